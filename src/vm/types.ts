@@ -1,0 +1,54 @@
+// The VM driver's public contract, shared by the Node driver, the browser worker (over comlink),
+// the lesson runner and the app. Implementations live beside this file.
+
+export type VmStatus = 'stopped' | 'booting' | 'ready' | 'busy' | 'crashed';
+
+export interface BootProgress {
+  phase: 'loading' | 'restoring' | 'bios' | 'kernel' | 'init' | 'ready';
+  message: string;
+  /** 0..1 when known. */
+  fraction?: number;
+}
+
+export interface ExecOptions {
+  /** Milliseconds before the command is interrupted and a VmTimeoutError is thrown (default 30 s). */
+  timeoutMs?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Text fed to the command's standard input. */
+  stdin?: string;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  durationMs: number;
+}
+
+export interface BootOptions {
+  /** Restore the boot snapshot when there is one (default true); otherwise, or if it is bad, cold boot. */
+  snapshot?: boolean;
+  /** Guest memory in MiB. */
+  memoryMiB?: number;
+  onProgress?: (p: BootProgress) => void;
+}
+
+/** The operations every VM front end offers. */
+export interface VmApi {
+  boot(opts?: BootOptions): Promise<void>;
+  status(): VmStatus;
+  /** Runs a shell command in the guest on the control channel (not the learner's terminal). */
+  exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** Files on the 9p share, mounted at /mnt/host in the guest; paths are relative to the share. */
+  writeFile(sharePath: string, data: Uint8Array | string): Promise<void>;
+  readFile(sharePath: string): Promise<Uint8Array>;
+  saveState(): Promise<ArrayBuffer>;
+  restoreState(state: ArrayBuffer): Promise<void>;
+  /** Raw bytes for the learner's terminal (guest ttyS0). */
+  sendTerminal(data: string | Uint8Array): void;
+  onTerminal(listener: (data: Uint8Array) => void): () => void;
+  /** Tells the guest's terminal its size (rows/cols), as a resize of a real tty would. */
+  resizeTerminal(cols: number, rows: number): Promise<void>;
+  destroy(): Promise<void>;
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests mirror src/. End-to-end tests boot the real guest in v86, so they get long timeouts
+// and at most two workers (this machine has two cores).
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
