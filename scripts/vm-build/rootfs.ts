@@ -1,0 +1,159 @@
+// Stage 2: the guest's root filesystem as a gzip'd newc initramfs. Debian i386 packages (busybox,
+// iproute2 and exactly the shared libraries they reach), busybox applet links where no real
+// binary exists, the overlay tree vm-images/rootfs/, and the runtime binary when it was built.
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { cached, repoRoot, type HashInput } from '../lib/cache.ts';
+import { ensureHostTools } from '../lib/apt.ts';
+import { run } from '../lib/exec.ts';
+import { BuildError, log } from '../lib/progress.ts';
+import { writeCpio, type CpioEntry } from './cpio.ts';
+import { resolveLibraries, type RootPackage } from './libdeps.ts';
+import { resolveInTree, walkTree } from './tree.ts';
+
+export const ROOTFS_OVERLAY = join(repoRoot, 'vm-images', 'rootfs');
+/** The runtime engineer's static i386 multi-call binary, when `npm run build:runtime` has made it. */
+export const RUNTIME_BINARY = join(repoRoot, 'vm-images', 'dist', 'runtime', 'whalebone');
+export const RUNTIME_NAMES = ['docker', 'dockerd', 'containerd-shim', 'runc', 'docker-compose', 'docker-init'];
+
+const ROOTS: RootPackage[] = [
+  { name: 'busybox', keep: (p) => p === 'bin/busybox' },
+  {
+    name: 'iproute2',
+    // ip (veth, bridge, netns) and bridge (fdb, vlan); ss/tc/devlink... would pull in Kerberos and more.
+    keep: (p) => ['bin/ip', 'sbin/ip', 'sbin/bridge'].includes(p) || (p.startsWith('etc/iproute2/') && !p.endsWith('README')),
+  },
+];
+
+// Part of the cache key: describe here anything below that changes the output.
+const RECIPE = 'roots busybox[bin/busybox] iproute2[ip,bridge,etc]; busybox links; overlay; runtime links; var/run; dev console,null; gzip -9; v1';
+
+const BASE_DIRS: Record<string, number> = {
+  bin: 0o755, sbin: 0o755, etc: 0o755, 'usr/bin': 0o755, 'usr/sbin': 0o755, 'usr/local/bin': 0o755,
+  proc: 0o555, sys: 0o555, dev: 0o755, run: 0o755, tmp: 0o1777, root: 0o700, home: 0o755,
+  mnt: 0o755, 'mnt/host': 0o755, var: 0o755, 'var/log': 0o755, 'var/lib': 0o755, 'var/tmp': 0o1777,
+  newroot: 0o755,
+};
+
+// Git keeps only the executable bit; these files need tighter modes in the guest.
+const MODES: Record<string, number> = { 'etc/shadow': 0o640 };
+
+const DEVICES: CpioEntry[] = [
+  { path: 'dev/console', type: 'char', mode: 0o600, major: 5, minor: 1 },
+  { path: 'dev/null', type: 'char', mode: 0o666, major: 1, minor: 3 },
+];
+
+function lexists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function copyInto(fromRoot: string, rel: string, toRoot: string): void {
+  const to = join(toRoot, rel);
+  mkdirSync(dirname(to), { recursive: true });
+  rmSync(to, { force: true });
+  cpSync(join(fromRoot, rel), to, { verbatimSymlinks: true, preserveTimestamps: false });
+}
+
+/** Links every busybox applet that no real binary provides, at the path busybox itself names. */
+async function linkApplets(tree: string): Promise<number> {
+  const loader = join(tree, 'lib/i386-linux-gnu/ld-linux.so.2');
+  const libPath = ['lib/i386-linux-gnu', 'usr/lib/i386-linux-gnu'].map((d) => join(tree, d)).join(':');
+  let list: string;
+  try {
+    list = await run(loader, ['--library-path', libPath, join(tree, 'bin/busybox'), '--list-full']);
+  } catch (e) {
+    throw new BuildError(`cannot run the i386 busybox on this host to list its applets (needs IA-32 support): ${(e as Error).message}`);
+  }
+  let n = 0;
+  for (const applet of list.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const name = applet.split('/').pop() as string;
+    if (['bin', 'sbin', 'usr/bin', 'usr/sbin'].some((d) => lexists(join(tree, d, name)))) continue;
+    mkdirSync(dirname(join(tree, applet)), { recursive: true });
+    symlinkSync('/bin/busybox', join(tree, applet));
+    n++;
+  }
+  return n;
+}
+
+function installRuntime(tree: string): void {
+  const bin = join(tree, 'usr/bin/whalebone');
+  cpSync(RUNTIME_BINARY, bin);
+  chmodSync(bin, 0o755);
+  for (const name of RUNTIME_NAMES) {
+    rmSync(join(tree, 'usr/bin', name), { force: true });
+    symlinkSync('whalebone', join(tree, 'usr/bin', name));
+  }
+}
+
+/** Fails on links that dangle inside the tree: they would dangle in the guest too. */
+function checkTree(tree: string, paths: string[]): void {
+  const dangling = paths.filter((p) => lstatSync(join(tree, p)).isSymbolicLink() && !resolveInTree(tree, p));
+  if (dangling.length > 0) throw new BuildError(`dangling symlinks in the guest tree: ${dangling.map((p) => `/${p} -> ${readlinkSync(join(tree, p))}`).join(', ')}`);
+  for (const must of ['init', 'bin/sh', 'sbin/init', 'sbin/switch_root', 'bin/ip'])
+    if (!resolveInTree(tree, must)) throw new BuildError(`the guest tree has no /${must}`);
+  if ((statSync(join(tree, 'init')).mode & 0o111) === 0) throw new BuildError('vm-images/rootfs/init is not executable');
+}
+
+function cpioEntries(tree: string, paths: string[]): CpioEntry[] {
+  const entries: CpioEntry[] = [{ path: '.', type: 'dir', mode: 0o755 }]; // mkdtemp made the staging root 0700
+  for (const p of paths) {
+    const full = join(tree, p);
+    const st = lstatSync(full);
+    if (st.isSymbolicLink()) entries.push({ path: p, type: 'symlink', target: readlinkSync(full) });
+    else if (st.isDirectory()) entries.push({ path: p, type: 'dir', mode: BASE_DIRS[p] ?? st.mode & 0o7777 });
+    else if (st.isFile()) entries.push({ path: p, type: 'file', mode: MODES[p] ?? st.mode & 0o7777, data: readFileSync(full) });
+    else throw new BuildError(`unsupported file type in the guest tree: /${p}`);
+  }
+  return [...entries, ...DEVICES.filter((d) => !paths.includes(d.path))];
+}
+
+export interface RootfsOutputs {
+  dir: string;
+  initramfs: string;
+}
+
+export async function buildRootfs(scope: string): Promise<RootfsOutputs> {
+  await ensureHostTools(scope, { readelf: 'binutils', 'dpkg-deb': 'dpkg' });
+  log(scope, 'resolving packages and shared libraries');
+  const res = await resolveLibraries(scope, ROOTS);
+  const withRuntime = existsSync(RUNTIME_BINARY);
+  if (!withRuntime) log(scope, 'no vm-images/dist/runtime/whalebone yet: the guest gets no docker commands (run npm run build:runtime)');
+  const inputs: HashInput[] = [
+    RECIPE,
+    ...res.packages.map((p) => `${p.name}=${p.pin.version}@${p.pin.sha256}`),
+    { dir: ROOTFS_OVERLAY },
+    withRuntime ? { file: RUNTIME_BINARY } : 'no runtime',
+  ];
+  const dir = await cached(scope, {
+    name: 'rootfs',
+    inputs,
+    build: async (out) => {
+      const tree = join(out, 'tree');
+      mkdirSync(tree);
+      for (const f of res.files) copyInto(f.pkg.tree, f.path, tree);
+      for (const [d, mode] of Object.entries(BASE_DIRS)) {
+        mkdirSync(join(tree, d), { recursive: true });
+        chmodSync(join(tree, d), mode);
+      }
+      symlinkSync('../run', join(tree, 'var/run')); // made here: hashInputs() cannot hash symlinks in the overlay
+      log(scope, `linked ${await linkApplets(tree)} busybox applets`);
+      cpSync(ROOTFS_OVERLAY, tree, { recursive: true, verbatimSymlinks: true, force: true });
+      if (withRuntime) installRuntime(tree);
+      const paths = walkTree(tree);
+      checkTree(tree, paths);
+      const cpio = writeCpio(cpioEntries(tree, paths));
+      const gz = gzipSync(cpio, { level: 9 });
+      writeFileSync(join(out, 'initramfs.cpio.gz'), gz);
+      writeFileSync(join(out, 'packages.txt'), res.packages.map((p) => `${p.name} ${p.pin.version}`).join('\n') + '\n');
+      log(scope, `initramfs: ${paths.length} entries, ${(cpio.length / 1048576).toFixed(2)} MiB, gzip ${(gz.length / 1048576).toFixed(2)} MiB`);
+      rmSync(tree, { recursive: true, force: true });
+    },
+  });
+  return { dir, initramfs: join(dir, 'initramfs.cpio.gz') };
+}
