@@ -1,0 +1,2 @@
+uname -r > kernel.txt
+cat kernel.txt
