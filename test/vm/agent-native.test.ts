@@ -1,0 +1,51 @@
+// The guest's control agent is a plain sh script: here it runs natively under the host's sh,
+// talking to the real ControlChannel over pipes (no emulator), to test framing and timeouts fast.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlChannel } from '../../src/vm/control.ts';
+import { isVmTimeoutError } from '../../src/vm/errors.ts';
+
+const AGENT = join(import.meta.dirname, '../../vm-images/rootfs/usr/lib/whalebone/control');
+
+describe('control agent (native sh) with the host control channel', () => {
+  let child: ChildProcessWithoutNullStreams;
+  let ch: ControlChannel;
+
+  beforeAll(async () => {
+    child = spawn('sh', [AGENT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    ch = new ControlChannel({ send: (b) => child.stdin.write(b), inlineLimit: 4096 });
+    child.stdout.on('data', (d: Buffer) => ch.feed(new Uint8Array(d)));
+    await ch.waitReady(5000);
+  });
+  afterAll(() => {
+    child.kill('SIGKILL');
+  });
+
+  it('answers pings', async () => {
+    await ch.ping(2000);
+  });
+
+  it('separates stdout, stderr and the exit code, bytes intact', async () => {
+    const r = await ch.exec(`printf 'a\\001\\303\\251\\n'; echo err >&2; exit 7`);
+    expect(r).toMatchObject({ stdout: 'a\x01é\n', stderr: 'err\n', exitCode: 7 });
+  });
+
+  it('passes stdin, cwd and env', async () => {
+    const r = await ch.exec('wc -c; pwd; echo "$GREETING"', { stdin: 'x'.repeat(3000), cwd: '/', env: { GREETING: "it's me" } });
+    expect(r.stdout.split('\n').map((s) => s.trim())).toEqual(['3000', '/', "it's me", '']);
+  });
+
+  it('times out a hung command with VmTimeoutError, kills it, and serves the next request', async () => {
+    const err = await ch.exec('echo $$ >/tmp/wb-agent-test.pid; sleep 30', { timeoutMs: 400 }).catch((e: unknown) => e);
+    expect(isVmTimeoutError(err)).toBe(true);
+    expect((err as Error).message).toMatch(/timed out after 400 ms/);
+    const next = await ch.exec('sleep 0.3; pid=$(cat /tmp/wb-agent-test.pid); kill -0 $pid 2>/dev/null && echo alive || echo gone');
+    expect(next.stdout).toBe('gone\n');
+  });
+
+  it('keeps concurrent results apart', async () => {
+    const rs = await Promise.all([3, 1, 2].map((i) => ch.exec(`sleep 0.${i}; seq 1 500; echo done${i}`)));
+    rs.forEach((r, k) => expect(r.stdout.endsWith(`500\ndone${[3, 1, 2][k]}\n`)).toBe(true));
+  });
+});
