@@ -1,0 +1,2 @@
+readlink /proc/$$/ns/* > my-namespaces.txt
+cat my-namespaces.txt
