@@ -1,0 +1,27 @@
+// Compiles the project's C (entry point and wbnative) with the bytecode and links static i386 ELFs.
+import { join } from 'node:path';
+import { repoRoot } from '../lib/cache.ts';
+import { run } from '../lib/exec.ts';
+import { CC, type Toolchain } from './toolchain.ts';
+import type { QuickJs } from './quickjs.ts';
+
+export const NATIVE_DIR = join(repoRoot, 'src/guest/native');
+export const NATIVE_SOURCES = ['main.c', 'wbnative.c'].map((f) => join(NATIVE_DIR, f));
+
+/** Links one program into outFile: our C sources (with extra defines) plus extra objects/sources. */
+export async function linkProgram(
+  tc: Toolchain,
+  qjs: QuickJs,
+  opts: { outFile: string; workDir: string; defines?: string[]; extraSources?: string[] },
+): Promise<void> {
+  const flags = [...tc.cflags, '-I', qjs.srcDir, '-Wall', '-Wno-unused-parameter', ...(opts.defines ?? [])];
+  const sources = [...NATIVE_SOURCES, ...(opts.extraSources ?? [])];
+  const objs = await Promise.all(
+    sources.map(async (src, i) => {
+      const obj = join(opts.workDir, `${i}-${src.split('/').pop()!.replace(/\.c$/, '.o')}`);
+      await run(CC, [...flags, '-c', src, '-o', obj]);
+      return obj;
+    }),
+  );
+  await run(CC, [...tc.linkHead, ...objs, qjs.libI386, ...tc.linkTail, '-Wl,--gc-sections', '-s', '-o', opts.outFile]);
+}
