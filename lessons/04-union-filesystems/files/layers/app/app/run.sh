@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "the app is running on $(. /etc/os-release; echo $NAME $VERSION)"
