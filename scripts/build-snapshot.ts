@@ -1,0 +1,92 @@
+// The boot snapshot: cold-boots the guest headless in Node, waits for the shell prompt and the
+// control agent, drops the page cache (init_on_free zeroes freed pages, so they compress to
+// nothing), saves v86's state and compresses it with zstd, which v86's restore_state reads
+// directly (in the browser too). Cached by a hash of everything the boot depends on.
+// Also writes the 9p index of the offline registry when the registry has been built.
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DIST_FILES, type SnapshotMeta } from '../src/vm/assets.ts';
+import { DEFAULT_MEMORY_MIB } from '../src/vm/core.ts';
+import { createNodeVm, distPath, missingBootFile, snapshotInputsHash, v86Version } from '../src/vm/node.ts';
+import { writeFolderIndex } from '../src/vm/node-share.ts';
+import { ensureHostTools } from './lib/apt.ts';
+import { cached, distDir, install } from './lib/cache.ts';
+import { run } from './lib/exec.ts';
+import { BuildError, log, runMain, stage } from './lib/progress.ts';
+
+const SCOPE = 'snapshot';
+// Part of the cache key: change it when the procedure below changes what it produces.
+const RECIPE = 'cold boot; sync; drop_caches=3; compact; save_state; zstd -19';
+export const MAX_SNAPSHOT_BYTES = 10 * 1000 * 1000;
+
+const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+export interface SnapshotResult {
+  file: string;
+  meta: SnapshotMeta;
+}
+
+export async function buildSnapshot(opts: { memoryMiB?: number } = {}): Promise<SnapshotResult> {
+  const memoryMiB = opts.memoryMiB ?? DEFAULT_MEMORY_MIB;
+  const missing = missingBootFile();
+  if (missing) throw new BuildError(`cannot build the boot snapshot: ${missing} is missing (the guest image stages make it)`);
+  await ensureHostTools(SCOPE, { zstd: 'zstd' });
+  const inputs = snapshotInputsHash(memoryMiB);
+  const dir = await cached(SCOPE, {
+    name: 'snapshot',
+    inputs: [inputs, RECIPE],
+    build: (out) => stage(SCOPE, `cold boot and save (${memoryMiB} MiB guest)`, () => saveSnapshot(out, memoryMiB, inputs)),
+  });
+  const dist = distDir();
+  install(dir, DIST_FILES.snapshot, dist);
+  install(dir, DIST_FILES.snapshotMeta, dist);
+  const meta = JSON.parse(readFileSync(join(dir, DIST_FILES.snapshotMeta), 'utf8')) as SnapshotMeta;
+  log(SCOPE, `vm-images/dist/${DIST_FILES.snapshot}: ${mib(meta.compressedBytes)} (raw ${mib(meta.rawBytes)})`);
+  if (meta.compressedBytes > MAX_SNAPSHOT_BYTES) log(SCOPE, `warning: the snapshot is over its 10 MB budget`);
+  writeRegistryIndex();
+  return { file: join(dist, DIST_FILES.snapshot), meta };
+}
+
+async function saveSnapshot(out: string, memoryMiB: number, inputs: string): Promise<void> {
+  const vm = createNodeVm({ memoryMiB, shares: {}, log: (m) => log(SCOPE, m) });
+  let last = '';
+  try {
+    await vm.boot({
+      snapshot: false,
+      onProgress: (p) => {
+        if (p.phase !== last) log(SCOPE, `boot: ${p.message}`);
+        last = p.phase;
+      },
+    });
+    log(SCOPE, `guest ready after ${((vm.lastBoot?.ms ?? 0) / 1000).toFixed(1)} s`);
+    const r = await vm.exec('sync; echo 3 >/proc/sys/vm/drop_caches; echo 1 >/proc/sys/vm/compact_memory 2>/dev/null; true', { timeoutMs: 60_000 });
+    if (r.exitCode !== 0) throw new BuildError(`dropping the guest's caches failed: ${r.stderr}`);
+    const raw = await vm.saveState();
+    const rawFile = join(out, 'state.bin');
+    writeFileSync(rawFile, new Uint8Array(raw));
+    await run('zstd', ['-19', '-q', '-f', rawFile, '-o', join(out, DIST_FILES.snapshot)]);
+    rmSync(rawFile);
+    const meta: SnapshotMeta = {
+      inputs,
+      memoryMiB,
+      v86: v86Version,
+      rawBytes: raw.byteLength,
+      compressedBytes: statSync(join(out, DIST_FILES.snapshot)).size,
+      createdAt: new Date().toISOString(),
+    };
+    writeFileSync(join(out, DIST_FILES.snapshotMeta), JSON.stringify(meta, null, 2) + '\n');
+  } finally {
+    await vm.destroy();
+  }
+}
+
+/** The browser reads the registry lazily over HTTP through this index (see src/vm/share.ts). */
+export function writeRegistryIndex(): void {
+  const reg = distPath(DIST_FILES.registry);
+  if (!existsSync(reg)) return;
+  const index = writeFolderIndex(reg, distPath(DIST_FILES.registryIndex));
+  log(SCOPE, `vm-images/dist/${DIST_FILES.registryIndex}: ${mib(index.size)} of registry files indexed`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) runMain(SCOPE, async () => void (await buildSnapshot()));

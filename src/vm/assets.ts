@@ -1,0 +1,25 @@
+// Names of the guest artifacts in vm-images/dist (Node reads them there; the app serves that
+// folder and gives the worker its URL). The kernel command line is vm-images/cmdline.txt.
+export const DIST_FILES = {
+  bzImage: 'bzImage',
+  initrd: 'initramfs.cpio.gz',
+  bios: 'bios.bin',
+  vgaBios: 'vgabios.bin',
+  /** zstd-compressed v86 state after boot; v86's restore_state decompresses it itself. */
+  snapshot: 'state.bin.zst',
+  snapshotMeta: 'state.json',
+  /** The offline registry folder and its 9p index (see share.ts). */
+  registry: 'registry',
+  registryIndex: 'registry.fs.json',
+} as const;
+
+/** Written beside the snapshot by scripts/build-snapshot.ts. */
+export interface SnapshotMeta {
+  /** Hash of what the snapshot was booted from (kernel, initramfs, cmdline, BIOS, v86, memory). */
+  inputs: string;
+  memoryMiB: number;
+  v86: string;
+  rawBytes: number;
+  compressedBytes: number;
+  createdAt: string;
+}

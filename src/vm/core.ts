@@ -1,0 +1,410 @@
+// The VM driver core, shared by Node (node.ts) and the browser worker (worker.ts): boots the
+// guest cold or from the boot snapshot, runs commands on the control channel (ttyS1), moves
+// files over 9p, saves and restores state, and streams the learner's terminal (ttyS0).
+// v86's constructor and the assets are injected, so nothing here depends on the platform.
+import type { V86Options } from 'v86';
+import type { BootOptions, BootProgress, ExecOptions, ExecResult, VmApi, VmStatus } from './types.ts';
+import { ControlChannel, type PayloadStash } from './control.ts';
+import { VmError } from './errors.ts';
+import { attachFolder, type FolderSource } from './share.ts';
+import type { V86Constructor, V86Emulator, V86Filesystem } from './v86-types.ts';
+
+const MiB = 1024 * 1024;
+export const DEFAULT_MEMORY_MIB = 256;
+/** Must be the same when the snapshot is saved and restored. */
+export const VGA_MEMORY = 2 * MiB;
+
+export interface KernelAssets {
+  bzImage: ArrayBuffer;
+  initrd: ArrayBuffer;
+  cmdline: string;
+}
+
+/** Where the core gets its assets from; only what a boot path needs is loaded. */
+export interface VmAssetLoader {
+  wasm(): Promise<ArrayBuffer>;
+  bios(): Promise<{ bios: ArrayBuffer; vgaBios: ArrayBuffer }>;
+  kernel(): Promise<KernelAssets>;
+  /** The compressed (or raw) boot snapshot for this memory size, or why there is none. */
+  snapshot(memoryMiB: number): Promise<{ state: ArrayBuffer } | { missing: string }>;
+}
+
+export interface VmCoreOptions {
+  V86: V86Constructor;
+  assets: VmAssetLoader;
+  memoryMiB?: number;
+  /** virtio-net on v86's in-page "fetch" network (default true). */
+  network?: boolean;
+  /** Host folders to show at /mnt/host/<name> after boot. */
+  shares?: Record<string, FolderSource>;
+  /** Cold boot budget before giving up (default 120 s: this machine is shared). */
+  bootTimeoutMs?: number;
+  /** Diagnostics (fallbacks, share sizes). */
+  log?: (message: string) => void;
+}
+
+/** Directory on the share for exec payloads too large for the serial line. */
+const STASH_DIR = '.whalebone';
+const GUEST_SHARE = '/mnt/host';
+
+/** Collects bytes emitted one at a time and hands them on in one chunk per microtask. */
+class ByteBatcher {
+  private buf: number[] = [];
+  private scheduled = false;
+  constructor(private readonly flush: (chunk: Uint8Array) => void) {}
+  push = (byte: number): void => {
+    this.buf.push(byte);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      const chunk = Uint8Array.from(this.buf);
+      this.buf = [];
+      this.flush(chunk);
+    });
+  };
+}
+
+/** Watches the console (ttyS0) during a cold boot for progress and the shell's prompt. */
+class ConsoleWatch {
+  tail = '';
+  promptSeen = false;
+  private phase = 0;
+  private waiters: (() => void)[] = [];
+  constructor(private readonly progress: (p: BootProgress) => void) {}
+
+  feed(chunk: Uint8Array): void {
+    let s = '';
+    for (const b of chunk) s += String.fromCharCode(b);
+    this.tail = (this.tail + s).slice(-4096);
+    if (this.phase < 1 && /Linux version/.test(this.tail)) {
+      this.phase = 1;
+      this.progress({ phase: 'kernel', message: 'kernel starting', fraction: 0.3 });
+    }
+    if (this.phase < 2 && /Run \/init|Freeing unused kernel/.test(this.tail)) {
+      this.phase = 2;
+      this.progress({ phase: 'init', message: 'starting the guest system', fraction: 0.7 });
+    }
+    // An interactive busybox shell asks for the cursor position (ESC[6n) at each prompt.
+    if (!this.promptSeen && (this.tail.includes('\x1b[6n') || /[#$] $/.test(this.tail))) {
+      this.promptSeen = true;
+      for (const w of this.waiters.splice(0)) w();
+    }
+  }
+
+  waitPrompt(): Promise<void> {
+    return this.promptSeen ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
+  }
+}
+
+export class VmCore implements VmApi {
+  private emu: V86Emulator | null = null;
+  private state: VmStatus = 'stopped';
+  private control: ControlChannel | null = null;
+  private readonly terminalListeners = new Set<(data: Uint8Array) => void>();
+  private detach: (() => void) | null = null;
+  private execs = 0;
+  private wasmModule: Promise<WebAssembly.Module> | null = null;
+  /** How the last boot went, for CLIs and benchmarks. */
+  lastBoot: { mode: 'snapshot' | 'cold'; ms: number; fallbackReason?: string } | null = null;
+
+  constructor(private readonly opts: VmCoreOptions) {}
+
+  status(): VmStatus {
+    if (this.state === 'ready' && this.execs > 0) return 'busy';
+    return this.state;
+  }
+
+  /** v86's network adapter (host <-> guest TCP), when networking is on and the emulator runs. */
+  get network() {
+    return this.emu?.network_adapter ?? null;
+  }
+
+  async boot(bootOpts: BootOptions = {}): Promise<void> {
+    if (this.state !== 'stopped' && this.state !== 'crashed') throw new VmError(`boot: the VM is already ${this.state}`);
+    if (this.emu) await this.teardown();
+    const memoryMiB = bootOpts.memoryMiB ?? this.opts.memoryMiB ?? DEFAULT_MEMORY_MIB;
+    if (!Number.isInteger(memoryMiB) || memoryMiB < 32 || memoryMiB > 2048) throw new VmError(`bad memoryMiB: ${memoryMiB}`);
+    const progress = (p: BootProgress) => bootOpts.onProgress?.(p);
+    const t0 = Date.now();
+    this.state = 'booting';
+    try {
+      let fallbackReason: string | undefined;
+      if (bootOpts.snapshot !== false) {
+        progress({ phase: 'loading', message: 'loading the boot snapshot', fraction: 0 });
+        const snap = await this.opts.assets.snapshot(memoryMiB);
+        if ('state' in snap) {
+          try {
+            await this.restoreBoot(snap.state, memoryMiB, progress);
+            await this.afterBoot(progress);
+            this.lastBoot = { mode: 'snapshot', ms: Date.now() - t0 };
+            return;
+          } catch (e) {
+            fallbackReason = `the boot snapshot could not be restored (${(e as Error).message})`;
+            await this.teardown();
+          }
+        } else fallbackReason = snap.missing;
+        const msg = `${fallbackReason}; booting cold`;
+        this.opts.log?.(msg);
+        progress({ phase: 'loading', message: msg, fraction: 0 });
+      }
+      await this.coldBoot(memoryMiB, progress);
+      await this.afterBoot(progress);
+      this.lastBoot = { mode: 'cold', ms: Date.now() - t0, ...(fallbackReason ? { fallbackReason } : {}) };
+    } catch (e) {
+      await this.teardown();
+      this.state = 'crashed';
+      throw e instanceof VmError ? e : new VmError(`boot failed: ${(e as Error).message}`);
+    }
+  }
+
+  private async createEmulator(memoryMiB: number, extra: Partial<V86Options>): Promise<V86Emulator> {
+    const [wasm, { bios, vgaBios }] = await Promise.all([this.module(), this.opts.assets.bios()]);
+    const options: V86Options = {
+      wasm_fn: async (env: WebAssembly.Imports) => (await WebAssembly.instantiate(wasm, env)).exports,
+      memory_size: memoryMiB * MiB,
+      vga_memory_size: VGA_MEMORY,
+      bios: { buffer: bios },
+      vga_bios: { buffer: vgaBios },
+      filesystem: {},
+      uart1: true,
+      autostart: false,
+      disable_keyboard: true,
+      disable_mouse: true,
+      disable_speaker: true,
+      // The NIC must exist whether or not networking is on, or snapshots would not match.
+      net_device: this.opts.network === false ? { type: 'virtio' } : { type: 'virtio', relay_url: 'fetch' },
+      preserve_mac_from_state_image: true,
+      ...extra,
+    };
+    const emu = new this.opts.V86(options);
+    this.emu = emu;
+    await new Promise<void>((resolve) => {
+      const onLoaded = () => {
+        emu.remove_listener('emulator-loaded', onLoaded);
+        resolve();
+      };
+      emu.add_listener('emulator-loaded', onLoaded);
+    });
+    this.wire(emu);
+    return emu;
+  }
+
+  private module(): Promise<WebAssembly.Module> {
+    this.wasmModule ??= this.opts.assets.wasm().then((bytes) => WebAssembly.compile(bytes));
+    return this.wasmModule;
+  }
+
+  /** Connects the serial ports: ttyS0 to terminal listeners, ttyS1 to the control channel. */
+  private wire(emu: V86Emulator): void {
+    const control = new ControlChannel({ send: (b) => emu.serial_send_bytes(1, b), stash: this.stash() });
+    this.control = control;
+    const term = new ByteBatcher((chunk) => {
+      for (const l of this.terminalListeners) l(chunk);
+    });
+    const ctl = new ByteBatcher((chunk) => control.feed(chunk));
+    const onTerm = term.push as (arg: never) => void;
+    const onCtl = ctl.push as (arg: never) => void;
+    emu.add_listener('serial0-output-byte', onTerm);
+    emu.add_listener('serial1-output-byte', onCtl);
+    this.detach = () => {
+      emu.remove_listener('serial0-output-byte', onTerm);
+      emu.remove_listener('serial1-output-byte', onCtl);
+    };
+  }
+
+  private async restoreBoot(state: ArrayBuffer, memoryMiB: number, progress: (p: BootProgress) => void): Promise<void> {
+    progress({ phase: 'restoring', message: 'restoring the boot snapshot', fraction: 0.2 });
+    const emu = await this.createEmulator(memoryMiB, {});
+    await emu.restore_state(state);
+    await emu.run();
+    progress({ phase: 'restoring', message: 'waiting for the guest', fraction: 0.8 });
+    await this.requireControl().ping(10_000);
+  }
+
+  private async coldBoot(memoryMiB: number, progress: (p: BootProgress) => void): Promise<void> {
+    progress({ phase: 'loading', message: 'loading the kernel and initramfs', fraction: 0.05 });
+    const k = await this.opts.assets.kernel();
+    const emu = await this.createEmulator(memoryMiB, {
+      bzimage: { buffer: k.bzImage },
+      initrd: { buffer: k.initrd },
+      cmdline: k.cmdline.trim(),
+    });
+    const watch = new ConsoleWatch(progress);
+    const onChunk = (c: Uint8Array) => watch.feed(c);
+    this.terminalListeners.add(onChunk);
+    const timeoutMs = this.opts.bootTimeoutMs ?? 120_000;
+    try {
+      const ready = this.requireControl().waitReady(timeoutMs);
+      ready.catch(() => undefined);
+      await emu.run();
+      progress({ phase: 'bios', message: 'firmware starting', fraction: 0.1 });
+      const deadline = Date.now() + timeoutMs;
+      await Promise.race([
+        Promise.all([ready, watch.waitPrompt()]),
+        new Promise((_, reject) =>
+          setTimeout(
+            () => reject(new VmError(`cold boot: no prompt and control agent within ${timeoutMs} ms; console ends with:\n${watch.tail.slice(-600)}`)),
+            Math.max(0, deadline - Date.now()),
+          ),
+        ),
+      ]).catch((e: unknown) => {
+        if (e instanceof VmError && /control agent did not start/.test(e.message))
+          throw new VmError(`${e.message} (is /usr/lib/whalebone/control in the initramfs?); console ends with:\n${watch.tail.slice(-600)}`);
+        throw e;
+      });
+      await this.requireControl().ping(10_000);
+    } finally {
+      this.terminalListeners.delete(onChunk);
+    }
+  }
+
+  private async afterBoot(progress: (p: BootProgress) => void): Promise<void> {
+    await this.attachShares();
+    this.state = 'ready';
+    progress({ phase: 'ready', message: 'ready', fraction: 1 });
+  }
+
+  private async attachShares(): Promise<void> {
+    const fs = this.fs();
+    for (const [name, source] of Object.entries(this.opts.shares ?? {})) {
+      const files = await attachFolder(fs, name, source);
+      this.opts.log?.(`share: ${GUEST_SHARE}/${name} (${files} files, read on demand)`);
+    }
+  }
+
+  private requireEmu(): V86Emulator {
+    if (!this.emu || (this.state !== 'ready' && this.state !== 'booting')) throw new VmError(`the VM is not running (status ${this.state})`);
+    return this.emu;
+  }
+
+  private requireControl(): ControlChannel {
+    if (!this.control) throw new VmError('the VM is not running');
+    return this.control;
+  }
+
+  private fs(): V86Filesystem {
+    const fs = this.requireEmu().fs9p;
+    if (!fs) throw new VmError('the emulator has no 9p filesystem');
+    return fs;
+  }
+
+  private stash(): PayloadStash {
+    return {
+      put: async (name, data) => {
+        await this.writeFile(`${STASH_DIR}/${name}`, data);
+        return `${GUEST_SHARE}/${STASH_DIR}/${name}`;
+      },
+      remove: async (name) => {
+        const fs = this.emu?.fs9p;
+        const p = fs?.SearchPath(`${STASH_DIR}/${name}`);
+        if (fs && p && p.id !== -1) fs.Unlink(p.parentid, p.name);
+      },
+    };
+  }
+
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (this.state !== 'ready') throw new VmError(`exec: the VM is not ready (status ${this.state})`);
+    const control = this.requireControl();
+    this.execs++;
+    try {
+      return await control.exec(command, opts);
+    } finally {
+      this.execs--;
+    }
+  }
+
+  async writeFile(sharePath: string, data: Uint8Array | string): Promise<void> {
+    const fs = this.fs();
+    const parts = splitSharePath(sharePath);
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    let parent = 0;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const dir = parts[i] as string;
+      const p = fs.SearchPath(parts.slice(0, i + 1).join('/'));
+      if (p.id === -1) parent = fs.CreateDirectory(dir, parent);
+      else if (!fs.IsDirectory(p.id)) throw new VmError(`writeFile ${sharePath}: ${dir} is not a directory`);
+      else parent = p.id;
+    }
+    const path = parts.join('/');
+    const existing = fs.SearchPath(path);
+    if (existing.id !== -1) {
+      if (fs.IsDirectory(existing.id)) throw new VmError(`writeFile ${sharePath}: is a directory`);
+      fs.Unlink(existing.parentid, existing.name);
+    }
+    await this.requireEmu().create_file(path, bytes);
+  }
+
+  async readFile(sharePath: string): Promise<Uint8Array> {
+    const fs = this.fs();
+    const path = splitSharePath(sharePath).join('/');
+    const p = fs.SearchPath(path);
+    if (p.id === -1) throw new VmError(`readFile: no such file on the share: ${sharePath}`);
+    if (fs.IsDirectory(p.id)) throw new VmError(`readFile ${sharePath}: is a directory`);
+    if (fs.inodes[p.id]?.size === 0) return new Uint8Array(0);
+    const data = await this.requireEmu().read_file(path);
+    return new Uint8Array(data);
+  }
+
+  async saveState(): Promise<ArrayBuffer> {
+    return this.requireEmu().save_state();
+  }
+
+  async restoreState(state: ArrayBuffer): Promise<void> {
+    const emu = this.requireEmu();
+    this.control?.abortAll('the VM state was restored');
+    this.state = 'booting';
+    try {
+      await emu.stop();
+      await emu.restore_state(state);
+      await emu.run();
+      await this.requireControl().ping(10_000);
+      if (Object.keys(this.opts.shares ?? {}).some((n) => this.fs().SearchPath(n).id === -1)) await this.attachShares();
+      this.state = 'ready';
+    } catch (e) {
+      this.state = 'crashed';
+      throw new VmError(`restoreState failed: ${(e as Error).message}`);
+    }
+  }
+
+  sendTerminal(data: string | Uint8Array): void {
+    if (!this.emu) return;
+    this.emu.serial_send_bytes(0, typeof data === 'string' ? new TextEncoder().encode(data) : data);
+  }
+
+  onTerminal(listener: (data: Uint8Array) => void): () => void {
+    this.terminalListeners.add(listener);
+    return () => this.terminalListeners.delete(listener);
+  }
+
+  async resizeTerminal(cols: number, rows: number): Promise<void> {
+    if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols < 1 || rows < 1 || cols > 1000 || rows > 1000)
+      throw new VmError(`bad terminal size ${cols}x${rows}`);
+    // The kernel sends SIGWINCH to the terminal's foreground process group.
+    const r = await this.exec(`stty -F /dev/ttyS0 rows ${rows} cols ${cols}`, { timeoutMs: 10_000 });
+    if (r.exitCode !== 0) throw new VmError(`resizeTerminal: ${r.stderr.trim()}`);
+  }
+
+  private async teardown(): Promise<void> {
+    this.control?.abortAll('the VM was stopped');
+    this.detach?.();
+    this.detach = null;
+    this.control = null;
+    const emu = this.emu;
+    this.emu = null;
+    if (emu) await emu.destroy().catch(() => undefined);
+  }
+
+  async destroy(): Promise<void> {
+    await this.teardown();
+    this.state = 'stopped';
+  }
+}
+
+/** "a/b/c" from a share path; rejects "..", empty and absolute-escape paths with a clear error. */
+export function splitSharePath(sharePath: string): string[] {
+  const parts = sharePath.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0) throw new VmError(`bad share path: ${JSON.stringify(sharePath)}`);
+  if (parts.includes('..')) throw new VmError(`share paths may not contain "..": ${sharePath}`);
+  return parts;
+}

@@ -1,0 +1,102 @@
+// The VM driver in Node (tests, CLI, lesson runner, snapshot builder): the shared core with
+// assets read from vm-images/dist and v86's wasm from node_modules.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { V86 } from 'v86';
+import { DIST_FILES, type SnapshotMeta } from './assets.ts';
+import { DEFAULT_MEMORY_MIB, VGA_MEMORY, VmCore, type VmAssetLoader } from './core.ts';
+import { diskFolder } from './node-share.ts';
+import type { FolderSource } from './share.ts';
+import type { V86Constructor } from './v86-types.ts';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const distPath = (...p: string[]) => join(repoRoot, 'vm-images', 'dist', ...p);
+export const cmdlinePath = join(repoRoot, 'vm-images', 'cmdline.txt');
+
+const require = createRequire(import.meta.url);
+const v86Dir = dirname(dirname(require.resolve('v86')));
+export const v86Version = (JSON.parse(readFileSync(join(v86Dir, 'package.json'), 'utf8')) as { version: string }).version;
+export const wasmPath = join(v86Dir, 'build', 'v86.wasm');
+
+/** Files a cold boot needs; the first one missing, or null when all are there. */
+export function missingBootFile(): string | null {
+  for (const f of [DIST_FILES.bzImage, DIST_FILES.initrd, DIST_FILES.bios, DIST_FILES.vgaBios])
+    if (!existsSync(distPath(f))) return `vm-images/dist/${f}`;
+  if (!existsSync(cmdlinePath)) return 'vm-images/cmdline.txt';
+  return null;
+}
+
+function readBuffer(path: string): ArrayBuffer {
+  if (!existsSync(path)) throw new Error(`missing ${path.replace(repoRoot + '/', '')}: run npm run build:vm`);
+  const b = readFileSync(path);
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
+
+/** Identifies what a boot snapshot was made from; a snapshot whose hash differs is stale. */
+export function snapshotInputsHash(memoryMiB: number): string {
+  const h = createHash('sha256');
+  for (const f of [DIST_FILES.bzImage, DIST_FILES.initrd, DIST_FILES.bios, DIST_FILES.vgaBios]) h.update(f).update(readFileSync(distPath(f)));
+  h.update(readFileSync(cmdlinePath, 'utf8').trim());
+  h.update(`v86 ${v86Version} memory ${memoryMiB} vga ${VGA_MEMORY}`);
+  return h.digest('hex').slice(0, 24);
+}
+
+export function nodeAssets(dist = distPath()): VmAssetLoader {
+  return {
+    async wasm() {
+      return readBuffer(wasmPath);
+    },
+    async bios() {
+      return { bios: readBuffer(join(dist, DIST_FILES.bios)), vgaBios: readBuffer(join(dist, DIST_FILES.vgaBios)) };
+    },
+    async kernel() {
+      return {
+        bzImage: readBuffer(join(dist, DIST_FILES.bzImage)),
+        initrd: readBuffer(join(dist, DIST_FILES.initrd)),
+        cmdline: readFileSync(cmdlinePath, 'utf8'),
+      };
+    },
+    async snapshot(memoryMiB) {
+      const file = join(dist, DIST_FILES.snapshot);
+      const metaFile = join(dist, DIST_FILES.snapshotMeta);
+      if (!existsSync(file)) return { missing: `no boot snapshot at vm-images/dist/${DIST_FILES.snapshot}` };
+      let meta: SnapshotMeta;
+      try {
+        meta = JSON.parse(readFileSync(metaFile, 'utf8')) as SnapshotMeta;
+      } catch {
+        return { missing: `the boot snapshot has no readable ${DIST_FILES.snapshotMeta}` };
+      }
+      if (meta.memoryMiB !== memoryMiB) return { missing: `the boot snapshot is for ${meta.memoryMiB} MiB, not ${memoryMiB} MiB` };
+      const missing = missingBootFile();
+      if (!missing && meta.inputs !== snapshotInputsHash(memoryMiB))
+        return { missing: 'the boot snapshot is stale (kernel, initramfs, BIOS, cmdline or v86 changed); run npm run build:vm' };
+      return { state: readBuffer(file) };
+    },
+  };
+}
+
+export interface NodeVmOptions {
+  memoryMiB?: number;
+  network?: boolean;
+  /** Host folders at /mnt/host/<name>; default: the offline registry when it has been built. */
+  shares?: Record<string, string | FolderSource>;
+  log?: (message: string) => void;
+  dist?: string;
+}
+
+export function createNodeVm(opts: NodeVmOptions = {}): VmCore {
+  const shares: Record<string, FolderSource> = {};
+  const wanted = opts.shares ?? (existsSync(distPath(DIST_FILES.registry)) ? { registry: distPath(DIST_FILES.registry) } : {});
+  for (const [name, src] of Object.entries(wanted)) shares[name] = typeof src === 'string' ? diskFolder(src) : src;
+  return new VmCore({
+    V86: V86 as unknown as V86Constructor,
+    assets: nodeAssets(opts.dist),
+    memoryMiB: opts.memoryMiB ?? DEFAULT_MEMORY_MIB,
+    network: opts.network,
+    shares,
+    log: opts.log,
+  });
+}
