@@ -11,6 +11,8 @@ export interface TestVm {
 
 interface NodeDriver {
   createNodeVm(): VmApi;
+  /** The first guest artifact missing for a boot, or null. */
+  missingBootFile?: () => string | null;
 }
 
 // A variable specifier keeps this module loadable (and type-checkable) before the driver exists.
@@ -23,6 +25,8 @@ export async function openTestVm(log: (line: string) => void = () => {}): Promis
   } catch (e) {
     return { skip: `the VM driver (src/vm/node.ts) cannot be loaded: ${(e as Error).message.split('\n')[0]}` };
   }
+  const missing = driver.missingBootFile?.();
+  if (missing) return { skip: `the guest is not built (${missing} is missing; run npm run build:vm)` };
   const vm = driver.createNodeVm();
   const t0 = Date.now();
   try {
