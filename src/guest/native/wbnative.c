@@ -33,7 +33,12 @@
 #include "quickjs.h"
 
 #define WB_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define RET(r) JS_NewInt32(ctx, (r) < 0 ? -errno : (r))
+/* The call's result, or -errno when it failed (evaluates r once). */
+static JSValue ret_errno(JSContext *ctx, long r)
+{
+    return JS_NewInt32(ctx, r < 0 ? -errno : (int32_t)r);
+}
+#define RET(r) ret_errno(ctx, (long)(r))
 
 static int32_t int_arg(JSContext *ctx, JSValueConst v)
 {

@@ -1,0 +1,30 @@
+// Entry point of the guest binary: dispatch on the program name or first argument, then exit
+// with the role's code. Output is written unbuffered through Syscalls; stdio is flushed anyway.
+import * as std from 'std';
+import { dispatch, EXIT_USAGE } from './roles.ts';
+import { RealSyscalls, flushStdio } from './sys/real.ts';
+import { printErr } from './sys/io.ts';
+
+declare const scriptArgs: string[];
+
+const sys = new RealSyscalls();
+
+async function main(): Promise<number> {
+  try {
+    return await dispatch(scriptArgs, sys);
+  } catch (e) {
+    const name = (scriptArgs[0] ?? 'whalebone').split('/').pop();
+    const msg = e instanceof Error ? e.message : String(e);
+    try {
+      printErr(sys, `${name}: ${msg}\n`);
+    } catch {
+      // stderr is gone: nothing left to tell
+    }
+    return EXIT_USAGE;
+  }
+}
+
+main().then((code) => {
+  flushStdio();
+  std.exit(code);
+});

@@ -1,0 +1,275 @@
+// The real Syscalls: QuickJS's std/os for the event loop and the wbnative C module for the calls.
+// Runs only inside the QuickJS binary (whalebone or whalebone-run).
+import * as std from 'std';
+import * as os from 'os';
+import * as n from 'wbnative';
+import { SyscallError } from './errors.ts';
+import { decodeWaitStatus } from './wait.ts';
+import { concatBytes, encodeUtf8 } from './utf8.ts';
+import {
+  AF_INET, AF_UNIX, O_CLOEXEC, O_CREAT, O_NOCTTY, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
+} from './constants.ts';
+import type { CapSets, DirEntry, Fd, PollFd, Pty, SockAddr, Stat, Syscalls, WaitResult, Winsize } from './syscalls.ts';
+
+const EINTR = 4;
+const TIOCSCTTY = 0x540e;
+const TIOCGPTN = 0x80045430;
+const TIOCSPTLCK = 0x40045431;
+
+/** Throws SyscallError for a negative result; returns it otherwise. */
+function check(r: number, name: string, args: readonly unknown[]): number {
+  if (r < 0) throw SyscallError.of(-r, name, args);
+  return r;
+}
+
+/** Retries a blocking call that a signal handler interrupted. */
+function retry(call: () => number): number {
+  for (;;) {
+    const r = call();
+    if (r !== -EINTR) return r;
+  }
+}
+
+function bytes(data: Uint8Array | string): Uint8Array {
+  return typeof data === 'string' ? encodeUtf8(data) : data;
+}
+
+function toStat(a: number[], name: string, args: readonly unknown[]): Stat {
+  check(a[0] ?? -5, name, args);
+  const [, dev = 0, ino = 0, mode = 0, nlink = 0, uid = 0, gid = 0, rdev = 0, size = 0, mtimeMs = 0] = a;
+  return { dev, ino, mode, nlink, uid, gid, rdev, size, mtimeMs };
+}
+
+const DT: Record<number, DirEntry['type']> = { 1: 'fifo', 2: 'char', 4: 'dir', 6: 'block', 8: 'file', 10: 'symlink', 12: 'socket' };
+
+function sockArgs(addr: SockAddr): [number, string, number] {
+  return addr.family === 'unix' ? [AF_UNIX, addr.path, 0] : [AF_INET, addr.host, addr.port];
+}
+
+const lo = (x: bigint) => Number(x & 0xffffffffn);
+const hi = (x: bigint) => Number((x >> 32n) & 0xffffffffn);
+const join64 = (l = 0, h = 0) => BigInt(l >>> 0) | (BigInt(h >>> 0) << 32n);
+
+export function flushStdio(): void {
+  std.out.flush();
+  std.err.flush();
+}
+
+export class RealSyscalls implements Syscalls {
+  getpid() { return n.getpid(); }
+  getppid() { return n.getppid(); }
+  getuid() { return n.getuid(); }
+  geteuid() { return n.geteuid(); }
+  getgid() { return n.getgid(); }
+  getegid() { return n.getegid(); }
+
+  fork(flags = 0): number {
+    flushStdio();
+    return check(n.fork(flags), flags ? 'clone' : 'fork', flags ? [`0x${flags.toString(16)}`] : []);
+  }
+  unshare(flags: number) { check(n.unshare(flags), 'unshare', [`0x${flags.toString(16)}`]); }
+  setns(fd: Fd, nstype: number) { check(n.setns(fd, nstype), 'setns', [fd, nstype]); }
+  execve(path: string, argv: string[], env: string[]): never {
+    flushStdio();
+    const r = n.execve(path, argv, env);
+    throw SyscallError.of(r < 0 ? -r : 5, 'execve', [path, argv]);
+  }
+  exit(code: number): never {
+    flushStdio();
+    return n.exit(code);
+  }
+  waitpid(pid: number, options = 0): WaitResult | null {
+    let res: [number, number];
+    do res = n.waitpid(pid, options);
+    while (res[0] === -EINTR);
+    const got = check(res[0], 'waitpid', [pid, options]);
+    return got === 0 ? null : decodeWaitStatus(got, res[1]);
+  }
+  kill(pid: number, signal: number) { check(n.kill(pid, signal), 'kill', [pid, signal]); }
+  setsid() { return check(n.setsid(), 'setsid', []); }
+  setpgid(pid: number, pgid: number) { check(n.setpgid(pid, pgid), 'setpgid', [pid, pgid]); }
+  prctl(option: number, a2 = 0, a3 = 0, a4 = 0, a5 = 0) {
+    return check(n.prctl(option, a2, a3, a4, a5), 'prctl', [option, a2, a3, a4, a5]);
+  }
+
+  setuid(uid: number) { check(n.setuid(uid), 'setuid', [uid]); }
+  setgid(gid: number) { check(n.setgid(gid), 'setgid', [gid]); }
+  setgroups(gids: number[]) { check(n.setgroups(gids), 'setgroups', [gids]); }
+  capget(pid = 0): CapSets {
+    const a = n.capget(pid);
+    check(a[0] ?? -5, 'capget', [pid]);
+    return { effective: join64(a[1], a[4]), permitted: join64(a[2], a[5]), inheritable: join64(a[3], a[6]) };
+  }
+  capset(c: CapSets) {
+    const r = n.capset(lo(c.effective), lo(c.permitted), lo(c.inheritable), hi(c.effective), hi(c.permitted), hi(c.inheritable));
+    check(r, 'capset', [c.effective, c.permitted, c.inheritable]);
+  }
+
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null = null) {
+    check(n.mount(source, target, fstype, flags, data), 'mount', [source, target, fstype, `0x${flags.toString(16)}`, data]);
+  }
+  umount2(target: string, flags = 0) { check(n.umount2(target, flags), 'umount2', [target, flags]); }
+  pivotRoot(newRoot: string, putOld: string) { check(n.pivot_root(newRoot, putOld), 'pivot_root', [newRoot, putOld]); }
+  chroot(path: string) { check(n.chroot(path), 'chroot', [path]); }
+  chdir(path: string) { check(n.chdir(path), 'chdir', [path]); }
+  getcwd(): string {
+    const r = n.getcwd();
+    if (typeof r === 'number') throw SyscallError.of(-r, 'getcwd', []);
+    return r;
+  }
+  sethostname(name: string) { check(n.sethostname(name), 'sethostname', [name]); }
+  gethostname(): string {
+    const r = n.gethostname();
+    if (typeof r === 'number') throw SyscallError.of(-r, 'uname', []);
+    return r;
+  }
+  umask(mask: number) { return n.umask(mask); }
+
+  open(path: string, flags: number, mode = 0o666) { return check(n.open(path, flags, mode), 'open', [path, flags, mode]); }
+  close(fd: Fd) { check(n.close(fd), 'close', [fd]); }
+  read(fd: Fd, buf: Uint8Array): number {
+    return check(retry(() => n.read(fd, buf.buffer as ArrayBuffer, buf.byteOffset, buf.length)), 'read', [fd, buf.length]);
+  }
+  write(fd: Fd, data: Uint8Array | string): number {
+    const b = bytes(data);
+    return check(retry(() => n.write(fd, b.buffer as ArrayBuffer, b.byteOffset, b.length)), 'write', [fd, b.length]);
+  }
+  readFile(path: string): Uint8Array {
+    const fd = this.open(path, O_RDONLY | O_CLOEXEC);
+    try {
+      const parts: Uint8Array[] = [];
+      for (;;) {
+        const buf = new Uint8Array(65536);
+        const got = this.read(fd, buf);
+        if (got === 0) break;
+        parts.push(buf.subarray(0, got));
+      }
+      return concatBytes(parts);
+    } finally {
+      n.close(fd);
+    }
+  }
+  writeFile(path: string, data: Uint8Array | string, mode = 0o644) {
+    const fd = this.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    try {
+      const b = bytes(data);
+      for (let off = 0; off < b.length; ) off += this.write(fd, b.subarray(off));
+    } finally {
+      n.close(fd);
+    }
+  }
+  stat(path: string) { return toStat(n.stat(path, false), 'stat', [path]); }
+  lstat(path: string) { return toStat(n.stat(path, true), 'lstat', [path]); }
+  fstat(fd: Fd) { return toStat(n.fstat(fd), 'fstat', [fd]); }
+  readdir(path: string): DirEntry[] {
+    const r = n.readdir(path);
+    if (typeof r === 'number') throw SyscallError.of(-r, 'opendir', [path]);
+    const out: DirEntry[] = [];
+    for (let i = 1; i + 1 < r.length; i += 2) out.push({ name: String(r[i]), type: DT[Number(r[i + 1])] ?? 'unknown' });
+    return out;
+  }
+  mkdir(path: string, mode = 0o755) { check(n.mkdir(path, mode), 'mkdir', [path, mode]); }
+  rmdir(path: string) { check(n.rmdir(path), 'rmdir', [path]); }
+  unlink(path: string) { check(n.unlink(path), 'unlink', [path]); }
+  rename(from: string, to: string) { check(n.rename(from, to), 'rename', [from, to]); }
+  symlink(target: string, path: string) { check(n.symlink(target, path), 'symlink', [target, path]); }
+  readlink(path: string): string {
+    const r = n.readlink(path);
+    if (typeof r === 'number') throw SyscallError.of(-r, 'readlink', [path]);
+    return r;
+  }
+  link(existing: string, path: string) { check(n.link(existing, path), 'link', [existing, path]); }
+  mknod(path: string, mode: number, dev = 0) { check(n.mknod(path, mode, dev), 'mknod', [path, mode, dev]); }
+  chmod(path: string, mode: number) { check(n.chmod(path, mode), 'chmod', [path, mode]); }
+  chown(path: string, uid: number, gid: number) { check(n.chown(path, uid, gid), 'chown', [path, uid, gid]); }
+  lchown(path: string, uid: number, gid: number) { check(n.lchown(path, uid, gid), 'lchown', [path, uid, gid]); }
+  utimes(path: string, atimeMs: number, mtimeMs: number, noFollow = false) {
+    const s = (ms: number) => Math.floor(ms / 1000);
+    const ns = (ms: number) => Math.round((ms - s(ms) * 1000) * 1e6);
+    check(n.utimes(path, s(atimeMs), ns(atimeMs), s(mtimeMs), ns(mtimeMs), noFollow), 'utimensat', [path, atimeMs, mtimeMs]);
+  }
+
+  pipe(flags = 0): [Fd, Fd] {
+    const [r, a, b] = n.pipe(flags);
+    check(r, 'pipe2', [flags]);
+    return [a, b];
+  }
+  dup(fd: Fd) { return check(n.dup(fd), 'dup', [fd]); }
+  dup2(from: Fd, to: Fd) { return check(retry(() => n.dup2(from, to)), 'dup2', [from, to]); }
+  fcntl(fd: Fd, cmd: number, arg = 0) { return check(n.fcntl(fd, cmd, arg), 'fcntl', [fd, cmd, arg]); }
+
+  socket(domain: number, type: number, protocol = 0) { return check(n.socket(domain, type, protocol), 'socket', [domain, type, protocol]); }
+  socketpair(domain: number, type: number, protocol = 0): [Fd, Fd] {
+    const [r, a, b] = n.socketpair(domain, type, protocol);
+    check(r, 'socketpair', [domain, type, protocol]);
+    return [a, b];
+  }
+  bind(fd: Fd, addr: SockAddr) { check(n.bind(fd, ...sockArgs(addr)), 'bind', [fd, addr]); }
+  listen(fd: Fd, backlog = 128) { check(n.listen(fd, backlog), 'listen', [fd, backlog]); }
+  accept(fd: Fd, flags = 0) { return check(retry(() => n.accept(fd, flags)), 'accept4', [fd, flags]); }
+  connect(fd: Fd, addr: SockAddr) { check(retry(() => n.connect(fd, ...sockArgs(addr))), 'connect', [fd, addr]); }
+  shutdown(fd: Fd, how: number) { check(n.shutdown(fd, how), 'shutdown', [fd, how]); }
+  setsockopt(fd: Fd, level: number, name: number, value: number) {
+    check(n.setsockopt(fd, level, name, value), 'setsockopt', [fd, level, name, value]);
+  }
+  poll(fds: PollFd[], timeoutMs: number): number[] {
+    const flat = fds.flatMap((p) => [p.fd, p.events]);
+    const r = n.poll(flat, timeoutMs);
+    check(r[0] ?? -5, 'poll', [fds.map((p) => p.fd), timeoutMs]);
+    return fds.map((_, i) => r[i + 1] ?? 0);
+  }
+
+  openpty(): Pty {
+    const master = this.open('/dev/ptmx', O_RDWR | O_NOCTTY | O_CLOEXEC);
+    try {
+      check(n.ioctl(master, TIOCSPTLCK, 0, true)[0], 'ioctl', [master, 'TIOCSPTLCK']);
+      const [r, num] = n.ioctl(master, TIOCGPTN, 0, true);
+      check(r, 'ioctl', [master, 'TIOCGPTN']);
+      const path = `/dev/pts/${num}`;
+      const slave = this.open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+      return { master, slave, path };
+    } catch (e) {
+      n.close(master);
+      throw e;
+    }
+  }
+  getWinsize(fd: Fd): Winsize {
+    const [r, rows, cols] = n.winsize(fd, false, 0, 0);
+    check(r, 'ioctl', [fd, 'TIOCGWINSZ']);
+    return { rows, cols };
+  }
+  setWinsize(fd: Fd, size: Winsize) {
+    check(n.winsize(fd, true, size.rows, size.cols)[0], 'ioctl', [fd, 'TIOCSWINSZ', size]);
+  }
+  setControllingTty(fd: Fd) { check(n.ioctl(fd, TIOCSCTTY, 0, false)[0], 'ioctl', [fd, 'TIOCSCTTY']); }
+  isatty(fd: Fd) { return os.isatty(fd); }
+
+  environ(): string[] {
+    return Object.entries(std.getenviron()).map(([k, v]) => `${k}=${v}`);
+  }
+  getenv(name: string) { return std.getenv(name); }
+  randomBytes(count: number): Uint8Array {
+    const fd = this.open('/dev/urandom', O_RDONLY | O_CLOEXEC);
+    try {
+      const out = new Uint8Array(count);
+      for (let off = 0; off < count; ) {
+        const got = this.read(fd, out.subarray(off));
+        if (got === 0) throw SyscallError.named('EIO', 'read', ['/dev/urandom']);
+        off += got;
+      }
+      return out;
+    } finally {
+      n.close(fd);
+    }
+  }
+  monotonicMs() { return os.now(); }
+
+  watch(fd: Fd, on: 'read' | 'write', fn: (() => void) | null) {
+    if (on === 'read') os.setReadHandler(fd, fn);
+    else os.setWriteHandler(fd, fn);
+  }
+  onSignal(signal: number, fn: (() => void) | null) { os.signal(signal, fn); }
+  sleep(ms: number) { return os.sleepAsync(ms); }
+  setTimer(ms: number, fn: () => void) { return os.setTimeout(fn, ms); }
+  clearTimer(handle: unknown) { os.clearTimeout(handle); }
+}
