@@ -1,0 +1,78 @@
+// Page side of the VM worker: connectVmWorker() returns a VmApi backed by src/vm/worker.ts.
+// Usage (the app):
+//   const worker = new Worker(new URL('../vm/worker.ts', import.meta.url), { type: 'module' });
+//   const vm = await connectVmWorker(worker, { distUrl: '/vm/', cmdline });
+//   vm.onTerminal((bytes) => term.write(bytes)); term.onData((s) => vm.sendTerminal(s));
+//   await vm.boot({ onProgress: (p) => ... });
+// After a snapshot restore the guest shell already printed its prompt: send "\n" to get a new one.
+import * as Comlink from 'comlink';
+import type { BrowserVmConfig } from './browser-assets.ts';
+import type { BootOptions, ExecOptions, ExecResult, VmApi, VmStatus } from './types.ts';
+import type { TerminalMessage, WorkerVm } from './worker.ts';
+
+export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): Promise<VmApi> {
+  const remote = Comlink.wrap<WorkerVm>(worker);
+  await remote.init(config);
+  const channel = new MessageChannel();
+  await remote.attachTerminal(Comlink.transfer(channel.port2, [channel.port2]));
+  const listeners = new Set<(data: Uint8Array) => void>();
+  channel.port1.onmessage = (e: MessageEvent<TerminalMessage>) => {
+    for (const l of listeners) l(e.data.bytes);
+  };
+  // status() is synchronous in VmApi: track it here from the calls that change it.
+  let state: VmStatus = 'stopped';
+  let running = 0;
+  const enc = new TextEncoder();
+
+  return {
+    async boot(opts: BootOptions = {}) {
+      const { onProgress, ...rest } = opts;
+      state = 'booting';
+      try {
+        await remote.boot(rest, onProgress ? Comlink.proxy(onProgress) : undefined);
+        state = 'ready';
+      } catch (e) {
+        state = 'crashed';
+        throw e;
+      }
+    },
+    status: () => (state === 'ready' && running > 0 ? 'busy' : state),
+    async exec(command: string, opts?: ExecOptions): Promise<ExecResult> {
+      running++;
+      try {
+        return await remote.exec(command, opts);
+      } finally {
+        running--;
+      }
+    },
+    writeFile: (path, data) => remote.writeFile(path, data),
+    readFile: (path) => remote.readFile(path),
+    saveState: () => remote.saveState(),
+    async restoreState(s: ArrayBuffer) {
+      state = 'booting';
+      try {
+        await remote.restoreState(s); // copied, not transferred: callers restore the same state again
+        state = 'ready';
+      } catch (e) {
+        state = 'crashed';
+        throw e;
+      }
+    },
+    sendTerminal(data) {
+      const bytes = typeof data === 'string' ? enc.encode(data) : data;
+      channel.port1.postMessage(bytes);
+    },
+    onTerminal(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    resizeTerminal: (cols, rows) => remote.resizeTerminal(cols, rows),
+    async destroy() {
+      await remote.destroy();
+      state = 'stopped';
+      channel.port1.close();
+      remote[Comlink.releaseProxy]();
+      worker.terminate();
+    },
+  };
+}
