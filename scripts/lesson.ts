@@ -49,12 +49,16 @@ function cmdCheck(): number {
   for (const d of diags) process.stdout.write(`${formatDiagnostic(d)}\n`);
   const broken = set.entries.filter((e) => e.errors.length > 0).length;
   const steps = set.entries.reduce((n, e) => n + (e.lesson?.steps.length ?? 0), 0);
+  if (set.entries.length === 0) {
+    process.stderr.write(`lesson check: no lesson folders in ${LESSONS_DIR}\n`);
+    return 1;
+  }
   process.stderr.write(
     diags.length === 0
       ? `lesson check: ${set.entries.length} lessons, ${steps} steps, no problems\n`
       : `lesson check: ${diags.length} problem${diags.length === 1 ? '' : 's'} in ${broken} of ${set.entries.length} lessons\n`,
   );
-  return diags.length === 0 && set.entries.length > 0 ? 0 : 1;
+  return diags.length === 0 ? 0 : 1;
 }
 
 async function cmdTest(slugs: string[]): Promise<number> {

@@ -50,15 +50,17 @@ export function loadLessons(files: LessonFiles): LessonSet {
     numbers.set(nn, slug);
   }
   const known = new Set(slugs);
-  const entries = slugs.filter((s) => LESSON_SLUG.test(s)).map((slug) => loadLesson(slug, bySlug.get(slug) ?? {}, known));
+  const paths = new Set(Object.keys(files));
+  const entries = slugs.filter((s) => LESSON_SLUG.test(s)).map((slug) => loadLesson(slug, bySlug.get(slug) ?? {}, known, paths));
   return { entries, errors };
 }
 
 /**
  * Loads one lesson from its own files (paths relative to the lesson folder).
- * `knownSlugs`, when given, is used to check prerequisites and links to other lessons.
+ * `knownSlugs` and `allPaths` (paths relative to the lessons folder), when given, are used to
+ * check prerequisites and links into other lessons.
  */
-export function loadLesson(slug: string, files: LessonFiles, knownSlugs?: ReadonlySet<string>): LessonEntry {
+export function loadLesson(slug: string, files: LessonFiles, knownSlugs?: ReadonlySet<string>, allPaths?: ReadonlySet<string>): LessonEntry {
   const errors: Diagnostic[] = [];
   const at = (name: string) => `${slug}/${name}`;
   const links: { file: string; refs: LinkRef[] }[] = [];
@@ -160,7 +162,7 @@ export function loadLesson(slug: string, files: LessonFiles, knownSlugs?: Readon
       errors.push({ file: at('lesson.md'), line: lineOfValue(lessonText, o), message: `environment.open: "${o}" is not in files/` });
   for (const { file, refs } of links)
     for (const ref of refs) {
-      const problem = brokenLink(slug, file, ref.target, files, knownSlugs);
+      const problem = brokenLink(slug, file, ref.target, files, knownSlugs, allPaths);
       if (problem) errors.push({ file: at(file), line: ref.line, message: problem });
     }
 
@@ -235,6 +237,7 @@ function brokenLink(
   target: string,
   files: LessonFiles,
   knownSlugs: ReadonlySet<string> | undefined,
+  allPaths: ReadonlySet<string> | undefined,
 ): string | null {
   if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) return null; // http:, mailto:, anchors
   const path = target.split('#')[0] ?? '';
@@ -254,7 +257,9 @@ function brokenLink(
   if (lessonSlug !== slug) {
     if (!knownSlugs) return null;
     if (!knownSlugs.has(lessonSlug ?? '')) return `link "${target}": no lesson folder "${lessonSlug}"`;
-    return null; // other lessons' inner files are checked when the whole set is loaded
+    const full = out.join('/');
+    if (!allPaths || rest.length === 0 || allPaths.has(full) || [...allPaths].some((p) => p.startsWith(`${full}/`))) return null;
+    return `broken link "${target}" (from ${fromFile}): no such file in ${lessonSlug}/`;
   }
   const inner = rest.join('/');
   if (inner === '' || inner in files || Object.keys(files).some((f) => f.startsWith(`${inner}/`))) return null;

@@ -75,11 +75,11 @@ describe('loadLessons', () => {
   });
 
   it('reports unknown code-block marks, callouts, bad quizzes and broken links at their lines', () => {
-    const files = validLesson();
+    const files = { ...validLesson(), ...validLesson('02-more') };
     files['01-demo/01-first-step.md'] = `---
 title: T
 ---
-See [the next lesson](../02-missing/) and [a file](files/nope.txt) and [ok](files/notes.txt).
+See [the next lesson](../02-missing/), [another](../02-more/lesson.md), [gone](../02-more/nope.md) and [a file](files/nope.txt) and [ok](files/notes.txt).
 
 \`\`\`sh rnu
 ls
@@ -101,7 +101,8 @@ ls
     const m = messages(files);
     expect(m).toContainEqual(expect.stringMatching(/^01-demo\/01-first-step\.md:4: link "\.\.\/02-missing\/": no lesson folder "02-missing"/));
     expect(m).toContainEqual(expect.stringMatching(/^01-demo\/01-first-step\.md:4: broken link "files\/nope\.txt"/));
-    expect(m.filter((x) => x.includes('notes.txt'))).toEqual([]);
+    expect(m.filter((x) => x.includes('notes.txt') || x.includes('lesson.md'))).toEqual([]);
+    expect(m).toContainEqual(expect.stringMatching(/^01-demo\/01-first-step\.md:4: broken link "\.\.\/02-more\/nope\.md".*no such file in 02-more\//));
     expect(m).toContainEqual(expect.stringMatching(/^01-demo\/01-first-step\.md:6: unknown code-block mark "rnu" \(did you mean "run"\?\)/));
     expect(m).toContainEqual(expect.stringMatching(/^01-demo\/01-first-step\.md:10: unknown callout \[!DANGER\]/));
     expect(m).toContainEqual(expect.stringMatching(/^01-demo\/01-first-step\.md:16: choices: needs at least 2 items/));
