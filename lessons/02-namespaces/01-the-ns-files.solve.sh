@@ -1,2 +1,2 @@
-readlink /proc/$$/ns/* > my-namespaces.txt
+for f in /proc/$$/ns/*; do readlink $f; done > my-namespaces.txt
 cat my-namespaces.txt

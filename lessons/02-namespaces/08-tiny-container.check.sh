@@ -8,7 +8,8 @@ fi
 found=""
 for p in /proc/[0-9]*; do
   [ "$(cat "$p/comm" 2>/dev/null)" = sleep ] || continue
-  [ "$(readlink "$p/root" 2>/dev/null)" = /root/lab/rootfs ] || continue
+  # A root in another mount namespace may read with a prefix; match the end of the path.
+  case "$(readlink "$p/root" 2>/dev/null)" in */root/lab/rootfs) ;; *) continue ;; esac
   found=${p#/proc/}
   break
 done
