@@ -1,0 +1,193 @@
+// Runs inside the real i386 QuickJS runtime (whalebone-run), not under Node: the native tests
+// bundle it and execute `whalebone-run probe.js <mode> [args]`. Each mode exercises real system
+// calls through RealSyscalls and prints one JSON line `RESULT {...}` for the test to check.
+import * as std from 'std';
+import { RealSyscalls } from '../../../src/guest/sys/real.ts';
+import { SyscallError } from '../../../src/guest/sys/errors.ts';
+import { decodeUtf8 } from '../../../src/guest/sys/utf8.ts';
+import { writeAll } from '../../../src/guest/sys/io.ts';
+import { exitCodeOf } from '../../../src/guest/sys/wait.ts';
+import {
+  AF_UNIX, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC,
+  O_RDONLY, POLLIN, PR_CAPBSET_DROP, PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, SOCK_STREAM,
+  CAPABILITIES, SIGKILL, S_IFCHR, makedev, F_GETFL,
+} from '../../../src/guest/sys/constants.ts';
+
+declare const scriptArgs: string[];
+const sys = new RealSyscalls();
+type Json = Record<string, unknown>;
+
+function result(r: Json): void {
+  writeAll(sys, 1, `RESULT ${JSON.stringify(r)}\n`);
+}
+
+function errorOf(e: unknown): Json {
+  return e instanceof SyscallError ? { code: e.code, errno: e.errno, message: e.message } : { thrown: String(e) };
+}
+
+/** Runs fn in a forked child that reports through a pipe; returns the child's report and exit. */
+function inChild(flags: number, fn: (report: (r: Json) => void) => number | void): { report: Json; exit: number } {
+  const [rd, wr] = sys.pipe();
+  const pid = sys.fork(flags);
+  if (pid === 0) {
+    sys.close(rd);
+    let code = 0;
+    try {
+      code = fn((r) => writeAll(sys, wr, JSON.stringify(r) + '\n')) ?? 0;
+    } catch (e) {
+      writeAll(sys, wr, JSON.stringify({ childError: errorOf(e) }) + '\n');
+      code = 99;
+    }
+    sys.exit(code);
+  }
+  sys.close(wr);
+  const chunks: string[] = [];
+  const buf = new Uint8Array(4096);
+  for (let n = sys.read(rd, buf); n > 0; n = sys.read(rd, buf)) chunks.push(decodeUtf8(buf.subarray(0, n)));
+  sys.close(rd);
+  const w = sys.waitpid(pid, 0);
+  const report: Json = {};
+  for (const line of chunks.join('').split('\n').filter(Boolean)) Object.assign(report, JSON.parse(line) as Json);
+  return { report, exit: w ? exitCodeOf(w) : -1 };
+}
+
+const modes: Record<string, (args: string[]) => void> = {
+  /** New PID/mount/UTS/IPC namespaces, tmpfs + proc, pivot_root into a busybox root, exec. */
+  namespaces([root = '']) {
+    const hostBefore = sys.gethostname();
+    const { report, exit } = inChild(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC, (report) => {
+      report({ pid: sys.getpid(), ppid: sys.getppid() });
+      sys.mount(null, '/', null, MS_REC | MS_PRIVATE);
+      sys.sethostname('wb-child');
+      report({ hostname: sys.gethostname() });
+      sys.mount(root, root, null, MS_BIND | MS_REC);
+      sys.mount('tmpfs', `${root}/tmp`, 'tmpfs', 0, 'size=1m,mode=1777');
+      sys.mount('proc', `${root}/proc`, 'proc', 0);
+      sys.mknod(`${root}/tmp/null`, S_IFCHR | 0o666, makedev(1, 3));
+      sys.chdir(root);
+      sys.pivotRoot('.', '.');
+      sys.umount2('.', MNT_DETACH);
+      sys.chdir('/');
+      report({
+        cwd: sys.getcwd(),
+        rootEntries: sys.readdir('/').map((d) => d.name).sort(),
+        procSelf: sys.readlink('/proc/self'),
+        procStat: decodeUtf8(sys.readFile('/proc/1/stat')).split(' ')[0],
+        nullDev: sys.stat('/tmp/null').rdev === makedev(1, 3),
+      });
+      sys.execve('/bin/busybox', ['busybox', 'sh', '-c', 'test "$$" = 1 && test "$(/bin/busybox hostname)" = wb-child && exit 42; exit 3'], ['PATH=/bin']);
+    });
+    result({ ...report, exit, hostAfter: sys.gethostname(), hostUnchanged: hostBefore === sys.gethostname() });
+  },
+
+  /** Dropping to an unprivileged user is for good; no_new_privs and the bounding set stick. */
+  setuid() {
+    const { report, exit } = inChild(0, (report) => {
+      sys.prctl(PR_CAPBSET_DROP, CAPABILITIES.CAP_SYS_ADMIN!);
+      sys.prctl(PR_SET_NO_NEW_PRIVS, 1);
+      sys.setgroups([]);
+      sys.setgid(65534);
+      sys.setuid(65534);
+      report({ uid: sys.getuid(), euid: sys.geteuid(), gid: sys.getgid(), caps: sys.capget().effective.toString() });
+      report({ nnp: sys.prctl(PR_GET_NO_NEW_PRIVS), sysAdminInBounding: sys.prctl(PR_CAPBSET_READ, CAPABILITIES.CAP_SYS_ADMIN!) });
+      try {
+        sys.setuid(0);
+        report({ regained: true });
+      } catch (e) {
+        report({ regained: false, setuid0: errorOf(e) });
+      }
+      return 7;
+    });
+    result({ ...report, exit, parentUid: sys.getuid(), parentCaps: sys.capget().effective > 0n });
+  },
+
+  /** A unix socket echo round trip between two processes, with poll. */
+  echo([path = '']) {
+    const server = sys.socket(AF_UNIX, SOCK_STREAM);
+    sys.bind(server, { family: 'unix', path });
+    sys.listen(server, 4);
+    const pid = sys.fork();
+    if (pid === 0) {
+      sys.close(server);
+      const c = sys.socket(AF_UNIX, SOCK_STREAM);
+      sys.connect(c, { family: 'unix', path });
+      writeAll(sys, c, 'ping ✓ whalebone');
+      const buf = new Uint8Array(256);
+      const n = sys.read(c, buf);
+      sys.exit(decodeUtf8(buf.subarray(0, n)) === 'echo: ping ✓ whalebone' ? 0 : 1);
+    }
+    const ready = sys.poll([{ fd: server, events: POLLIN }], 5000);
+    const conn = sys.accept(server);
+    const buf = new Uint8Array(256);
+    const n = sys.read(conn, buf);
+    const got = decodeUtf8(buf.subarray(0, n));
+    writeAll(sys, conn, `echo: ${got}`);
+    const w = sys.waitpid(pid, 0);
+    sys.close(conn);
+    sys.close(server);
+    const [a, b] = sys.socketpair(AF_UNIX, SOCK_STREAM);
+    writeAll(sys, a, 'pair');
+    const m = sys.read(b, buf);
+    result({ got, pollReady: (ready[0]! & POLLIN) !== 0, clientExit: w ? exitCodeOf(w) : -1, pair: decodeUtf8(buf.subarray(0, m)), socketType: (sys.stat(path).mode & 0o170000) === 0o140000 });
+  },
+
+  /** Failed calls surface as SyscallError with errno names; the process keeps running. */
+  errors([dir = '']) {
+    const out: Json = {};
+    const attempt = (name: string, fn: () => unknown) => {
+      try {
+        fn();
+        out[name] = 'no error';
+      } catch (e) {
+        out[name] = errorOf(e);
+      }
+    };
+    attempt('pivotRoot', () => sys.pivotRoot(`${dir}/missing`, `${dir}/missing`));
+    attempt('pivotRootSame', () => sys.pivotRoot('.', '.'));
+    attempt('open', () => sys.open(`${dir}/missing`, O_RDONLY));
+    attempt('mkdirTwice', () => {
+      sys.mkdir(`${dir}/d`);
+      sys.mkdir(`${dir}/d`);
+    });
+    attempt('killNobody', () => sys.kill(999999, SIGKILL));
+    attempt('closeBad', () => sys.close(9999));
+    attempt('fcntlBad', () => sys.fcntl(9999, F_GETFL));
+    attempt('execMissing', () => sys.execve(`${dir}/missing`, ['x'], []));
+    out.stillRunning = sys.getpid() > 0;
+    result(out);
+  },
+
+  /** A pty pair: window size round trip, and the slave is a tty. */
+  pty() {
+    const p = sys.openpty();
+    sys.setWinsize(p.master, { rows: 33, cols: 101 });
+    result({ path: p.path, size: sys.getWinsize(p.slave), isatty: sys.isatty(p.slave), pipeIsTty: sys.isatty(sys.pipe()[0]) });
+  },
+
+  /** Files through the real calls: write, read back, stat, readdir, symlink, rename, unlink. */
+  files([dir = '']) {
+    sys.writeFile(`${dir}/a.txt`, 'héllo\n', 0o600);
+    sys.symlink('a.txt', `${dir}/link`);
+    sys.rename(`${dir}/a.txt`, `${dir}/b.txt`);
+    sys.symlink('b.txt', `${dir}/link2`);
+    const st = sys.stat(`${dir}/b.txt`);
+    result({
+      content: decodeUtf8(sys.readFile(`${dir}/link2`)),
+      mode: st.mode & 0o777,
+      size: st.size,
+      link: sys.readlink(`${dir}/link`),
+      entries: sys.readdir(dir).map((e) => `${e.name}:${e.type}`).sort(),
+      random: sys.randomBytes(16).length,
+      env: sys.getenv('WB_PROBE'),
+    });
+  },
+};
+
+const [mode = '', ...rest] = scriptArgs.slice(1);
+const run = modes[mode];
+if (!run) {
+  writeAll(sys, 2, `probe: unknown mode ${mode}\n`);
+  std.exit(2);
+}
+run(rest);
+std.exit(0);
