@@ -526,7 +526,10 @@ export class FakeSyscalls implements Syscalls {
       if (!this.isMountPoint(nr) || nr === this.root) throw this.err('EINVAL', 'pivotRoot', args);
       if (po !== nr && !po.startsWith(nr + '/')) throw this.err('EINVAL', 'pivotRoot', args);
       const oldRoot = this.root;
+      const cwdAbs = this.resolve('.');
       this.root = nr;
+      // The kernel leaves the cwd on the same directory; express it inside the new root.
+      this.cwd = cwdAbs === nr || cwdAbs.startsWith(nr + '/') ? normalize(cwdAbs.slice(nr.length) || '/') : '/';
       // The old root now hangs at put_old (which may be new_root itself, for the `pivot_root . .` idiom).
       this.mounts.push({ source: oldRoot, target: po, fstype: 'oldroot', flags: 0, data: null });
     });

@@ -69,7 +69,7 @@ export class RealSyscalls implements Syscalls {
     // New namespaces by unshare + fork rather than clone(2) with CLONE_NEW* flags: the i386
     // emulation of x86-64 kernels rejects those with EINVAL (seen on 6.18), and one path that
     // behaves the same natively and in the guest is the one the native tests check.
-    const args = [`0x${flags.toString(16)}`];
+    const args = [flags];
     const pidNs = flags & CLONE_NEWPID ? this.open('/proc/self/ns/pid', O_RDONLY | O_CLOEXEC) : -1;
     let pid: number;
     try {
@@ -88,7 +88,7 @@ export class RealSyscalls implements Syscalls {
     const rest = flags & ~CLONE_NEWPID;
     const r = rest ? n.unshare(rest) : 0;
     if (r < 0) {
-      const msg = `whalebone: ${SyscallError.of(-r, 'unshare', [`0x${rest.toString(16)}`]).message}\n`;
+      const msg = `whalebone: ${SyscallError.of(-r, 'unshare', [rest]).message}\n`;
       const b = encodeUtf8(msg);
       n.write(2, b.buffer as ArrayBuffer, 0, b.length);
       n.exit(125);
@@ -101,7 +101,7 @@ export class RealSyscalls implements Syscalls {
     n.setns(fd, CLONE_NEWPID);
     n.close(fd);
   }
-  unshare(flags: number) { check(n.unshare(flags), 'unshare', [`0x${flags.toString(16)}`]); }
+  unshare(flags: number) { check(n.unshare(flags), 'unshare', [flags]); }
   setns(fd: Fd, nstype: number) { check(n.setns(fd, nstype), 'setns', [fd, nstype]); }
   execve(path: string, argv: string[], env: string[]): never {
     flushStdio();
@@ -140,7 +140,7 @@ export class RealSyscalls implements Syscalls {
   }
 
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null = null) {
-    check(n.mount(source, target, fstype, flags, data), 'mount', [source, target, fstype, `0x${flags.toString(16)}`, data]);
+    check(n.mount(source, target, fstype, flags, data), 'mount', [source, target, fstype, flags, data]);
   }
   umount2(target: string, flags = 0) { check(n.umount2(target, flags), 'umount2', [target, flags]); }
   pivotRoot(newRoot: string, putOld: string) { check(n.pivot_root(newRoot, putOld), 'pivot_root', [newRoot, putOld]); }

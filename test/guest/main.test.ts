@@ -1,0 +1,43 @@
+// The multi-call dispatch, run against the recording fake.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { dispatch, EXIT_USAGE, ROLE_NAMES } from '../../src/guest/roles.ts';
+import { FakeSyscalls } from '../../src/guest/sys/fake.ts';
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+async function run(...argv: string[]) {
+  const sys = new FakeSyscalls();
+  const code = await dispatch(argv, sys);
+  return { code, stdout: sys.stdout, stderr: sys.stderr };
+}
+
+describe('multi-call dispatch', () => {
+  it('answers docker --version through a link and through the first argument', async () => {
+    const expected = { code: 0, stdout: `Docker version ${version}, build whalebone\n`, stderr: '' };
+    expect(await run('/usr/bin/docker', '--version')).toEqual(expected);
+    expect(await run('/usr/bin/whalebone', 'docker', '--version')).toEqual(expected);
+    expect(await run('whalebone', 'docker', '-v')).toEqual(expected);
+  });
+
+  it('answers --version for every role', async () => {
+    for (const role of ROLE_NAMES) {
+      const r = await run(role, '--version');
+      expect(r.code, role).toBe(0);
+      expect(r.stdout.trim(), role).not.toBe('');
+    }
+  });
+
+  it('prints usage on stderr and exits 125 for an unknown role or subcommand', async () => {
+    const role = await run('whalebone', 'kubectl');
+    expect(role.code).toBe(EXIT_USAGE);
+    expect(role.stdout).toBe('');
+    expect(role.stderr).toMatch(/unknown role: kubectl[\s\S]*Usage:  whalebone ROLE/);
+    const none = await run('whalebone');
+    expect(none.code).toBe(125);
+    expect(none.stderr).toContain('no role given');
+    const sub = await run('docker', 'frobnicate');
+    expect(sub.code).toBe(125);
+    expect(sub.stderr).toMatch(/unknown command: docker frobnicate[\s\S]*Usage:  docker/);
+  });
+});
