@@ -5,6 +5,7 @@
 import { version } from '../../package.json';
 import type { Syscalls } from './sys/syscalls.ts';
 import { print, printErr } from './sys/io.ts';
+import { runcMain } from './runc/main.ts';
 
 /** A role gets its arguments (without the role name) and returns the process exit code. */
 export type Role = (args: string[], sys: Syscalls) => Promise<number>;
@@ -67,7 +68,7 @@ export const roles: Record<RoleName, Role> = {
   docker: basicRole('docker'),
   dockerd: basicRole('dockerd'),
   'containerd-shim': basicRole('containerd-shim'),
-  runc: basicRole('runc'),
+  runc: runcMain,
   'docker-compose': basicRole('docker-compose'),
   'docker-init': basicRole('docker-init'),
 };

@@ -1,0 +1,184 @@
+// Prepares a container's root inside its new mount namespace: private propagation, the rootfs
+// as a mount point, the spec's mounts, /dev nodes and links, pivot_root, masked and read-only
+// paths. Runs in the container's init process before it execs the user's program.
+
+import type { Syscalls } from '../sys/syscalls.ts';
+import {
+  makedev, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE,
+  O_CLOEXEC, O_CREAT, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT,
+} from '../sys/constants.ts';
+import { isErrno } from '../sys/errors.ts';
+import { dirname } from '../util/path.ts';
+import { parseMountOptions, PROPAGATION } from './mountopts.ts';
+import { mkdirAll, secureJoin } from './securejoin.ts';
+import type { OciDevice, OciMount, OciSpec } from './spec.ts';
+
+/** The device nodes every container gets (as Docker and runc create them). */
+export const DEFAULT_DEVICES: readonly OciDevice[] = [
+  { path: '/dev/null', type: 'c', major: 1, minor: 3, fileMode: 0o666 },
+  { path: '/dev/zero', type: 'c', major: 1, minor: 5, fileMode: 0o666 },
+  { path: '/dev/full', type: 'c', major: 1, minor: 7, fileMode: 0o666 },
+  { path: '/dev/random', type: 'c', major: 1, minor: 8, fileMode: 0o666 },
+  { path: '/dev/urandom', type: 'c', major: 1, minor: 9, fileMode: 0o666 },
+  { path: '/dev/tty', type: 'c', major: 5, minor: 0, fileMode: 0o666 },
+];
+
+const DEV_LINKS: readonly [string, string][] = [
+  ['/proc/self/fd', '/dev/fd'],
+  ['/proc/self/fd/0', '/dev/stdin'],
+  ['/proc/self/fd/1', '/dev/stdout'],
+  ['/proc/self/fd/2', '/dev/stderr'],
+  ['pts/ptmx', '/dev/ptmx'],
+];
+
+export interface RootfsOptions {
+  /** Absolute path of the container's root on the host. */
+  rootfs: string;
+  /** The tty given to the container, bind-mounted on /dev/console when process.terminal. */
+  consolePath?: string;
+  /** Whether a cgroup v2 hierarchy can be mounted (false on hosts without one). */
+  cgroup2: boolean;
+}
+
+function isBind(m: OciMount): boolean {
+  return m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
+}
+
+function ensureFile(sys: Syscalls, path: string): void {
+  mkdirAll(sys, dirname(path));
+  try {
+    sys.close(sys.open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644));
+  } catch (e) {
+    // an existing directory or a read-only file is still a valid mount point
+    if (!isErrno(e, 'EISDIR') && !isErrno(e, 'EEXIST') && !isErrno(e, 'EACCES')) throw e;
+  }
+}
+
+export function mountOne(sys: Syscalls, m: OciMount, opts: RootfsOptions): void {
+  const dest = secureJoin(sys, opts.rootfs, m.destination);
+  const o = parseMountOptions(m.options);
+  if (isBind(m)) {
+    const source = m.source ?? '';
+    let srcIsDir: boolean;
+    try {
+      srcIsDir = (sys.stat(source).mode & S_IFMT) === S_IFDIR;
+    } catch (e) {
+      throw new Error(`bind mount source ${source} for ${m.destination}: ${(e as Error).message}`);
+    }
+    if (srcIsDir) mkdirAll(sys, dest);
+    else ensureFile(sys, dest);
+    const rec = (m.options ?? []).includes('rbind') ? MS_REC : 0;
+    sys.mount(source, dest, null, MS_BIND | rec);
+    // flags other than bind itself need a remount of the bind
+    const extra = o.flags & ~(MS_BIND | MS_REC);
+    if (extra !== 0) sys.mount(source, dest, null, extra | MS_BIND | MS_REMOUNT | rec);
+  } else if (m.type === 'cgroup' || m.type === 'cgroup2') {
+    if (!opts.cgroup2) return;
+    mkdirAll(sys, dest);
+    try {
+      sys.mount('cgroup2', dest, 'cgroup2', o.flags, null);
+    } catch (e) {
+      // a host without a usable unified hierarchy: containers still run, without /sys/fs/cgroup
+      if (!isErrno(e, 'EBUSY') && !isErrno(e, 'EPERM') && !isErrno(e, 'ENODEV') && !isErrno(e, 'EINVAL')) throw e;
+    }
+  } else {
+    mkdirAll(sys, dest);
+    sys.mount(m.source ?? m.type ?? 'none', dest, m.type ?? null, o.flags, o.data || null);
+  }
+  for (const p of o.propagation) sys.mount(null, dest, null, p);
+}
+
+function devType(t: OciDevice['type']): number {
+  if (t === 'b') return S_IFBLK;
+  if (t === 'p') return S_IFIFO;
+  return S_IFCHR;
+}
+
+export function createDevices(sys: Syscalls, rootfs: string, devices: readonly OciDevice[]): void {
+  const old = sys.umask(0);
+  try {
+    for (const d of devices) {
+      const dest = secureJoin(sys, rootfs, d.path);
+      mkdirAll(sys, dirname(dest));
+      try {
+        sys.unlink(dest);
+      } catch {
+        // nothing there yet
+      }
+      sys.mknod(dest, devType(d.type) | (d.fileMode ?? 0o666), makedev(d.major, d.minor));
+      sys.chown(dest, d.uid ?? 0, d.gid ?? 0);
+    }
+  } finally {
+    sys.umask(old);
+  }
+}
+
+export function createDevLinks(sys: Syscalls, rootfs: string): void {
+  for (const [target, link] of DEV_LINKS) {
+    try {
+      sys.symlink(target, `${rootfs}${link}`);
+    } catch (e) {
+      if (!isErrno(e, 'EEXIST')) throw e;
+    }
+  }
+}
+
+/** pivot_root(".", ".") then detach the old root stacked underneath, as runc does. */
+export function pivotInto(sys: Syscalls, rootfs: string): void {
+  sys.chdir(rootfs);
+  sys.pivotRoot('.', '.');
+  // the old root is now mounted over "/": keep its unmount from spreading, then drop it
+  sys.mount(null, '.', null, MS_SLAVE | MS_REC);
+  sys.umount2('.', MNT_DETACH);
+  sys.chdir('/');
+}
+
+export function maskPaths(sys: Syscalls, paths: readonly string[]): void {
+  for (const p of paths) {
+    let st;
+    try {
+      st = sys.stat(p);
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) continue;
+      throw e;
+    }
+    if ((st.mode & S_IFMT) === S_IFDIR) sys.mount('tmpfs', p, 'tmpfs', MS_RDONLY, null);
+    else sys.mount('/dev/null', p, null, MS_BIND);
+  }
+}
+
+export function readonlyPaths(sys: Syscalls, paths: readonly string[]): void {
+  for (const p of paths) {
+    try {
+      sys.mount(p, p, null, MS_BIND | MS_REC);
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) continue;
+      throw e;
+    }
+    sys.mount(p, p, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  }
+}
+
+/** Everything from private propagation to the final read-only root. */
+export function prepareRootfs(sys: Syscalls, spec: OciSpec, opts: RootfsOptions): void {
+  const prop = PROPAGATION[spec.linux?.rootfsPropagation ?? 'rprivate'] ?? MS_PRIVATE | MS_REC;
+  sys.mount(null, '/', null, prop);
+  // pivot_root needs the new root to be a mount point
+  sys.mount(opts.rootfs, opts.rootfs, null, MS_BIND | MS_REC);
+  const mounts = spec.mounts ?? [];
+  for (const m of mounts) mountOne(sys, m, opts);
+  const devIsTmpfs = mounts.some((m) => m.destination === '/dev' && m.type === 'tmpfs');
+  if (devIsTmpfs) {
+    createDevices(sys, opts.rootfs, [...DEFAULT_DEVICES, ...(spec.linux?.devices ?? [])]);
+    createDevLinks(sys, opts.rootfs);
+  } else if (spec.linux?.devices?.length) createDevices(sys, opts.rootfs, spec.linux.devices);
+  if (spec.process?.terminal && opts.consolePath) {
+    const console = `${opts.rootfs}/dev/console`;
+    ensureFile(sys, console);
+    sys.mount(opts.consolePath, console, null, MS_BIND);
+  }
+  pivotInto(sys, opts.rootfs);
+  maskPaths(sys, spec.linux?.maskedPaths ?? []);
+  readonlyPaths(sys, spec.linux?.readonlyPaths ?? []);
+  if (spec.root?.readonly) sys.mount(null, '/', null, MS_BIND | MS_REMOUNT | MS_RDONLY);
+}

@@ -1,0 +1,494 @@
+// The OCI runtime operations over a bundle: create (new namespaces, cgroup, rootfs, then wait on
+// exec.fifo), start (release the waiting init), state, kill, delete, run, exec. Used by the runc
+// command line and, in-process, by the containerd shim.
+
+import type { Syscalls } from '../sys/syscalls.ts';
+import {
+  CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, O_CLOEXEC,
+  O_RDONLY, O_WRONLY, S_IFIFO, SIGKILL,
+} from '../sys/constants.ts';
+import { isErrno } from '../sys/errors.ts';
+import { exitCodeOf } from '../sys/wait.ts';
+import { exists, mkdirp, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
+import { resolve } from '../util/path.ts';
+import { utf8Decode, utf8Encode } from '../util/text.ts';
+import { Cgroups, needsLimits } from './cgroup.ts';
+import { ExecError, finalizeProcess, lookPath, processEnv } from './process.ts';
+import { prepareRootfs } from './rootfs.ts';
+import { parseSpec, type OciNamespace, type OciProcess, type OciSpec } from './spec.ts';
+import { loadState, procStat, saveState, stateDir, statusOf, type RuncState } from './state.ts';
+
+/** O_PATH (i386 = generic value): an fd naming the fifo without opening it for I/O. */
+const O_PATH = 0o10000000;
+
+const NS_FLAG: Record<OciNamespace['type'], number> = {
+  pid: CLONE_NEWPID, network: CLONE_NEWNET, mount: CLONE_NEWNS, ipc: CLONE_NEWIPC, uts: CLONE_NEWUTS,
+  user: CLONE_NEWUSER, cgroup: CLONE_NEWCGROUP, time: 0,
+};
+const NS_PROC_NAME: Record<OciNamespace['type'], string> = {
+  pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time',
+};
+
+/** A failure of the runtime, worded as runc words it (Docker shows this text). */
+export class RuntimeError extends Error {
+  override name = 'RuntimeError';
+  constructor(
+    message: string,
+    /** Exit code the container would have had (127 not found, 126 not executable), if any. */
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface RuntimeOptions {
+  /** State root, /run/runc by default. */
+  root: string;
+  /** The host's highest capability (from /proc/sys/kernel/cap_last_cap). */
+  lastCap?: number;
+}
+
+export interface CreateOptions {
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  /** The tty slave given as stdio, bind-mounted on /dev/console when process.terminal. */
+  consolePath?: string;
+}
+
+export function cloneFlagsOf(spec: OciSpec): number {
+  let flags = 0;
+  for (const ns of spec.linux?.namespaces ?? []) {
+    // the cgroup namespace is unshared by the child after it joins its cgroup
+    if (!ns.path && ns.type !== 'cgroup') flags |= NS_FLAG[ns.type];
+  }
+  return flags;
+}
+
+type SyncMessage = { type: 'ready' } | { type: 'error'; message: string; exitCode: number };
+
+function sendSync(sys: Syscalls, fd: number, m: SyncMessage): void {
+  const b = utf8Encode(JSON.stringify(m) + '\n');
+  for (let off = 0; off < b.length; ) off += sys.write(fd, b.subarray(off));
+}
+
+function readSync(sys: Syscalls, fd: number): SyncMessage | null {
+  const buf = new Uint8Array(4096);
+  let text = '';
+  for (;;) {
+    let n: number;
+    try {
+      n = sys.read(fd, buf);
+    } catch (e) {
+      if (isErrno(e, 'EINTR')) continue;
+      throw e;
+    }
+    if (n === 0) break;
+    text += utf8Decode(buf, 0, n);
+    if (text.includes('\n')) break;
+  }
+  const line = text.split('\n')[0] ?? '';
+  return line ? (JSON.parse(line) as SyncMessage) : null;
+}
+
+export class Runtime {
+  readonly cgroups: Cgroups;
+  constructor(
+    private sys: Syscalls,
+    readonly opts: RuntimeOptions,
+  ) {
+    this.cgroups = new Cgroups(sys);
+  }
+
+  private lastCap(): number | undefined {
+    if (this.opts.lastCap !== undefined) return this.opts.lastCap;
+    try {
+      return Number(readText(this.sys, '/proc/sys/kernel/cap_last_cap').trim());
+    } catch {
+      return undefined;
+    }
+  }
+
+  state(id: string): RuncState {
+    try {
+      return loadState(this.sys, this.opts.root, id);
+    } catch (e) {
+      throw new RuntimeError(`container ${id} does not exist`);
+    }
+  }
+
+  list(): RuncState[] {
+    let names: string[];
+    try {
+      names = this.sys.readdir(this.opts.root).map((e) => e.name).filter((n) => n !== '.' && n !== '..');
+    } catch {
+      return [];
+    }
+    const out: RuncState[] = [];
+    for (const n of names) {
+      try {
+        out.push(loadState(this.sys, this.opts.root, n));
+      } catch {
+        // a directory being created or removed
+      }
+    }
+    return out;
+  }
+
+  create(o: CreateOptions): RuncState {
+    const sys = this.sys;
+    const dir = stateDir(this.opts.root, o.id);
+    if (exists(sys, dir)) throw new RuntimeError(`container with id exists: ${o.id}`);
+    let spec: OciSpec;
+    try {
+      spec = parseSpec(readText(sys, `${o.bundle}/config.json`));
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) throw new RuntimeError(`JSON specification file config.json not found in ${o.bundle}`);
+      throw new RuntimeError((e as Error).message);
+    }
+    if (!spec.process) throw new RuntimeError('process is required in config.json');
+    const rootfs = resolve(o.bundle, spec.root!.path);
+    if (!exists(sys, rootfs)) throw new RuntimeError(`rootfs (${rootfs}) does not exist`);
+    const namespaces = spec.linux?.namespaces ?? [];
+    if (!namespaces.some((n) => n.type === 'mount')) throw new RuntimeError('a mount namespace is required');
+
+    mkdirp(sys, this.opts.root, 0o700);
+    sys.mkdir(dir, 0o711);
+    let cgroupDir: string | null = null;
+    let pid = -1;
+    try {
+      const fifo = `${dir}/exec.fifo`;
+      const oldMask = sys.umask(0);
+      try {
+        sys.mknod(fifo, S_IFIFO | 0o622, 0);
+      } finally {
+        sys.umask(oldMask);
+      }
+      const resources = spec.linux?.resources;
+      if (this.cgroups.available()) {
+        cgroupDir = this.cgroups.create(spec.linux?.cgroupsPath ?? `/runc/${o.id}`, resources);
+      } else if (needsLimits(resources)) {
+        throw new RuntimeError(`cannot apply resource limits: no cgroup v2 hierarchy at ${this.cgroups.root}`);
+      }
+      const lastCap = this.lastCap();
+      const [r, w] = sys.pipe(O_CLOEXEC);
+      pid = sys.fork(cloneFlagsOf(spec));
+      if (pid === 0) {
+        sys.close(r);
+        try {
+          containerInit(sys, { spec, rootfs, fifo, syncFd: w, cgroupDir, lastCap, consolePath: o.consolePath });
+        } catch (e) {
+          const code = e instanceof ExecError ? e.exitCode : 1;
+          try {
+            sendSync(sys, w, { type: 'error', message: (e as Error).message, exitCode: code });
+          } catch {
+            // past the sync point (after start): the container's stderr is the only place left
+            try {
+              sys.write(2, `runc init failed: ${(e as Error).message}\n`);
+            } catch {
+              // no stderr either
+            }
+          }
+          sys.exit(code);
+        }
+      }
+      sys.close(w);
+      const msg = readSync(sys, r);
+      sys.close(r);
+      if (!msg || msg.type === 'error') {
+        try {
+          sys.waitpid(pid, 0);
+        } catch {
+          // already reaped
+        }
+        pid = -1;
+        const text = msg?.type === 'error' ? msg.message : 'container init exited before it was ready';
+        throw new RuntimeError(`runc create failed: unable to start container process: ${text}`, msg?.type === 'error' ? msg.exitCode : 1);
+      }
+      const st: RuncState = {
+        ociVersion: spec.ociVersion,
+        id: o.id,
+        pid,
+        bundle: o.bundle,
+        rootfs,
+        created: new Date().toISOString(),
+        initStartTime: procStat(sys, pid)?.startTime ?? 0,
+        cgroupDir,
+        annotations: spec.annotations ?? {},
+        owner: '',
+      };
+      saveState(sys, this.opts.root, st);
+      if (o.pidFile) writeFileAtomic(sys, o.pidFile, String(pid));
+      return st;
+    } catch (e) {
+      if (pid > 0) {
+        try {
+          sys.kill(pid, SIGKILL);
+          sys.waitpid(pid, 0);
+        } catch {
+          // gone
+        }
+      }
+      if (cgroupDir) this.destroyCgroup(cgroupDir);
+      removeAll(sys, dir);
+      throw e;
+    }
+  }
+
+  start(id: string): void {
+    const st = this.state(id);
+    const status = statusOf(this.sys, this.opts.root, st);
+    if (status === 'stopped') throw new RuntimeError('cannot start a container that has stopped');
+    if (status !== 'created') throw new RuntimeError('cannot start an already running container');
+    const fifo = `${stateDir(this.opts.root, id)}/exec.fifo`;
+    const fd = this.sys.open(fifo, O_RDONLY | O_CLOEXEC);
+    try {
+      this.sys.read(fd, new Uint8Array(1));
+    } finally {
+      this.sys.close(fd);
+    }
+    this.sys.unlink(fifo);
+  }
+
+  kill(id: string, signal: number, all = false): void {
+    const st = this.state(id);
+    if (statusOf(this.sys, this.opts.root, st) === 'stopped') throw new RuntimeError('container not running');
+    const pids = all && st.cgroupDir ? this.cgroups.pids(st.cgroupDir) : [st.pid];
+    for (const p of pids) {
+      try {
+        this.sys.kill(p, signal);
+      } catch (e) {
+        if (!isErrno(e, 'ESRCH')) throw e;
+      }
+    }
+  }
+
+  delete(id: string, force = false): void {
+    const st = this.state(id);
+    const status = statusOf(this.sys, this.opts.root, st);
+    if (status === 'running' && !force) {
+      throw new RuntimeError(`cannot delete container ${id} that is not stopped: running`);
+    }
+    if (status !== 'stopped') {
+      // a created container is killed on delete, as runc does; -f kills a running one
+      const pids = st.cgroupDir ? this.cgroups.pids(st.cgroupDir) : [];
+      for (const p of new Set([st.pid, ...pids])) {
+        try {
+          this.sys.kill(p, SIGKILL);
+        } catch {
+          // already gone
+        }
+      }
+      this.waitGone(st);
+    }
+    if (st.cgroupDir) this.destroyCgroup(st.cgroupDir);
+    removeAll(this.sys, stateDir(this.opts.root, id));
+  }
+
+  private waitGone(st: RuncState): void {
+    for (let i = 0; i < 200; i++) {
+      const s = procStat(this.sys, st.pid);
+      if (!s || s.state === 'Z' || s.startTime !== st.initStartTime) {
+        // reap it when it is our child (runc run, the shim); harmless otherwise
+        try {
+          this.sys.waitpid(st.pid, 1);
+        } catch {
+          // not our child
+        }
+        return;
+      }
+      busyWait(this.sys, 10);
+    }
+  }
+
+  private destroyCgroup(dir: string): void {
+    // the last process may take a moment to leave the group after it died
+    for (let i = 0; i < 50; i++) {
+      try {
+        this.cgroups.destroy(dir);
+        return;
+      } catch (e) {
+        if (!isErrno(e, 'EBUSY')) throw e;
+        busyWait(this.sys, 10);
+      }
+    }
+  }
+
+  /** create + start, then wait for the init and delete it; returns its exit code. */
+  run(o: CreateOptions, detach: boolean): number {
+    const st = this.create(o);
+    try {
+      this.start(o.id);
+    } catch (e) {
+      this.delete(o.id, true);
+      throw e;
+    }
+    if (detach) return 0;
+    let code = 0;
+    for (;;) {
+      try {
+        const w = this.sys.waitpid(st.pid, 0);
+        if (w && (w.kind === 'exited' || w.kind === 'signaled')) {
+          code = exitCodeOf(w);
+          break;
+        }
+      } catch (e) {
+        if (isErrno(e, 'EINTR')) continue;
+        throw e;
+      }
+    }
+    this.delete(o.id, true);
+    return code;
+  }
+
+  /**
+   * Runs another process in a running container: joins its namespaces and cgroup, then forks
+   * (a pid namespace applies to children only) and execs. Returns the exit code, or the pid
+   * when detached.
+   */
+  exec(id: string, p: OciProcess, detach: boolean, pidFile?: string): number {
+    const sys = this.sys;
+    const st = this.state(id);
+    const status = statusOf(sys, this.opts.root, st);
+    if (status === 'stopped') throw new RuntimeError('cannot exec in a stopped container');
+    const lastCap = this.lastCap();
+    const nsFds: number[] = [];
+    for (const ns of ['ipc', 'uts', 'net', 'pid', 'cgroup', 'mnt']) {
+      const mine = safeReadlink(sys, `/proc/self/ns/${ns}`);
+      const theirs = safeReadlink(sys, `/proc/${st.pid}/ns/${ns}`);
+      if (theirs && mine !== theirs) nsFds.push(sys.open(`/proc/${st.pid}/ns/${ns}`, O_RDONLY | O_CLOEXEC));
+    }
+    const [r, w] = sys.pipe(O_CLOEXEC);
+    const child = sys.fork(0);
+    if (child === 0) {
+      sys.close(r);
+      try {
+        if (st.cgroupDir) sys.writeFile(`${st.cgroupDir}/cgroup.procs`, '0');
+        for (const fd of nsFds) sys.setns(fd, 0);
+        const inner = sys.fork(0);
+        if (inner === 0) {
+          try {
+            const env = processEnv(p);
+            try {
+              sys.chdir(p.cwd);
+            } catch {
+              throw new ExecError(`chdir to cwd ("${p.cwd}") set in config.json failed: no such file or directory`, 1);
+            }
+            const path = lookPath(sys, p.args[0]!, env);
+            finalizeProcess(sys, p, lastCap);
+            sendSync(sys, w, { type: 'ready' });
+            sys.execve(path, p.args, env);
+          } catch (e) {
+            const code = e instanceof ExecError ? e.exitCode : 1;
+            try {
+              sendSync(sys, w, { type: 'error', message: (e as Error).message, exitCode: code });
+            } catch {
+              // parent gone
+            }
+            sys.exit(code);
+          }
+        }
+        sys.close(w);
+        // relay the inner process's end as our own
+        for (;;) {
+          const res = sys.waitpid(inner, 0);
+          if (res && (res.kind === 'exited' || res.kind === 'signaled')) sys.exit(exitCodeOf(res));
+        }
+      } catch (e) {
+        try {
+          sendSync(sys, w, { type: 'error', message: (e as Error).message, exitCode: 1 });
+        } catch {
+          // parent gone
+        }
+        sys.exit(1);
+      }
+    }
+    for (const fd of nsFds) sys.close(fd);
+    sys.close(w);
+    const msg = readSync(sys, r);
+    sys.close(r);
+    if (msg?.type === 'error') {
+      try {
+        sys.waitpid(child, 0);
+      } catch {
+        // reaped
+      }
+      throw new RuntimeError(`exec failed: unable to start container process: ${msg.message}`, msg.exitCode);
+    }
+    if (pidFile) writeFileAtomic(sys, pidFile, String(child));
+    if (detach) return child;
+    for (;;) {
+      try {
+        const res = sys.waitpid(child, 0);
+        if (res && (res.kind === 'exited' || res.kind === 'signaled')) return exitCodeOf(res);
+      } catch (e) {
+        if (!isErrno(e, 'EINTR')) throw e;
+      }
+    }
+  }
+}
+
+function safeReadlink(sys: Syscalls, p: string): string | null {
+  try {
+    return sys.readlink(p);
+  } catch {
+    return null;
+  }
+}
+
+/** A short synchronous pause (poll on nothing) for the rare waits in delete. */
+function busyWait(sys: Syscalls, ms: number): void {
+  sys.poll([], ms);
+}
+
+interface InitArgs {
+  spec: OciSpec;
+  rootfs: string;
+  fifo: string;
+  syncFd: number;
+  cgroupDir: string | null;
+  lastCap: number | undefined;
+  consolePath: string | undefined;
+}
+
+/** Runs in the new container's first process; never returns (execs or throws). */
+function containerInit(sys: Syscalls, a: InitArgs): never {
+  const spec = a.spec;
+  const p = spec.process!;
+  sys.setsid();
+  if (p.terminal && sys.isatty(0)) sys.setControllingTty(0);
+  if (a.cgroupDir) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
+  const namespaces = spec.linux?.namespaces ?? [];
+  for (const ns of namespaces) {
+    if (!ns.path) continue;
+    const fd = sys.open(ns.path, O_RDONLY | O_CLOEXEC);
+    try {
+      sys.setns(fd, NS_FLAG[ns.type]);
+    } catch (e) {
+      throw new Error(`joining ${NS_PROC_NAME[ns.type]} namespace ${ns.path}: ${(e as Error).message}`);
+    } finally {
+      sys.close(fd);
+    }
+  }
+  if (namespaces.some((n) => n.type === 'cgroup' && !n.path)) sys.unshare(CLONE_NEWCGROUP);
+  const fifoFd = sys.open(a.fifo, O_PATH | O_CLOEXEC);
+  if (spec.hostname && namespaces.some((n) => n.type === 'uts' && !n.path)) sys.sethostname(spec.hostname);
+  if (p.oomScoreAdj !== undefined) sys.writeFile('/proc/self/oom_score_adj', String(p.oomScoreAdj));
+  prepareRootfs(sys, spec, { rootfs: a.rootfs, consolePath: a.consolePath, cgroup2: a.cgroupDir !== null });
+  const env = processEnv(p);
+  try {
+    sys.chdir(p.cwd);
+  } catch {
+    throw new ExecError(`chdir to cwd ("${p.cwd}") set in config.json failed: no such file or directory`, 1);
+  }
+  const path = lookPath(sys, p.args[0]!, env);
+  sendSync(sys, a.syncFd, { type: 'ready' });
+  sys.close(a.syncFd);
+  // blocks until `runc start` opens the other end
+  const w = sys.open(`/proc/self/fd/${fifoFd}`, O_WRONLY | O_CLOEXEC);
+  sys.write(w, '0');
+  sys.close(w);
+  sys.close(fifoFd);
+  finalizeProcess(sys, p, a.lastCap);
+  return sys.execve(path, p.args, env);
+}

@@ -1,0 +1,104 @@
+// File helpers over Syscalls: atomic writes (temp + rename, so nothing is left half-written),
+// recursive removal, mkdir -p, reading text and JSON.
+
+import type { Syscalls } from '../sys/syscalls.ts';
+import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY, S_IFDIR, S_IFMT } from '../sys/constants.ts';
+import { isErrno } from '../sys/errors.ts';
+import { utf8Decode, utf8Encode } from './text.ts';
+
+let counter = 0;
+
+/** Writes to PATH.tmp-<pid>-<n> and renames over PATH. */
+export function writeFileAtomic(sys: Syscalls, path: string, data: Uint8Array | string, mode = 0o644): void {
+  const tmp = `${path}.tmp-${sys.getpid()}-${counter++}`;
+  try {
+    const fd = sys.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    try {
+      const bytes = typeof data === 'string' ? utf8Encode(data) : data;
+      let off = 0;
+      while (off < bytes.length) off += sys.write(fd, bytes.subarray(off));
+    } finally {
+      sys.close(fd);
+    }
+    sys.rename(tmp, path);
+  } catch (e) {
+    try {
+      sys.unlink(tmp);
+    } catch {
+      // never created
+    }
+    throw e;
+  }
+}
+
+export function readText(sys: Syscalls, path: string): string {
+  return utf8Decode(sys.readFile(path));
+}
+
+export function readJson<T>(sys: Syscalls, path: string): T {
+  return JSON.parse(readText(sys, path)) as T;
+}
+
+export function exists(sys: Syscalls, path: string): boolean {
+  try {
+    sys.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isDir(sys: Syscalls, path: string): boolean {
+  try {
+    return (sys.stat(path).mode & S_IFMT) === S_IFDIR;
+  } catch {
+    return false;
+  }
+}
+
+export function mkdirp(sys: Syscalls, path: string, mode = 0o755): void {
+  let cur = '';
+  for (const p of path.split('/').filter((x) => x !== '')) {
+    cur += `/${p}`;
+    try {
+      sys.mkdir(cur, mode);
+    } catch (e) {
+      if (!isErrno(e, 'EEXIST')) throw e;
+    }
+  }
+}
+
+/** rm -rf without crossing into mounts it cannot remove (those fail with EBUSY, reported). */
+export function removeAll(sys: Syscalls, path: string): void {
+  let st;
+  try {
+    st = sys.lstat(path);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return;
+    throw e;
+  }
+  if ((st.mode & S_IFMT) === S_IFDIR) {
+    for (const e of sys.readdir(path)) {
+      if (e.name === '.' || e.name === '..') continue;
+      removeAll(sys, `${path}/${e.name}`);
+    }
+    sys.rmdir(path);
+  } else sys.unlink(path);
+}
+
+/** Total bytes of regular files under path (du -sb style, links counted once per name). */
+export function diskUsage(sys: Syscalls, path: string): number {
+  let st;
+  try {
+    st = sys.lstat(path);
+  } catch {
+    return 0;
+  }
+  if ((st.mode & S_IFMT) !== S_IFDIR) return st.size;
+  let total = 0;
+  for (const e of sys.readdir(path)) {
+    if (e.name === '.' || e.name === '..') continue;
+    total += diskUsage(sys, `${path}/${e.name}`);
+  }
+  return total;
+}
