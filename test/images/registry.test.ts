@@ -184,6 +184,35 @@ describe.skipIf(!built)(`offline registry (${built ? registry : reason})`, () =>
   });
 
   const asRoot = process.getuid?.() === 0;
+  const haveCurl = spawnSync('sh', ['-c', 'command -v curl && command -v unshare && command -v ip']).status === 0;
+  it.skipIf(!asRoot || !i386Runs || !haveCurl)('nginx serves its welcome page, with the unpacked layers as overlay lower dirs (root, i386 host support, curl)', () => {
+    const { config } = image('nginx', 'latest');
+    // Top layer first, as overlayfs wants lowerdir.
+    const lowers = [...config.rootfs.diff_ids].reverse().map((d) => join(registry, 'layers', d.slice(7)));
+    const dir = mkdtempSync(join(tmpdir(), 'nginx-'));
+    // A private mount, network and pid namespace: everything started here dies with the shell.
+    const script = `set -e
+T="$1"; M="$1/m"
+mount -t tmpfs tmpfs "$T"
+mkdir "$T/u" "$T/w" "$M"
+mount -t overlay overlay -o "lowerdir=$2,upperdir=$T/u,workdir=$T/w" "$M"
+ip link set lo up
+mount -t proc proc "$M/proc"
+mount -t tmpfs tmpfs "$M/dev"
+ln -s /proc/self/fd/1 "$M/dev/stdout"; ln -s /proc/self/fd/2 "$M/dev/stderr"
+touch "$M/dev/null"; mount --bind /dev/null "$M/dev/null"
+chroot "$M" nginx -g 'daemon off;' >"$T/nginx.log" 2>&1 &
+for i in $(seq 100); do curl -sf http://127.0.0.1/ && exit 0; sleep 0.2; done
+cat "$T/nginx.log"; exit 1`;
+    try {
+      const r = spawnSync('unshare', ['--mount', '--net', '--pid', '--fork', 'sh', '-c', script, 'nginx-test', dir, lowers.join(':')], { timeout: 60_000 });
+      expect(r.status, r.stdout.toString() + r.stderr.toString()).toBe(0);
+      expect(r.stdout.toString()).toContain('<h1>Welcome to nginx!</h1>');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!asRoot || !i386Runs)('busybox runs `echo hi` in a chroot of its layer (root, i386 host support)', () => {
     const { manifest } = image('busybox', 'latest');
     const dir = mkdtempSync(join(tmpdir(), 'busybox-'));
