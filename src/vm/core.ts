@@ -77,7 +77,8 @@ class ConsoleWatch {
     let s = '';
     for (const b of chunk) s += String.fromCharCode(b);
     this.tail = (this.tail + s).slice(-4096);
-    if (this.phase < 1 && /Linux version/.test(this.tail)) {
+    // With "quiet" on the command line the first console output may come from init already.
+    if (this.phase < 1 && this.tail.length > 0) {
       this.phase = 1;
       this.progress({ phase: 'kernel', message: 'kernel starting', fraction: 0.3 });
     }
@@ -236,7 +237,7 @@ export class VmCore implements VmApi {
     const timeoutMs = this.opts.bootTimeoutMs ?? 120_000;
     try {
       const ready = this.requireControl().waitReady(timeoutMs);
-      ready.catch(() => undefined);
+      ready.then(() => progress({ phase: 'init', message: 'guest system up, waiting for the shell', fraction: 0.8 }), () => undefined);
       await emu.run();
       progress({ phase: 'bios', message: 'firmware starting', fraction: 0.1 });
       const deadline = Date.now() + timeoutMs;

@@ -2,8 +2,10 @@
 // (/usr/lib/whalebone/control on ttyS1). Lines end in "\n"; the tty is in raw mode.
 //
 // Host -> guest, one request per line:
-//   R <nonce> <script> <stdin>   run a script; each of <script>/<stdin> is "=<base64>" (inline,
-//                                possibly empty) or "@<guest path>" (a file, e.g. on the 9p share)
+//   R <nonce> <stdin> <script>   run a script; each is "=<base64>" (inline, possibly empty) or
+//                                "@<guest path>" (a file, e.g. on the 9p share); a one-line
+//                                printable-ASCII script may also go as ":<text>" to the end of
+//                                the line (the agent then needs no fork to decode it)
 //   K <nonce>                    kill the process group of a running request
 //   P <nonce>                    ping
 // Guest -> host, markers start with STX "WB " so that noise on the line (a stray ESC[6n, a
@@ -53,6 +55,16 @@ export function fromBase64(text: string): Uint8Array {
   return out;
 }
 
+/** A one-line printable-ASCII script travels as text (read -r keeps it verbatim). */
+function rawScript(p: Payload): string | null {
+  if (!('inline' in p)) return null;
+  const b = p.inline;
+  const n = b[b.length - 1] === 0x0a ? b.length - 1 : b.length;
+  if (n === 0) return null;
+  for (let i = 0; i < n; i++) if ((b[i] as number) < 0x20 || (b[i] as number) > 0x7e) return null;
+  return String.fromCharCode(...b.subarray(0, n));
+}
+
 function payloadField(p: Payload): string {
   if ('inline' in p) return '=' + toBase64(p.inline);
   if (!GUEST_PATH_RE.test(p.guestPath)) throw new Error(`bad guest path for a control payload: ${p.guestPath}`);
@@ -64,7 +76,8 @@ export function encodeRequest(req: ControlRequest): Uint8Array {
   let line: string;
   switch (req.kind) {
     case 'run':
-      line = `R ${req.nonce} ${payloadField(req.script)} ${payloadField(req.stdin)}`;
+      const raw = rawScript(req.script);
+      line = `R ${req.nonce} ${payloadField(req.stdin)} ${raw !== null ? ':' + raw : payloadField(req.script)}`;
       break;
     case 'kill':
       line = `K ${req.nonce}`;

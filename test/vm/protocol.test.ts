@@ -84,9 +84,14 @@ describe('control protocol parser', () => {
 describe('control protocol requests', () => {
   it('encodes run, kill and ping lines', () => {
     const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-    expect(dec(encodeRequest({ kind: 'run', nonce: 'x1', script: { inline: enc.encode('id\n') }, stdin: { inline: new Uint8Array(0) } }))).toBe('R x1 =aWQK =\n');
+    const none = { inline: new Uint8Array(0) };
+    expect(dec(encodeRequest({ kind: 'run', nonce: 'x1', script: { inline: enc.encode("echo 'a  b' \\ $x\n") }, stdin: none }))).toBe(
+      "R x1 = :echo 'a  b' \\ $x\n",
+    );
+    expect(dec(encodeRequest({ kind: 'run', nonce: 'x1', script: { inline: enc.encode('cd /\nid\n') }, stdin: none }))).toBe('R x1 = =Y2QgLwppZAo=\n');
+    expect(dec(encodeRequest({ kind: 'run', nonce: 'x1', script: { inline: enc.encode('echo é\n') }, stdin: none }))).toBe('R x1 = =ZWNobyDDqQo=\n');
     expect(dec(encodeRequest({ kind: 'run', nonce: 'x1', script: { guestPath: '/mnt/host/.whalebone/x1.sh' }, stdin: { inline: enc.encode('a') } }))).toBe(
-      'R x1 @/mnt/host/.whalebone/x1.sh =YQ==\n',
+      'R x1 =YQ== @/mnt/host/.whalebone/x1.sh\n',
     );
     expect(dec(encodeRequest({ kind: 'kill', nonce: 'x1' }))).toBe('K x1\n');
     expect(dec(encodeRequest({ kind: 'ping', nonce: 'p' }))).toBe('P p\n');
