@@ -10,7 +10,8 @@ import { BuildError } from '../lib/progress.ts';
 export const ENGINE_MODULES = ['std', 'os', 'wbnative'];
 export const BYTECODE_CNAME = 'wb_bytecode';
 
-export async function bundle(entry: string, outFile: string): Promise<void> {
+/** `stamp` adds a module variable, so the bytecode changes as after a real edit (for benchmarks). */
+export async function bundle(entry: string, outFile: string, stamp?: string): Promise<void> {
   const result = await build({
     entryPoints: [entry],
     outfile: outFile,
@@ -24,6 +25,7 @@ export async function bundle(entry: string, outFile: string): Promise<void> {
     logLevel: 'silent',
     legalComments: 'none',
     define: { 'import.meta.vitest': 'undefined' },
+    ...(stamp ? { banner: { js: `var __whaleboneStamp = ${JSON.stringify(stamp)};` } } : {}),
   }).catch((e: Error) => {
     throw new BuildError(`esbuild failed: ${e.message}`);
   });

@@ -20,7 +20,12 @@ export interface RuntimeArtifacts {
   bytecode: string;
 }
 
-export async function buildRuntime(): Promise<RuntimeArtifacts> {
+export interface BuildOptions {
+  /** Makes the bytecode differ as an edit would (bench:runtime's incremental build). */
+  stamp?: string;
+}
+
+export async function buildRuntime(opts: BuildOptions = {}): Promise<RuntimeArtifacts> {
   const tc = await stage(SCOPE, 'musl i386 toolchain', toolchain);
   const qjs = await stage(SCOPE, 'QuickJS library and host qjsc', () => quickjs(tc));
   const work = cacheDir('runtime-work', String(process.pid));
@@ -28,7 +33,7 @@ export async function buildRuntime(): Promise<RuntimeArtifacts> {
     const bundleFile = join(work, 'whalebone.js');
     const cFile = join(work, 'bytecode.c');
     const qbcFile = join(work, 'whalebone.qbc');
-    await stage(SCOPE, 'esbuild bundle', () => bundle(MAIN_ENTRY, bundleFile));
+    await stage(SCOPE, 'esbuild bundle', () => bundle(MAIN_ENTRY, bundleFile, opts.stamp));
     await stage(SCOPE, 'qjsc bytecode', async () => {
       await compileBytecode(qjs.hostQjsc, bundleFile, cFile);
       bytecodeFromC(cFile, qbcFile);

@@ -28,6 +28,7 @@ declare module 'os' {
 /** Raw calls: each returns its result or -errno; array results carry that in element 0. */
 declare module 'wbnative' {
   type Ret = number;
+  /** fork(), or clone(flags | SIGCHLD) without a new stack when flags != 0 (qemu-user rejects CLONE_NEW*). */
   export function fork(flags: number): Ret;
   export function unshare(flags: number): Ret;
   export function setns(fd: number, nstype: number): Ret;

@@ -66,9 +66,9 @@ export class RealSyscalls implements Syscalls {
   fork(flags = 0): number {
     flushStdio();
     if (flags === 0) return check(n.fork(0), 'fork', []);
-    // New namespaces by unshare + fork rather than clone(2) with CLONE_NEW* flags: the i386
-    // emulation of x86-64 kernels rejects those with EINVAL (seen on 6.18), and one path that
-    // behaves the same natively and in the guest is the one the native tests check.
+    // New namespaces by unshare + fork rather than clone(2) with CLONE_NEW* flags: qemu-user,
+    // which runs the i386 binary on hosts without IA-32 emulation (the build machine), rejects
+    // those flags with EINVAL; one path that works there and in the guest is the tested one.
     const args = [flags];
     const pidNs = flags & CLONE_NEWPID ? this.open('/proc/self/ns/pid', O_RDONLY | O_CLOEXEC) : -1;
     let pid: number;

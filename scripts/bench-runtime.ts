@@ -1,0 +1,162 @@
+// npm run bench:runtime [-- --runs N --guest-runs N --no-clean --no-guest]: the guest runtime's
+// stripped size, native and in-guest start-up of `docker --version` (medians, each beside the cost
+// of starting /bin/true the same way), clean and incremental build times. Every figure is printed
+// with its target and the previous run on this machine (the baseline).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cacheDir, repoRoot } from './lib/cache.ts';
+import { BuildError, log, runMain } from './lib/progress.ts';
+
+const SCOPE = 'bench:runtime';
+const DIST = join(repoRoot, 'vm-images/dist/runtime');
+const BINARY = join(DIST, 'whalebone');
+
+interface Row {
+  name: string;
+  value: number | null;
+  unit: 'ms' | 's' | 'MB';
+  target?: number;
+  note?: string;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function flag(name: string): boolean {
+  return process.argv.includes(name);
+}
+
+function num(name: string, dflt: number): number {
+  const i = process.argv.indexOf(name);
+  const n = i >= 0 ? Number(process.argv[i + 1]) : dflt;
+  if (!Number.isInteger(n) || n < 1) throw new BuildError(`${name} needs a positive integer`);
+  return n;
+}
+
+/** Runs `npm run build:runtime` as a developer would; returns seconds. */
+function timedBuild(env: NodeJS.ProcessEnv = {}): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts/build-runtime.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new BuildError(`build:runtime failed:\n${r.stderr}`);
+  return (performance.now() - t0) / 1000;
+}
+
+/** Median wall time of spawning argv `runs` times (after two warm-up runs). */
+function spawnMedian(argv: string[], runs: number): number {
+  const [cmd, ...args] = argv;
+  const times: number[] = [];
+  for (let i = 0; i < runs + 2; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(cmd!, args, { encoding: 'utf8' });
+    const dt = performance.now() - t0;
+    if (r.status !== 0) throw new BuildError(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+    if (i >= 2) times.push(dt);
+  }
+  return median(times);
+}
+
+/** Why i386 binaries run under qemu-user here (binfmt_misc), or null when they run natively. */
+function viaQemu(): string | null {
+  const entry = '/proc/sys/fs/binfmt_misc/qemu-i386';
+  if (!existsSync(entry) || !readFileSync(entry, 'utf8').startsWith('enabled')) return null;
+  return 'i386 runs under qemu-user on this host (binfmt_misc qemu-i386; the kernel has IA-32 emulation off)';
+}
+
+function cleanBuild(): number {
+  // A fresh cache, except the downloaded Debian files (the network is not what we measure).
+  const fresh = mkdtempSync(join(tmpdir(), 'wb-bench-cache-'));
+  try {
+    for (const keep of ['apt', 'debs', 'sources']) symlinkSync(cacheDir(keep), join(fresh, keep));
+    log(SCOPE, 'clean build (fresh cache; QuickJS compiles with -j2) ...');
+    return timedBuild({ WHALEBONE_CACHE: fresh });
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
+}
+
+async function guestStartup(runs: number): Promise<{ docker: number; baseline: number } | string> {
+  const { createNodeVm, missingBootFile } = await import('../src/vm/node.ts');
+  const missing = missingBootFile();
+  if (missing) return `${missing} is missing: run npm run build:vm`;
+  const vm = createNodeVm({ shares: {} });
+  try {
+    log(SCOPE, 'booting the guest ...');
+    await vm.boot();
+    const probe = await vm.exec('docker --version');
+    if (probe.exitCode !== 0 || !probe.stdout.includes('build whalebone'))
+      return `the guest image has no working /usr/bin/docker (exit ${probe.exitCode}: ${probe.stderr.trim()})`;
+    const timeIt = async (cmd: string) => {
+      const xs: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        // Time inside the guest, so the serial round trip is not counted.
+        const r = await vm.exec(`s=$(date +%s%N); ${cmd} >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000 ))`);
+        if (r.exitCode !== 0) throw new BuildError(`guest: ${cmd} failed: ${r.stderr}`);
+        xs.push(Number(r.stdout.trim()) / 1000);
+      }
+      return median(xs);
+    };
+    return { baseline: await timeIt('/bin/true'), docker: await timeIt('docker --version') };
+  } finally {
+    await vm.destroy();
+  }
+}
+
+runMain(SCOPE, async () => {
+  const runs = num('--runs', 50);
+  const guestRuns = num('--guest-runs', 10);
+  const rows: Row[] = [];
+
+  log(SCOPE, 'warm build ...');
+  timedBuild();
+  if (!existsSync(BINARY)) throw new BuildError(`${BINARY} was not built`);
+  rows.push({ name: 'stripped binary size', value: statSync(BINARY).size / 1e6, unit: 'MB', target: 2 });
+
+  const trueMs = spawnMedian(['/bin/true'], runs);
+  const dockerMs = spawnMedian([BINARY, 'docker', '--version'], runs);
+  const emulated = viaQemu();
+  rows.push(
+    emulated
+      ? { name: `host start-up via qemu-i386, docker --version (${runs} runs)`, value: dockerMs, unit: 'ms', note: `${emulated}; the 5 ms target needs native i386 (see the guest figure); spawning /bin/true: ${trueMs.toFixed(2)} ms` }
+      : { name: `native start-up, docker --version (${runs} runs)`, value: dockerMs, unit: 'ms', target: 5, note: `spawning /bin/true: ${trueMs.toFixed(2)} ms` },
+  );
+
+  // Incremental: touching a .ts (content unchanged: bundle + qjsc, link cached), and an edit
+  // (the bytecode changes: bundle + qjsc + compile + link).
+  utimesSync(join(repoRoot, 'src/guest/main.ts'), new Date(), new Date());
+  rows.push({ name: 'incremental build, touch a .ts', value: timedBuild(), unit: 's' });
+  rows.push({ name: 'incremental build, TypeScript edit', value: timedBuild({ WHALEBONE_BUILD_STAMP: `bench ${Date.now()}` }), unit: 's' });
+  timedBuild(); // put the unstamped binary back
+
+  rows.push(flag('--no-clean') ? { name: 'clean build', value: null, unit: 's', note: 'skipped (--no-clean)' } : { name: 'clean build', value: cleanBuild(), unit: 's' });
+
+  if (flag('--no-guest')) rows.push({ name: 'guest start-up, docker --version', value: null, unit: 'ms', note: 'skipped (--no-guest)' });
+  else {
+    const g = await guestStartup(guestRuns);
+    if (typeof g === 'string') rows.push({ name: 'guest start-up, docker --version', value: null, unit: 'ms', note: `skipped: ${g}` });
+    else rows.push({ name: `guest start-up, docker --version (${guestRuns} runs)`, value: g.docker, unit: 'ms', target: 250, note: `/bin/true in the guest: ${g.baseline.toFixed(1)} ms` });
+  }
+
+  const baseFile = join(cacheDir('bench'), 'runtime.json');
+  const base = existsSync(baseFile) ? (JSON.parse(readFileSync(baseFile, 'utf8')) as Record<string, number>) : {};
+  const fmt = (v: number, unit: string) => `${unit === 'MB' ? v.toFixed(2) : unit === 's' ? v.toFixed(1) : v.toFixed(2)} ${unit}`;
+  process.stdout.write('\nbench:runtime (medians)\n');
+  for (const r of rows) {
+    const key = r.name.replace(/ \(\d+ runs\)/, '');
+    const parts = [r.value === null ? '—' : fmt(r.value, r.unit)];
+    if (r.target !== undefined && r.value !== null) parts.push(`target ≤ ${r.target} ${r.unit} ${r.value <= r.target ? 'OK' : 'MISSED'}`);
+    if (base[key] !== undefined && r.value !== null) parts.push(`baseline ${fmt(base[key]!, r.unit)}`);
+    if (r.note) parts.push(r.note);
+    process.stdout.write(`  ${r.name.padEnd(48)} ${parts.join('  |  ')}\n`);
+    if (r.value !== null) base[key] = r.value;
+  }
+  writeFileSync(baseFile, JSON.stringify(base, null, 2));
+});
