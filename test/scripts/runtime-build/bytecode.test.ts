@@ -1,0 +1,37 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundle, bytecodeFromC } from '../../../scripts/runtime-build/bytecode.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'wb-bc-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bytecodeFromC', () => {
+  it('extracts the bytes qjsc wrote as a C array', () => {
+    const c = join(dir, 'ok.c');
+    writeFileSync(c, '#include <inttypes.h>\n\nconst uint32_t wb_bytecode_size = 3;\n\nconst uint8_t wb_bytecode[3] = {\n 0x02, 0xff, 0x10,\n};\n');
+    expect(bytecodeFromC(c, join(dir, 'ok.qbc'))).toBe(3);
+    expect([...readFileSync(join(dir, 'ok.qbc'))]).toEqual([2, 255, 16]);
+  });
+
+  it('refuses an array whose length does not match the declared size', () => {
+    const c = join(dir, 'bad.c');
+    writeFileSync(c, 'const uint32_t wb_bytecode_size = 4;\nconst uint8_t wb_bytecode[4] = {\n 0x02, 0xff,\n};\n');
+    expect(() => bytecodeFromC(c, join(dir, 'bad.qbc'))).toThrow(/size mismatch/);
+  });
+});
+
+describe('bundle', () => {
+  it('keeps the engine modules external and bundles the rest as one ES module', async () => {
+    const entry = join(dir, 'entry.ts');
+    writeFileSync(join(dir, 'dep.ts'), 'export const answer: number = 42;\n');
+    writeFileSync(entry, "import * as std from 'std';\nimport { fork } from 'wbnative';\nimport { answer } from './dep.ts';\nstd.exit(answer + fork(0));\n");
+    await bundle(entry, join(dir, 'out.js'));
+    const out = readFileSync(join(dir, 'out.js'), 'utf8');
+    expect(out).toMatch(/from "std"/);
+    expect(out).toMatch(/from "wbnative"/);
+    expect(out).not.toMatch(/from "\.\/dep/);
+    expect(out).toContain('42');
+  });
+});
