@@ -161,7 +161,22 @@ const modes: Record<string, (args: string[]) => void> = {
   pty() {
     const p = sys.openpty();
     sys.setWinsize(p.master, { rows: 33, cols: 101 });
-    result({ path: p.path, size: sys.getWinsize(p.slave), isatty: sys.isatty(p.slave), pipeIsTty: sys.isatty(sys.pipe()[0]) });
+    // A new session has no controlling terminal until TIOCSCTTY gives it the pty.
+    const { report, exit } = inChild(0, (report) => {
+      sys.setsid();
+      const tty = () => {
+        try {
+          sys.close(sys.open('/dev/tty', O_RDONLY));
+          return 'yes';
+        } catch (e) {
+          return e instanceof SyscallError ? e.code : String(e);
+        }
+      };
+      const before = tty();
+      sys.setControllingTty(p.slave);
+      report({ ttyBefore: before, ttyAfter: tty() });
+    });
+    result({ path: p.path, size: sys.getWinsize(p.slave), isatty: sys.isatty(p.slave), pipeIsTty: sys.isatty(sys.pipe()[0]), ...report, exit });
   },
 
   /** Files through the real calls: write, read back, stat, readdir, symlink, rename, unlink. */

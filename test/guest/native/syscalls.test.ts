@@ -87,10 +87,10 @@ describe.skipIf(skip)(`native i386 runtime${skip ? ` (skipped: ${skip})` : ''}`,
     expect(r.stillRunning).toBe(true);
   });
 
-  it('opens a pty pair and sets its window size', () => {
+  it('opens a pty pair, sets its window size and makes it a controlling terminal', () => {
     const r = runProbe('pty');
     expect(r.path).toMatch(/^\/dev\/pts\/\d+$/);
-    expect(r).toMatchObject({ size: { rows: 33, cols: 101 }, isatty: true, pipeIsTty: false });
+    expect(r).toMatchObject({ size: { rows: 33, cols: 101 }, isatty: true, pipeIsTty: false, ttyBefore: 'ENXIO', ttyAfter: 'yes', exit: 0 });
   });
 
   it('reads and writes files through the real calls', () => {
