@@ -7,7 +7,8 @@ if [ ! -x rootfs/bin/busybox ]; then
 fi
 found=""
 for p in /proc/[0-9]*; do
-  [ "$(cat "$p/comm" 2>/dev/null)" = sleep ] || continue
+  { read -r comm < "$p/comm"; } 2>/dev/null || continue
+  [ "$comm" = sleep ] || continue
   # A root in another mount namespace may read with a prefix; match the end of the path.
   case "$(readlink "$p/root" 2>/dev/null)" in */root/lab/rootfs) ;; *) continue ;; esac
   found=${p#/proc/}
@@ -19,7 +20,7 @@ if [ -z "$found" ]; then
   exit 1
 fi
 for kind in pid mnt uts ipc net; do
-  if [ "$(readlink /proc/$found/ns/$kind)" = "$(readlink /proc/1/ns/$kind)" ]; then
+  if [ /proc/$found/ns/$kind -ef /proc/1/ns/$kind ]; then
     echo "FAIL: the container's sleep (PID $found) shares the host's $kind namespace"
     echo "HINT: unshare needs --pid --fork --mount --uts --ipc --net"
     exit 1

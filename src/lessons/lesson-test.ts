@@ -8,6 +8,7 @@ export interface StepTestResult {
   id: string;
   before: CheckResult | null;
   solveExitCode: number | null;
+  solveMs?: number;
   after: CheckResult | null;
   problems: string[];
 }
@@ -50,6 +51,7 @@ export async function testLesson(vm: VmApi, lesson: Lesson, log: (line: string) 
         res.problems.push(`${step.checkScript.file}: fails without a FAIL: line telling the learner what is missing (${describe(res.before)})`);
       const solve = await runSolve(vm, lesson, step);
       res.solveExitCode = solve.exitCode;
+      res.solveMs = solve.durationMs;
       if (solve.exitCode !== 0)
         res.problems.push(`${step.solveScript.file}: exited with ${solve.exitCode}: ${(solve.stderr || solve.stdout).trim().split('\n').slice(-3).join(' | ')}`);
       res.after = await runCheck(vm, lesson, step);
@@ -58,7 +60,8 @@ export async function testLesson(vm: VmApi, lesson: Lesson, log: (line: string) 
     } catch (err) {
       res.problems.push(`${step.file}: ${(err as Error).message}`);
     }
-    log(`${lesson.slug}/${step.id}: ${res.problems.length === 0 ? 'ok' : 'FAILED'}`);
+    const secs = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
+    log(`${lesson.slug}/${step.id}: ${res.problems.length === 0 ? 'ok' : 'FAILED'} (check ${secs(res.before?.durationMs)} s, solve ${secs(res.solveMs)} s, check ${secs(res.after?.durationMs)} s)`);
     problems.push(...res.problems);
   }
   return { slug: lesson.slug, ok: problems.length === 0, problems, steps, durationMs: Date.now() - started };

@@ -243,4 +243,4 @@ export const quizSpec = {
 } as const satisfies FieldSpec;
 
 export const DEFAULT_WORKDIR = '/root/lab';
-export const DEFAULT_CHECK_TIMEOUT_S = 10;
+export const DEFAULT_CHECK_TIMEOUT_S = 15;

@@ -27,7 +27,7 @@ describe('loadLessons', () => {
     expect(lesson?.files).toHaveProperty('notes.txt');
     expect(lesson?.intro.map((b) => b.kind)).toEqual(['markdown', 'callout']);
     const step = lesson?.steps[0];
-    expect(step).toMatchObject({ id: '01-first-step', index: 1, check: 'auto', checkTimeoutMs: 10_000 });
+    expect(step).toMatchObject({ id: '01-first-step', index: 1, check: 'auto', checkTimeoutMs: 15_000 });
     expect(step?.checkScript.text).toContain('FAIL:');
     expect(step?.solveScript.file).toBe('01-demo/01-first-step.solve.sh');
     const code = step?.blocks.find((b) => b.kind === 'code');
