@@ -24,10 +24,18 @@ const ROOTS: RootPackage[] = [
     // ip (veth, bridge, netns) and bridge (fdb, vlan); ss/tc/devlink... would pull in Kerberos and more.
     keep: (p) => ['bin/ip', 'sbin/ip', 'sbin/bridge'].includes(p) || (p.startsWith('etc/iproute2/') && !p.endsWith('README')),
   },
+  {
+    name: 'util-linux',
+    // The namespace tools of the tutorials. busybox's unshare -f crashes its parent (it returns from
+    // a vfork'd function), and it has no lsns or findmnt.
+    keep: (p) => UTIL_LINUX.includes(p),
+  },
 ];
+// findmnt would add libudev; /proc/self/mountinfo and mount show the same.
+const UTIL_LINUX = ['usr/bin/unshare', 'usr/bin/nsenter', 'usr/bin/lsns', 'bin/mountpoint', 'usr/bin/setpriv'];
 
 // Part of the cache key: describe here anything below that changes the output.
-const RECIPE = 'roots busybox[bin/busybox] iproute2[ip,bridge,etc]; busybox links; overlay; runtime links; var/run; dev console,null; gzip -9; v1';
+const RECIPE = 'roots busybox[bin/busybox] iproute2[ip,bridge,etc] util-linux[unshare,nsenter,lsns,mountpoint,setpriv]; busybox links; overlay; runtime links; var/run; dev console,null; gzip -9; v1';
 
 const BASE_DIRS: Record<string, number> = {
   bin: 0o755, sbin: 0o755, etc: 0o755, 'usr/bin': 0o755, 'usr/sbin': 0o755, 'usr/local/bin': 0o755,
