@@ -4,10 +4,13 @@ import * as std from 'std';
 import { dispatch, EXIT_USAGE } from './roles.ts';
 import { RealSyscalls, flushStdio } from './sys/real.ts';
 import { printErr } from './sys/io.ts';
+import { SIGPIPE } from './sys/constants.ts';
 
 declare const scriptArgs: string[];
 
 const sys = new RealSyscalls();
+// A client that hangs up must cost an EPIPE error, not the daemon.
+sys.ignoreSignal(SIGPIPE);
 
 async function main(): Promise<number> {
   try {

@@ -138,6 +138,7 @@ export class FakeSyscalls implements Syscalls {
   readonly killed: { pid: number; signal: number }[] = [];
   readonly watches = new Map<string, () => void>();
   readonly signalHandlers = new Map<number, () => void>();
+  readonly ignoredSignals = new Set<number>();
 
   private nextPid = 200;
   private nextIno = 2;
@@ -928,8 +929,15 @@ export class FakeSyscalls implements Syscalls {
   }
   onSignal(signal: number, fn: (() => void) | null) {
     this.call('onSignal', [signal], () => {
+      this.ignoredSignals.delete(signal);
       if (fn) this.signalHandlers.set(signal, fn);
       else this.signalHandlers.delete(signal);
+    });
+  }
+  ignoreSignal(signal: number) {
+    this.call('ignoreSignal', [signal], () => {
+      this.signalHandlers.delete(signal);
+      this.ignoredSignals.add(signal);
     });
   }
   /** Advances the fake clock at once (tests never wait). */

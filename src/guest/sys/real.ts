@@ -56,6 +56,9 @@ export function flushStdio(): void {
 }
 
 export class RealSyscalls implements Syscalls {
+  /** Signals set to SIG_IGN, restored to default across execve. */
+  private readonly ignored = new Set<number>();
+
   getpid() { return n.getpid(); }
   getppid() { return n.getppid(); }
   getuid() { return n.getuid(); }
@@ -105,7 +108,9 @@ export class RealSyscalls implements Syscalls {
   setns(fd: Fd, nstype: number) { check(n.setns(fd, nstype), 'setns', [fd, nstype]); }
   execve(path: string, argv: string[], env: string[]): never {
     flushStdio();
+    for (const sig of this.ignored) os.signal(sig, null);
     const r = n.execve(path, argv, env);
+    for (const sig of this.ignored) os.signal(sig, undefined);
     throw SyscallError.of(r < 0 ? -r : 5, 'execve', [path, argv]);
   }
   exit(code: number): never {
@@ -302,7 +307,14 @@ export class RealSyscalls implements Syscalls {
     if (on === 'read') os.setReadHandler(fd, fn);
     else os.setWriteHandler(fd, fn);
   }
-  onSignal(signal: number, fn: (() => void) | null) { os.signal(signal, fn); }
+  onSignal(signal: number, fn: (() => void) | null) {
+    this.ignored.delete(signal);
+    os.signal(signal, fn);
+  }
+  ignoreSignal(signal: number) {
+    this.ignored.add(signal);
+    os.signal(signal, undefined); // QuickJS: undefined = SIG_IGN, null = SIG_DFL
+  }
   sleep(ms: number) { return os.sleepAsync(ms); }
   setTimer(ms: number, fn: () => void) { return os.setTimeout(fn, ms); }
   clearTimer(handle: unknown) { os.clearTimeout(handle); }

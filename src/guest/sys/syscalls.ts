@@ -185,6 +185,11 @@ export interface Syscalls {
   watch(fd: Fd, on: 'read' | 'write', fn: (() => void) | null): void;
   /** Calls fn on each delivery of signal (e.g. SIGCHLD); null restores the default. */
   onSignal(signal: number, fn: (() => void) | null): void;
+  /**
+   * Ignores a signal (main ignores SIGPIPE, so a write to a closed socket is an EPIPE error rather
+   * than the end of the engine). execve restores the default first: ignoring survives exec.
+   */
+  ignoreSignal(signal: number): void;
   sleep(ms: number): Promise<void>;
   setTimer(ms: number, fn: () => void): unknown;
   clearTimer(handle: unknown): void;

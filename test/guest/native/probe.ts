@@ -10,7 +10,7 @@ import { exitCodeOf } from '../../../src/guest/sys/wait.ts';
 import {
   AF_UNIX, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC,
   O_RDONLY, POLLIN, PR_CAPBSET_DROP, PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, SOCK_STREAM,
-  CAPABILITIES, SIGKILL, S_IFCHR, makedev, F_GETFL,
+  CAPABILITIES, SIGKILL, SIGPIPE, S_IFCHR, makedev, F_GETFL,
 } from '../../../src/guest/sys/constants.ts';
 
 declare const scriptArgs: string[];
@@ -155,6 +155,20 @@ const modes: Record<string, (args: string[]) => void> = {
     attempt('execMissing', () => sys.execve(`${dir}/missing`, ['x'], []));
     out.stillRunning = sys.getpid() > 0;
     result(out);
+  },
+
+  /** With SIGPIPE ignored, writing to a pipe nobody reads is an EPIPE error, not death. */
+  sigpipe() {
+    sys.ignoreSignal(SIGPIPE);
+    const [rd, wr] = sys.pipe();
+    sys.close(rd);
+    let err: Json = {};
+    try {
+      sys.write(wr, 'lost');
+    } catch (e) {
+      err = errorOf(e);
+    }
+    result({ write: err, alive: true });
   },
 
   /** A pty pair: window size round trip, and the slave is a tty. */

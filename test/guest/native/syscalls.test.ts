@@ -87,6 +87,12 @@ describe.skipIf(skip)(`native i386 runtime${skip ? ` (skipped: ${skip})` : ''}`,
     expect(r.stillRunning).toBe(true);
   });
 
+  it('survives a write to a closed pipe when SIGPIPE is ignored (EPIPE instead)', () => {
+    const r = runProbe('sigpipe');
+    expect(r).toMatchObject({ write: { code: 'EPIPE', errno: 32 }, alive: true });
+    expect((r.write as { message: string }).message).toMatch(/^EPIPE: write\(\d+, 4\)$/);
+  });
+
   it('opens a pty pair, sets its window size and makes it a controlling terminal', () => {
     const r = runProbe('pty');
     expect(r.path).toMatch(/^\/dev\/pts\/\d+$/);
