@@ -253,7 +253,9 @@ export class RealSyscalls implements Syscalls {
   }
   poll(fds: PollFd[], timeoutMs: number): number[] {
     const flat = fds.flatMap((p) => [p.fd, p.events]);
-    const r = n.poll(flat, timeoutMs);
+    let r: number[];
+    do r = n.poll(flat, timeoutMs);
+    while (r[0] === -EINTR); // a signal handler ran (e.g. SIGCHLD): wait again
     check(r[0] ?? -5, 'poll', [fds.map((p) => p.fd), timeoutMs]);
     return fds.map((_, i) => r[i + 1] ?? 0);
   }
