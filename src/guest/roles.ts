@@ -6,6 +6,8 @@ import { version } from '../../package.json';
 import type { Syscalls } from './sys/syscalls.ts';
 import { print, printErr } from './sys/io.ts';
 import { runcMain } from './runc/main.ts';
+import { dockerdMain } from './daemon/main.ts';
+import { shimMain } from './shim/main.ts';
 
 /** A role gets its arguments (without the role name) and returns the process exit code. */
 export type Role = (args: string[], sys: Syscalls) => Promise<number>;
@@ -66,8 +68,8 @@ function basicRole(name: RoleName): Role {
 
 export const roles: Record<RoleName, Role> = {
   docker: basicRole('docker'),
-  dockerd: basicRole('dockerd'),
-  'containerd-shim': basicRole('containerd-shim'),
+  dockerd: dockerdMain,
+  'containerd-shim': shimMain,
   runc: runcMain,
   'docker-compose': basicRole('docker-compose'),
   'docker-init': basicRole('docker-init'),

@@ -54,6 +54,8 @@ export interface CreateOptions {
   pidFile?: string;
   /** The tty slave given as stdio, bind-mounted on /dev/console when process.terminal. */
   consolePath?: string;
+  /** Descriptors to become the container's stdin, stdout, stderr (default: ours). */
+  stdio?: [number, number, number];
 }
 
 export function cloneFlagsOf(spec: OciSpec): number {
@@ -176,6 +178,7 @@ export class Runtime {
       if (pid === 0) {
         sys.close(r);
         try {
+          if (o.stdio) o.stdio.forEach((fd, i) => fd !== i && sys.dup2(fd, i));
           containerInit(sys, { spec, rootfs, fifo, syncFd: w, cgroupDir, lastCap, consolePath: o.consolePath });
         } catch (e) {
           const code = e instanceof ExecError ? e.exitCode : 1;

@@ -171,23 +171,77 @@ export function inflateRaw(input: Uint8Array, start: number, emit: (chunk: Uint8
       dist = buildHuffman(lengths.subarray(hlit), hdist);
     } else throw new InflateError('invalid block type 3');
 
+    // the hot loop, with the bit reader inlined (QuickJS does not inline closures)
+    const lt = lit.table;
+    const lmask = (1 << lit.bits) - 1;
+    const lbits = lit.bits;
+    const dt = dist.table;
+    const dmask = (1 << dist.bits) - 1;
+    const dbits = dist.bits;
+    const inLen = input.length;
     for (;;) {
-      const sym = decode(lit);
+      while (bitcnt < lbits && pos < inLen) {
+        bitbuf |= input[pos++]! << bitcnt;
+        bitcnt += 8;
+      }
+      let e = lt[bitbuf & lmask]!;
+      let len = e & 15;
+      if (e < 0 || len > bitcnt) throw new InflateError('invalid Huffman code');
+      bitbuf >>>= len;
+      bitcnt -= len;
+      const sym = e >> 4;
       if (sym < 256) {
         out[op++] = sym;
-      } else if (sym === 256) break;
-      else {
-        const li = sym - 257;
-        if (li >= 29) throw new InflateError('invalid length symbol');
-        const len = LEN_BASE[li]! + getBits(LEN_EXTRA[li]!);
-        const di = decode(dist);
-        if (di >= 30) throw new InflateError('invalid distance symbol');
-        const d = DIST_BASE[di]! + getBits(DIST_EXTRA[di]!);
-        if (d > op) throw new InflateError('distance too far back');
-        let from = op - d;
-        for (let k = 0; k < len; k++) out[op++] = out[from++]!;
+        if (op >= WINDOW + CHUNK) flushIfFull();
+        continue;
       }
-      flushIfFull();
+      if (sym === 256) break;
+      const li = sym - 257;
+      if (li >= 29) throw new InflateError('invalid length symbol');
+      let length = LEN_BASE[li]!;
+      const le = LEN_EXTRA[li]!;
+      if (le > 0) {
+        while (bitcnt < le) {
+          if (pos >= inLen) throw new InflateError('unexpected end of compressed data');
+          bitbuf |= input[pos++]! << bitcnt;
+          bitcnt += 8;
+        }
+        length += bitbuf & ((1 << le) - 1);
+        bitbuf >>>= le;
+        bitcnt -= le;
+      }
+      while (bitcnt < dbits && pos < inLen) {
+        bitbuf |= input[pos++]! << bitcnt;
+        bitcnt += 8;
+      }
+      e = dt[bitbuf & dmask]!;
+      len = e & 15;
+      if (e < 0 || len > bitcnt) throw new InflateError('invalid Huffman code');
+      bitbuf >>>= len;
+      bitcnt -= len;
+      const di = e >> 4;
+      if (di >= 30) throw new InflateError('invalid distance symbol');
+      let d = DIST_BASE[di]!;
+      const de = DIST_EXTRA[di]!;
+      if (de > 0) {
+        while (bitcnt < de) {
+          if (pos >= inLen) throw new InflateError('unexpected end of compressed data');
+          bitbuf |= input[pos++]! << bitcnt;
+          bitcnt += 8;
+        }
+        d += bitbuf & ((1 << de) - 1);
+        bitbuf >>>= de;
+        bitcnt -= de;
+      }
+      if (d > op) throw new InflateError('distance too far back');
+      if (d >= length) {
+        out.copyWithin(op, op - d, op - d + length);
+        op += length;
+      } else {
+        let from = op - d;
+        for (let k = 0; k < length; k++) out[op++] = out[from++]!;
+      }
+      if (op >= WINDOW + CHUNK) flushIfFull();
     }
   } while (!final);
   if (op > 0) emit(out.subarray(0, op));
@@ -195,19 +249,21 @@ export function inflateRaw(input: Uint8Array, start: number, emit: (chunk: Uint8
   return pos - (bitcnt >> 3);
 }
 
+// int32 entries: QuickJS keeps them unboxed (Uint32 values above 2^31 would be doubles)
 const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
+  const t = new Int32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
+    t[n] = c | 0;
   }
   return t;
 })();
 
 export function crc32(data: Uint8Array, crc = 0): number {
-  let c = ~crc >>> 0;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  let c = ~crc | 0;
+  const n = data.length;
+  for (let i = 0; i < n; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ ((c >>> 8) & 0xffffff);
   return ~c >>> 0;
 }
 

@@ -1,0 +1,773 @@
+// dockerd's engine: containers (create/start/stop/kill/wait/logs/remove), images (pull from the
+// offline registry, list, inspect, remove), volumes, and the state under /var/lib/docker that
+// survives a daemon restart. Each running container has its own containerd-shim process.
+
+import type { Syscalls } from '../sys/syscalls.ts';
+import { MNT_DETACH, O_CLOEXEC, SIGKILL, SIGNALS, WNOHANG } from '../sys/constants.ts';
+import { isErrno } from '../sys/errors.ts';
+import { chainIds, ImageStore, type ImageRecord, type PullEvent, type PullMode } from '../images/store.ts';
+import { parseRef } from '../images/reference.ts';
+import { OfflineRegistry } from '../images/registry.ts';
+import type { OciMount } from '../runc/spec.ts';
+import { diskUsage, exists, mkdirp, readJson, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
+import { humanDuration } from '../util/humanize.ts';
+import { lookup, newId, NotFoundError, AmbiguousError } from '../util/ids.ts';
+import { randomName, VALID_NAME } from '../util/names.ts';
+import { utf8Decode } from '../util/text.ts';
+import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig, type MountPoint } from './model.ts';
+import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
+import type { ExitRecord } from '../shim/main.ts';
+
+/** An error with the HTTP status the Engine API gives it. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EngineOptions {
+  root: string;
+  execRoot: string;
+  registry: string;
+  pullMode: PullMode;
+  /** Path of our own binary, run as containerd-shim. */
+  selfExe: string;
+}
+
+export interface Volume {
+  Name: string;
+  Driver: string;
+  Mountpoint: string;
+  CreatedAt: string;
+  Labels: Record<string, string>;
+  Scope: string;
+  Options: Record<string, string>;
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** "Up 5 seconds", "Exited (0) 3 minutes ago", "Created", as docker ps shows. */
+export function statusText(s: ContainerRecord['State'], now: number): string {
+  if (s.Running) return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+  if (s.Status === 'removing') return 'Removal In Progress';
+  if (s.Status === 'dead') return 'Dead';
+  if (s.StartedAt === ZERO_TIME) return 'Created';
+  return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+}
+
+export class Engine {
+  readonly images: ImageStore;
+  readonly registry: OfflineRegistry;
+  private containers = new Map<string, ContainerRecord>();
+  /** Waiters for a container's exit (wait, attach, logs -f). */
+  private exitWaiters = new Map<string, (() => void)[]>();
+  private shimPipes = new Map<string, number>();
+
+  constructor(
+    private sys: Syscalls,
+    readonly opts: EngineOptions,
+  ) {
+    for (const d of ['containers', 'volumes', 'overlay2', 'tmp']) mkdirp(sys, `${opts.root}/${d}`, 0o710);
+    mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
+    this.images = new ImageStore(sys, opts.root);
+    this.registry = new OfflineRegistry(sys, opts.registry);
+    this.load();
+  }
+
+  // ---- state on disk ----
+
+  private cdir(id: string): string {
+    return `${this.opts.root}/containers/${id}`;
+  }
+
+  private save(c: ContainerRecord): void {
+    writeFileAtomic(this.sys, `${this.cdir(c.Id)}/config.v2.json`, JSON.stringify(c));
+  }
+
+  private load(): void {
+    let ids: string[] = [];
+    try {
+      ids = this.sys.readdir(`${this.opts.root}/containers`).map((e) => e.name).filter((n) => /^[0-9a-f]{64}$/.test(n));
+    } catch {
+      // first start
+    }
+    for (const id of ids) {
+      try {
+        this.containers.set(id, readJson<ContainerRecord>(this.sys, `${this.cdir(id)}/config.v2.json`));
+      } catch {
+        // a container dir without a complete record was never created: drop it
+        removeAll(this.sys, this.cdir(id));
+      }
+    }
+    for (const c of this.containers.values()) this.refresh(c);
+  }
+
+  /** Picks up an exit recorded by the shim (also after a daemon restart). */
+  refresh(c: ContainerRecord): void {
+    if (!c.State.Running) return;
+    const exitFile = `${this.cdir(c.Id)}/exit.json`;
+    let rec: ExitRecord | null = null;
+    try {
+      rec = readJson<ExitRecord>(this.sys, exitFile);
+    } catch {
+      // still running, unless the shim died without a word
+      if (c.ShimPid > 0 && !alive(this.sys, c.ShimPid)) rec = { ExitCode: 255, FinishedAt: nowIso(), OOMKilled: false, Error: 'containerd-shim exited unexpectedly' };
+    }
+    if (rec) this.markExited(c, rec);
+  }
+
+  private markExited(c: ContainerRecord, rec: ExitRecord): void {
+    c.State = { ...c.State, Status: 'exited', Running: false, Pid: 0, ExitCode: rec.ExitCode, OOMKilled: rec.OOMKilled, Error: rec.Error, FinishedAt: rec.FinishedAt };
+    c.ShimPid = 0;
+    this.save(c);
+    try {
+      this.sys.unlink(`${this.cdir(c.Id)}/exit.json`);
+    } catch {
+      // not there
+    }
+    this.unmountRootfs(c);
+    const fd = this.shimPipes.get(c.Id);
+    if (fd !== undefined) {
+      this.sys.watch(fd, 'read', null);
+      this.sys.close(fd);
+      this.shimPipes.delete(c.Id);
+    }
+    const ws = this.exitWaiters.get(c.Id) ?? [];
+    this.exitWaiters.delete(c.Id);
+    for (const w of ws) w();
+    if (c.HostConfig.AutoRemove) {
+      try {
+        this.remove(c.Id, true, true);
+      } catch {
+        // best effort, as Docker
+      }
+    }
+  }
+
+  /** Polls running containers of an earlier daemon (no shim pipe to tell us). */
+  poll(): void {
+    for (const c of this.containers.values()) if (c.State.Running && !this.shimPipes.has(c.Id)) this.refresh(c);
+  }
+
+  onExit(id: string, fn: () => void): void {
+    const list = this.exitWaiters.get(id) ?? [];
+    list.push(fn);
+    this.exitWaiters.set(id, list);
+  }
+
+  all(): ContainerRecord[] {
+    for (const c of this.containers.values()) this.refresh(c);
+    return [...this.containers.values()].sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
+  }
+
+  get(ref: string): ContainerRecord {
+    try {
+      const hit = lookup([...this.containers.values()].map((c) => ({ id: c.Id, name: c.Name, c })), ref, 'container');
+      this.refresh(hit.c);
+      return hit.c;
+    } catch (e) {
+      if (e instanceof NotFoundError) throw new ApiError(404, e.message);
+      if (e instanceof AmbiguousError) throw new ApiError(400, e.message);
+      throw e;
+    }
+  }
+
+  // ---- images ----
+
+  findImage(name: string): ImageRecord {
+    let ref = null;
+    try {
+      ref = parseRef(name);
+    } catch {
+      // an ID
+    }
+    try {
+      return this.images.find(name, ref);
+    } catch {
+      throw new ApiError(404, `No such image: ${ref ? (ref.digest && !ref.tag ? `${ref.repo}@${ref.digest}` : `${ref.repo}:${ref.tag}`) : name}`);
+    }
+  }
+
+  pull(fromImage: string, tag: string, emit: (e: PullEvent) => void): ImageRecord {
+    let ref;
+    try {
+      ref = parseRef(tag ? (tag.startsWith('sha256:') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`) : fromImage);
+    } catch (e) {
+      throw new ApiError(400, (e as Error).message);
+    }
+    try {
+      return this.images.pull(this.registry, ref, this.opts.pullMode, emit).image;
+    } catch (e) {
+      if ((e as Error).name === 'NotInRegistryError') throw new ApiError(404, (e as Error).message);
+      throw e;
+    }
+  }
+
+  imageContainers(id: string): ContainerRecord[] {
+    return [...this.containers.values()].filter((c) => c.Image === id);
+  }
+
+  removeImage(name: string, force: boolean): { Untagged?: string; Deleted?: string }[] {
+    const img = this.findImage(name);
+    const users = this.imageContainers(img.id);
+    const out: { Untagged?: string; Deleted?: string }[] = [];
+    let ref = null;
+    try {
+      ref = parseRef(name);
+    } catch {
+      // by id
+    }
+    const byTag = ref && img.repoTags.includes(`${ref.repo}:${ref.tag}`);
+    if (byTag && img.repoTags.length > 1) {
+      this.images.untag(`${ref!.repo}:${ref!.tag}`);
+      return [{ Untagged: `${ref!.repo}:${ref!.tag}` }];
+    }
+    if (users.length > 0 && !force) {
+      const running = users.find((c) => c.State.Running);
+      throw new ApiError(409, `conflict: unable to ${byTag ? `remove repository reference "${name}" (must force)` : `delete ${img.id.slice(7, 19)} (must be forced)`} - container ${(running ?? users[0]!).Id.slice(0, 12)} is using its referenced image ${img.id.slice(7, 19)}`);
+    }
+    for (const t of img.repoTags) out.push({ Untagged: t });
+    for (const d of img.repoDigests) out.push({ Untagged: d });
+    for (const d of this.images.deleteImage(img.id)) out.push({ Deleted: d });
+    return out;
+  }
+
+  // ---- volumes ----
+
+  private vdir(name: string): string {
+    return `${this.opts.root}/volumes/${name}`;
+  }
+
+  volumes(): Volume[] {
+    let names: string[] = [];
+    try {
+      names = this.sys.readdir(`${this.opts.root}/volumes`).map((e) => e.name).filter((n) => exists(this.sys, `${this.vdir(n)}/_data`));
+    } catch {
+      // none
+    }
+    return names.sort().map((n) => this.volume(n));
+  }
+
+  volume(name: string): Volume {
+    let meta: { CreatedAt: string; Labels: Record<string, string> };
+    try {
+      meta = readJson(this.sys, `${this.vdir(name)}/meta.json`);
+    } catch {
+      if (!exists(this.sys, `${this.vdir(name)}/_data`)) throw new ApiError(404, `get ${name}: no such volume`);
+      meta = { CreatedAt: nowIso(), Labels: {} };
+    }
+    return { Name: name, Driver: 'local', Mountpoint: `${this.vdir(name)}/_data`, CreatedAt: meta.CreatedAt, Labels: meta.Labels ?? {}, Scope: 'local', Options: {} };
+  }
+
+  createVolume(name: string | undefined, labels: Record<string, string> = {}): Volume {
+    const n = name || newId((k) => this.sys.randomBytes(k));
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(n)) throw new ApiError(400, `create ${n}: "${n}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+    if (exists(this.sys, `${this.vdir(n)}/_data`)) return this.volume(n);
+    const tmp = `${this.vdir(n)}.tmp-${this.sys.getpid()}`;
+    removeAll(this.sys, tmp);
+    mkdirp(this.sys, `${tmp}/_data`, 0o755);
+    writeFileAtomic(this.sys, `${tmp}/meta.json`, JSON.stringify({ CreatedAt: nowIso(), Labels: labels }));
+    this.sys.rename(tmp, this.vdir(n));
+    return this.volume(n);
+  }
+
+  volumeUsers(name: string): ContainerRecord[] {
+    return [...this.containers.values()].filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name));
+  }
+
+  removeVolume(name: string, force = false): void {
+    this.volume(name);
+    const users = this.volumeUsers(name);
+    if (users.length > 0 && !force) throw new ApiError(409, `remove ${name}: volume is in use - [${users.map((c) => c.Id).join(', ')}]`);
+    removeAll(this.sys, this.vdir(name));
+  }
+
+  // ---- containers ----
+
+  create(name: string | null, body: Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig> }): ContainerRecord {
+    if (!body.Image) throw new ApiError(400, 'No image specified');
+    const img = this.findImage(body.Image);
+    if (name !== null && name !== '') {
+      if (!VALID_NAME.test(name)) throw new ApiError(400, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      const clean = `/${name.replace(/^\//, '')}`;
+      const other = [...this.containers.values()].find((c) => c.Name === clean);
+      if (other) throw new ApiError(409, `Conflict. The container name "${clean}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    let finalName = name ? `/${name.replace(/^\//, '')}` : '';
+    const pick = (n: number): number => (this.sys.randomBytes(2).reduce((a, b) => a * 256 + b, 0)) % n;
+    for (let retry = 0; !finalName; retry++) {
+      const cand = `/${randomName(pick, retry > 5 ? retry : 0)}`;
+      if (![...this.containers.values()].some((c) => c.Name === cand)) finalName = cand;
+    }
+    const ic = img.config.config ?? {};
+    const entrypoint = body.Entrypoint !== undefined && body.Entrypoint !== null ? body.Entrypoint : (ic.Entrypoint ?? null);
+    const cmd = body.Cmd && body.Cmd.length > 0 ? body.Cmd : body.Entrypoint && body.Entrypoint.length > 0 ? [] : (ic.Cmd ?? []);
+    const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
+    if (argv.length === 0) throw new ApiError(400, 'no command specified');
+    const id = newId((k) => this.sys.randomBytes(k));
+    const dir = this.cdir(id);
+    const hc: HostConfig = {
+      Binds: null, NetworkMode: 'bridge', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, Memory: 0, MemorySwap: 0,
+      NanoCpus: 0, CpuShares: 0, PidsLimit: null, Init: null, ...(body.HostConfig ?? {}),
+    };
+    const env = [...(ic.Env ?? [])];
+    for (const e of body.Env ?? []) {
+      const k = e.split('=')[0];
+      const i = env.findIndex((x) => x.split('=')[0] === k);
+      if (i >= 0) env[i] = e;
+      else env.push(e);
+    }
+    const c: ContainerRecord = {
+      Id: id,
+      Created: nowIso(),
+      Path: argv[0]!,
+      Args: argv.slice(1),
+      State: newState(),
+      Image: img.id,
+      ResolvConfPath: `${dir}/resolv.conf`,
+      HostnamePath: `${dir}/hostname`,
+      HostsPath: `${dir}/hosts`,
+      LogPath: `${dir}/${id}-json.log`,
+      Name: finalName,
+      RestartCount: 0,
+      Driver: 'overlay2',
+      Platform: 'linux',
+      MountLabel: '',
+      ProcessLabel: '',
+      AppArmorProfile: '',
+      HostConfig: hc,
+      Mounts: [],
+      Config: {
+        Hostname: body.Hostname || id.slice(0, 12),
+        Domainname: '',
+        User: body.User ?? ic.User ?? '',
+        AttachStdin: body.AttachStdin ?? false,
+        AttachStdout: body.AttachStdout ?? true,
+        AttachStderr: body.AttachStderr ?? true,
+        ExposedPorts: { ...(ic.ExposedPorts ?? {}), ...(body.ExposedPorts ?? {}) },
+        Tty: body.Tty ?? false,
+        OpenStdin: body.OpenStdin ?? false,
+        StdinOnce: body.StdinOnce ?? false,
+        Env: env,
+        Cmd: cmd,
+        Image: body.Image,
+        Volumes: body.Volumes ?? ic.Volumes ?? null,
+        WorkingDir: body.WorkingDir || ic.WorkingDir || '',
+        Entrypoint: entrypoint,
+        Labels: { ...(ic.Labels ?? {}), ...(body.Labels ?? {}) },
+        StopSignal: body.StopSignal ?? ic.StopSignal,
+        StopTimeout: body.StopTimeout,
+      },
+      NetworkSettings: { IPAddress: '', Gateway: '', MacAddress: '', Networks: {}, Ports: {} },
+      ShimPid: 0,
+      ImageName: body.Image,
+    };
+    c.Mounts = this.resolveMounts(c, hc);
+    const tmp = `${dir}.tmp`;
+    removeAll(this.sys, tmp);
+    mkdirp(this.sys, tmp, 0o710);
+    try {
+      writeFileAtomic(this.sys, `${tmp}/hostname`, `${c.Config.Hostname}\n`);
+      writeFileAtomic(this.sys, `${tmp}/hosts`, hostsFile(c.Config.Hostname, null));
+      writeFileAtomic(this.sys, `${tmp}/resolv.conf`, hostResolvConf(this.sys));
+      writeFileAtomic(this.sys, `${tmp}/config.v2.json`, JSON.stringify(c));
+      for (const d of ['diff', 'work', 'merged']) mkdirp(this.sys, `${this.opts.root}/overlay2/${id}/${d}`, 0o755);
+      this.sys.rename(tmp, dir);
+    } catch (e) {
+      removeAll(this.sys, tmp);
+      removeAll(this.sys, `${this.opts.root}/overlay2/${id}`);
+      throw e;
+    }
+    this.containers.set(id, c);
+    return c;
+  }
+
+  private resolveMounts(c: ContainerRecord, hc: HostConfig): MountPoint[] {
+    const out: MountPoint[] = [];
+    for (const b of hc.Binds ?? []) {
+      const [src, dst, mode = ''] = b.split(':');
+      if (!src || !dst || !dst.startsWith('/')) throw new ApiError(400, `invalid volume specification: '${b}'`);
+      const rw = !mode.split(',').includes('ro');
+      if (src.startsWith('/')) {
+        out.push({ Type: 'bind', Source: src, Destination: dst, Mode: mode, RW: rw, Propagation: 'rprivate' });
+      } else {
+        const v = this.createVolume(src);
+        out.push({ Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dst, Driver: 'local', Mode: mode || 'z', RW: rw, Propagation: '' });
+      }
+    }
+    for (const m of hc.Mounts ?? []) {
+      if (m.Type === 'volume') {
+        const v = this.createVolume(m.Source);
+        out.push({ Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: m.Target, Driver: 'local', Mode: 'z', RW: !m.ReadOnly, Propagation: '' });
+      } else if (m.Type === 'bind') {
+        out.push({ Type: 'bind', Source: m.Source ?? '', Destination: m.Target, Mode: '', RW: !m.ReadOnly, Propagation: 'rprivate' });
+      } else if (m.Type === 'tmpfs') {
+        out.push({ Type: 'tmpfs', Source: '', Destination: m.Target, Mode: '', RW: true, Propagation: '' });
+      }
+    }
+    for (const [dst, opts] of Object.entries(hc.Tmpfs ?? {})) out.push({ Type: 'tmpfs', Source: opts, Destination: dst, Mode: opts, RW: true, Propagation: '' });
+    // anonymous volumes for the image's VOLUME entries not otherwise mounted
+    for (const dst of Object.keys(c.Config.Volumes ?? {})) {
+      if (out.some((m) => m.Destination === dst)) continue;
+      const v = this.createVolume(undefined);
+      out.push({ Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dst, Driver: 'local', Mode: '', RW: true, Propagation: '' });
+    }
+    return out;
+  }
+
+  private mountRootfs(c: ContainerRecord): string {
+    const base = `${this.opts.root}/overlay2/${c.Id}`;
+    const merged = `${base}/merged`;
+    const img = this.images.get(c.Image);
+    const lowers = this.images.lowerDirs(img);
+    try {
+      this.sys.mount('overlay', merged, 'overlay', 0, `lowerdir=${lowers.join(':')},upperdir=${base}/diff,workdir=${base}/work`);
+    } catch (e) {
+      if (!isErrno(e, 'EBUSY')) throw new ApiError(500, `error mounting the container's root: ${(e as Error).message}`);
+    }
+    return merged;
+  }
+
+  private unmountRootfs(c: ContainerRecord): void {
+    try {
+      this.sys.umount2(`${this.opts.root}/overlay2/${c.Id}/merged`, MNT_DETACH);
+    } catch {
+      // not mounted
+    }
+  }
+
+  /** Fills an empty named volume from the image's content at its mount point (Docker's copy-up). */
+  private fillVolumes(c: ContainerRecord, rootfs: string): void {
+    for (const m of c.Mounts) {
+      if (m.Type !== 'volume') continue;
+      let entries: string[];
+      try {
+        entries = this.sys.readdir(m.Source).map((e) => e.name).filter((n) => n !== '.' && n !== '..');
+      } catch {
+        continue;
+      }
+      if (entries.length > 0) continue;
+      copyTree(this.sys, `${rootfs}${m.Destination}`, m.Source);
+    }
+  }
+
+  start(ref: string): 'started' | 'already' {
+    const c = this.get(ref);
+    if (c.State.Running) return 'already';
+    const rootfs = this.mountRootfs(c);
+    this.fillVolumes(c, rootfs);
+    let passwd = '';
+    let group = '';
+    try {
+      passwd = readText(this.sys, `${rootfs}/etc/passwd`);
+      group = readText(this.sys, `${rootfs}/etc/group`);
+    } catch {
+      // images without passwd: numeric users only
+    }
+    let user;
+    try {
+      user = resolveUser(c.Config.User, passwd, group);
+    } catch (e) {
+      this.unmountRootfs(c);
+      throw new ApiError(500, (e as Error).message);
+    }
+    const mounts: OciMount[] = c.Mounts.map((m) => {
+      if (m.Type === 'tmpfs') return { destination: m.Destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(m.Source ? m.Source.split(',') : [])] };
+      if (m.Type === 'bind') mkdirp(this.sys, m.Source);
+      return { destination: m.Destination, type: 'bind', source: m.Source, options: ['rbind', m.RW ? 'rw' : 'ro'] };
+    });
+    const spec = containerSpec(c, { rootfs, user, mounts, initPath: this.opts.selfExe });
+    const bundle = `${this.opts.execRoot}/containerd/${c.Id}`;
+    mkdirp(this.sys, bundle, 0o711);
+    writeFileAtomic(this.sys, `${bundle}/config.json`, JSON.stringify(spec));
+    try {
+      this.sys.unlink(`${this.cdir(c.Id)}/exit.json`);
+    } catch {
+      // none
+    }
+    const [r, w] = this.sys.pipe(O_CLOEXEC);
+    const pid = this.sys.fork(0);
+    if (pid === 0) {
+      try {
+        const nul = this.sys.open('/dev/null', 2);
+        this.sys.dup2(nul, 0);
+        this.sys.dup2(nul, 1);
+        this.sys.dup2(nul, 2);
+        this.sys.dup2(w, 3);
+        const [path, argv0] = roleCommand(this.sys, this.opts.selfExe, 'containerd-shim');
+        this.sys.execve(path, [
+          ...argv0, '--id', c.Id, '--bundle', bundle, '--root', `${this.opts.execRoot}/runtime-runc`,
+          '--log', c.LogPath, '--exit-file', `${this.cdir(c.Id)}/exit.json`, '--status-fd', '3',
+        ], this.sys.environ());
+      } catch {
+        this.sys.exit(127);
+      }
+    }
+    this.sys.close(w);
+    const line = readLine(this.sys, r);
+    if (!line.startsWith('started ')) {
+      this.sys.close(r);
+      try {
+        this.sys.waitpid(pid, 0);
+      } catch {
+        // reaped
+      }
+      this.unmountRootfs(c);
+      let msg = 'containerd-shim failed to start';
+      let code = 128;
+      if (line.startsWith('error ')) {
+        const e = JSON.parse(line.slice(6)) as { message: string; exitCode: number };
+        msg = e.message;
+        code = e.exitCode;
+      }
+      try {
+        this.sys.unlink(`${this.cdir(c.Id)}/exit.json`);
+      } catch {
+        // none
+      }
+      c.State = { ...c.State, Status: 'created', ExitCode: code > 1 ? code : 128, Error: msg };
+      this.save(c);
+      throw new ApiError(code === 127 || code === 126 ? 400 : 500, `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`);
+    }
+    c.State = { ...c.State, Status: 'running', Running: true, Pid: Number(line.slice(8)), ExitCode: 0, Error: '', OOMKilled: false, StartedAt: nowIso(), FinishedAt: ZERO_TIME };
+    c.ShimPid = pid;
+    this.save(c);
+    this.shimPipes.set(c.Id, r);
+    this.sys.watch(r, 'read', () => {
+      // "exited N" or EOF: either way read the exit file
+      readLine(this.sys, r);
+      this.reapShims();
+      this.sys.watch(r, 'read', null);
+      this.refresh(c);
+    });
+    return 'started';
+  }
+
+  /** The shims are our children while this daemon lives: reap them. */
+  reapShims(): void {
+    for (;;) {
+      try {
+        if (!this.sys.waitpid(-1, WNOHANG)) return;
+      } catch {
+        return;
+      }
+    }
+  }
+
+  kill(ref: string, signal: string | null): void {
+    const c = this.get(ref);
+    if (!c.State.Running) throw new ApiError(409, `Cannot kill container: ${ref}: Container ${c.Id} is not running`);
+    const sig = signal ? parseSignal(signal) : SIGKILL;
+    try {
+      this.sys.kill(c.State.Pid, sig);
+    } catch (e) {
+      if (!isErrno(e, 'ESRCH')) throw e;
+    }
+  }
+
+  /** Stop: the stop signal, then SIGKILL after the timeout. Resolves once exited. */
+  stop(ref: string, timeoutS: number | null, signal: string | null): Promise<'stopped' | 'already'> {
+    // lookups throw here, synchronously, never as a rejected promise
+    const c = this.get(ref);
+    if (!c.State.Running) return Promise.resolve('already');
+    const sig = parseSignal(signal ?? c.Config.StopSignal ?? 'SIGTERM');
+    const t = timeoutS ?? c.Config.StopTimeout ?? 10;
+    return new Promise((resolve) => {
+      let timer: unknown = null;
+      this.onExit(c.Id, () => {
+        if (timer !== null) this.sys.clearTimer(timer);
+        resolve('stopped');
+      });
+      try {
+        this.sys.kill(c.State.Pid, sig);
+      } catch {
+        // gone already
+      }
+      const killNow = (): void => {
+        try {
+          this.sys.kill(c.State.Pid, SIGKILL);
+        } catch {
+          // gone
+        }
+      };
+      if (t < 0) return;
+      if (t === 0) killNow();
+      else timer = this.sys.setTimer(t * 1000, killNow);
+    });
+  }
+
+  waitExit(ref: string, condition: string): Promise<ContainerRecord> {
+    const c = this.get(ref);
+    if (condition !== 'next-exit' && !c.State.Running && condition !== 'removed') return Promise.resolve(c);
+    if (condition === 'removed' && !this.containers.has(c.Id)) return Promise.resolve(c);
+    return new Promise((resolve) => this.onExit(c.Id, () => resolve(c)));
+  }
+
+  remove(ref: string, force: boolean, volumes: boolean): void {
+    const c = this.get(ref);
+    if (c.State.Running) {
+      if (!force) throw new ApiError(409, `cannot remove container "${c.Name}": container is running: stop the container before removing or force remove`);
+      this.sys.kill(c.State.Pid, SIGKILL);
+      // wait briefly for the shim to record the exit
+      for (let i = 0; i < 100 && c.State.Running; i++) {
+        this.sys.poll([], 20);
+        this.refresh(c);
+      }
+    }
+    this.unmountRootfs(c);
+    this.containers.delete(c.Id);
+    removeAll(this.sys, `${this.opts.execRoot}/containerd/${c.Id}`);
+    removeAll(this.sys, `${this.opts.root}/overlay2/${c.Id}`);
+    removeAll(this.sys, this.cdir(c.Id));
+    if (volumes) {
+      for (const m of c.Mounts) {
+        // anonymous volumes only (64-hex names), as docker rm -v does
+        if (m.Type === 'volume' && m.Name && /^[0-9a-f]{64}$/.test(m.Name) && this.volumeUsers(m.Name).length === 0) removeAll(this.sys, this.vdir(m.Name));
+      }
+    }
+    const ws = this.exitWaiters.get(c.Id) ?? [];
+    this.exitWaiters.delete(c.Id);
+    for (const w of ws) w();
+  }
+
+  containerSize(c: ContainerRecord): number {
+    return diskUsage(this.sys, `${this.opts.root}/overlay2/${c.Id}/diff`);
+  }
+
+  /** The json-file log entries, optionally the last n. */
+  logs(c: ContainerRecord): { log: string; stream: string; time: string }[] {
+    let text = '';
+    try {
+      text = utf8Decode(this.sys.readFile(c.LogPath));
+    } catch {
+      return [];
+    }
+    return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { log: string; stream: string; time: string });
+  }
+
+  logSize(c: ContainerRecord): number {
+    try {
+      return this.sys.stat(c.LogPath).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  readLogFrom(c: ContainerRecord, offset: number): { entries: { log: string; stream: string; time: string }[]; next: number } {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.sys.readFile(c.LogPath);
+    } catch {
+      return { entries: [], next: offset };
+    }
+    const slice = bytes.subarray(offset);
+    const lastNl = slice.lastIndexOf(10);
+    if (lastNl < 0) return { entries: [], next: offset };
+    const text = utf8Decode(slice, 0, lastNl + 1);
+    return { entries: text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { log: string; stream: string; time: string }), next: offset + lastNl + 1 };
+  }
+
+  imageChainsInUse(): Set<string> {
+    return new Set([...this.containers.values()].map((c) => c.Image));
+  }
+
+  diffIdsOf(img: ImageRecord): string[] {
+    return img.config.rootfs.diff_ids;
+  }
+
+  chainOf(img: ImageRecord): string[] {
+    return chainIds(img.config.rootfs.diff_ids);
+  }
+}
+
+/**
+ * How to run one of our roles: through its link beside the binary when there is one (so ps shows
+ * "containerd-shim"), else as "whalebone ROLE". Some hosts run i386 binaries through qemu-user,
+ * which replaces argv[0] with the file's path: the link's name still names the role.
+ */
+export function roleCommand(sys: Syscalls, selfExe: string, role: string): [string, string[]] {
+  const link = `${selfExe.slice(0, selfExe.lastIndexOf('/'))}/${role}`;
+  return exists(sys, link) ? [link, [role]] : [selfExe, ['whalebone', role]];
+}
+
+export function parseSignal(s: string): number {
+  if (/^\d+$/.test(s)) return Number(s);
+  const up = s.toUpperCase();
+  const n = SIGNALS[up.startsWith('SIG') ? up : `SIG${up}`];
+  if (n === undefined) throw new ApiError(400, `Invalid signal: ${s}`);
+  return n;
+}
+
+function alive(sys: Syscalls, pid: number): boolean {
+  try {
+    const stat = readText(sys, `/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+function readLine(sys: Syscalls, fd: number): string {
+  const b = new Uint8Array(1);
+  let s = '';
+  for (;;) {
+    let n: number;
+    try {
+      n = sys.read(fd, b);
+    } catch (e) {
+      if (isErrno(e, 'EINTR')) continue;
+      if (isErrno(e, 'EAGAIN')) break;
+      break;
+    }
+    if (n === 0 || b[0] === 10) break;
+    s += String.fromCharCode(b[0]!);
+  }
+  return utf8Decode(Uint8Array.from(s, (ch) => ch.charCodeAt(0)));
+}
+
+function hostResolvConf(sys: Syscalls): string {
+  try {
+    const text = readText(sys, '/etc/resolv.conf');
+    // a loopback resolver on the host cannot be reached from the container's network
+    if (!/nameserver\s+127\./.test(text)) return text;
+  } catch {
+    // none on the host
+  }
+  return 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n';
+}
+
+/** cp -a of a tree (for filling a new volume); missing source is fine. */
+export function copyTree(sys: Syscalls, from: string, to: string): void {
+  let st;
+  try {
+    st = sys.lstat(from);
+  } catch {
+    return;
+  }
+  const type = st.mode & 0o170000;
+  if (type === 0o040000) {
+    try {
+      sys.mkdir(to, st.mode & 0o7777);
+    } catch (e) {
+      if (!isErrno(e, 'EEXIST')) throw e;
+    }
+    for (const e of sys.readdir(from)) {
+      if (e.name === '.' || e.name === '..') continue;
+      copyTree(sys, `${from}/${e.name}`, `${to}/${e.name}`);
+    }
+  } else if (type === 0o120000) {
+    sys.symlink(sys.readlink(from), to);
+  } else if (type === 0o100000) {
+    sys.writeFile(to, sys.readFile(from), st.mode & 0o7777);
+  } else return;
+  sys.lchown(to, st.uid, st.gid);
+  if (type !== 0o120000) sys.chmod(to, st.mode & 0o7777);
+}
+

@@ -1,0 +1,294 @@
+// The image store under /var/lib/docker, laid out like Docker's overlay2 store so learners can
+// look around: image/overlay2/{repositories.json, imagedb/content/sha256/<id>,
+// layerdb/sha256/<chainid>/{diff,size,cache-id,parent}} and overlay2/<cache-id>/diff.
+// Every file is written to a temp name and renamed; a layer is unpacked into a temp dir first.
+
+import type { Syscalls } from '../sys/syscalls.ts';
+import { exists, mkdirp, readJson, readText, removeAll, writeFileAtomic, diskUsage } from '../util/fsutil.ts';
+import { hex } from '../util/ids.ts';
+import { sha256Hex } from '../util/sha256.ts';
+import { utf8Decode } from '../util/text.ts';
+import { checkConfig, type ImageConfig } from './oci.ts';
+import { familiar, type ImageRef } from './reference.ts';
+import { NotInRegistryError, OfflineRegistry } from './registry.ts';
+import { LayerError, unpackLayer } from './unpack.ts';
+
+export interface ImageRecord {
+  /** "sha256:<config digest hex>" */
+  id: string;
+  config: ImageConfig;
+  repoTags: string[];
+  repoDigests: string[];
+  /** Chain IDs bottom first. */
+  chain: string[];
+  size: number;
+}
+
+/** A progress message as the Engine API streams it for a pull. */
+export interface PullEvent {
+  status: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number };
+}
+
+export type PullMode = 'copy' | 'lazy';
+
+interface Repositories {
+  Repositories: Record<string, Record<string, string>>;
+}
+
+export function chainIds(diffIds: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const d of diffIds) {
+    const prev = out[out.length - 1];
+    out.push(prev === undefined ? d : `sha256:${sha256Hex(`${prev} ${d}`)}`);
+  }
+  return out;
+}
+
+export class ImageNotFoundError extends Error {
+  override name = 'ImageNotFoundError';
+}
+
+export class ImageStore {
+  readonly base: string;
+  constructor(
+    private sys: Syscalls,
+    readonly root: string,
+  ) {
+    this.base = `${root}/image/overlay2`;
+    mkdirp(sys, `${this.base}/imagedb/content/sha256`, 0o700);
+    mkdirp(sys, `${this.base}/layerdb/sha256`, 0o700);
+    mkdirp(sys, `${root}/overlay2`, 0o710);
+  }
+
+  private repos(): Repositories {
+    try {
+      return readJson<Repositories>(this.sys, `${this.base}/repositories.json`);
+    } catch {
+      return { Repositories: {} };
+    }
+  }
+
+  private saveRepos(r: Repositories): void {
+    writeFileAtomic(this.sys, `${this.base}/repositories.json`, JSON.stringify(r));
+  }
+
+  ids(): string[] {
+    try {
+      return this.sys.readdir(`${this.base}/imagedb/content/sha256`).map((e) => e.name).filter((n) => /^[0-9a-f]{64}$/.test(n)).map((h) => `sha256:${h}`);
+    } catch {
+      return [];
+    }
+  }
+
+  get(id: string): ImageRecord {
+    const h = id.replace(/^sha256:/, '');
+    const raw = this.sys.readFile(`${this.base}/imagedb/content/sha256/${h}`);
+    const config = checkConfig(JSON.parse(utf8Decode(raw)) as ImageConfig, id);
+    const repos = this.repos().Repositories;
+    const repoTags: string[] = [];
+    const repoDigests: string[] = [];
+    for (const entries of Object.values(repos)) {
+      for (const [name, target] of Object.entries(entries)) {
+        if (target !== `sha256:${h}`) continue;
+        (name.includes('@') ? repoDigests : repoTags).push(name);
+      }
+    }
+    const chain = chainIds(config.rootfs.diff_ids);
+    let size = 0;
+    for (const c of chain) size += this.layerSize(c);
+    return { id: `sha256:${h}`, config, repoTags, repoDigests, chain, size };
+  }
+
+  list(): ImageRecord[] {
+    return this.ids().map((id) => this.get(id));
+  }
+
+  /** Finds an image by name:tag, full or short ID, or digest reference. */
+  find(text: string, ref: ImageRef | null): ImageRecord {
+    const repos = this.repos().Repositories;
+    if (ref) {
+      const key = ref.digest && !ref.tag ? `${ref.repo}@${ref.digest}` : familiar(ref);
+      const id = repos[ref.repo]?.[key];
+      if (id) return this.get(id);
+    }
+    const bare = text.replace(/^sha256:/, '');
+    if (/^[0-9a-f]{1,64}$/.test(bare)) {
+      const hits = this.ids().filter((i) => i.slice(7).startsWith(bare));
+      if (hits.length === 1) return this.get(hits[0]!);
+    }
+    throw new ImageNotFoundError(`No such image: ${text}`);
+  }
+
+  private layerDir(chain: string): string {
+    return `${this.base}/layerdb/sha256/${chain.replace(/^sha256:/, '')}`;
+  }
+
+  hasLayer(chain: string): boolean {
+    return exists(this.sys, `${this.layerDir(chain)}/diff`);
+  }
+
+  layerSize(chain: string): number {
+    try {
+      return Number(readText(this.sys, `${this.layerDir(chain)}/size`));
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The directory holding the layer's files (overlay lower dir). */
+  layerPath(chain: string): string {
+    const d = this.layerDir(chain);
+    try {
+      return readText(this.sys, `${d}/lazy-path`).trim();
+    } catch {
+      return `${this.root}/overlay2/${readText(this.sys, `${d}/cache-id`).trim()}/diff`;
+    }
+  }
+
+  /** Lower dirs for an image, top layer first, as overlayfs wants them. */
+  lowerDirs(img: ImageRecord): string[] {
+    return img.chain.map((c) => this.layerPath(c)).reverse();
+  }
+
+  tag(id: string, ref: ImageRef): void {
+    const r = this.repos();
+    const entries = (r.Repositories[ref.repo] ??= {});
+    entries[ref.digest && !ref.tag ? `${ref.repo}@${ref.digest}` : familiar(ref)] = id;
+    this.saveRepos(r);
+  }
+
+  /** Removes a tag; returns true when no tag or digest name is left for the image. */
+  untag(name: string): boolean {
+    const r = this.repos();
+    let id: string | undefined;
+    for (const entries of Object.values(r.Repositories)) {
+      if (entries[name] !== undefined) {
+        id = entries[name];
+        delete entries[name];
+      }
+    }
+    for (const [repo, entries] of Object.entries(r.Repositories)) {
+      if (id && Object.keys(entries).every((k) => !k.includes('@') || entries[k] !== id)) {
+        // drop digest names once the last tag of that image in the repo is gone
+        if (!Object.entries(entries).some(([k, v]) => !k.includes('@') && v === id)) {
+          for (const k of Object.keys(entries)) if (entries[k] === id) delete entries[k];
+        }
+      }
+      if (Object.keys(entries).length === 0) delete r.Repositories[repo];
+    }
+    this.saveRepos(r);
+    if (!id) return false;
+    return !Object.values(r.Repositories).some((e) => Object.values(e).includes(id!));
+  }
+
+  /** Deletes an image's config and the layers no other image uses. */
+  deleteImage(id: string): string[] {
+    const img = this.get(id);
+    const deleted = [id];
+    const r = this.repos();
+    for (const entries of Object.values(r.Repositories)) for (const [k, v] of Object.entries(entries)) if (v === id) delete entries[k];
+    for (const [repo, entries] of Object.entries(r.Repositories)) if (Object.keys(entries).length === 0) delete r.Repositories[repo];
+    this.saveRepos(r);
+    this.sys.unlink(`${this.base}/imagedb/content/sha256/${id.slice(7)}`);
+    const used = new Set(this.list().flatMap((i) => i.chain));
+    for (const c of [...img.chain].reverse()) {
+      if (used.has(c)) continue;
+      const d = this.layerDir(c);
+      try {
+        const cache = readText(this.sys, `${d}/cache-id`).trim();
+        removeAll(this.sys, `${this.root}/overlay2/${cache}`);
+      } catch {
+        // lazy layer: nothing local
+      }
+      removeAll(this.sys, d);
+      deleted.push(c);
+    }
+    return deleted;
+  }
+
+  /**
+   * Pulls ref from the offline registry, emitting Docker's progress messages. Returns the image
+   * and whether anything new was stored.
+   */
+  pull(registry: OfflineRegistry, ref: ImageRef, mode: PullMode, emit: (e: PullEvent) => void): { image: ImageRecord; fresh: boolean } {
+    const resolved = registry.resolve(ref);
+    const diffIds = resolved.config.rootfs.diff_ids;
+    const chain = chainIds(diffIds);
+    emit({ status: `Pulling from ${ref.repo.includes('/') ? ref.repo : `library/${ref.repo}`}`, id: ref.tag ?? ref.digest ?? 'latest' });
+    const short = (d: string): string => d.replace(/^sha256:/, '').slice(0, 12);
+    const todo: number[] = [];
+    for (let i = 0; i < chain.length; i++) {
+      const id = short(resolved.manifest.layers[i]!.digest);
+      if (this.hasLayer(chain[i]!)) emit({ status: 'Already exists', id });
+      else {
+        emit({ status: 'Pulling fs layer', id, progressDetail: {} });
+        todo.push(i);
+      }
+    }
+    for (const i of todo) {
+      const desc = resolved.manifest.layers[i]!;
+      const id = short(desc.digest);
+      const c = chain[i]!;
+      const dir = this.layerDir(c);
+      const tmp = `${dir}.tmp-${this.sys.getpid()}`;
+      removeAll(this.sys, tmp);
+      mkdirp(this.sys, tmp, 0o700);
+      const lazy = mode === 'lazy' ? registry.unpackedLayer(diffIds[i]!) : null;
+      let cacheTmp: string | null = null;
+      let cacheId = '';
+      try {
+        let size: number;
+        if (lazy) {
+          emit({ status: 'Download complete', id });
+          size = desc.size;
+          writeFileAtomic(this.sys, `${tmp}/lazy-path`, lazy);
+          size = Number(readJson<{ tarSize?: number }>(this.sys, `${registry.root}/layers/${diffIds[i]!.slice(7)}.json`).tarSize ?? desc.size);
+        } else {
+          emit({ status: 'Downloading', id, progressDetail: { current: 0, total: desc.size } });
+          const blob = this.sys.readFile(registry.blobPath(ref.repo, desc.digest));
+          const got = `sha256:${sha256Hex(blob)}`;
+          if (got !== desc.digest) throw new LayerError(`filesystem layer verification failed for digest ${desc.digest}`);
+          emit({ status: 'Verifying Checksum', id, progressDetail: {} });
+          emit({ status: 'Download complete', id });
+          cacheId = hex(this.sys.randomBytes(32));
+          cacheTmp = `${this.root}/overlay2/${cacheId}.tmp`;
+          mkdirp(this.sys, `${cacheTmp}/diff`, 0o755);
+          emit({ status: 'Extracting', id, progressDetail: { current: 0, total: desc.size } });
+          const stats = unpackLayer(this.sys, blob, `${cacheTmp}/diff`);
+          if (stats.diffId !== diffIds[i]) throw new LayerError(`layer ${desc.digest}: diff_id is ${stats.diffId}, the config says ${diffIds[i]}`);
+          size = diskUsage(this.sys, `${cacheTmp}/diff`);
+          this.sys.rename(cacheTmp, `${this.root}/overlay2/${cacheId}`);
+          cacheTmp = null;
+          writeFileAtomic(this.sys, `${tmp}/cache-id`, cacheId);
+        }
+        writeFileAtomic(this.sys, `${tmp}/size`, String(size));
+        if (i > 0) writeFileAtomic(this.sys, `${tmp}/parent`, chain[i - 1]!);
+        // written last: its presence marks the layer complete
+        writeFileAtomic(this.sys, `${tmp}/diff`, diffIds[i]!);
+        this.sys.rename(tmp, dir);
+      } catch (e) {
+        removeAll(this.sys, tmp);
+        if (cacheTmp) removeAll(this.sys, cacheTmp);
+        else if (cacheId && !exists(this.sys, `${dir}/diff`)) removeAll(this.sys, `${this.root}/overlay2/${cacheId}`);
+        throw e;
+      }
+      emit({ status: 'Pull complete', id });
+    }
+    const hexId = resolved.configDigest.slice(7);
+    const contentPath = `${this.base}/imagedb/content/sha256/${hexId}`;
+    const had = exists(this.sys, contentPath);
+    const repos = this.repos();
+    const tagged = ref.tag ? repos.Repositories[ref.repo]?.[familiar(ref)] === resolved.configDigest : true;
+    if (!had) writeFileAtomic(this.sys, contentPath, resolved.configBytes);
+    if (ref.tag) this.tag(resolved.configDigest, ref);
+    this.tag(resolved.configDigest, { repo: ref.repo, tag: null, digest: resolved.manifestDigest });
+    emit({ status: `Digest: ${resolved.manifestDigest}` });
+    const fresh = todo.length > 0 || !had || !tagged;
+    emit({ status: fresh ? `Status: Downloaded newer image for ${familiar(ref)}` : `Status: Image is up to date for ${familiar(ref)}` });
+    return { image: this.get(resolved.configDigest), fresh };
+  }
+}
+
+export { NotInRegistryError };

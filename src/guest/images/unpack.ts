@@ -1,0 +1,130 @@
+// Unpacks a gzip layer into a directory: digest and diff_id checked, tar entries applied with
+// owners and modes, AUFS whiteouts (.wh.name) turned into overlayfs whiteouts (0/0 char devices).
+
+import type { Syscalls } from '../sys/syscalls.ts';
+import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY, S_IFBLK, S_IFCHR, S_IFIFO } from '../sys/constants.ts';
+import { isErrno } from '../sys/errors.ts';
+import { removeAll } from '../util/fsutil.ts';
+import { gunzip, isGzip } from '../util/inflate.ts';
+import { Sha256 } from '../util/sha256.ts';
+import { TarReader, type EntrySink, type TarEntry } from '../util/tar.ts';
+
+export class LayerError extends Error {
+  override name = 'LayerError';
+}
+
+/** Cleans a tar path: no leading ./ or /, no .. escapes. */
+export function cleanEntryPath(p: string): string | null {
+  const parts: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') return null;
+    parts.push(part);
+  }
+  return parts.join('/');
+}
+
+export interface UnpackStats {
+  diffId: string;
+  /** Bytes of regular file content. */
+  size: number;
+  entries: number;
+}
+
+/** Applies a tar stream to dest (an empty directory); returns a push function and a finish. */
+export function layerWriter(sys: Syscalls, dest: string): { push(chunk: Uint8Array): void; finish(): UnpackStats } {
+  const hash = new Sha256();
+  let size = 0;
+  let entries = 0;
+  const onEntry = (e: TarEntry): EntrySink | null => {
+    const rel = cleanEntryPath(e.path);
+    if (rel === null) throw new LayerError(`layer entry escapes the root: ${e.path}`);
+    if (rel === '') return null;
+    entries++;
+    const full = `${dest}/${rel}`;
+    const slash = rel.lastIndexOf('/');
+    const base = rel.slice(slash + 1);
+    if (base.startsWith('.wh.')) {
+      if (base === '.wh..wh..opq') return null; // opaque dirs need xattrs; the registry has none
+      const target = `${dest}/${rel.slice(0, slash + 1)}${base.slice(4)}`;
+      sys.mknod(target, S_IFCHR | 0, 0);
+      return null;
+    }
+    const replace = (): void => {
+      try {
+        sys.unlink(full);
+      } catch (err) {
+        if (isErrno(err, 'EISDIR') || isErrno(err, 'EPERM')) removeAll(sys, full);
+        else if (!isErrno(err, 'ENOENT')) throw err;
+      }
+    };
+    switch (e.type) {
+      case 'dir':
+        try {
+          sys.mkdir(full, e.mode);
+        } catch (err) {
+          if (!isErrno(err, 'EEXIST')) throw err;
+        }
+        sys.chown(full, e.uid, e.gid);
+        sys.chmod(full, e.mode);
+        return null;
+      case 'symlink':
+        replace();
+        sys.symlink(e.linkname, full);
+        sys.lchown(full, e.uid, e.gid);
+        return null;
+      case 'link': {
+        const target = cleanEntryPath(e.linkname);
+        if (target === null) throw new LayerError(`hard link escapes the root: ${e.linkname}`);
+        replace();
+        sys.link(`${dest}/${target}`, full);
+        return null;
+      }
+      case 'char':
+      case 'block':
+      case 'fifo': {
+        replace();
+        const t = e.type === 'char' ? S_IFCHR : e.type === 'block' ? S_IFBLK : S_IFIFO;
+        sys.mknod(full, t | e.mode, ((e.devminor & 0xff) | ((e.devmajor & 0xfff) << 8) | ((e.devminor & ~0xff) << 12)) >>> 0);
+        sys.chown(full, e.uid, e.gid);
+        return null;
+      }
+      case 'file': {
+        replace();
+        const fd = sys.open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600);
+        size += e.size;
+        return {
+          data(chunk) {
+            for (let off = 0; off < chunk.length; ) off += sys.write(fd, chunk.subarray(off));
+          },
+          end() {
+            sys.close(fd);
+            sys.chown(full, e.uid, e.gid);
+            // after chown, which clears set-id bits
+            sys.chmod(full, e.mode);
+            if (e.mtime) sys.utimes(full, e.mtime * 1000, e.mtime * 1000);
+          },
+        };
+      }
+    }
+  };
+  const reader = new TarReader(onEntry);
+  return {
+    push(chunk) {
+      hash.update(chunk);
+      reader.push(chunk);
+    },
+    finish() {
+      reader.end();
+      return { diffId: `sha256:${hash.hex()}`, size, entries };
+    },
+  };
+}
+
+/** Gunzips (when compressed) and unpacks blob bytes into dest. */
+export function unpackLayer(sys: Syscalls, blob: Uint8Array, dest: string): UnpackStats {
+  const w = layerWriter(sys, dest);
+  if (isGzip(blob)) gunzip(blob, (c) => w.push(c));
+  else w.push(blob);
+  return w.finish();
+}
