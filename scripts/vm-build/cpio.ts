@@ -82,3 +82,33 @@ export function writeCpio(entries: CpioEntry[]): Uint8Array {
   }
   return out;
 }
+
+export interface CpioListing {
+  path: string;
+  mode: number;
+  size: number;
+  rdevMajor: number;
+  rdevMinor: number;
+  /** Symlink target or file content. */
+  data: Uint8Array;
+}
+
+/** Reads a newc archive back (for checks of a built initramfs). */
+export function readCpio(archive: Uint8Array): CpioListing[] {
+  const dec = new TextDecoder();
+  const out: CpioListing[] = [];
+  let off = 0;
+  for (;;) {
+    if (off + 110 > archive.length) throw new Error('cpio archive ends without a trailer');
+    const head = dec.decode(archive.subarray(off, off + 110));
+    if (!head.startsWith('070701')) throw new Error(`bad cpio magic at offset ${off}`);
+    const field = (i: number) => parseInt(head.slice(6 + i * 8, 14 + i * 8), 16);
+    const [mode, size, rmaj, rmin, namesize] = [field(1), field(6), field(9), field(10), field(11)];
+    const nameStart = off + 110;
+    const path = dec.decode(archive.subarray(nameStart, nameStart + namesize - 1));
+    const dataStart = nameStart + namesize + pad4(110 + namesize);
+    if (path === 'TRAILER!!!') return out;
+    out.push({ path, mode, size, rdevMajor: rmaj, rdevMinor: rmin, data: archive.subarray(dataStart, dataStart + size) });
+    off = dataStart + size + pad4(size);
+  }
+}

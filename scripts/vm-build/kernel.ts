@@ -8,6 +8,7 @@ import { run } from '../lib/exec.ts';
 import { BuildError, log } from '../lib/progress.ts';
 import { describeDropped, droppedOptions, parseKconfig } from './kconfig.ts';
 import { withTicker } from './ticker.ts';
+import { withLock } from './lock.ts';
 
 export const KERNEL_PACKAGE = 'linux-source-6.1';
 export const KERNEL_FRAGMENT = join(repoRoot, 'vm-images', 'kernel.config');
@@ -79,6 +80,11 @@ async function configure(scope: string, tree: string): Promise<void> {
   await run('make', ['tinyconfig'], { cwd: tree, env });
   await run('sh', ['scripts/kconfig/merge_config.sh', '-m', '.config', KERNEL_FRAGMENT], { cwd: tree, env });
   await run('make', ['olddefconfig'], { cwd: tree, env });
+  checkConfig(tree);
+}
+
+/** Fails naming every option of the fragment that the tree's .config lost, and any module. */
+function checkConfig(tree: string): void {
   const fragment = parseKconfig(readFileSync(KERNEL_FRAGMENT, 'utf8'), 'vm-images/kernel.config');
   const final = parseKconfig(readFileSync(join(tree, '.config'), 'utf8'), '.config');
   const dropped = droppedOptions(fragment, final);
@@ -95,9 +101,11 @@ export async function buildKernel(scope: string): Promise<KernelOutputs> {
   await ensureHostTools(scope, HOST_TOOLS);
   const pin = readPins().debs[KERNEL_PACKAGE];
   if (!pin) throw new BuildError(`${KERNEL_PACKAGE} is not pinned: run \`npm run pin -- deb ${KERNEL_PACKAGE}\``);
-  const dir = await cached(scope, {
+  const compiler = await compilerVersion();
+  // One build at a time per machine: the source tree is shared; a waiting build then hits the cache.
+  const dir = await withLock(scope, join(cacheDir('work'), 'kernel.lock'), () => cached(scope, {
     name: 'kernel',
-    inputs: [JSON.stringify(pin), { file: KERNEL_FRAGMENT }, await compilerVersion(), RECIPE],
+    inputs: [JSON.stringify(pin), { file: KERNEL_FRAGMENT }, compiler, RECIPE],
     build: async (out) => {
       const tree = await sourceTree(scope, pin.version);
       await configure(scope, tree);
@@ -105,12 +113,13 @@ export async function buildKernel(scope: string): Promise<KernelOutputs> {
       const started = Date.now();
       await withTicker(scope, 'make bzImage', run('make', ['-j2', 'bzImage'], { cwd: tree, env: makeEnv() }));
       log(scope, `compiled in ${Math.round((Date.now() - started) / 1000)} s`);
+      checkConfig(tree); // the config the image was really built from
       const release = (await run('make', ['-s', 'kernelrelease'], { cwd: tree, env: makeEnv() })).trim();
       copyFileSync(join(tree, 'arch/x86/boot/bzImage'), join(out, 'bzImage'));
       copyFileSync(join(tree, '.config'), join(out, 'kernel.config'));
       writeFileSync(join(out, 'kernel.release'), release + '\n');
     },
-  });
+  }));
   const bzImage = join(dir, 'bzImage');
   const size = statSync(bzImage).size;
   log(scope, `bzImage ${(size / 1048576).toFixed(2)} MiB`);

@@ -102,20 +102,22 @@ export async function resolveLibraries(scope: string, roots: RootPackage[]): Pro
   };
 
   const missing: string[] = [];
+  const suspects = new Set<string>(); // unpinned dependencies of the packages with unresolved needs
   while (queue.length > 0) {
     const f = queue.shift() as TreeFile;
     const needs = await elfNeeds(join(f.pkg.tree, f.path));
     for (const need of [...(needs.interpreter ? [needs.interpreter] : []), ...needs.needed]) {
       const p = await provide(need);
       if (!p) {
-        missing.push(`${need} (needed by /${f.path})`);
+        missing.push(`${need} (needed by /${f.path} of ${f.pkg.name})`);
+        for (const dep of f.pkg.depends) if (unpinned.has(dep)) suspects.add(dep);
         continue;
       }
       for (const path of p.chain) addFile({ pkg: p.pkg, path });
     }
   }
   if (missing.length > 0) {
-    const hint = unpinned.size > 0 ? `\nunpinned dependencies that may provide them: npm run pin -- deb ${[...unpinned].sort().join(' ')}` : '';
+    const hint = suspects.size > 0 ? `\nunpinned dependencies that may provide them: npm run pin -- deb ${[...suspects].sort().join(' ')}` : '';
     throw new BuildError(`unresolved shared libraries:\n  ${[...new Set(missing)].join('\n  ')}${hint}`);
   }
   return { packages, files: [...files.values()] };

@@ -1,0 +1,67 @@
+// Checks of the built guest images (vm-images/dist, made by `npm run build:vm`).
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { repoRoot } from '../../../scripts/lib/cache.ts';
+import { describeDropped, droppedOptions, parseKconfig } from '../../../scripts/vm-build/kconfig.ts';
+import { readCpio, writeCpio } from '../../../scripts/vm-build/cpio.ts';
+
+const dist = join(repoRoot, 'vm-images', 'dist');
+const built = existsSync(join(dist, 'bzImage')) && existsSync(join(dist, 'initramfs.cpio.gz'));
+
+// The options moby's contrib/check-config.sh calls "generally necessary" (kernel 6.1, cgroup v2).
+const MOBY_NECESSARY = [
+  'NAMESPACES', 'NET_NS', 'PID_NS', 'IPC_NS', 'UTS_NS', 'CGROUPS', 'CGROUP_CPUACCT', 'CGROUP_DEVICE',
+  'CGROUP_FREEZER', 'CGROUP_SCHED', 'CPUSETS', 'MEMCG', 'KEYS', 'VETH', 'BRIDGE', 'BRIDGE_NETFILTER',
+  'IP_NF_FILTER', 'IP_NF_MANGLE', 'IP_NF_TARGET_MASQUERADE', 'IP6_NF_FILTER', 'IP6_NF_MANGLE',
+  'IP6_NF_TARGET_MASQUERADE', 'NETFILTER_XT_MATCH_ADDRTYPE', 'NETFILTER_XT_MATCH_CONNTRACK',
+  'NETFILTER_XT_MATCH_IPVS', 'NETFILTER_XT_MARK', 'IP_NF_RAW', 'IP_NF_NAT', 'NF_NAT', 'IP6_NF_RAW',
+  'IP6_NF_NAT', 'POSIX_MQUEUE', 'CGROUP_BPF',
+];
+
+describe('cpio reader', () => {
+  it('reads back what the writer wrote', () => {
+    const data = new TextEncoder().encode('hello');
+    const list = readCpio(writeCpio([
+      { path: '.', type: 'dir', mode: 0o755 },
+      { path: 'a', type: 'file', mode: 0o640, data },
+      { path: 'dev/null', type: 'char', mode: 0o666, major: 1, minor: 3 },
+    ]));
+    expect(list.map((e) => [e.path, e.mode.toString(8), e.size])).toEqual([['.', '40755', 0], ['a', '100640', 5], ['dev/null', '20666', 0]]);
+    expect(new TextDecoder().decode(list[1]?.data)).toBe('hello');
+    expect([list[2]?.rdevMajor, list[2]?.rdevMinor]).toEqual([1, 3]);
+  });
+});
+
+describe.skipIf(!built)('built guest images (skipped until npm run build:vm has run)', () => {
+  it('kernel config kept every option of the fragment and builds nothing as a module', () => {
+    const fragment = parseKconfig(readFileSync(join(repoRoot, 'vm-images', 'kernel.config'), 'utf8'));
+    const final = parseKconfig(readFileSync(join(dist, 'kernel.config'), 'utf8'));
+    expect(droppedOptions(fragment, final).map(describeDropped)).toEqual([]);
+    expect([...final].filter(([, v]) => v === 'm')).toEqual([]);
+  });
+
+  it("kernel has every option moby's check-config calls generally necessary", () => {
+    const final = parseKconfig(readFileSync(join(dist, 'kernel.config'), 'utf8'));
+    expect(MOBY_NECESSARY.filter((o) => final.get(`CONFIG_${o}`) !== 'y')).toEqual([]);
+  });
+
+  it('bzImage is a bzImage within the 3 MiB budget', () => {
+    const img = readFileSync(join(dist, 'bzImage'));
+    expect(img.subarray(0x202, 0x206).toString('latin1')).toBe('HdrS');
+    expect(statSync(join(dist, 'bzImage')).size).toBeLessThanOrEqual(3 * 1024 * 1024);
+  });
+
+  it('initramfs has an executable /init, a 0755 root, devices and the real ip/unshare', () => {
+    const entries = new Map(readCpio(gunzipSync(readFileSync(join(dist, 'initramfs.cpio.gz')))).map((e) => [e.path, e]));
+    expect(entries.get('.')?.mode).toBe(0o40755);
+    expect((entries.get('init')?.mode ?? 0) & 0o111).not.toBe(0);
+    expect(entries.get('dev/console')?.mode).toBe(0o20600);
+    const target = (p: string) => new TextDecoder().decode(entries.get(p)?.data);
+    expect(target('bin/sh')).toBe('/bin/busybox');
+    for (const real of ['bin/ip', 'usr/bin/unshare', 'usr/bin/nsenter', 'lib/i386-linux-gnu/libc.so.6'])
+      expect((entries.get(real)?.mode ?? 0) & 0o170000, real).toBe(0o100000); // a regular file, not a busybox link
+    expect(target('sbin/ip')).toBe('/bin/ip');
+  });
+});
