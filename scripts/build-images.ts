@@ -7,6 +7,7 @@ import { ensureHostTools, readPins } from './lib/apt.ts';
 import { cacheDir, cached, distDir, repoRoot, type HashInput } from './lib/cache.ts';
 import { run } from './lib/exec.ts';
 import { BuildError, log, runMain, stage, totalElapsed } from './lib/progress.ts';
+import { assertNoMounts } from './images-build/debian.ts';
 import { ensureI386Exec } from './images-build/i386-exec.ts';
 import { lockPath, writeLock } from './images-build/locks.ts';
 import { imagesDir, loadRecipes, type Recipe } from './images-build/recipe.ts';
@@ -21,8 +22,8 @@ function inputs(recipes: Recipe[]): HashInput[] {
     { file: join(imagesDir, 'images.json') },
     ...recipes.map((r) => ({ file: lockPath(r.name) })),
     { dir: join(imagesDir, 'hello-world') },
+    // The code that makes the registry (this file only drives it and installs the result).
     { dir: join(repoRoot, 'scripts', 'images-build') },
-    { file: join(repoRoot, 'scripts', 'build-images.ts') },
     // Only the pins the images use: a kernel pin change must not rebuild them.
     JSON.stringify(readPins().debs['busybox-static'] ?? null),
   ];
@@ -42,7 +43,9 @@ async function hostTools(): Promise<void> {
 
 /** Copies the cached registry to vm-images/dist/registry unless that copy is already this build. */
 async function installRegistry(cachedDir: string): Promise<string> {
-  const key = cachedDir.split('/').pop() ?? '';
+  // The cache key plus when that entry was completed: a rebuilt entry under the same key (after
+  // a manual cache wipe) is copied again.
+  const key = `${cachedDir.split('/').pop() ?? ''} ${readFileSync(join(cachedDir, '.complete'), 'utf8').trim()}`;
   const dist = distDir();
   const target = join(dist, 'registry');
   const stamp = join(target, '.build-key');
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
         build: async (out) => renameSync(join(scratch, 'registry'), join(out, 'registry')),
       });
     } finally {
+      assertNoMounts(scratch);
       rmSync(scratch, { recursive: true, force: true });
     }
   } else {
@@ -102,6 +106,7 @@ async function main(): Promise<void> {
         try {
           await buildRegistry(join(out, 'registry'), work, { recipes, locks });
         } finally {
+          assertNoMounts(work);
           rmSync(work, { recursive: true, force: true });
         }
       },

@@ -30,6 +30,14 @@ const VOLATILE = [
   'var/log/apt/eipp.log.xz', 'var/cache/ldconfig/aux-cache', 'var/lib/dbus/machine-id',
 ];
 
+/** Refuses to go on when something is mounted under `dir`: a recursive delete would reach it. */
+export function assertNoMounts(dir: string): void {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '');
+  const inside = mounts.filter((m) => m === dir || m.startsWith(prefix));
+  if (inside.length) throw new BuildError(`refusing to delete ${dir}: still mounted there: ${inside.join(', ')} (unmount them first)`);
+}
+
 export async function installedPackages(tree: string): Promise<LockedPackage[]> {
   const out = await run('dpkg-query', [`--admindir=${join(tree, 'var/lib/dpkg')}`, '-W', '-f', '${db:Status-Abbrev}|${Package}|${Version}|${Architecture}\n']);
   const pkgs: LockedPackage[] = [];
@@ -113,6 +121,7 @@ async function chroot(tree: string, args: string[]): Promise<string> {
  * Dockerfile's `RUN apt-get install` would. /proc and /dev are mounted only for the install.
  */
 export async function addDebianPackages(scope: string, image: string, baseTree: string, tree: string, packages: string[], lock: LockedPackage[] | null): Promise<LockedPackage[]> {
+  assertNoMounts(tree);
   rmSync(tree, { recursive: true, force: true });
   // cp -a keeps owners, modes, hardlinks and capabilities.
   await run('cp', ['-a', baseTree, tree]);
@@ -141,6 +150,7 @@ export async function addDebianPackages(scope: string, image: string, baseTree: 
   } finally {
     for (const m of mounts.reverse()) await run('umount', [m]).catch(() => run('umount', ['-l', m]));
   }
+  assertNoMounts(tree);
   rmSync(policy, { force: true });
   tidyRoot(tree);
   return verifyAgainstLock(image, tree, lock);
