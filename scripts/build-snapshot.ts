@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIST_FILES, type SnapshotMeta } from '../src/vm/assets.ts';
 import { DEFAULT_MEMORY_MIB } from '../src/vm/core.ts';
-import { createNodeVm, distPath, missingBootFile, snapshotInputsHash, v86Version } from '../src/vm/node.ts';
+import { createNodeVm, distPath, distRoot, missingBootFile, snapshotInputsHash, v86Version } from '../src/vm/node.ts';
 import { writeFolderIndex } from '../src/vm/node-share.ts';
 import { ensureHostTools } from './lib/apt.ts';
-import { cached, distDir, install } from './lib/cache.ts';
+import { cached, install } from './lib/cache.ts';
 import { run } from './lib/exec.ts';
 import { BuildError, log, runMain, stage } from './lib/progress.ts';
 
@@ -38,11 +38,11 @@ export async function buildSnapshot(opts: { memoryMiB?: number } = {}): Promise<
     inputs: [inputs, RECIPE],
     build: (out) => stage(SCOPE, `cold boot and save (${memoryMiB} MiB guest)`, () => saveSnapshot(out, memoryMiB, inputs)),
   });
-  const dist = distDir();
+  const dist = distRoot;
   install(dir, DIST_FILES.snapshot, dist);
   install(dir, DIST_FILES.snapshotMeta, dist);
   const meta = JSON.parse(readFileSync(join(dir, DIST_FILES.snapshotMeta), 'utf8')) as SnapshotMeta;
-  log(SCOPE, `vm-images/dist/${DIST_FILES.snapshot}: ${mib(meta.compressedBytes)} (raw ${mib(meta.rawBytes)})`);
+  log(SCOPE, `${join(dist, DIST_FILES.snapshot)}: ${mib(meta.compressedBytes)} (raw ${mib(meta.rawBytes)})`);
   if (meta.compressedBytes > MAX_SNAPSHOT_BYTES) log(SCOPE, `warning: the snapshot is over its 10 MB budget`);
   writeRegistryIndex();
   return { file: join(dist, DIST_FILES.snapshot), meta };

@@ -106,6 +106,7 @@ export class VmCore implements VmApi {
   private detach: (() => void) | null = null;
   private execs = 0;
   private wasmModule: Promise<WebAssembly.Module> | null = null;
+  private memoryMiB = DEFAULT_MEMORY_MIB;
   /** How the last boot went, for CLIs and benchmarks. */
   lastBoot: { mode: 'snapshot' | 'cold'; ms: number; fallbackReason?: string } | null = null;
 
@@ -126,6 +127,7 @@ export class VmCore implements VmApi {
     if (this.emu) await this.teardown();
     const memoryMiB = bootOpts.memoryMiB ?? this.opts.memoryMiB ?? DEFAULT_MEMORY_MIB;
     if (!Number.isInteger(memoryMiB) || memoryMiB < 32 || memoryMiB > 2048) throw new VmError(`bad memoryMiB: ${memoryMiB}`);
+    this.memoryMiB = memoryMiB;
     const progress = (p: BootProgress) => bootOpts.onProgress?.(p);
     const t0 = Date.now();
     this.state = 'booting';
@@ -220,7 +222,7 @@ export class VmCore implements VmApi {
     await emu.restore_state(state);
     await emu.run();
     progress({ phase: 'restoring', message: 'waiting for the guest', fraction: 0.8 });
-    await this.requireControl().ping(10_000);
+    await this.awaitAgent();
   }
 
   private async coldBoot(memoryMiB: number, progress: (p: BootProgress) => void): Promise<void> {
@@ -254,9 +256,21 @@ export class VmCore implements VmApi {
           throw new VmError(`${e.message} (is /usr/lib/whalebone/control in the initramfs?); console ends with:\n${watch.tail.slice(-600)}`);
         throw e;
       });
-      await this.requireControl().ping(10_000);
+      await this.awaitAgent();
     } finally {
       this.terminalListeners.delete(onChunk);
+    }
+  }
+
+  /** Pings the agent until it answers: right after a restore the guest runs with a cold JIT. */
+  private async awaitAgent(totalMs = 30_000): Promise<void> {
+    const deadline = Date.now() + totalMs;
+    for (;;) {
+      try {
+        return await this.requireControl().ping(Math.min(5_000, Math.max(500, deadline - Date.now())));
+      } catch (e) {
+        if (Date.now() >= deadline) throw e;
+      }
     }
   }
 
@@ -299,7 +313,7 @@ export class VmCore implements VmApi {
       remove: async (name) => {
         const fs = this.emu?.fs9p;
         const p = fs?.SearchPath(`${STASH_DIR}/${name}`);
-        if (fs && p && p.id !== -1) fs.Unlink(p.parentid, p.name);
+        if (fs && p && p.id !== -1) fs.Unlink(p.parentid, name);
       },
     };
   }
@@ -331,7 +345,8 @@ export class VmCore implements VmApi {
     const existing = fs.SearchPath(path);
     if (existing.id !== -1) {
       if (fs.IsDirectory(existing.id)) throw new VmError(`writeFile ${sharePath}: is a directory`);
-      fs.Unlink(existing.parentid, existing.name);
+      // (SearchPath's `name` is undefined when the file exists: use our own.)
+      fs.Unlink(existing.parentid, parts[parts.length - 1] as string);
     }
     await this.requireEmu().create_file(path, bytes);
   }
@@ -352,14 +367,16 @@ export class VmCore implements VmApi {
   }
 
   async restoreState(state: ArrayBuffer): Promise<void> {
-    const emu = this.requireEmu();
-    this.control?.abortAll('the VM state was restored');
+    this.requireEmu();
     this.state = 'booting';
     try {
-      await emu.stop();
+      // A fresh emulator each time: v86 0.5.462 restoring into a running instance leaves the
+      // guest's timers dead (sleep never returns), a fresh instance restores cleanly.
+      await this.teardown();
+      const emu = await this.createEmulator(this.memoryMiB, {});
       await emu.restore_state(state);
       await emu.run();
-      await this.requireControl().ping(10_000);
+      await this.awaitAgent();
       if (Object.keys(this.opts.shares ?? {}).some((n) => this.fs().SearchPath(n).id === -1)) await this.attachShares();
       this.state = 'ready';
     } catch (e) {

@@ -13,7 +13,9 @@ import type { FolderSource } from './share.ts';
 import type { V86Constructor } from './v86-types.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const distPath = (...p: string[]) => join(repoRoot, 'vm-images', 'dist', ...p);
+/** vm-images/dist, or $WHALEBONE_DIST (to try another guest image without touching the build). */
+export const distRoot = process.env.WHALEBONE_DIST ?? join(repoRoot, 'vm-images', 'dist');
+export const distPath = (...p: string[]) => join(distRoot, ...p);
 export const cmdlinePath = join(repoRoot, 'vm-images', 'cmdline.txt');
 
 const require = createRequire(import.meta.url);
@@ -24,7 +26,7 @@ export const wasmPath = join(v86Dir, 'build', 'v86.wasm');
 /** Files a cold boot needs; the first one missing, or null when all are there. */
 export function missingBootFile(): string | null {
   for (const f of [DIST_FILES.bzImage, DIST_FILES.initrd, DIST_FILES.bios, DIST_FILES.vgaBios])
-    if (!existsSync(distPath(f))) return `vm-images/dist/${f}`;
+    if (!existsSync(distPath(f))) return distPath(f).replace(repoRoot + '/', '');
   if (!existsSync(cmdlinePath)) return 'vm-images/cmdline.txt';
   return null;
 }
