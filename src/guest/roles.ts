@@ -8,6 +8,7 @@ import { print, printErr } from './sys/io.ts';
 import { runcMain } from './runc/main.ts';
 import { dockerdMain } from './daemon/main.ts';
 import { shimMain } from './shim/main.ts';
+import { dockerMain } from './cli/main.ts';
 
 /** A role gets its arguments (without the role name) and returns the process exit code. */
 export type Role = (args: string[], sys: Syscalls) => Promise<number>;
@@ -67,7 +68,7 @@ function basicRole(name: RoleName): Role {
 }
 
 export const roles: Record<RoleName, Role> = {
-  docker: basicRole('docker'),
+  docker: dockerMain,
   dockerd: dockerdMain,
   'containerd-shim': shimMain,
   runc: runcMain,

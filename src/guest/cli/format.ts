@@ -1,0 +1,135 @@
+// Output formats of the Docker CLI: ps and images tables, a small Go-template subset for
+// --format, and the 4-space JSON of inspect.
+
+import { humanDuration, humanSize } from '../util/humanize.ts';
+import { table } from '../util/tabwriter.ts';
+
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  ImageID: string;
+  Command: string;
+  Created: number;
+  State: string;
+  Status: string;
+  Ports: unknown[];
+  Labels: Record<string, string>;
+  Mounts?: { Name?: string }[];
+}
+
+export interface ImageSummary {
+  Id: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Created: number;
+  Size: number;
+}
+
+/** Docker's cut with an ellipsis: at most n characters, the last one "…". */
+export function ellipsis(s: string, n: number): string {
+  const chars = [...s];
+  if (chars.length <= n) return s;
+  return chars.slice(0, n - 1).join('') + '…';
+}
+
+export function ago(unixSeconds: number, now: number): string {
+  return `${humanDuration(now - unixSeconds * 1000)} ago`;
+}
+
+export function psRow(c: ContainerSummary, now: number, noTrunc: boolean): Record<string, string> {
+  const names = c.Names.map((n) => n.replace(/^\//, '')).join(',');
+  return {
+    ID: noTrunc ? c.Id : c.Id.slice(0, 12),
+    Image: noTrunc || !c.Image.startsWith('sha256:') ? c.Image : c.Image.slice(7, 19),
+    Command: noTrunc ? `"${c.Command}"` : `"${ellipsis(c.Command, 20)}"`,
+    CreatedAt: new Date(c.Created * 1000).toISOString(),
+    RunningFor: ago(c.Created, now),
+    Ports: '',
+    State: c.State,
+    Status: c.Status,
+    Names: names,
+    Labels: Object.entries(c.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+    Mounts: (c.Mounts ?? []).map((m) => m.Name ?? '').join(','),
+    Size: '',
+  };
+}
+
+export function psTable(list: ContainerSummary[], now: number, noTrunc: boolean): string {
+  return table([
+    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
+    ...list.map((c) => {
+      const r = psRow(c, now, noTrunc);
+      return [r['ID']!, r['Image']!, r['Command']!, r['RunningFor']!, r['Status']!, r['Ports']!, r['Names']!];
+    }),
+  ]);
+}
+
+export function imageRows(list: ImageSummary[], now: number, noTrunc: boolean): Record<string, string>[] {
+  const rows: Record<string, string>[] = [];
+  for (const img of list) {
+    const id = noTrunc ? img.Id : img.Id.slice(7, 19);
+    const tags = img.RepoTags.length ? img.RepoTags : ['<none>:<none>'];
+    for (const t of tags) {
+      const i = t.lastIndexOf(':');
+      rows.push({ Repository: t.slice(0, i), Tag: t.slice(i + 1), ID: id, CreatedSince: ago(img.Created, now), CreatedAt: new Date(img.Created * 1000).toISOString(), Size: humanSize(img.Size), Digest: img.RepoDigests[0]?.split('@')[1] ?? '<none>' });
+    }
+  }
+  return rows;
+}
+
+export function imagesTable(list: ImageSummary[], now: number, noTrunc: boolean): string {
+  return table([
+    ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'],
+    ...imageRows(list, now, noTrunc).map((r) => [r['Repository']!, r['Tag']!, r['ID']!, r['CreatedSince']!, r['Size']!]),
+  ]);
+}
+
+/** JSON as Go's json.MarshalIndent(v, "", "    ") writes it (inspect). */
+export function inspectJson(items: unknown[]): string {
+  return JSON.stringify(items, null, 4).replace(/\[\]/g, '[]').replace(/\{\}/g, '{}') + '\n';
+}
+
+function lookupPath(v: unknown, path: string[]): unknown {
+  let cur = v;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+function show(v: unknown): string {
+  if (v === undefined || v === null) return '<no value>';
+  if (typeof v === 'object') return Array.isArray(v) ? `[${v.map(show).join(' ')}]` : `map[${Object.entries(v as object).map(([k, x]) => `${k}:${show(x)}`).join(' ')}]`;
+  return String(v);
+}
+
+/**
+ * A Go text/template subset: {{.A.B}}, {{json .A}}, {{upper .A}}, {{lower .A}}, {{.}};
+ * "table " prefix gives a header row and tab alignment; \t and \n escapes.
+ */
+export function renderTemplate(tpl: string, items: unknown[], headerOf?: (field: string) => string): string {
+  let t = tpl;
+  const isTable = t.startsWith('table ');
+  if (isTable) t = t.slice(6);
+  t = t.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  const one = (v: unknown): string =>
+    t.replace(/\{\{\s*(json|upper|lower)?\s*\.([\w.]*)\s*\}\}/g, (_m, fn: string | undefined, path: string) => {
+      const val = path === '' ? v : lookupPath(v, path.split('.'));
+      if (fn === 'json') return JSON.stringify(val ?? null);
+      const s = show(val);
+      return fn === 'upper' ? s.toUpperCase() : fn === 'lower' ? s.toLowerCase() : s;
+    });
+  const lines = items.map(one);
+  if (isTable) {
+    const header = t.replace(/\{\{\s*(?:json|upper|lower)?\s*\.([\w.]*)\s*\}\}/g, (_m, path: string) => (headerOf ? headerOf(path) : path.toUpperCase()));
+    return table([header, ...lines].map((l) => l.split('\t')));
+  }
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+export const PS_HEADERS: Record<string, string> = {
+  ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', RunningFor: 'CREATED', CreatedAt: 'CREATED AT', Status: 'STATUS',
+  Ports: 'PORTS', Names: 'NAMES', State: 'STATE', Labels: 'LABELS', Mounts: 'MOUNTS', Size: 'SIZE',
+};

@@ -1,0 +1,616 @@
+// The docker command line: Docker's commands, flags, output formats and exit codes, talking to
+// dockerd over the Engine API.
+
+import type { Syscalls } from '../sys/syscalls.ts';
+import { writeAll } from '../sys/io.ts';
+import { humanSize, parseRamSize } from '../util/humanize.ts';
+import { helpText, parseFlags, UsageError, type CommandSpec, type FlagSpec, type Parsed } from '../util/flags.ts';
+import { readText } from '../util/fsutil.ts';
+import { utf8Decode } from '../util/text.ts';
+import { canonical, parseRef } from '../images/reference.ts';
+import { ApiResponseError, Client, DaemonDownError, Demuxer } from './client.ts';
+import { imageRows, imagesTable, inspectJson, PS_HEADERS, psRow, psTable, renderTemplate, type ContainerSummary, type ImageSummary } from './format.ts';
+
+const f = (name: string, kind: FlagSpec['kind'], help: string, short?: string, extra: Partial<FlagSpec> = {}): FlagSpec => ({ name, kind, help, ...(short ? { short } : {}), ...extra });
+
+const RUN_FLAGS: FlagSpec[] = [
+  f('detach', 'bool', 'Run container in background and print container ID', 'd'),
+  f('interactive', 'bool', 'Keep STDIN open even if not attached', 'i'),
+  f('tty', 'bool', 'Allocate a pseudo-TTY', 't'),
+  f('rm', 'bool', 'Automatically remove the container and its associated anonymous volumes when it exits'),
+  f('name', 'string', 'Assign a name to the container'),
+  f('env', 'list', 'Set environment variables', 'e'),
+  f('env-file', 'list', 'Read in a file of environment variables'),
+  f('workdir', 'string', 'Working directory inside the container', 'w'),
+  f('user', 'string', 'Username or UID (format: <name|uid>[:<group|gid>])', 'u'),
+  f('entrypoint', 'string', 'Overwrite the default ENTRYPOINT of the image'),
+  f('hostname', 'string', 'Container host name', 'h'),
+  f('volume', 'list', 'Bind mount a volume', 'v'),
+  f('mount', 'list', 'Attach a filesystem mount to the container', undefined, { valueName: 'mount' }),
+  f('tmpfs', 'list', 'Mount a tmpfs directory'),
+  f('memory', 'string', 'Memory limit', 'm', { valueName: 'bytes' }),
+  f('cpus', 'string', 'Number of CPUs', undefined, { valueName: 'decimal' }),
+  f('pids-limit', 'int', 'Tune container pids limit (set -1 for unlimited)'),
+  f('restart', 'string', 'Restart policy to apply when a container exits', undefined, { default: 'no' }),
+  f('init', 'bool', 'Run an init inside the container that forwards signals and reaps processes'),
+  f('label', 'list', 'Set meta data on a container', 'l'),
+  f('publish', 'list', 'Publish a container\'s port(s) to the host', 'p'),
+  f('network', 'string', 'Connect a container to a network'),
+  f('stop-signal', 'string', 'Signal to stop the container'),
+  f('stop-timeout', 'int', 'Timeout (in seconds) to stop a container'),
+];
+
+const SPECS: Record<string, CommandSpec> = {
+  run: { path: 'docker run', usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create and run a new container from an image', interspersed: false, minArgs: 1, flags: RUN_FLAGS },
+  create: { path: 'docker create', usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create a new container', interspersed: false, minArgs: 1, flags: RUN_FLAGS.filter((x) => x.name !== 'detach' && x.name !== 'rm') },
+  pull: { path: 'docker pull', usage: '[OPTIONS] NAME[:TAG|@DIGEST]', description: 'Download an image from a registry', minArgs: 1, maxArgs: 1, flags: [f('quiet', 'bool', 'Suppress verbose output', 'q'), f('all-tags', 'bool', 'Download all tagged images in the repository', 'a')] },
+  ps: { path: 'docker ps', usage: '[OPTIONS]', description: 'List containers', maxArgs: 0, flags: [f('all', 'bool', 'Show all containers (default shows just running)', 'a'), f('quiet', 'bool', 'Only display container IDs', 'q'), f('no-trunc', 'bool', "Don't truncate output"), f('filter', 'list', 'Filter output based on conditions provided', 'f'), f('format', 'string', 'Format output using a custom template'), f('last', 'int', 'Show n last created containers (includes all states)', 'n', { default: -1 }), f('latest', 'bool', 'Show the latest created container (includes all states)', 'l'), f('size', 'bool', 'Display total file sizes', 's')] },
+  start: { path: 'docker start', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Start one or more stopped containers', minArgs: 1, flags: [f('attach', 'bool', 'Attach STDOUT/STDERR and forward signals', 'a'), f('interactive', 'bool', "Attach container's STDIN", 'i')] },
+  stop: { path: 'docker stop', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Stop one or more running containers', minArgs: 1, flags: [f('time', 'int', 'Seconds to wait before killing the container', 't', { default: -1 }), f('signal', 'string', 'Signal to send to the container', 's')] },
+  restart: { path: 'docker restart', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Restart one or more containers', minArgs: 1, flags: [f('time', 'int', 'Seconds to wait before killing the container', 't', { default: -1 })] },
+  kill: { path: 'docker kill', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Kill one or more running containers', minArgs: 1, flags: [f('signal', 'string', 'Signal to send to the container', 's')] },
+  rm: { path: 'docker rm', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Remove one or more containers', minArgs: 1, flags: [f('force', 'bool', 'Force the removal of a running container (uses SIGKILL)', 'f'), f('volumes', 'bool', 'Remove anonymous volumes associated with the container', 'v')] },
+  logs: { path: 'docker logs', usage: '[OPTIONS] CONTAINER', description: 'Fetch the logs of a container', minArgs: 1, maxArgs: 1, flags: [f('follow', 'bool', 'Follow log output', 'f'), f('tail', 'string', 'Number of lines to show from the end of the logs', 'n', { default: 'all' }), f('timestamps', 'bool', 'Show timestamps', 't')] },
+  inspect: { path: 'docker inspect', usage: '[OPTIONS] NAME|ID [NAME|ID...]', description: 'Return low-level information on Docker objects', minArgs: 1, flags: [f('format', 'string', 'Format output using a custom template', 'f'), f('type', 'string', 'Only inspect objects of the given type'), f('size', 'bool', 'Display total file sizes if the type is container', 's')] },
+  images: { path: 'docker images', usage: '[OPTIONS] [REPOSITORY[:TAG]]', description: 'List images', maxArgs: 1, flags: [f('all', 'bool', 'Show all images (default hides intermediate images)', 'a'), f('quiet', 'bool', 'Only show image IDs', 'q'), f('no-trunc', 'bool', "Don't truncate output"), f('format', 'string', 'Format output using a custom template'), f('digests', 'bool', 'Show digests'), f('filter', 'list', 'Filter output based on conditions provided', 'f')] },
+  rmi: { path: 'docker rmi', usage: '[OPTIONS] IMAGE [IMAGE...]', description: 'Remove one or more images', minArgs: 1, flags: [f('force', 'bool', 'Force removal of the image', 'f'), f('no-prune', 'bool', 'Do not delete untagged parents')] },
+  tag: { path: 'docker tag', usage: 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]', description: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', minArgs: 2, maxArgs: 2, flags: [] },
+  wait: { path: 'docker wait', usage: 'CONTAINER [CONTAINER...]', description: 'Block until one or more containers stop, then print their exit codes', minArgs: 1, flags: [] },
+  version: { path: 'docker version', usage: '[OPTIONS]', description: 'Show the Docker version information', maxArgs: 0, flags: [f('format', 'string', 'Format output using a custom template', 'f')] },
+  info: { path: 'docker info', usage: '[OPTIONS]', description: 'Display system-wide information', maxArgs: 0, flags: [f('format', 'string', 'Format output using a custom template', 'f')] },
+  'system prune': { path: 'docker system prune', usage: '[OPTIONS]', description: 'Remove unused data', maxArgs: 0, flags: [f('all', 'bool', 'Remove all unused images not just dangling ones', 'a'), f('force', 'bool', 'Do not prompt for confirmation', 'f'), f('volumes', 'bool', 'Prune anonymous volumes')] },
+  'container prune': { path: 'docker container prune', usage: '[OPTIONS]', description: 'Remove all stopped containers', maxArgs: 0, flags: [f('force', 'bool', 'Do not prompt for confirmation', 'f')] },
+  'image prune': { path: 'docker image prune', usage: '[OPTIONS]', description: 'Remove unused images', maxArgs: 0, flags: [f('all', 'bool', 'Remove all unused images, not just dangling ones', 'a'), f('force', 'bool', 'Do not prompt for confirmation', 'f')] },
+  'volume create': { path: 'docker volume create', usage: '[OPTIONS] [VOLUME]', description: 'Create a volume', maxArgs: 1, flags: [f('label', 'list', 'Set metadata for a volume'), f('name', 'string', 'Specify volume name')] },
+  'volume ls': { path: 'docker volume ls', usage: '[OPTIONS]', description: 'List volumes', maxArgs: 0, flags: [f('quiet', 'bool', 'Only display volume names', 'q'), f('format', 'string', 'Format output using a custom template')] },
+  'volume rm': { path: 'docker volume rm', usage: '[OPTIONS] VOLUME [VOLUME...]', description: 'Remove one or more volumes', minArgs: 1, flags: [f('force', 'bool', 'Force the removal of one or more volumes', 'f')] },
+  'volume inspect': { path: 'docker volume inspect', usage: '[OPTIONS] VOLUME [VOLUME...]', description: 'Display detailed information on one or more volumes', minArgs: 1, flags: [f('format', 'string', 'Format output using a custom template', 'f')] },
+  'volume prune': { path: 'docker volume prune', usage: '[OPTIONS]', description: 'Remove unused local volumes', maxArgs: 0, flags: [f('all', 'bool', 'Remove all unused volumes, not just anonymous ones', 'a'), f('force', 'bool', 'Do not prompt for confirmation', 'f')] },
+};
+
+/** Aliases Docker keeps: docker container ls, docker image ls, docker container run... */
+const ALIASES: Record<string, string> = {
+  'container run': 'run', 'container create': 'create', 'container ls': 'ps', 'container list': 'ps', 'container ps': 'ps',
+  'container start': 'start', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
+  'container rm': 'rm', 'container logs': 'logs', 'container inspect': 'inspect', 'container wait': 'wait',
+  'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi', 'image inspect': 'inspect',
+  'image tag': 'tag', 'volume list': 'volume ls', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm',
+};
+
+const MAIN_USAGE = `
+Usage:  docker [OPTIONS] COMMAND
+
+A self-sufficient runtime for containers
+
+Common Commands:
+  run         Create and run a new container from an image
+  ps          List containers
+  pull        Download an image from a registry
+  images      List images
+  logs        Fetch the logs of a container
+  inspect     Return low-level information on Docker objects
+  version     Show the Docker version information
+  info        Display system-wide information
+
+Management Commands:
+  container   Manage containers
+  image       Manage images
+  system      Manage Docker
+  volume      Manage volumes
+
+Commands:
+  create      Create a new container
+  kill        Kill one or more running containers
+  restart     Restart one or more containers
+  rm          Remove one or more containers
+  rmi         Remove one or more images
+  start       Start one or more stopped containers
+  stop        Stop one or more running containers
+  tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+  wait        Block until one or more containers stop, then print their exit codes
+
+Global Options:
+  -H, --host string   Daemon socket to connect to
+  -v, --version       Print version information and quit
+
+Run 'docker COMMAND --help' for more information on a command.
+`;
+
+/** A failure the CLI reports and exits with. */
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
+    super(message);
+  }
+}
+
+interface Ctx {
+  sys: Syscalls;
+  client: Client;
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/** Synchronous inside (see shimMain on QuickJS and rejected promises). */
+export function dockerMain(argv: string[], sys: Syscalls): Promise<number> {
+  try {
+    return Promise.resolve(dockerRun(argv, sys));
+  } catch (e) {
+    writeAll(sys, 2, `${(e as Error).message}\n`);
+    return Promise.resolve(1);
+  }
+}
+
+function dockerRun(argv: string[], sys: Syscalls): number {
+  const out = (s: string): void => writeAll(sys, 1, s);
+  const err = (s: string): void => writeAll(sys, 2, s);
+  let args = [...argv];
+  let host: string | undefined;
+  while (args[0]?.startsWith('-')) {
+    const a = args.shift()!;
+    if (a === '-H' || a === '--host') host = args.shift();
+    else if (a.startsWith('--host=')) host = a.slice(7);
+    else if (a === '-v' || a === '--version') {
+      out('Docker version 28.2.2, build whalebone\n');
+      return 0;
+    } else if (a === '--help' || a === '-h') {
+      out(MAIN_USAGE);
+      return 0;
+    } else if (a === '-D' || a === '--debug') continue;
+    else {
+      err(`unknown flag: ${a}\n\nUsage:  docker [OPTIONS] COMMAND [ARG...]\n\nRun 'docker --help' for more information\n`);
+      return 125;
+    }
+  }
+  if (args.length === 0) {
+    out(MAIN_USAGE);
+    return 0;
+  }
+  let name = args[0]!;
+  let rest = args.slice(1);
+  const two = `${args[0]} ${args[1] ?? ''}`;
+  if (SPECS[two] || ALIASES[two]) {
+    name = ALIASES[two] ?? two;
+    rest = args.slice(2);
+  } else if (ALIASES[name]) name = ALIASES[name]!;
+  const spec = SPECS[name];
+  if (!spec) {
+    err(`docker: unknown command: docker ${args.slice(0, ['container', 'image', 'volume', 'system'].includes(args[0]!) ? 2 : 1).join(' ')}\n\nRun 'docker --help' for more information\n`);
+    return 1;
+  }
+  let p: Parsed;
+  try {
+    p = parseFlags(spec, rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(e.render());
+      return e.exitCode;
+    }
+    throw e;
+  }
+  if (p.help) {
+    out(helpText(spec));
+    return 0;
+  }
+  try {
+    const ctx: Ctx = { sys, client: new Client(sys, host), out, err };
+    return COMMANDS[name]!(ctx, p);
+  } catch (e) {
+    if (e instanceof DaemonDownError) {
+      err(`${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof ApiResponseError) {
+      if (name === 'run' || name === 'create') {
+        err(`docker: Error response from daemon: ${e.message}\n\nRun '${spec.path} --help' for more information\n`);
+        return /executable file not found|no such file or directory/.test(e.message) ? 127 : /permission denied/.test(e.message) ? 126 : 125;
+      }
+      err(`Error response from daemon: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof CliError) {
+      err(`${e.message}\n`);
+      return e.code;
+    }
+    err(`${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+type Command = (c: Ctx, p: Parsed) => number;
+
+function pullImage(c: Ctx, ref: string, quiet: boolean): void {
+  let r;
+  try {
+    r = parseRef(ref);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  if (!ref.includes(':') && !ref.includes('@') && !quiet) c.out('Using default tag: latest\n');
+  const q = `fromImage=${encodeURIComponent(r.repo)}&tag=${encodeURIComponent(r.digest && !r.tag ? r.digest : (r.tag ?? 'latest'))}`;
+  const { conn, res } = c.client.open('POST', `/images/create?${q}`, undefined, { Connection: 'close' });
+  if (res.status >= 400) {
+    let text = '';
+    conn.readBody(res, (b) => (text += utf8Decode(b)));
+    conn.close();
+    throw new ApiResponseError(res.status, (JSON.parse(text) as { message: string }).message);
+  }
+  let pending = '';
+  let failure: string | null = null;
+  conn.readBody(res, (b) => {
+    pending += utf8Decode(b);
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      const ev = JSON.parse(line) as { status?: string; id?: string; error?: string; progressDetail?: { current?: number } };
+      if (ev.error) {
+        failure = ev.error;
+        continue;
+      }
+      // progress bars are for terminals only, as in Docker without a tty
+      if (quiet || ev.progressDetail?.current !== undefined || ev.status === 'Downloading' || ev.status === 'Extracting') continue;
+      c.out(ev.id ? `${ev.id}: ${ev.status}\n` : `${ev.status}\n`);
+    }
+  });
+  conn.close();
+  if (failure) throw new ApiResponseError(404, failure);
+  c.out(`${canonical(r)}\n`);
+}
+
+function parseEnvFile(c: Ctx, path: string): string[] {
+  let text: string;
+  try {
+    text = readText(c.sys, path);
+  } catch {
+    throw new CliError(`docker: open ${path}: no such file or directory\n\nRun 'docker run --help' for more information`, 125);
+  }
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => (l.includes('=') ? l : `${l}=${c.sys.getenv(l) ?? ''}`));
+}
+
+function createBody(c: Ctx, p: Parsed, autoRemove: boolean): Record<string, unknown> {
+  const [image, ...cmd] = p.args;
+  const env = [...p.flags.list('env-file').flatMap((file) => parseEnvFile(c, file)), ...p.flags.list('env').map((e) => (e.includes('=') ? e : `${e}=${c.sys.getenv(e) ?? ''}`))];
+  let memory = 0;
+  if (p.flags.string('memory')) {
+    try {
+      memory = parseRamSize(p.flags.string('memory'));
+    } catch (e) {
+      throw new CliError(`invalid argument "${p.flags.string('memory')}" for "-m, --memory" flag: ${(e as Error).message}\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'docker run --help' for more information`, 125);
+    }
+  }
+  const labels: Record<string, string> = {};
+  for (const l of p.flags.list('label')) {
+    const i = l.indexOf('=');
+    labels[i >= 0 ? l.slice(0, i) : l] = i >= 0 ? l.slice(i + 1) : '';
+  }
+  const tmpfs: Record<string, string> = {};
+  for (const t of p.flags.list('tmpfs')) {
+    const i = t.indexOf(':');
+    tmpfs[i >= 0 ? t.slice(0, i) : t] = i >= 0 ? t.slice(i + 1) : '';
+  }
+  const mounts = p.flags.list('mount').map((m) => {
+    const kv: Record<string, string> = {};
+    for (const part of m.split(',')) {
+      const [k, v] = part.split('=');
+      kv[k!] = v ?? 'true';
+    }
+    return { Type: kv['type'] ?? 'volume', Source: kv['source'] ?? kv['src'], Target: kv['target'] ?? kv['destination'] ?? kv['dst'] ?? '', ReadOnly: kv['readonly'] === 'true' || kv['ro'] === 'true' };
+  });
+  const cpus = p.flags.string('cpus');
+  const restart = p.flags.string('restart');
+  const entry = p.flags.changed('entrypoint') ? (p.flags.string('entrypoint') ? [p.flags.string('entrypoint')] : []) : undefined;
+  return {
+    Image: image,
+    Cmd: cmd.length ? cmd : null,
+    Entrypoint: entry,
+    Env: env,
+    WorkingDir: p.flags.string('workdir'),
+    User: p.flags.string('user') || undefined,
+    Hostname: p.flags.string('hostname'),
+    Tty: p.flags.bool('tty'),
+    OpenStdin: p.flags.bool('interactive'),
+    AttachStdout: true,
+    AttachStderr: true,
+    Labels: labels,
+    StopSignal: p.flags.string('stop-signal') || undefined,
+    StopTimeout: p.flags.changed('stop-timeout') ? p.flags.int('stop-timeout') : undefined,
+    HostConfig: {
+      Binds: p.flags.list('volume'),
+      Mounts: mounts,
+      Tmpfs: tmpfs,
+      AutoRemove: autoRemove,
+      Memory: memory,
+      NanoCpus: cpus ? Math.round(Number(cpus) * 1e9) : 0,
+      PidsLimit: p.flags.changed('pids-limit') ? p.flags.int('pids-limit') : null,
+      Init: p.flags.bool('init') ? true : null,
+      RestartPolicy: { Name: restart.split(':')[0] || 'no', MaximumRetryCount: Number(restart.split(':')[1] ?? 0) },
+    },
+  };
+}
+
+function createContainer(c: Ctx, p: Parsed, autoRemove: boolean): string {
+  const body = createBody(c, p, autoRemove);
+  const name = p.flags.string('name');
+  const path = `/containers/create${name ? `?name=${encodeURIComponent(name)}` : ''}`;
+  try {
+    return c.client.call<{ Id: string }>('POST', path, body).Id;
+  } catch (e) {
+    if (!(e instanceof ApiResponseError) || e.status !== 404 || !e.message.startsWith('No such image')) throw e;
+    const ref = parseRef(p.args[0]!);
+    c.err(`Unable to find image '${ref.repo}:${ref.tag ?? 'latest'}' locally\n`);
+    // pull progress goes to stderr for run, as Docker does
+    pullImage({ ...c, out: c.err }, p.args[0]!, false);
+    return c.client.call<{ Id: string }>('POST', path, body).Id;
+  }
+}
+
+/** Attaches, starts and streams a container; returns its exit code. */
+function runAttached(c: Ctx, id: string): number {
+  const { conn: att, res } = c.client.open('POST', `/containers/${id}/attach?stream=1&stdout=1&stderr=1`, undefined, { Connection: 'Upgrade', Upgrade: 'tcp' });
+  if (res.status !== 101 && res.status !== 200) throw new ApiResponseError(res.status, 'attach failed');
+  const waiter = c.client.open('POST', `/containers/${id}/wait?condition=next-exit`);
+  c.client.call('POST', `/containers/${id}/start`);
+  const demux = new Demuxer((stream, data) => writeAll(c.sys, stream === 2 ? 2 : 1, data));
+  for (let b = att.readSome(); b; b = att.readSome()) demux.push(b);
+  att.close();
+  let text = '';
+  waiter.conn.readBody(waiter.res, (b) => (text += utf8Decode(b)));
+  waiter.conn.close();
+  const r = JSON.parse(text || '{"StatusCode":0}') as { StatusCode: number };
+  return r.StatusCode;
+}
+
+function parseSummary<T>(c: Ctx, path: string): T {
+  return c.client.call<T>('GET', path);
+}
+
+const COMMANDS: Record<string, Command> = {
+  pull: (c, p) => {
+    pullImage(c, p.args[0]!, p.flags.bool('quiet'));
+    return 0;
+  },
+  create: (c, p) => {
+    c.out(`${createContainer(c, p, false)}\n`);
+    return 0;
+  },
+  run: (c, p) => {
+    const id = createContainer(c, p, p.flags.bool('rm'));
+    if (p.flags.bool('detach')) {
+      c.client.call('POST', `/containers/${id}/start`);
+      c.out(`${id}\n`);
+      return 0;
+    }
+    return runAttached(c, id);
+  },
+  start: (c, p) => {
+    let failed = false;
+    for (const name of p.args) {
+      try {
+        if (p.flags.bool('attach')) return runAttached(c, name);
+        c.client.call('POST', `/containers/${encodeURIComponent(name)}/start`);
+        c.out(`${name}\n`);
+      } catch (e) {
+        if (!(e instanceof ApiResponseError)) throw e;
+        c.err(`Error response from daemon: ${e.message}\n`);
+        failed = true;
+      }
+    }
+    if (failed) {
+      c.err(`Error: failed to start containers: ${p.args.join(', ')}\n`);
+      return 1;
+    }
+    return 0;
+  },
+  stop: (c, p) => eachContainer(c, p, (n) => c.client.call('POST', `/containers/${n}/stop${p.flags.int('time') >= 0 ? `?t=${p.flags.int('time')}` : ''}${p.flags.string('signal') ? `${p.flags.int('time') >= 0 ? '&' : '?'}signal=${p.flags.string('signal')}` : ''}`)),
+  restart: (c, p) => eachContainer(c, p, (n) => c.client.call('POST', `/containers/${n}/restart${p.flags.int('time') >= 0 ? `?t=${p.flags.int('time')}` : ''}`)),
+  kill: (c, p) => eachContainer(c, p, (n) => c.client.call('POST', `/containers/${n}/kill${p.flags.string('signal') ? `?signal=${p.flags.string('signal')}` : ''}`)),
+  rm: (c, p) => eachContainer(c, p, (n) => c.client.call('DELETE', `/containers/${n}?force=${p.flags.bool('force') ? 1 : 0}&v=${p.flags.bool('volumes') ? 1 : 0}`)),
+  wait: (c, p) => eachContainer(c, p, (n) => {
+    const r = c.client.call<{ StatusCode: number }>('POST', `/containers/${n}/wait`);
+    return String(r.StatusCode);
+  }),
+  ps: (c, p) => {
+    const filters: Record<string, string[]> = {};
+    for (const fl of p.flags.list('filter')) {
+      const i = fl.indexOf('=');
+      (filters[fl.slice(0, i)] ??= []).push(fl.slice(i + 1));
+    }
+    const all = p.flags.bool('all') || p.flags.int('last') > 0 || p.flags.bool('latest');
+    let list = parseSummary<ContainerSummary[]>(c, `/containers/json?all=${all ? 1 : 0}${Object.keys(filters).length ? `&filters=${encodeURIComponent(JSON.stringify(filters))}` : ''}`);
+    if (p.flags.bool('latest')) list = list.slice(0, 1);
+    if (p.flags.int('last') > 0) list = list.slice(0, p.flags.int('last'));
+    const now = Date.now();
+    const noTrunc = p.flags.bool('no-trunc');
+    if (p.flags.bool('quiet')) c.out(list.map((x) => `${noTrunc ? x.Id : x.Id.slice(0, 12)}\n`).join(''));
+    else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), list.map((x) => psRow(x, now, noTrunc)), (k) => PS_HEADERS[k] ?? k.toUpperCase()));
+    else c.out(psTable(list, now, noTrunc));
+    return 0;
+  },
+  images: (c, p) => {
+    let list = parseSummary<ImageSummary[]>(c, `/images/json?all=${p.flags.bool('all') ? 1 : 0}`);
+    if (p.args[0]) {
+      const [repo, tag] = p.args[0].split(':');
+      list = list.filter((i) => i.RepoTags.some((t) => t.split(':')[0] === repo && (!tag || t.split(':')[1] === tag)));
+    }
+    const now = Date.now();
+    const noTrunc = p.flags.bool('no-trunc');
+    if (p.flags.bool('quiet')) c.out([...new Set(list.map((i) => (noTrunc ? i.Id : i.Id.slice(7, 19))))].map((x) => `${x}\n`).join(''));
+    else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), imageRows(list, now, noTrunc), (k) => ({ ID: 'IMAGE ID', CreatedSince: 'CREATED' })[k] ?? k.toUpperCase()));
+    else c.out(imagesTable(list, now, noTrunc));
+    return 0;
+  },
+  rmi: (c, p) => {
+    let code = 0;
+    for (const n of p.args) {
+      try {
+        const r = c.client.call<{ Untagged?: string; Deleted?: string }[]>('DELETE', `/images/${encodeURIComponent(n)}?force=${p.flags.bool('force') ? 1 : 0}`);
+        for (const x of r) c.out(x.Untagged ? `Untagged: ${x.Untagged}\n` : `Deleted: ${x.Deleted}\n`);
+      } catch (e) {
+        if (!(e instanceof ApiResponseError)) throw e;
+        c.err(`Error response from daemon: ${e.message}\n`);
+        code = 1;
+      }
+    }
+    return code;
+  },
+  tag: (c, p) => {
+    const target = parseRef(p.args[1]!);
+    c.client.call('POST', `/images/${encodeURIComponent(p.args[0]!)}/tag?repo=${encodeURIComponent(target.repo)}&tag=${encodeURIComponent(target.tag ?? 'latest')}`);
+    return 0;
+  },
+  logs: (c, p) => {
+    const q = `stdout=1&stderr=1&follow=${p.flags.bool('follow') ? 1 : 0}&tail=${encodeURIComponent(p.flags.string('tail'))}&timestamps=${p.flags.bool('timestamps') ? 1 : 0}`;
+    const info = c.client.call<{ Config: { Tty: boolean } }>('GET', `/containers/${encodeURIComponent(p.args[0]!)}/json`);
+    const { conn, res } = c.client.open('GET', `/containers/${encodeURIComponent(p.args[0]!)}/logs?${q}`, undefined, { Connection: 'close' });
+    if (res.status >= 400) throw new ApiResponseError(res.status, 'logs failed');
+    const demux = new Demuxer((stream, data) => writeAll(c.sys, stream === 2 ? 2 : 1, data));
+    conn.readBody(res, (b) => (info.Config.Tty ? writeAll(c.sys, 1, b) : demux.push(b)));
+    conn.close();
+    return 0;
+  },
+  inspect: (c, p) => {
+    const items: unknown[] = [];
+    let code = 0;
+    const type = p.flags.string('type');
+    for (const n of p.args) {
+      const tries = type === 'container' ? ['containers'] : type === 'image' ? ['images'] : type === 'volume' ? ['volumes'] : ['containers', 'images', 'volumes'];
+      let found = false;
+      for (const t of tries) {
+        try {
+          items.push(c.client.call('GET', t === 'volumes' ? `/volumes/${encodeURIComponent(n)}` : `/${t}/${encodeURIComponent(n)}/json${p.flags.bool('size') ? '?size=1' : ''}`));
+          found = true;
+          break;
+        } catch (e) {
+          if (!(e instanceof ApiResponseError) || e.status !== 404) throw e;
+        }
+      }
+      if (!found) {
+        c.err(`Error: No such object: ${n}\n`);
+        code = 1;
+      }
+    }
+    if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), items));
+    else c.out(inspectJson(items));
+    return code;
+  },
+  version: (c, p) => {
+    const client = `Client:\n Version:           28.2.2\n API version:       1.45\n Go version:        quickjs\n Git commit:        whalebone\n Built:             \n OS/Arch:           linux/386\n Context:           default\n`;
+    let v: { Version: string; ApiVersion: string; MinAPIVersion: string; GitCommit: string; GoVersion: string; Os: string; Arch: string; Components?: { Name: string; Version: string }[] };
+    try {
+      v = c.client.call('GET', '/version');
+    } catch (e) {
+      c.out(client);
+      throw e;
+    }
+    if (p.flags.string('format')) {
+      c.out(renderTemplate(p.flags.string('format'), [{ Client: { Version: '28.2.2', ApiVersion: '1.45' }, Server: v }]));
+      return 0;
+    }
+    c.out(`${client}\nServer: Whalebone Engine\n Engine:\n  Version:          ${v.Version}\n  API version:      ${v.ApiVersion} (minimum version ${v.MinAPIVersion})\n  Go version:       ${v.GoVersion}\n  Git commit:       ${v.GitCommit}\n  OS/Arch:          ${v.Os}/${v.Arch}\n${(v.Components ?? []).filter((x) => x.Name !== 'Engine').map((x) => ` ${x.Name}:\n  Version:          ${x.Version}\n`).join('')}`);
+    return 0;
+  },
+  info: (c, p) => {
+    const i = c.client.call<Record<string, unknown>>('GET', '/info');
+    if (p.flags.string('format')) {
+      c.out(renderTemplate(p.flags.string('format'), [i]));
+      return 0;
+    }
+    c.out(`Client:\n Version:    28.2.2\n Context:    default\n\nServer:\n Containers: ${i['Containers']}\n  Running: ${i['ContainersRunning']}\n  Paused: ${i['ContainersPaused']}\n  Stopped: ${i['ContainersStopped']}\n Images: ${i['Images']}\n Server Version: ${i['ServerVersion']}\n Storage Driver: ${i['Driver']}\n Logging Driver: ${i['LoggingDriver']}\n Cgroup Driver: ${i['CgroupDriver']}\n Cgroup Version: ${i['CgroupVersion']}\n Runtimes: runc\n Default Runtime: runc\n Kernel Version: ${i['KernelVersion']}\n Operating System: ${i['OperatingSystem']}\n OSType: ${i['OSType']}\n Architecture: ${i['Architecture']}\n CPUs: ${i['NCPU']}\n Total Memory: ${humanSize(Number(i['MemTotal']))}\n Name: ${i['Name']}\n Docker Root Dir: ${i['DockerRootDir']}\n`);
+    return 0;
+  },
+  'system prune': (c, p) => {
+    const all = p.flags.bool('all');
+    const vols = p.flags.bool('volumes');
+    const warn = `WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n${vols ? '  - all anonymous volumes not used by at least one container\n' : ''}${all ? '  - all images without at least one container associated to them\n' : '  - all dangling images\n'}  - unused build cache\n`;
+    if (!p.flags.bool('force') && !confirm(c, warn)) return 0;
+    let space = 0;
+    const cs = c.client.call<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/containers/prune');
+    if (cs.ContainersDeleted?.length) c.out(`Deleted Containers:\n${cs.ContainersDeleted.join('\n')}\n\n`);
+    space += cs.SpaceReclaimed;
+    if (vols) {
+      const vs = c.client.call<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/volumes/prune');
+      if (vs.VolumesDeleted?.length) c.out(`Deleted Volumes:\n${vs.VolumesDeleted.join('\n')}\n\n`);
+      space += vs.SpaceReclaimed;
+    }
+    c.client.call('POST', '/networks/prune');
+    const is = c.client.call<{ ImagesDeleted: { Untagged?: string; Deleted?: string }[] | null; SpaceReclaimed: number }>('POST', `/images/prune?filters=${encodeURIComponent(JSON.stringify({ dangling: [all ? 'false' : 'true'] }))}`);
+    if (is.ImagesDeleted?.length) c.out(`Deleted Images:\n${is.ImagesDeleted.map((x) => (x.Untagged ? `untagged: ${x.Untagged}` : `deleted: ${x.Deleted}`)).join('\n')}\n\n`);
+    space += is.SpaceReclaimed;
+    c.out(`Total reclaimed space: ${humanSize(space)}\n`);
+    return 0;
+  },
+  'container prune': (c, p) => {
+    if (!p.flags.bool('force') && !confirm(c, 'WARNING! This will remove all stopped containers.\n')) return 0;
+    const cs = c.client.call<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/containers/prune');
+    if (cs.ContainersDeleted?.length) c.out(`Deleted Containers:\n${cs.ContainersDeleted.join('\n')}\n\n`);
+    c.out(`Total reclaimed space: ${humanSize(cs.SpaceReclaimed)}\n`);
+    return 0;
+  },
+  'image prune': (c, p) => {
+    const all = p.flags.bool('all');
+    if (!p.flags.bool('force') && !confirm(c, all ? 'WARNING! This will remove all images without at least one container associated to them.\n' : 'WARNING! This will remove all dangling images.\n')) return 0;
+    const is = c.client.call<{ ImagesDeleted: { Untagged?: string; Deleted?: string }[] | null; SpaceReclaimed: number }>('POST', `/images/prune?filters=${encodeURIComponent(JSON.stringify({ dangling: [all ? 'false' : 'true'] }))}`);
+    if (is.ImagesDeleted?.length) c.out(`Deleted Images:\n${is.ImagesDeleted.map((x) => (x.Untagged ? `untagged: ${x.Untagged}` : `deleted: ${x.Deleted}`)).join('\n')}\n\n`);
+    c.out(`Total reclaimed space: ${humanSize(is.SpaceReclaimed)}\n`);
+    return 0;
+  },
+  'volume create': (c, p) => {
+    const v = c.client.call<{ Name: string }>('POST', '/volumes/create', { Name: p.args[0] ?? p.flags.string('name') });
+    c.out(`${v.Name}\n`);
+    return 0;
+  },
+  'volume ls': (c, p) => {
+    const r = c.client.call<{ Volumes: { Name: string; Driver: string }[] }>('GET', '/volumes');
+    if (p.flags.bool('quiet')) c.out(r.Volumes.map((v) => `${v.Name}\n`).join(''));
+    else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), r.Volumes));
+    else c.out(['DRIVER    VOLUME NAME', ...r.Volumes.map((v) => `${v.Driver.padEnd(10)}${v.Name}`)].join('\n') + '\n');
+    return 0;
+  },
+  'volume rm': (c, p) => eachContainer(c, p, (n) => c.client.call('DELETE', `/volumes/${n}?force=${p.flags.bool('force') ? 1 : 0}`)),
+  'volume inspect': (c, p) => {
+    const items = p.args.map((n) => c.client.call('GET', `/volumes/${encodeURIComponent(n)}`));
+    c.out(p.flags.string('format') ? renderTemplate(p.flags.string('format'), items) : inspectJson(items));
+    return 0;
+  },
+  'volume prune': (c, p) => {
+    if (!p.flags.bool('force') && !confirm(c, 'WARNING! This will remove anonymous local volumes not used by at least one container.\n')) return 0;
+    const vs = c.client.call<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>('POST', `/volumes/prune${p.flags.bool('all') ? `?filters=${encodeURIComponent('{"all":["true"]}')}` : ''}`);
+    if (vs.VolumesDeleted?.length) c.out(`Deleted Volumes:\n${vs.VolumesDeleted.join('\n')}\n\n`);
+    c.out(`Total reclaimed space: ${humanSize(vs.SpaceReclaimed)}\n`);
+    return 0;
+  },
+};
+
+/** Runs fn for each argument, printing the argument (or fn's result) or Docker's error. */
+function eachContainer(c: Ctx, p: Parsed, fn: (name: string) => unknown): number {
+  let code = 0;
+  for (const n of p.args) {
+    try {
+      const r = fn(encodeURIComponent(n));
+      c.out(`${typeof r === 'string' ? r : n}\n`);
+    } catch (e) {
+      if (!(e instanceof ApiResponseError)) throw e;
+      c.err(`Error response from daemon: ${e.message}\n`);
+      code = 1;
+    }
+  }
+  return code;
+}
+
+function confirm(c: Ctx, warning: string): boolean {
+  c.out(`${warning}\nAre you sure you want to continue? [y/N] `);
+  const buf = new Uint8Array(256);
+  let n = 0;
+  try {
+    n = c.sys.read(0, buf);
+  } catch {
+    n = 0;
+  }
+  const answer = utf8Decode(buf, 0, n).trim().toLowerCase();
+  if (n === 0) c.out('\n');
+  return answer === 'y' || answer === 'yes';
+}
+
