@@ -183,6 +183,20 @@ describe.skipIf(!built)(`offline registry (${built ? registry : reason})`, () =>
     expect(names).toContain('usr/bin/apt-get');
   });
 
+  const haveSkopeo = spawnSync('sh', ['-c', 'command -v skopeo']).status === 0;
+  it.skipIf(!haveSkopeo)('an independent OCI implementation (skopeo) copies every image, checking digests (needs skopeo)', () => {
+    for (const repo of repos) {
+      const tag = json<Index>(join(registry, repo, 'index.json')).manifests[0]?.annotations?.['org.opencontainers.image.ref.name'];
+      const out = mkdtempSync(join(tmpdir(), 'skopeo-'));
+      try {
+        const r = spawnSync('skopeo', ['copy', '-q', `oci:${join(registry, repo)}:${tag}`, `dir:${out}`], { timeout: 120_000 });
+        expect(r.status, `skopeo copy ${repo}:${tag}: ${r.stderr.toString()}`).toBe(0);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    }
+  });
+
   const asRoot = process.getuid?.() === 0;
   const haveCurl = spawnSync('sh', ['-c', 'command -v curl && command -v unshare && command -v ip']).status === 0;
   it.skipIf(!asRoot || !i386Runs || !haveCurl)('nginx serves its welcome page, with the unpacked layers as overlay lower dirs (root, i386 host support, curl)', () => {
