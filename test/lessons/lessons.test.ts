@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allDiagnostics, formatDiagnostic } from '../../src/lessons/check.ts';
 import { testLesson } from '../../src/lessons/lesson-test.ts';
+import { loadLessons } from '../../src/lessons/loader.ts';
 import { loadLessonsFromDisk } from '../../src/lessons/node.ts';
 import { openTestVm, type TestVm } from '../../src/lessons/node-vm.ts';
 
@@ -27,6 +28,35 @@ describe('lesson test (in the guest)', () => {
   afterAll(async () => {
     await session?.close();
   });
+
+  it('stops a hanging check, reports it, and keeps the guest usable; runs setup and copies files', async (ctx) => {
+    if (!session) return ctx.skip(skip);
+    const step = (title: string, extra = '') => `---\ntitle: ${title}\n${extra}---\n\n\`\`\`sh run\ntrue\n\`\`\`\n`;
+    const synthetic = loadLessons({
+      '90-probe/lesson.md': '---\ntitle: Probe\nsummary: s\nminutes: 1\nenvironment:\n  workdir: /root/probe\n  setup: setup.sh\n---\n',
+      '90-probe/setup.sh': 'cat start/given.txt > from-setup.txt\n',
+      '90-probe/files/start/given.txt': 'given\n',
+      '90-probe/01-setup-ran.md': step('Setup ran'),
+      '90-probe/01-setup-ran.check.sh': '[ "$(cat from-setup.txt)" = given ] && [ -f done ] || { echo "FAIL: not yet"; exit 1; }\n',
+      '90-probe/01-setup-ran.solve.sh': 'touch done\n',
+      '90-probe/02-hangs.md': step('Hangs', 'timeout: 2\n'),
+      '90-probe/02-hangs.check.sh': 'sleep 1000\n',
+      '90-probe/02-hangs.solve.sh': 'true\n',
+    });
+    const probe = synthetic.entries[0]?.lesson;
+    expect(synthetic.entries[0]?.errors).toEqual([]);
+    if (!probe) throw new Error('the probe lesson does not load');
+    await session.fresh();
+    const result = await testLesson(session.vm, probe, (l) => process.env.LESSON_LOG && process.stderr.write(`${l}\n`));
+    expect(result.steps[0]?.problems).toEqual([]);
+    expect(result.problems).toEqual([
+      '90-probe/02-hangs.check.sh: hung before the solve script and was stopped after 2 s',
+      '90-probe/02-hangs.check.sh: hung after the solve script and was stopped after 2 s',
+    ]);
+    expect(result.steps[1]?.before?.messages[0]?.text).toMatch(/did not finish within 2 s/);
+    const after = await session.vm.exec('echo still here', { timeoutMs: 10_000 });
+    expect(after.stdout.trim()).toBe('still here');
+  }, 120_000);
 
   for (const entry of set.entries) {
     it(`${entry.slug}: each check fails before its solve script and passes after it`, async (ctx) => {
