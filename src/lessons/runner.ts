@@ -134,7 +134,10 @@ export async function runSolve(vm: VmApi, lesson: Lesson, step: Step, opts: { ti
   return vm.exec(cmd, { timeoutMs: opts.timeoutMs ?? 60_000 });
 }
 
-/** The command to type in the learner's terminal to run a step's solve script visibly. */
-export function solveCommandForTerminal(step: Step): string {
-  return `sh ${shellQuote(guestScriptPath(step.solveScript.file))}`;
+/**
+ * The command to type in the learner's terminal to run a step's solve script where they can see
+ * it (after installLesson or startLesson put the script on the share).
+ */
+export function solveCommandForTerminal(lesson: Lesson, step: Step): string {
+  return `cd ${shellQuote(lesson.environment.workdir)} && sh ${shellQuote(guestScriptPath(step.solveScript.file))}`;
 }
