@@ -145,7 +145,12 @@ export async function addDebianPackages(scope: string, image: string, baseTree: 
       return v ? `${p}=${v}` : p;
     });
     log(scope, `${image}: apt-get install ${wanted.join(' ')}`);
-    await chroot(tree, ['apt-get', 'install', '-y', '--no-install-recommends', ...wanted]);
+    try {
+      await chroot(tree, ['apt-get', 'install', '-y', '--no-install-recommends', ...wanted]);
+    } catch (e) {
+      if (!lock) throw e;
+      throw new BuildError(`apt-get could not install the locked ${wanted.join(' ')} for ${image}; Debian has probably moved on.\nTo accept the archive's current versions, ${REFRESH_HINT}.\n${(e as Error).message}`);
+    }
     await chroot(tree, ['apt-get', 'clean']);
   } finally {
     for (const m of mounts.reverse()) await run('umount', [m]).catch(() => run('umount', ['-l', m]));
