@@ -1,6 +1,6 @@
 // Node side of host folders on the 9p share: the index generator (v86 JSON filesystem format 3,
 // see share.ts) and a folder source that reads files from disk on demand.
-import { lstatSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FolderSource } from './share.ts';
@@ -35,10 +35,15 @@ export function writeFolderIndex(dir: string, outFile: string): V86FsIndex {
   return index;
 }
 
-/** A folder on the host's disk; files are opened per read (the guest reads in large pieces). */
-export function diskFolder(dir: string): FolderSource {
+/**
+ * A folder on the host's disk; files are opened per read (the guest reads in large pieces).
+ * indexFile, when given and present, is a prebuilt index (walking thousands of files costs
+ * seconds on a busy machine); otherwise the folder is walked.
+ */
+export function diskFolder(dir: string, indexFile?: string): FolderSource {
   return {
     async index() {
+      if (indexFile && existsSync(indexFile)) return JSON.parse(readFileSync(indexFile, 'utf8')) as V86FsIndex;
       return indexFolder(dir);
     },
     async read(rel, offset, count) {

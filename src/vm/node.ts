@@ -91,8 +91,10 @@ export interface NodeVmOptions {
 
 export function createNodeVm(opts: NodeVmOptions = {}): VmCore {
   const shares: Record<string, FolderSource> = {};
-  const wanted = opts.shares ?? (existsSync(distPath(DIST_FILES.registry)) ? { registry: distPath(DIST_FILES.registry) } : {});
-  for (const [name, src] of Object.entries(wanted)) shares[name] = typeof src === 'string' ? diskFolder(src) : src;
+  if (opts.shares) for (const [name, src] of Object.entries(opts.shares)) shares[name] = typeof src === 'string' ? diskFolder(src) : src;
+  else if (existsSync(distPath(DIST_FILES.registry)))
+    // build:vm writes the registry's index after the registry (scripts/build-snapshot.ts).
+    shares.registry = diskFolder(distPath(DIST_FILES.registry), distPath(DIST_FILES.registryIndex));
   return new VmCore({
     V86: V86 as unknown as V86Constructor,
     assets: nodeAssets(opts.dist),
