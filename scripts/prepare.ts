@@ -5,6 +5,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './lib/cache.ts';
 import { log, totalElapsed } from './lib/progress.ts';
+import { ensureI386Exec } from './images-build/i386-exec.ts';
+
+// The image build and the runtime's native tests run i386 programs on this amd64 host. A binfmt
+// registration does not survive a reboot while the caches do, so check it on every run.
+await ensureI386Exec('prepare');
 
 const steps = ['build-runtime.ts', 'build-images.ts', 'build-vm.ts'];
 
