@@ -1,7 +1,7 @@
 // Build outputs are cached outside the repo, keyed by a hash of everything that went into them,
 // so a second build on the same machine (and CI on it) takes seconds.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, cpSync, rmSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, lstatSync, statSync, cpSync, rmSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ function listFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listFiles(p));
+    if (lstatSync(p).isDirectory()) out.push(...listFiles(p));
     else out.push(p);
   }
   return out;
@@ -44,6 +44,11 @@ export function hashInputs(inputs: HashInput[]): string {
     else if ('file' in input) h.update(`f:${relative(repoRoot, input.file)}\0`).update(readFileSync(input.file));
     else
       for (const f of listFiles(input.dir)) {
+        // A symlink counts by its target text (it may dangle: it points into the guest, not here).
+        if (lstatSync(f).isSymbolicLink()) {
+          h.update(`l:${relative(input.dir, f)}\0${readlinkSync(f)}\0`);
+          continue;
+        }
         const mode = statSync(f).mode & 0o111 ? 'x' : '-';
         h.update(`d:${relative(input.dir, f)}:${mode}\0`).update(readFileSync(f));
       }
