@@ -119,8 +119,10 @@ export class ControlChannel {
     );
   }
 
-  /** Round trip through the agent without running anything. */
+  /** Round trip through the agent without running anything. Only while no exec runs: the
+   * agent answers pings without the lock that keeps result frames whole. */
   ping(timeoutMs: number): Promise<void> {
+    if (this.runs.size > 0) return Promise.reject(new VmError('ping: not while a command runs'));
     const nonce = newNonce();
     const p = new Promise<void>((resolve) => this.pings.set(nonce, { resolve }));
     this.opts.send(encodeRequest({ kind: 'ping', nonce }));
