@@ -3,17 +3,21 @@
 //   npm run lesson -- check             validate every lesson; prints file:line: message
 //   npm run lesson -- test [slug...]    play lessons headless against the real guest
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { allDiagnostics, formatDiagnostic } from '../src/lessons/check.ts';
 import { testLesson } from '../src/lessons/lesson-test.ts';
 import { LESSONS_DIR, loadLessonsFromDisk, readLessonFiles } from '../src/lessons/node.ts';
 import { scaffoldLesson } from '../src/lessons/scaffold.ts';
 import { openTestVm } from '../src/lessons/node-vm.ts';
 
-const USAGE = `usage: npm run lesson -- <command>
+const USAGE = `usage: npm run lesson -- <command> [--dir <lessons folder>]
   new <name>          scaffold lessons/NN-name/ (name: lowercase words joined by "-")
   check               validate every lesson (schema, files, links, code-block marks)
   test [slug...]      run lessons headless in the guest: each check fails before its solve and passes after`;
+
+/** The lessons folder: --dir, else the repository's lessons/. */
+let lessonsDir = LESSONS_DIR;
+const rel = (p: string) => relative(process.cwd(), p) || '.';
 
 function cmdNew(args: string[]): number {
   const name = args[0];
@@ -21,7 +25,7 @@ function cmdNew(args: string[]): number {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const existing = Object.keys(readLessonFiles()).map((p) => p.split('/')[0] ?? '').filter((s, i, a) => s && a.indexOf(s) === i);
+  const existing = Object.keys(readLessonFiles(lessonsDir)).map((p) => p.split('/')[0] ?? '').filter((s, i, a) => s && a.indexOf(s) === i);
   let scaffold;
   try {
     scaffold = scaffoldLesson(name, existing);
@@ -29,7 +33,7 @@ function cmdNew(args: string[]): number {
     process.stderr.write(`lesson new: ${(e as Error).message}\n`);
     return 1;
   }
-  const dir = join(LESSONS_DIR, scaffold.slug);
+  const dir = join(lessonsDir, scaffold.slug);
   if (existsSync(dir)) {
     process.stderr.write(`lesson new: ${dir} already exists\n`);
     return 1;
@@ -39,18 +43,18 @@ function cmdNew(args: string[]): number {
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, text);
   }
-  process.stdout.write(`created lessons/${scaffold.slug}/ (${Object.keys(scaffold.files).length} files); see lessons/README.md for the format\n`);
+  process.stdout.write(`created ${rel(dir)}/ (${Object.keys(scaffold.files).length} files); see lessons/README.md for the format\n`);
   return 0;
 }
 
 function cmdCheck(): number {
-  const set = loadLessonsFromDisk();
+  const set = loadLessonsFromDisk(lessonsDir);
   const diags = allDiagnostics(set);
-  for (const d of diags) process.stdout.write(`${formatDiagnostic(d)}\n`);
+  for (const d of diags) process.stdout.write(`${formatDiagnostic(d, rel(lessonsDir))}\n`);
   const broken = set.entries.filter((e) => e.errors.length > 0).length;
   const steps = set.entries.reduce((n, e) => n + (e.lesson?.steps.length ?? 0), 0);
   if (set.entries.length === 0) {
-    process.stderr.write(`lesson check: no lesson folders in ${LESSONS_DIR}\n`);
+    process.stderr.write(`lesson check: no lesson folders in ${rel(lessonsDir)}\n`);
     return 1;
   }
   process.stderr.write(
@@ -62,7 +66,7 @@ function cmdCheck(): number {
 }
 
 async function cmdTest(slugs: string[]): Promise<number> {
-  const set = loadLessonsFromDisk();
+  const set = loadLessonsFromDisk(lessonsDir);
   const unknown = slugs.filter((s) => !set.entries.some((e) => e.slug === s || e.slug.slice(3) === s));
   if (unknown.length > 0) {
     process.stderr.write(`lesson test: no lesson ${unknown.join(', ')}; lessons: ${set.entries.map((e) => e.slug).join(', ')}\n`);
@@ -72,7 +76,7 @@ async function cmdTest(slugs: string[]): Promise<number> {
   let failed = 0;
   const broken = chosen.filter((e) => !e.lesson || e.errors.length > 0);
   for (const e of broken) {
-    for (const d of e.errors) process.stdout.write(`${formatDiagnostic(d)}\n`);
+    for (const d of e.errors) process.stdout.write(`${formatDiagnostic(d, rel(lessonsDir))}\n`);
     process.stdout.write(`FAIL ${e.slug}: does not pass lesson check\n`);
     failed++;
   }
@@ -89,7 +93,7 @@ async function cmdTest(slugs: string[]): Promise<number> {
       if (!e.lesson) continue;
       await session.fresh();
       const r = await testLesson(session.vm, e.lesson, log);
-      for (const p of r.problems) process.stdout.write(`lessons/${p}\n`);
+      for (const p of r.problems) process.stdout.write(`${rel(lessonsDir)}/${p}\n`);
       process.stdout.write(`${r.ok ? 'PASS' : 'FAIL'} ${r.slug}: ${r.steps.length} steps in ${(r.durationMs / 1000).toFixed(1)} s\n`);
       if (!r.ok) failed++;
     }
@@ -100,7 +104,18 @@ async function cmdTest(slugs: string[]): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const [cmd, ...args] = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--dir');
+  if (at >= 0) {
+    const dir = argv[at + 1];
+    if (!dir) {
+      process.stderr.write(`lesson: --dir needs a folder\n${USAGE}\n`);
+      return 2;
+    }
+    lessonsDir = resolve(dir);
+    argv.splice(at, 2);
+  }
+  const [cmd, ...args] = argv;
   switch (cmd) {
     case 'new':
       return cmdNew(args);
