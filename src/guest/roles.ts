@@ -5,10 +5,6 @@
 import { version } from '../../package.json';
 import type { Syscalls } from './sys/syscalls.ts';
 import { print, printErr } from './sys/io.ts';
-import { runcMain } from './runc/main.ts';
-import { dockerdMain } from './daemon/main.ts';
-import { shimMain } from './shim/main.ts';
-import { dockerMain } from './cli/main.ts';
 
 /** A role gets its arguments (without the role name) and returns the process exit code. */
 export type Role = (args: string[], sys: Syscalls) => Promise<number>;
@@ -67,11 +63,19 @@ function basicRole(name: RoleName): Role {
   };
 }
 
+/**
+ * A role whose code is imported only when it runs: the build splits each dynamic import into its
+ * own bytecode module, so `docker --version` does not read the daemon's or runc's code.
+ */
+function lazy(load: () => Promise<Role>): Role {
+  return async (args, sys) => (await load())(args, sys);
+}
+
 export const roles: Record<RoleName, Role> = {
-  docker: dockerMain,
-  dockerd: dockerdMain,
-  'containerd-shim': shimMain,
-  runc: runcMain,
+  docker: lazy(async () => (await import('./cli/main.ts')).dockerMain),
+  dockerd: lazy(async () => (await import('./daemon/main.ts')).dockerdMain),
+  'containerd-shim': lazy(async () => (await import('./shim/main.ts')).shimMain),
+  runc: lazy(async () => (await import('./runc/main.ts')).runcMain),
   'docker-compose': basicRole('docker-compose'),
   'docker-init': basicRole('docker-init'),
 };
