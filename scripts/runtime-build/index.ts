@@ -1,23 +1,24 @@
 // The guest runtime build: TypeScript -> esbuild bundle -> QuickJS bytecode -> static i386 ELF.
 // Expensive stages (musl, QuickJS library, host qjsc, links) are cached by input hash, so a
 // TypeScript-only change costs a bundle, a qjsc run and one link.
-import { copyFileSync, chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, chmodSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cached, cacheDir, distDir } from '../lib/cache.ts';
 import { stage } from '../lib/progress.ts';
 import { toolchain, SCOPE } from './toolchain.ts';
 import { quickjs } from './quickjs.ts';
-import { bundle, bytecodeFromC, compileBytecode, MAIN_ENTRY } from './bytecode.ts';
-import { linkProgram, NATIVE_SOURCES } from './link.ts';
+import { bundleSplit, compileModuleTable, MAIN_ENTRY } from './bytecode.ts';
+import { linkProgram, NATIVE_HEADERS, NATIVE_SOURCES } from './link.ts';
 
 export interface RuntimeArtifacts {
   /** Stripped static i386 multi-call binary. */
   binary: string;
   /** Static i386 runner for a .js or .qbc file. */
   runner: string;
-  /** The ES module bundle and its bytecode, for the runner. */
-  bundle: string;
-  bytecode: string;
+  /** The split ES module bundle (main.js and the modules it imports), for the runner. */
+  bundleDir: string;
+  /** Bytecode size of each embedded module (bytes). */
+  moduleSizes: Map<string, number>;
 }
 
 export interface BuildOptions {
@@ -30,19 +31,15 @@ export async function buildRuntime(opts: BuildOptions = {}): Promise<RuntimeArti
   const qjs = await stage(SCOPE, 'QuickJS library and host qjsc', () => quickjs(tc));
   const work = cacheDir('runtime-work', String(process.pid));
   try {
-    const bundleFile = join(work, 'whalebone.js');
-    const cFile = join(work, 'bytecode.c');
-    const qbcFile = join(work, 'whalebone.qbc');
-    await stage(SCOPE, 'esbuild bundle', () => bundle(MAIN_ENTRY, bundleFile, opts.stamp));
-    await stage(SCOPE, 'qjsc bytecode', async () => {
-      await compileBytecode(qjs.hostQjsc, bundleFile, cFile);
-      bytecodeFromC(cFile, qbcFile);
-    });
-    const native = NATIVE_SOURCES.map((file) => ({ file }));
+    const jsDir = join(work, 'js');
+    const cFile = join(work, 'modules.c');
+    const sb = await stage(SCOPE, 'esbuild bundle (split per role)', () => bundleSplit(MAIN_ENTRY, jsDir, opts.stamp));
+    const moduleSizes = await stage(SCOPE, `qjsc bytecode (${sb.files.length} modules)`, () => compileModuleTable(qjs.hostQjsc, sb, cFile, work));
+    const native = [...NATIVE_SOURCES, ...NATIVE_HEADERS].map((file) => ({ file }));
     const binDir = await stage(SCOPE, 'link whalebone', () =>
       cached(SCOPE, {
         name: 'runtime-binary',
-        inputs: ['whalebone v1', tc.id, qjs.id, ...native, { file: cFile }],
+        inputs: ['whalebone v2 (module table)', tc.id, qjs.id, ...native, { file: cFile }],
         build: (out) => linkProgram(tc, qjs, { outFile: join(out, 'whalebone'), workDir: out, extraSources: [cFile] }),
       }),
     );
@@ -62,14 +59,23 @@ export async function buildRuntime(opts: BuildOptions = {}): Promise<RuntimeArti
       chmodSync(to, mode);
       return to;
     };
+    const jsDist = join(dist, 'js');
+    rmSync(jsDist, { recursive: true, force: true });
+    mkdirSync(jsDist);
+    for (const f of readdirSync(jsDir)) put(join(jsDir, f), join('js', f), 0o644);
+    // Outputs of the single-bundle layout, gone since the split: stale copies would mislead.
+    for (const old of ['whalebone.js', 'whalebone.qbc']) rmSync(join(dist, old), { force: true });
     const art: RuntimeArtifacts = {
       binary: put(join(binDir, 'whalebone'), 'whalebone', 0o755),
       runner: put(join(runDir, 'whalebone-run'), 'whalebone-run', 0o755),
-      bundle: put(bundleFile, 'whalebone.js', 0o644),
-      bytecode: put(qbcFile, 'whalebone.qbc', 0o644),
+      bundleDir: jsDist,
+      moduleSizes,
     };
+    const kb = (n: number) => `${(n / 1e3).toFixed(0)} KB`;
+    const total = [...moduleSizes.values()].reduce((a, b) => a + b, 0);
+    const biggest = [...moduleSizes].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([f, n]) => `${f} ${kb(n)}`).join(', ');
     process.stderr.write(
-      `[${SCOPE}] whalebone ${(statSync(art.binary).size / 1e6).toFixed(2)} MB, bundle ${(statSync(art.bundle).size / 1e3).toFixed(0)} KB, bytecode ${(statSync(art.bytecode).size / 1e3).toFixed(0)} KB -> ${dist}\n`,
+      `[${SCOPE}] whalebone ${(statSync(art.binary).size / 1e6).toFixed(2)} MB, bytecode ${kb(total)} in ${moduleSizes.size} modules (${biggest}) -> ${dist}\n`,
     );
     return art;
   } finally {

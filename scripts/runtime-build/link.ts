@@ -7,6 +7,8 @@ import type { QuickJs } from './quickjs.ts';
 
 export const NATIVE_DIR = join(repoRoot, 'src/guest/native');
 export const NATIVE_SOURCES = ['main.c', 'wbnative.c'].map((f) => join(NATIVE_DIR, f));
+/** Headers the sources (and the generated module table) include: cache inputs too. */
+export const NATIVE_HEADERS = ['wbmodules.h'].map((f) => join(NATIVE_DIR, f));
 
 /** Links one program into outFile: our C sources (with extra defines) plus extra objects/sources. */
 export async function linkProgram(
@@ -14,7 +16,7 @@ export async function linkProgram(
   qjs: QuickJs,
   opts: { outFile: string; workDir: string; defines?: string[]; extraSources?: string[] },
 ): Promise<void> {
-  const flags = [...tc.cflags, '-I', qjs.srcDir, '-Wall', '-Wno-unused-parameter', ...(opts.defines ?? [])];
+  const flags = [...tc.cflags, '-I', qjs.srcDir, '-I', NATIVE_DIR, '-Wall', '-Wno-unused-parameter', ...(opts.defines ?? [])];
   const sources = [...NATIVE_SOURCES, ...(opts.extraSources ?? [])];
   const objs = await Promise.all(
     sources.map(async (src, i) => {

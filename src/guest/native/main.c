@@ -1,7 +1,9 @@
 /*
  * Entry point of the whalebone binary (and, built with WB_RUNNER, of whalebone-run).
  *
- * whalebone:      runs the bytecode linked in (wb_bytecode, made by qjsc from the TypeScript bundle).
+ * whalebone:      runs the bytecode modules linked in (wb_modules, made by qjsc from the split
+ *                 TypeScript bundle). Modules are read from the table only when first imported, so
+ *                 a role pays for its own code alone (start-up in v86 grows with bytecode read).
  * whalebone-run:  runs the .js module or bytecode file named by argv[1], so a changed runtime can
  *                 be tried in a running guest without relinking. Script arguments start at argv[1].
  * Both register QuickJS's std and os modules and the wbnative syscall module.
@@ -60,8 +62,37 @@ static int run_file(JSContext *ctx, const char *path)
     return 0;
 }
 #else
-extern const uint8_t wb_bytecode[];
-extern const uint32_t wb_bytecode_size;
+#include "wbmodules.h"
+
+static const WbModule *find_module(const char *name)
+{
+    for (uint32_t i = 0; i < wb_module_count; i++)
+        if (strcmp(wb_modules[i].name, name) == 0)
+            return &wb_modules[i];
+    return NULL;
+}
+
+/* Module loader over the embedded table; QuickJS calls it once per module, at first import. */
+static JSModuleDef *table_loader(JSContext *ctx, const char *name, void *opaque)
+{
+    const WbModule *m = find_module(name);
+    if (!m) {
+        JS_ThrowReferenceError(ctx, "could not load module '%s': not in the binary", name);
+        return NULL;
+    }
+    JSValue v = JS_ReadObject(ctx, m->bytecode, m->size, JS_READ_OBJ_BYTECODE);
+    if (JS_IsException(v))
+        return NULL;
+    if (JS_VALUE_GET_TAG(v) != JS_TAG_MODULE) {
+        JS_FreeValue(ctx, v);
+        JS_ThrowTypeError(ctx, "embedded '%s' is not a module", name);
+        return NULL;
+    }
+    js_module_set_import_meta(ctx, v, 0, 0);
+    JSModuleDef *def = JS_VALUE_GET_PTR(v);
+    JS_FreeValue(ctx, v);
+    return def;
+}
 #endif
 
 int main(int argc, char **argv)
@@ -71,7 +102,11 @@ int main(int argc, char **argv)
         return 125;
     js_std_set_worker_new_context_func(new_context);
     js_std_init_handlers(rt);
+#ifdef WB_RUNNER
     JS_SetModuleLoaderFunc(rt, NULL, js_module_loader, NULL);
+#else
+    JS_SetModuleLoaderFunc(rt, NULL, table_loader, NULL);
+#endif
     JS_SetHostPromiseRejectionTracker(rt, js_std_promise_rejection_tracker, NULL);
     JSContext *ctx = new_context(rt);
     if (!ctx)
@@ -86,7 +121,7 @@ int main(int argc, char **argv)
         return 125;
 #else
     js_std_add_helpers(ctx, argc, argv);
-    js_std_eval_binary(ctx, wb_bytecode, wb_bytecode_size, 0);
+    js_std_eval_binary(ctx, wb_modules[0].bytecode, wb_modules[0].size, 0);
 #endif
     js_std_loop(ctx);
     fflush(stdout);

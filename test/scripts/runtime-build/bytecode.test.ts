@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundle, bytecodeFromC } from '../../../scripts/runtime-build/bytecode.ts';
+import { bundle, bundleSplit, bytecodeFromC } from '../../../scripts/runtime-build/bytecode.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-bc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,5 +33,27 @@ describe('bundle', () => {
     expect(out).toMatch(/from "wbnative"/);
     expect(out).not.toMatch(/from "\.\/dep/);
     expect(out).toContain('42');
+  });
+});
+
+describe('bundleSplit', () => {
+  it('puts each dynamically imported module in its own flat file, main.js first', async () => {
+    const src = join(dir, 'split');
+    mkdirSync(src);
+    writeFileSync(join(src, 'shared.ts'), 'export const shared = (s: string) => s.toUpperCase();\n');
+    writeFileSync(join(src, 'big.ts'), "import { shared } from './shared.ts';\nexport const big = () => shared('only-in-big');\n");
+    writeFileSync(join(src, 'small.ts'), "import { shared } from './shared.ts';\nexport const small = () => shared('only-in-small');\n");
+    const entry = join(src, 'entry.ts');
+    writeFileSync(entry, "import * as std from 'std';\nconst role = std.getenv('R');\nconst load = async () => (role === 'big' ? (await import('./big.ts')).big : (await import('./small.ts')).small);\nvoid load().then((f) => std.puts(f()));\n");
+    const sb = await bundleSplit(entry, join(dir, 'split-out'));
+    expect(sb.files[0]).toBe('main.js');
+    expect(sb.files.every((f) => /^[\w.-]+\.js$/.test(f))).toBe(true);
+    const text = (f: string) => readFileSync(join(sb.dir, f), 'utf8');
+    expect(text('main.js')).not.toContain('only-in-');
+    const holders = (needle: string) => sb.files.filter((f) => text(f).includes(needle));
+    expect(holders('only-in-big')).toHaveLength(1);
+    expect(holders('only-in-small')).toHaveLength(1);
+    expect(holders('only-in-big')).not.toEqual(holders('only-in-small'));
+    expect(holders('toUpperCase')).toHaveLength(1); // shared code once, in its own chunk
   });
 });
