@@ -112,12 +112,18 @@ export class Engine {
   refresh(c: ContainerRecord): void {
     if (!c.State.Running) return;
     const exitFile = `${this.cdir(c.Id)}/exit.json`;
-    let rec: ExitRecord | null = null;
-    try {
-      rec = readJson<ExitRecord>(this.sys, exitFile);
-    } catch {
-      // still running, unless the shim died without a word
-      if (c.ShimPid > 0 && !alive(this.sys, c.ShimPid)) rec = { ExitCode: 255, FinishedAt: nowIso(), OOMKilled: false, Error: 'containerd-shim exited unexpectedly' };
+    const read = (): ExitRecord | null => {
+      try {
+        return readJson<ExitRecord>(this.sys, exitFile);
+      } catch {
+        return null;
+      }
+    };
+    let rec = read();
+    // still running, unless the shim died without a word; read again after the liveness check,
+    // since the shim may have written the file and exited in between
+    if (!rec && c.ShimPid > 0 && !alive(this.sys, c.ShimPid)) {
+      rec = read() ?? { ExitCode: 255, FinishedAt: nowIso(), OOMKilled: false, Error: 'containerd-shim exited unexpectedly' };
     }
     if (rec) this.markExited(c, rec);
   }
@@ -496,9 +502,11 @@ export class Engine {
     if (pid === 0) {
       try {
         const nul = this.sys.open('/dev/null', 2);
+        // the shim's own errors go to a file beside the container's log
+        const errFd = this.sys.open(`${this.cdir(c.Id)}/shim.log`, 0o1 | 0o100 | 0o2000, 0o640);
         this.sys.dup2(nul, 0);
         this.sys.dup2(nul, 1);
-        this.sys.dup2(nul, 2);
+        this.sys.dup2(errFd, 2);
         this.sys.dup2(w, 3);
         const [path, argv0] = roleCommand(this.sys, this.opts.selfExe, 'containerd-shim');
         this.sys.execve(path, [
@@ -533,6 +541,8 @@ export class Engine {
       }
       c.State = { ...c.State, Status: 'created', ExitCode: code > 1 ? code : 128, Error: msg };
       this.save(c);
+      // --rm containers go away even when they never ran (the client waits for "removed")
+      if (c.HostConfig.AutoRemove) this.remove(c.Id, true, true);
       throw new ApiError(code === 127 || code === 126 ? 400 : 500, `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`);
     }
     c.State = { ...c.State, Status: 'running', Running: true, Pid: Number(line.slice(8)), ExitCode: 0, Error: '', OOMKilled: false, StartedAt: nowIso(), FinishedAt: ZERO_TIME };
