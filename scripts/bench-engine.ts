@@ -56,8 +56,8 @@ async function native(): Promise<void> {
     const results: Record<string, number> = {};
     for (const [name, [cmd, ...pre]] of runtimes) {
       const xs: number[] = [];
-      time(cmd!, [...pre, 'run', 'warm', '-b', bundle], dir);
-      for (let i = 0; i < RUNS; i++) xs.push(time(cmd!, [...pre, 'run', `b${i}`, '-b', bundle], dir));
+      time(cmd!, [...pre, 'run', '-b', bundle, 'warm'], dir);
+      for (let i = 0; i < RUNS; i++) xs.push(time(cmd!, [...pre, 'run', '-b', bundle, `b${i}`], dir));
       results[name] = median(xs);
       log('bench:engine', `${name} run busybox true: median ${median(xs).toFixed(1)} ms over ${RUNS} runs`);
     }
