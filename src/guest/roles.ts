@@ -77,7 +77,7 @@ export const roles: Record<RoleName, Role> = {
   'containerd-shim': lazy(async () => (await import('./shim/main.ts')).shimMain),
   runc: lazy(async () => (await import('./runc/main.ts')).runcMain),
   'docker-compose': basicRole('docker-compose'),
-  'docker-init': basicRole('docker-init'),
+  'docker-init': lazy(async () => (await import('./init/main.ts')).initMain),
 };
 
 function isRole(name: string | undefined): name is RoleName {
