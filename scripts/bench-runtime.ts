@@ -1,11 +1,13 @@
-// npm run bench:runtime [-- --runs N --guest-runs N --no-clean --no-guest]: the guest runtime's
+// npm run bench:runtime [-- --runs N --guest-runs N --no-clean --no-guest --against BINARY]: the guest runtime's
 // stripped size, native and in-guest start-up of `docker --version` (medians, each beside the cost
 // of starting /bin/true the same way), clean and incremental build times. Every figure is printed
-// with its target and the previous run on this machine (the baseline).
+// with its target and the previous run on this machine (the baseline). --against times another
+// whalebone binary (e.g. one built from an older commit) in the same guest, round by round, so a
+// before/after comparison shares the run conditions (this machine's load varies a lot).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { cacheDir, repoRoot } from './lib/cache.ts';
 import { BuildError, log, runMain } from './lib/progress.ts';
 
@@ -83,39 +85,73 @@ function cleanBuild(): number {
   }
 }
 
-async function guestStartup(runs: number): Promise<{ docker: number; baseline: number } | string> {
+interface GuestTimes {
+  baseline: number;
+  docker: number;
+  ps: number;
+  against?: { docker: number; ps: number };
+}
+
+async function guestStartup(runs: number, against?: string): Promise<GuestTimes | string> {
   const { createNodeVm, missingBootFile } = await import('../src/vm/node.ts');
   const missing = missingBootFile();
   if (missing) return `${missing} is missing: run npm run build:vm`;
   // The binary just built (not the one baked into the guest image) comes over the 9p share and
   // is copied into the guest's tmpfs, so the figure is for the current code.
-  const vm = createNodeVm({ shares: { rt: DIST } });
+  const shares: Record<string, string> = { rt: DIST };
+  if (against) shares.old = dirname(against);
+  const vm = createNodeVm({ shares });
   try {
     log(SCOPE, 'booting the guest ...');
     await vm.boot();
-    const setup = await vm.exec('cp /mnt/host/rt/whalebone /tmp/whalebone && chmod 755 /tmp/whalebone && ln -sf whalebone /tmp/docker && /tmp/docker --version', { timeoutMs: 60_000 });
-    if (setup.exitCode !== 0 || !setup.stdout.includes('build whalebone'))
-      return `the built binary does not run in the guest (exit ${setup.exitCode}: ${setup.stderr.trim()})`;
+    const install = (from: string, dir: string) =>
+      `mkdir -p ${dir} && cp ${from} ${dir}/whalebone && chmod 755 ${dir}/whalebone && ln -sf whalebone ${dir}/docker && ${dir}/docker --version`;
+    const steps = [install('/mnt/host/rt/whalebone', '/tmp/new')];
+    if (against) steps.push(install(`/mnt/host/old/${basename(against)}`, '/tmp/old'));
+    for (const step of steps) {
+      const setup = await vm.exec(step, { timeoutMs: 60_000 });
+      if (setup.exitCode !== 0 || !setup.stdout.includes('build whalebone'))
+        return `a binary does not run in the guest (exit ${setup.exitCode}: ${setup.stderr.trim()})`;
+    }
     // Timed inside the guest over a loop of 10 (busybox date has no sub-second format; /proc/uptime
-    // counts hundredths), so the control channel's round trip is left out. Median over rounds.
-    const timeIt = async (cmd: string) => {
-      const xs: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const r = await vm.exec(
-          `a=$(cut -d' ' -f1 /proc/uptime); for i in 1 2 3 4 5 6 7 8 9 10; do ${cmd} >/dev/null; done; b=$(cut -d' ' -f1 /proc/uptime); echo $a $b`,
-          { timeoutMs: 120_000 },
-        );
-        const [a, b] = r.stdout.trim().split(' ').map(Number);
-        if (r.exitCode !== 0 || a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b))
-          throw new BuildError(`guest: timing ${cmd} failed: ${r.stdout} ${r.stderr}`);
-        xs.push(((b - a) * 1000) / 10);
-      }
-      return median(xs);
+    // counts hundredths), so the control channel's round trip is left out. Each round times every
+    // command once, so all see the same load; medians over rounds.
+    const once = async (cmd: string) => {
+      const r = await vm.exec(
+        `a=$(cut -d' ' -f1 /proc/uptime); for i in 1 2 3 4 5 6 7 8 9 10; do ${cmd} >/dev/null 2>&1; done; b=$(cut -d' ' -f1 /proc/uptime); echo $a $b`,
+        { timeoutMs: 120_000 },
+      );
+      const [a, b] = r.stdout.trim().split(' ').map(Number);
+      if (r.exitCode !== 0 || a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b))
+        throw new BuildError(`guest: timing ${cmd} failed: ${r.stdout} ${r.stderr}`);
+      return ((b - a) * 1000) / 10;
     };
-    return { baseline: await timeIt('/bin/true'), docker: await timeIt('/tmp/docker --version') };
+    // `docker ps` with no daemon listening: the CLI's load and its connect attempt, no engine work.
+    const cmds: Record<string, string> = { baseline: '/bin/true', docker: '/tmp/new/docker --version', ps: '/tmp/new/docker ps' };
+    if (against) Object.assign(cmds, { oldDocker: '/tmp/old/docker --version', oldPs: '/tmp/old/docker ps' });
+    const xs: Record<string, number[]> = {};
+    for (let i = 0; i < runs; i++) {
+      log(SCOPE, `guest round ${i + 1}/${runs} ...`);
+      for (const [k, cmd] of Object.entries(cmds)) (xs[k] ??= []).push(await once(cmd));
+    }
+    const m = (k: string) => median(xs[k]!);
+    return {
+      baseline: m('baseline'),
+      docker: m('docker'),
+      ps: m('ps'),
+      ...(against ? { against: { docker: m('oldDocker'), ps: m('oldPs') } } : {}),
+    };
   } finally {
     await vm.destroy();
   }
+}
+
+function opt(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (!v || v.startsWith('--')) throw new BuildError(`${name} needs a value`);
+  return v;
 }
 
 runMain(SCOPE, async () => {
@@ -148,16 +184,19 @@ runMain(SCOPE, async () => {
 
   if (flag('--no-guest')) rows.push({ name: 'guest start-up, docker --version', value: null, unit: 'ms', note: 'skipped (--no-guest)' });
   else {
-    const g = await guestStartup(guestRuns);
+    const against = opt('--against');
+    if (against && !existsSync(against)) throw new BuildError(`--against ${against}: no such file`);
+    const g = await guestStartup(guestRuns, against && resolve(against));
     if (typeof g === 'string') rows.push({ name: 'guest start-up, docker --version', value: null, unit: 'ms', note: `skipped: ${g}` });
-    else
-      rows.push({
-        name: `guest start-up, docker --version (${guestRuns} rounds)`,
-        value: g.docker - g.baseline,
-        unit: 'ms',
-        target: 250,
-        note: `${g.docker.toFixed(0)} ms per run minus ${g.baseline.toFixed(0)} ms for /bin/true, in loops of 10`,
-      });
+    else {
+      const minus = (v: number) => `${v.toFixed(0)} ms per run minus ${g.baseline.toFixed(0)} ms for /bin/true, in loops of 10`;
+      rows.push({ name: `guest start-up, docker --version (${guestRuns} rounds)`, value: g.docker - g.baseline, unit: 'ms', target: 250, note: minus(g.docker) });
+      rows.push({ name: `guest docker ps, no daemon (${guestRuns} rounds)`, value: g.ps - g.baseline, unit: 'ms', note: minus(g.ps) });
+      if (g.against) {
+        rows.push({ name: `  same guest, --against: docker --version`, value: g.against.docker - g.baseline, unit: 'ms', note: `${against}; not saved as a baseline` });
+        rows.push({ name: `  same guest, --against: docker ps, no daemon`, value: g.against.ps - g.baseline, unit: 'ms', note: 'not saved as a baseline' });
+      }
+    }
   }
 
   const baseFile = join(cacheDir('bench'), 'runtime.json');
@@ -171,7 +210,7 @@ runMain(SCOPE, async () => {
     if (base[key] !== undefined && r.value !== null) parts.push(`baseline ${fmt(base[key]!, r.unit)}`);
     if (r.note) parts.push(r.note);
     process.stdout.write(`  ${r.name.padEnd(48)} ${parts.join('  |  ')}\n`);
-    if (r.value !== null) base[key] = r.value;
+    if (r.value !== null && !r.name.includes('--against')) base[key] = r.value;
   }
   writeFileSync(baseFile, JSON.stringify(base, null, 2));
 });
