@@ -1,0 +1,65 @@
+// Vite config for the playground app. The guest artifacts in vm-images/dist are served at ./vm/
+// (dev server and `vite preview`) and copied into the build, so the built folder is self-contained
+// and works from any sub-path (base './').
+import { cpSync, createReadStream, existsSync, statSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+import { defineConfig, type Plugin, type Connect } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+const DIST_VM = resolve(import.meta.dirname, 'vm-images/dist');
+const VM_PATH = 'vm/';
+
+const TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.zst': 'application/octet-stream',
+  '.gz': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
+};
+
+function serveVmFolder(): Connect.NextHandleFunction {
+  return (req, res, next) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const at = url.pathname.indexOf('/' + VM_PATH);
+    if (at < 0) return next();
+    const rel = decodeURIComponent(url.pathname.slice(at + VM_PATH.length + 1));
+    const file = normalize(join(DIST_VM, rel));
+    if (!file.startsWith(DIST_VM) || !existsSync(file) || !statSync(file).isFile()) return next();
+    res.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
+    res.setHeader('Content-Length', String(statSync(file).size));
+    res.setHeader('Cache-Control', 'no-cache');
+    createReadStream(file).pipe(res);
+  };
+}
+
+function vmAssets(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'whalebone-vm-assets',
+    configResolved(c) {
+      outDir = resolve(c.root, c.build.outDir);
+    },
+    configureServer(server) {
+      server.middlewares.use(serveVmFolder());
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(serveVmFolder());
+    },
+    closeBundle() {
+      if (!existsSync(DIST_VM)) {
+        this.warn(`vm-images/dist is missing: the build has no guest (run npm run build:vm)`);
+        return;
+      }
+      // The runtime folder is for Node tests only; the page needs the guest, BIOS, snapshot and registry.
+      cpSync(DIST_VM, join(outDir, VM_PATH), { recursive: true, filter: (src) => !src.includes('/runtime') });
+    },
+  };
+}
+
+export default defineConfig({
+  base: './',
+  plugins: [svelte(), vmAssets()],
+  worker: { format: 'es' },
+  server: { port: 5173, fs: { allow: ['.'] } },
+  preview: { port: 4173 },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+});
