@@ -122,7 +122,6 @@ describe.skipIf(noBinary)(`the whalebone multi-call binary${noBinary ? ` (skippe
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const run = (cmd: string, ...args: string[]) => spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
-  const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
   it('is a static i386 ELF of at most 2 MB', () => {
     const head = readFileSync(binary).subarray(0, 20);
@@ -135,21 +134,22 @@ describe.skipIf(noBinary)(`the whalebone multi-call binary${noBinary ? ` (skippe
   it('dispatches on argv[0] and on the first argument alike', () => {
     const viaLink = run(join(dir, 'docker'), '--version');
     const viaArg = run(binary, 'docker', '--version');
-    expect(viaLink.stdout).toBe(`Docker version ${version}, build whalebone\n`);
+    expect(viaLink.stdout).toMatch(/^Docker version \d+\.\d+\.\d+, build whalebone\n$/);
     expect(viaLink.status).toBe(0);
     expect(viaArg.stdout).toBe(viaLink.stdout);
     expect(run(join(dir, 'runc'), '--version').stdout).toMatch(/^runc version /);
   });
 
-  it('answers an unknown role or subcommand with usage on stderr and exit 125', () => {
+  // An unknown role is our own error (125); an unknown docker subcommand exits 1, as Docker's CLI does.
+  it('answers an unknown role with usage and exit 125, an unknown subcommand as Docker does', () => {
     const role = run(binary, 'podman', 'ps');
     expect(role.status).toBe(125);
     expect(role.stdout).toBe('');
     expect(role.stderr).toContain('unknown role: podman');
     expect(role.stderr).toContain('Usage:');
     const sub = run(join(dir, 'docker'), 'frobnicate');
-    expect(sub.status).toBe(125);
+    expect(sub.status).toBe(1);
     expect(sub.stderr).toContain('unknown command: docker frobnicate');
-    expect(sub.stderr).toContain('Usage:  docker');
+    expect(sub.stderr).toContain("Run 'docker --help'");
   });
 });
