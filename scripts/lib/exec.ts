@@ -19,11 +19,11 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       out.push(d);
       if (opts.verbose) process.stderr.write(d);
     });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       err.push(d);
       if (opts.verbose) process.stderr.write(d);
     });
