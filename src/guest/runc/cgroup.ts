@@ -4,6 +4,7 @@
 import type { Syscalls } from '../sys/syscalls.ts';
 import { isErrno } from '../sys/errors.ts';
 import { utf8Decode } from '../util/text.ts';
+import { exists } from '../util/fsutil.ts';
 import type { OciResources } from './spec.ts';
 import { mkdirAll } from './securejoin.ts';
 
@@ -72,8 +73,9 @@ export class Cgroups {
       try {
         this.sys.writeFile(`${dir}/${file}`, value);
       } catch (e) {
-        // memory.swap.max is absent without swap support; the rest must work
-        if (file === 'memory.swap.max' && isErrno(e, 'ENOENT')) continue;
+        // memory.swap.max is absent without swap support (cgroupfs then answers EACCES, as it
+        // cannot create files); the rest must work
+        if (file === 'memory.swap.max' && (isErrno(e, 'ENOENT') || isErrno(e, 'EACCES')) && !exists(this.sys, `${dir}/${file}`)) continue;
         throw new Error(`cannot set ${file}=${value} in ${dir}: ${(e as Error).message}`);
       }
     }
