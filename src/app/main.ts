@@ -22,5 +22,6 @@ if (why) {
 } else {
   if ('serviceWorker' in navigator && import.meta.env.PROD)
     void navigator.serviceWorker.register(new URL('sw.js', document.baseURI)).catch((e) => console.warn('service worker not registered:', e));
+  target.replaceChildren();
   mount(App, { target });
 }

@@ -6,15 +6,23 @@ import type { BootProgress, ExecOptions, ExecResult, VmApi, VmStatus } from '../
 import { parseMeminfo } from './logic.ts';
 
 const PING_EVERY_MS = 5_000;
-const PING_TIMEOUT_MS = 8_000;
-export const MEMORY_MIB = 128;
+const PING_TIMEOUT_MS = 15_000;
+/** Used when the snapshot's metadata cannot be read (then the guest boots cold anyway). */
+export const DEFAULT_MEMORY_MIB = 256;
+
+/** The snapshot was taken with some guest memory size; boot with the same to restore it. */
+async function snapshotMemory(distUrl: string): Promise<number> {
+  const res = await fetch(new URL('state.json', distUrl)).catch(() => null);
+  const meta = res?.ok ? ((await res.json().catch(() => null)) as { memoryMiB?: unknown } | null) : null;
+  return typeof meta?.memoryMiB === 'number' ? meta.memoryMiB : DEFAULT_MEMORY_MIB;
+}
 
 export class VmSession {
   status = $state<VmStatus>('stopped');
   progress = $state<BootProgress | null>(null);
   error = $state<string | null>(null);
   memory = $state<{ usedMiB: number; totalMiB: number } | null>(null);
-  vm: VmApi | null = null;
+  vm = $state.raw<VmApi | null>(null);
   private checkpoint: ArrayBuffer | null = null;
   private busy = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -25,8 +33,9 @@ export class VmSession {
     try {
       const worker = new Worker(new URL('../vm/worker.ts', import.meta.url), { type: 'module', name: 'whalebone-vm' });
       const distUrl = new URL('vm/', document.baseURI).href;
-      this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), memoryMiB: MEMORY_MIB });
-      await this.vm.boot({ memoryMiB: MEMORY_MIB, onProgress: (p) => (this.progress = p) });
+      const memoryMiB = await snapshotMemory(distUrl);
+      this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), memoryMiB });
+      await this.vm.boot({ memoryMiB, onProgress: (p) => (this.progress = p) });
       this.status = 'ready';
       this.watch();
     } catch (e) {
@@ -92,7 +101,7 @@ export class VmSession {
 
   private async ping(): Promise<void> {
     // Only probe an idle guest: a long lesson command on the control channel is not a hang.
-    if (!this.vm || this.status !== 'ready' || document.hidden) return;
+    if (!this.vm || this.status !== 'ready' || this.vm.status() !== 'ready' || document.hidden) return;
     try {
       const r = await this.vm.exec('cat /proc/meminfo', { timeoutMs: PING_TIMEOUT_MS });
       this.memory = parseMeminfo(r.stdout);
