@@ -63,12 +63,12 @@ export async function writeLayerBlob(tree: string, blobsDir: string, epoch: numb
       size += d.length;
     });
     tar.stdout.pipe(gz).pipe(out);
-    let tarCode: number | null = null;
-    tar.on('close', (code) => {
-      tarCode = code;
-    });
-    out.on('finish', () => {
-      if (tarCode !== 0) reject(new BuildError(`tar of ${tree} failed (${tarCode}): ${Buffer.concat(err).toString().trim()}`));
+    // The file can be complete before tar's exit is reported (or the other way round): settle
+    // only when both have happened.
+    const exited = new Promise<number | null>((res) => tar.on('close', res));
+    const written = new Promise<void>((res) => out.on('finish', res));
+    void Promise.all([exited, written]).then(([code]) => {
+      if (code !== 0) reject(new BuildError(`tar of ${tree} failed (${code}): ${Buffer.concat(err).toString().trim()}`));
       else resolve();
     });
     tar.on('error', reject);
