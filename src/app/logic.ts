@@ -58,6 +58,23 @@ export function parseMeminfo(text: string): { usedMiB: number; totalMiB: number 
   return { usedMiB: Math.round((total - avail) / 1024), totalMiB: Math.round(total / 1024) };
 }
 
+/** A file as the parent last handed it to the editor (path and guest content). */
+export interface ShownFile {
+  path: string | null;
+  content: string;
+}
+
+/**
+ * Whether the editor must load the parent's file into a fresh model: always for another file,
+ * for new guest content of the same file only when the learner has no unsaved edits. A change of
+ * `dirty` alone (e.g. a save that just finished) never reloads, so it cannot revert the edit.
+ */
+export function shouldLoadFile(shown: ShownFile | null, next: ShownFile, dirty: boolean): boolean {
+  if (!shown || shown.path !== next.path) return true;
+  if (shown.content === next.content) return false;
+  return !dirty;
+}
+
 /** Monaco language id for a file in the lab folder. */
 export function languageOf(path: string): string {
   const name = path.split('/').pop()!.toLowerCase();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFiles, clampFraction, languageOf, markDone, moveTo, parseMeminfo, parseStatLines, terminalInput, unsupportedReason } from '../../src/app/logic.ts';
+import { changedFiles, clampFraction, languageOf, markDone, moveTo, parseMeminfo, parseStatLines, shouldLoadFile, terminalInput, unsupportedReason } from '../../src/app/logic.ts';
 
 describe('terminalInput', () => {
   it('run presses Enter after each line; run-interrupt sends Ctrl-C first; type leaves Enter out; copy types nothing', () => {
@@ -55,5 +55,22 @@ describe('small pure helpers', () => {
     expect(unsupportedReason({ webAssembly: false, worker: true })).toMatch(/WebAssembly/);
     expect(unsupportedReason({ webAssembly: true, worker: true, deviceMemoryGiB: 0.5 })).toMatch(/memory/);
     expect(unsupportedReason({ webAssembly: true, worker: true, deviceMemoryGiB: 8 })).toBeNull();
+  });
+});
+
+describe('shouldLoadFile', () => {
+  const notes = { path: 'notes.txt', content: 'old\n' };
+  it('loads the first file and any other file, dirty or not', () => {
+    expect(shouldLoadFile(null, notes, false)).toBe(true);
+    expect(shouldLoadFile(notes, { path: 'Dockerfile', content: 'FROM x\n' }, true)).toBe(true);
+    expect(shouldLoadFile({ path: null, content: '' }, notes, false)).toBe(true);
+  });
+  it('keeps the model when only dirty changed (a save finishing must not revert the edit)', () => {
+    expect(shouldLoadFile(notes, { ...notes }, false)).toBe(false);
+    expect(shouldLoadFile(notes, { ...notes }, true)).toBe(false);
+  });
+  it('reloads new guest content of the open file unless the learner has unsaved edits', () => {
+    expect(shouldLoadFile(notes, { path: 'notes.txt', content: 'new\n' }, false)).toBe(true);
+    expect(shouldLoadFile(notes, { path: 'notes.txt', content: 'new\n' }, true)).toBe(false);
   });
 });
