@@ -1,5 +1,5 @@
 // TypeScript -> one ES module bundle (esbuild) -> QuickJS bytecode as C (host qjsc).
-import { build } from 'esbuild';
+import { build, type BuildOptions, type BuildResult } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { repoRoot } from '../lib/cache.ts';
@@ -11,10 +11,9 @@ export const ENGINE_MODULES = ['std', 'os', 'wbnative'];
 export const BYTECODE_CNAME = 'wb_bytecode';
 
 /** `stamp` adds a module variable, so the bytecode changes as after a real edit (for benchmarks). */
-export async function bundle(entry: string, outFile: string, stamp?: string): Promise<void> {
+/** esbuild with the options every guest bundle shares (QuickJS's ES2020, engine modules external). */
+async function esbuildGuest(options: BuildOptions, stamp?: string): Promise<BuildResult<{ metafile: true }>> {
   const result = await build({
-    entryPoints: [entry],
-    outfile: outFile,
     bundle: true,
     format: 'esm',
     target: 'es2020',
@@ -25,11 +24,19 @@ export async function bundle(entry: string, outFile: string, stamp?: string): Pr
     logLevel: 'silent',
     legalComments: 'none',
     define: { 'import.meta.vitest': 'undefined' },
+    metafile: true,
     ...(stamp ? { banner: { js: `var __whaleboneStamp = ${JSON.stringify(stamp)};` } } : {}),
+    ...options,
   }).catch((e: Error) => {
     throw new BuildError(`esbuild failed: ${e.message}`);
   });
   if (result.warnings.length) process.stderr.write(result.warnings.map((w) => `[runtime] esbuild warning: ${w.text}\n`).join(''));
+  return result as BuildResult<{ metafile: true }>;
+}
+
+/** `stamp` adds a module variable, so the bytecode changes as after a real edit (for benchmarks). */
+export async function bundle(entry: string, outFile: string, stamp?: string): Promise<void> {
+  await esbuildGuest({ entryPoints: [entry], outfile: outFile }, stamp);
 }
 
 /** Compiles the bundle to bytecode in a C file (`wb_bytecode`, `wb_bytecode_size`). */
@@ -66,28 +73,10 @@ export interface SplitBundle {
  * Flat names (`main.js`, `<name>-<hash>.js`, `chunk-<hash>.js`) are also QuickJS's module names.
  */
 export async function bundleSplit(entry: string, outDir: string, stamp?: string): Promise<SplitBundle> {
-  const result = await build({
-    entryPoints: { main: entry },
-    outdir: outDir,
-    bundle: true,
-    splitting: true,
-    metafile: true,
-    format: 'esm',
-    target: 'es2020',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    external: ENGINE_MODULES,
-    absWorkingDir: repoRoot,
-    entryNames: '[name]',
-    chunkNames: 'chunk-[hash]',
-    logLevel: 'silent',
-    legalComments: 'none',
-    define: { 'import.meta.vitest': 'undefined' },
-    ...(stamp ? { banner: { js: `var __whaleboneStamp = ${JSON.stringify(stamp)};` } } : {}),
-  }).catch((e: Error) => {
-    throw new BuildError(`esbuild failed: ${e.message}`);
-  });
-  if (result.warnings.length) process.stderr.write(result.warnings.map((w) => `[runtime] esbuild warning: ${w.text}\n`).join(''));
+  const result = await esbuildGuest(
+    { entryPoints: { main: entry }, outdir: outDir, splitting: true, entryNames: '[name]', chunkNames: 'chunk-[hash]' },
+    stamp,
+  );
   const files = Object.keys(result.metafile.outputs).map((f) => relative(outDir, join(repoRoot, f)));
   const bad = files.find((f) => f.includes('/') || !f.endsWith('.js'));
   if (bad) throw new BuildError(`esbuild wrote ${bad}: the module table expects flat .js files`);
