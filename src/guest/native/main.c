@@ -124,6 +124,13 @@ int main(int argc, char **argv)
     js_std_eval_binary(ctx, wb_modules[0].bytecode, wb_modules[0].size, 0);
 #endif
     js_std_loop(ctx);
+#ifndef WB_RUNNER
+    /* main.ts ends every role with std.exit(): an event loop that runs dry first is our bug,
+       and must not pass for success */
+    fflush(stdout);
+    fprintf(stderr, "whalebone: internal error: the event loop ended before the program finished\n");
+    return 70;
+#endif
     fflush(stdout);
     js_std_free_handlers(rt);
     JS_FreeContext(ctx);

@@ -55,9 +55,14 @@ export function flushStdio(): void {
   std.err.flush();
 }
 
+const SIGNAL_TICK_MS = 1000;
+
 export class RealSyscalls implements Syscalls {
   /** Signals set to SIG_IGN, restored to default across execve. */
   private readonly ignored = new Set<number>();
+  /** Signals with a handler: while any is set, a keep-alive timer holds the event loop open. */
+  private readonly handled = new Set<number>();
+  private keepAlive: unknown = null;
 
   getpid() { return n.getpid(); }
   getppid() { return n.getppid(); }
@@ -312,6 +317,26 @@ export class RealSyscalls implements Syscalls {
   onSignal(signal: number, fn: (() => void) | null) {
     this.ignored.delete(signal);
     os.signal(signal, fn);
+    if (fn) this.handled.add(signal);
+    else this.handled.delete(signal);
+    this.holdLoopForSignals();
+  }
+  /**
+   * QuickJS's event loop ends once no fd or timer is watched, even with signal handlers set, and
+   * a signal that lands between its pending-signal check and select() waits for the next wake-up.
+   * A shim whose container closed its pipes just before exiting would otherwise fall off the loop
+   * before its SIGCHLD ran, and never record the exit. The tick bounds that race to a second.
+   */
+  private holdLoopForSignals(): void {
+    if (this.handled.size > 0 && this.keepAlive === null) {
+      const tick = (): void => {
+        this.keepAlive = this.handled.size > 0 ? os.setTimeout(tick, SIGNAL_TICK_MS) : null;
+      };
+      tick();
+    } else if (this.handled.size === 0 && this.keepAlive !== null) {
+      os.clearTimeout(this.keepAlive);
+      this.keepAlive = null;
+    }
   }
   ignoreSignal(signal: number) {
     this.ignored.add(signal);
