@@ -89,7 +89,7 @@ export async function cached(scope: string, stage: CachedStage): Promise<string>
     .filter((n) => !n.startsWith('.') && n !== key)
     .map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
-  for (const e of entries.slice(2)) rmSync(join(dir, e.n), { recursive: true, force: true });
+  for (const e of entries.slice(5)) rmSync(join(dir, e.n), { recursive: true, force: true });
   return final;
 }
 
