@@ -219,7 +219,7 @@ export class VmCore implements VmApi {
   private async restoreBoot(state: ArrayBuffer, memoryMiB: number, progress: (p: BootProgress) => void): Promise<void> {
     progress({ phase: 'restoring', message: 'restoring the boot snapshot', fraction: 0.2 });
     const emu = await this.createEmulator(memoryMiB, {});
-    await emu.restore_state(state);
+    await restoreIntoFresh(emu, state);
     await emu.run();
     progress({ phase: 'restoring', message: 'waiting for the guest', fraction: 0.8 });
     await this.awaitAgent();
@@ -374,7 +374,7 @@ export class VmCore implements VmApi {
       // guest's timers dead (sleep never returns), a fresh instance restores cleanly.
       await this.teardown();
       const emu = await this.createEmulator(this.memoryMiB, {});
-      await emu.restore_state(state);
+      await restoreIntoFresh(emu, state);
       await emu.run();
       await this.awaitAgent();
       if (Object.keys(this.opts.shares ?? {}).some((n) => this.fs().SearchPath(n).id === -1)) await this.attachShares();
@@ -416,6 +416,35 @@ export class VmCore implements VmApi {
   async destroy(): Promise<void> {
     await this.teardown();
     this.state = 'stopped';
+  }
+}
+
+/** A never-run emulator has written guest RAM only below 1 MiB (the firmware images). */
+export const FIRMWARE_RAM_BYTES = 1 * MiB;
+
+/**
+ * restore_state into an emulator created for it and never run. v86 first zeroes all of guest RAM
+ * through wasm, which on fresh memory commits every page: about a second and the full guest size
+ * in resident memory for a 256 MiB guest, although only the firmware's first MiB was ever
+ * written. Clearing that MiB is equivalent there; the saved pages are copied in as before.
+ */
+export async function restoreIntoFresh(emu: V86Emulator, state: ArrayBuffer): Promise<void> {
+  const cpu = emu.v86?.cpu;
+  const zero = cpu?.zero_memory;
+  const mem8 = cpu?.mem8;
+  if (!cpu || typeof zero !== 'function' || typeof mem8?.fill !== 'function' || typeof mem8.length !== 'number') {
+    await emu.restore_state(state);
+    return;
+  }
+  cpu.zero_memory = (addr: number, length: number) => {
+    const ram = cpu.mem8 ?? mem8;
+    if (addr === 0 && length === ram.length) ram.fill(0, 0, Math.min(length, FIRMWARE_RAM_BYTES));
+    else zero.call(cpu, addr, length);
+  };
+  try {
+    await emu.restore_state(state);
+  } finally {
+    cpu.zero_memory = zero;
   }
 }
 

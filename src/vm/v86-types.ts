@@ -52,6 +52,13 @@ export interface V86NetworkAdapter {
 
 export type SerialPort = 0 | 1 | 2 | 3;
 
+/** v86's CPU object (src/cpu.js): guest RAM and the wasm call restore_state makes to clear it. */
+export interface V86Cpu {
+  /** A Proxy over the wasm memory in 0.5.x (it survives memory growth), not a Uint8Array. */
+  mem8: Pick<Uint8Array, 'length' | 'fill'>;
+  zero_memory(addr: number, length: number): void;
+}
+
 /** What the driver needs from a V86 instance. */
 export interface V86Emulator {
   run(): Promise<void>;
@@ -67,6 +74,8 @@ export interface V86Emulator {
   read_file(path: string): Promise<Uint8Array>;
   fs9p?: V86Filesystem;
   network_adapter?: V86NetworkAdapter;
+  /** v86's internals (undocumented: the driver checks the shape before use). */
+  v86?: { cpu?: Partial<V86Cpu> };
 }
 
 export type V86Constructor = new (options: V86Options) => V86Emulator;
