@@ -80,6 +80,14 @@ export const roles: Record<RoleName, Role> = {
   'docker-init': lazy(async () => (await import('./init/main.ts')).initMain),
 };
 
+/**
+ * Roles of the guest system itself rather than of Docker: reached only as `whalebone NAME`, so
+ * they get no link in /usr/bin.
+ */
+const SYSTEM_ROLES: Record<string, Role> = {
+  'control-agent': lazy(async () => (await import('./agent/main.ts')).agentMain),
+};
+
 function isRole(name: string | undefined): name is RoleName {
   return (ROLE_NAMES as readonly string[]).includes(name ?? '');
 }
@@ -100,6 +108,8 @@ export async function dispatch(argv: string[], sys: Syscalls): Promise<number> {
   if (isRole(self)) return roles[self](argv.slice(1), sys);
   const role = argv[1];
   if (isRole(role)) return roles[role](argv.slice(2), sys);
+  const system = role === undefined ? undefined : SYSTEM_ROLES[role];
+  if (system) return system(argv.slice(2), sys);
   if (role === '--version' || role === '-v') {
     print(sys, `whalebone ${version}\n`);
     return 0;

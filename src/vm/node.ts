@@ -38,9 +38,9 @@ function readBuffer(path: string): ArrayBuffer {
 }
 
 /** Identifies what a boot snapshot was made from; a snapshot whose hash differs is stale. */
-export function snapshotInputsHash(memoryMiB: number): string {
+export function snapshotInputsHash(memoryMiB: number, dist = distPath()): string {
   const h = createHash('sha256');
-  for (const f of [DIST_FILES.bzImage, DIST_FILES.initrd, DIST_FILES.bios, DIST_FILES.vgaBios]) h.update(f).update(readFileSync(distPath(f)));
+  for (const f of [DIST_FILES.bzImage, DIST_FILES.initrd, DIST_FILES.bios, DIST_FILES.vgaBios]) h.update(f).update(readFileSync(join(dist, f)));
   h.update(readFileSync(cmdlinePath, 'utf8').trim());
   h.update(`v86 ${v86Version} memory ${memoryMiB} vga ${VGA_MEMORY}`);
   return h.digest('hex').slice(0, 24);
@@ -73,7 +73,7 @@ export function nodeAssets(dist = distPath()): VmAssetLoader {
       }
       if (meta.memoryMiB !== memoryMiB) return { missing: `the boot snapshot is for ${meta.memoryMiB} MiB, not ${memoryMiB} MiB` };
       const missing = missingBootFile();
-      if (!missing && meta.inputs !== snapshotInputsHash(memoryMiB))
+      if (!missing && meta.inputs !== snapshotInputsHash(memoryMiB, dist))
         return { missing: 'the boot snapshot is stale (kernel, initramfs, BIOS, cmdline or v86 changed); run npm run build:vm' };
       return { state: readBuffer(file) };
     },

@@ -1,5 +1,5 @@
 // The control channel's wire format between the host driver and the guest agent
-// (/usr/lib/whalebone/control on ttyS1). Lines end in "\n"; the tty is in raw mode.
+// (`whalebone control-agent`, src/guest/agent, on ttyS1). Lines end in "\n"; the tty is in raw mode.
 //
 // Host -> guest, one request per line:
 //   R <nonce> <stdin> <script>   run a script; each is "=<base64>" (inline, possibly empty) or

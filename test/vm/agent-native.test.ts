@@ -1,19 +1,19 @@
-// The guest's control agent is a plain sh script: here it runs natively under the host's sh,
+// The guest's control agent (src/guest/agent, in the i386 binary) run natively on this host,
 // talking to the real ControlChannel over pipes (no emulator), to test framing and timeouts fast.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlChannel } from '../../src/vm/control.ts';
 import { isVmTimeoutError } from '../../src/vm/errors.ts';
+import { BINARY, nativeSkipReason } from '../guest/helpers/native.ts';
 
-const AGENT = join(import.meta.dirname, '../../vm-images/rootfs/usr/lib/whalebone/control');
+const skip = nativeSkipReason();
 
-describe('control agent (native sh) with the host control channel', () => {
+describe.skipIf(skip !== null)(`control agent (natively) with the host control channel${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let child: ChildProcessWithoutNullStreams;
   let ch: ControlChannel;
 
   beforeAll(async () => {
-    child = spawn('sh', [AGENT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child = spawn(BINARY, ['control-agent'], { stdio: ['pipe', 'pipe', 'pipe'] });
     ch = new ControlChannel({ send: (b) => child.stdin.write(b), inlineLimit: 4096 });
     child.stdout.on('data', (d: Buffer) => ch.feed(new Uint8Array(d)));
     await ch.waitReady(5000);
@@ -42,6 +42,37 @@ describe('control agent (native sh) with the host control channel', () => {
     expect((err as Error).message).toMatch(/timed out after 400 ms/);
     const next = await ch.exec('sleep 0.3; pid=$(cat /tmp/wb-agent-test.pid); kill -0 $pid 2>/dev/null && echo alive || echo gone');
     expect(next.stdout).toBe('gone\n');
+  });
+
+  it('answers when the script ends, not when a process it left running does', async () => {
+    const t0 = Date.now();
+    const r = await ch.exec('(sleep 3; echo late) & echo now');
+    expect(r).toMatchObject({ stdout: 'now\n', exitCode: 0 });
+    expect(Date.now() - t0).toBeLessThan(2500);
+    // and the next request is not disturbed by the late output
+    expect((await ch.exec('echo next')).stdout).toBe('next\n');
+  });
+
+  it('reports a signal as 128 + its number and reads a script from a file', async () => {
+    expect((await ch.exec('kill -TERM $$')).exitCode).toBe(143);
+    const big = 'echo ' + 'y'.repeat(5000) + ' | wc -c';
+    const stash = new Map<string, Uint8Array>();
+    const viaFile = new ControlChannel({
+      send: (b) => child.stdin.write(b),
+      inlineLimit: 100,
+      stash: {
+        put: async (name, data) => {
+          const path = `/tmp/wb-agent-stash-${name}`;
+          (await import('node:fs')).writeFileSync(path, data);
+          stash.set(path, data);
+          return path;
+        },
+        remove: async () => undefined,
+      },
+    });
+    child.stdout.on('data', (d: Buffer) => viaFile.feed(new Uint8Array(d)));
+    expect((await viaFile.exec(big)).stdout.trim()).toBe('5001');
+    expect(stash.size).toBe(1);
   });
 
   it('keeps concurrent results apart', async () => {
