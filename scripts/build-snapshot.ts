@@ -60,6 +60,13 @@ async function saveSnapshot(out: string, memoryMiB: number, inputs: string): Pro
       },
     });
     log(SCOPE, `guest ready after ${((vm.lastBoot?.ms ?? 0) / 1000).toFixed(1)} s`);
+    // dockerd starts in the background at boot (etc/whalebone/init.d/50-dockerd): the snapshot
+    // must hold it ready to serve
+    const d = await vm.exec(
+      'i=0; while [ ! -S /var/run/docker.sock ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done; [ -S /var/run/docker.sock ] || { tail -5 /var/log/dockerd.log; exit 1; }',
+      { timeoutMs: 90_000 },
+    );
+    if (d.exitCode !== 0) throw new BuildError(`dockerd did not come up in the guest within 60 s; /var/log/dockerd.log ends with:\n${d.stdout}${d.stderr}`);
     const r = await vm.exec('sync; echo 3 >/proc/sys/vm/drop_caches; echo 1 >/proc/sys/vm/compact_memory 2>/dev/null; true', { timeoutMs: 60_000 });
     if (r.exitCode !== 0) throw new BuildError(`dropping the guest's caches failed: ${r.stderr}`);
     const raw = await vm.saveState();

@@ -230,7 +230,7 @@ export class VmCore implements VmApi {
     const k = await this.opts.assets.kernel();
     const emu = await this.createEmulator(memoryMiB, {
       bzimage: { buffer: k.bzImage },
-      initrd: { buffer: k.initrd },
+      initrd: { buffer: await gunzipIfCompressed(k.initrd) },
       cmdline: k.cmdline.trim(),
     });
     const watch = new ConsoleWatch(progress);
@@ -417,6 +417,18 @@ export class VmCore implements VmApi {
     await this.teardown();
     this.state = 'stopped';
   }
+}
+
+/**
+ * The initramfs travels gzip-compressed, but unpacking it in the emulated guest costs about 40%
+ * of a cold boot's instructions; the host's native gunzip (DecompressionStream, in Node and in
+ * browsers) takes milliseconds, and the kernel takes an uncompressed cpio archive as well.
+ */
+export async function gunzipIfCompressed(data: ArrayBuffer): Promise<ArrayBuffer> {
+  const head = new Uint8Array(data, 0, Math.min(2, data.byteLength));
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return data;
+  const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Response(stream).arrayBuffer();
 }
 
 /** A never-run emulator has written guest RAM only below 1 MiB (the firmware images). */
