@@ -41,6 +41,11 @@ export interface VmCoreOptions {
   bootTimeoutMs?: number;
   /** Diagnostics (fallbacks, share sizes). */
   log?: (message: string) => void;
+  /**
+   * Boot the way v86 does out of the box (the guest gunzips its initramfs, restore_state clears
+   * all RAM first): only bench:vm uses it, to measure its baseline in the same run.
+   */
+  stockV86?: boolean;
 }
 
 /** Directory on the share for exec payloads too large for the serial line. */
@@ -219,7 +224,7 @@ export class VmCore implements VmApi {
   private async restoreBoot(state: ArrayBuffer, memoryMiB: number, progress: (p: BootProgress) => void): Promise<void> {
     progress({ phase: 'restoring', message: 'restoring the boot snapshot', fraction: 0.2 });
     const emu = await this.createEmulator(memoryMiB, {});
-    await restoreIntoFresh(emu, state);
+    await (this.opts.stockV86 ? emu.restore_state(state) : restoreIntoFresh(emu, state));
     await emu.run();
     progress({ phase: 'restoring', message: 'waiting for the guest', fraction: 0.8 });
     await this.awaitAgent();
@@ -230,7 +235,7 @@ export class VmCore implements VmApi {
     const k = await this.opts.assets.kernel();
     const emu = await this.createEmulator(memoryMiB, {
       bzimage: { buffer: k.bzImage },
-      initrd: { buffer: await gunzipIfCompressed(k.initrd) },
+      initrd: { buffer: this.opts.stockV86 ? k.initrd : await gunzipIfCompressed(k.initrd) },
       cmdline: k.cmdline.trim(),
     });
     const watch = new ConsoleWatch(progress);
@@ -374,7 +379,7 @@ export class VmCore implements VmApi {
       // guest's timers dead (sleep never returns), a fresh instance restores cleanly.
       await this.teardown();
       const emu = await this.createEmulator(this.memoryMiB, {});
-      await restoreIntoFresh(emu, state);
+      await (this.opts.stockV86 ? emu.restore_state(state) : restoreIntoFresh(emu, state));
       await emu.run();
       await this.awaitAgent();
       if (Object.keys(this.opts.shares ?? {}).some((n) => this.fs().SearchPath(n).id === -1)) await this.attachShares();

@@ -87,6 +87,8 @@ export interface NodeVmOptions {
   shares?: Record<string, string | FolderSource>;
   log?: (message: string) => void;
   dist?: string;
+  /** See VmCoreOptions.stockV86 (benchmark baselines only). */
+  stockV86?: boolean;
 }
 
 export function createNodeVm(opts: NodeVmOptions = {}): VmCore {
@@ -102,5 +104,6 @@ export function createNodeVm(opts: NodeVmOptions = {}): VmCore {
     network: opts.network,
     shares,
     log: opts.log,
+    stockV86: opts.stockV86,
   });
 }
