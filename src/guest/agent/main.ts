@@ -11,6 +11,7 @@ import { F_GETFL, F_SETFL, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, SIGCHLD, S
 import { isErrno } from '../sys/errors.ts';
 import { exitCodeOf } from '../sys/wait.ts';
 import { encodeBase64 } from '../util/base64.ts';
+import { concatBytes } from '../sys/utf8.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
 import { parseRequestLine, type AgentRequest, type Field } from './request.ts';
 
@@ -89,7 +90,7 @@ export function agentMain(_argv: string[], sys: Syscalls): Promise<number> {
     for (const fd of [...r.pipes.keys()]) pull(r, fd);
     r.answered = true;
     if (r.pipes.size === 0) byNonce.delete(r.nonce);
-    send(frame(r.nonce, concat(r.out), concat(r.err), r.status));
+    send(frame(r.nonce, concatBytes(r.out), concatBytes(r.err), r.status));
   };
 
   const reap = (): void => {
@@ -236,18 +237,6 @@ function lines(b64: string): string {
   let s = '';
   for (let i = 0; i < b64.length; i += 76) s += b64.slice(i, i + 76) + '\n';
   return s;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 function shellWord(s: string): string {
