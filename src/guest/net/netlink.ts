@@ -5,6 +5,7 @@
 import type { Fd, Syscalls } from '../sys/syscalls.ts';
 import { SOCK_CLOEXEC, SOCK_RAW } from '../sys/constants.ts';
 import { SyscallError } from '../sys/errors.ts';
+import { errnoName } from '../sys/errno.ts';
 import { ipToInt } from './ipam.ts';
 
 export const AF_NETLINK = 16;
@@ -198,14 +199,13 @@ export class Rtnl {
     const replies: NlMessage[] = [];
     for (;;) {
       const n = this.sys.read(this.fd, this.buf);
-      if (n === 0) throw SyscallError.named('EIO', what, []);
+      if (n === 0) throw new NetlinkError('EIO', 5, what);
       for (const m of decodeMessages(this.buf.slice(0, n))) {
         if (m.seq !== seq) continue;
         if (m.type === NLMSG_ERROR) {
           const err = new DataView(m.body.buffer, m.body.byteOffset, 4).getInt32(0, true);
           if (err === 0) return replies;
-          const e = SyscallError.of(-err, what, []);
-          throw new NetlinkError(e.code, e.errno, e.call);
+          throw new NetlinkError(errnoName(-err), -err, what);
         }
         if (m.type === NLMSG_DONE) return replies;
         replies.push(m);
@@ -246,7 +246,7 @@ export class Rtnl {
   /** The interface index of NAME (ENODEV when there is none). */
   linkIndex(name: string): number {
     const [reply] = this.request(`ip link show ${name}`, RTM_GETLINK, 0, ifinfomsg(0), [[IFLA_IFNAME, strAttr(name)]]);
-    if (!reply) throw SyscallError.named('ENODEV', `ip link show ${name}`, []);
+    if (!reply) throw new NetlinkError('ENODEV', 19, `ip link show ${name}`);
     return new DataView(reply.body.buffer, reply.body.byteOffset, 16).getInt32(4, true);
   }
 

@@ -35,10 +35,6 @@ function endpoint(networkId: string): EndpointSettings {
   };
 }
 
-/** The network a --network value names: "default" is the bridge. */
-function networkName(mode: string): string {
-  return mode === '' || mode === 'default' ? 'bridge' : mode;
-}
 
 export class Networks {
   readonly driver: BridgeDriver | null;
@@ -90,6 +86,12 @@ export class Networks {
     return this.nets.filter((n) => n.Name !== 'bridge' || this.driver);
   }
 
+  /** The network a --network value names: "default" is the bridge, or none when there is no bridge (dockerd --bridge none). */
+  private networkName(mode: string): string {
+    const name = mode === '' || mode === 'default' ? 'bridge' : mode;
+    return name === 'bridge' && !this.driver ? 'none' : name;
+  }
+
   private byName(name: string): NetworkInfo {
     const n = this.available().find((x) => x.Name === name || x.Id === name);
     if (!n) throw new ApiError(404, `network ${name} not found`);
@@ -98,7 +100,7 @@ export class Networks {
 
   /** NetworkSettings of a new container (Docker's keys, no endpoint yet); rejects unknown networks. */
   initialSettings(mode: string): NetworkSettings {
-    const name = networkName(mode);
+    const name = this.networkName(mode);
     const networks: Record<string, EndpointSettings> = {};
     if (!name.startsWith('container:')) networks[name] = endpoint(this.byName(name).Id);
     return {
@@ -113,7 +115,7 @@ export class Networks {
    * runc makes a new one with lo only) and writes the container's /etc/hosts with its address.
    */
   attach(c: ContainerRecord): string | undefined {
-    const name = networkName(c.HostConfig.NetworkMode);
+    const name = this.networkName(c.HostConfig.NetworkMode);
     if (name === 'host') return `/proc/${this.sys.getpid()}/ns/net`;
     if (name.startsWith('container:')) return this.joinContainer(name.slice('container:'.length));
     if (!this.driver) return undefined;
