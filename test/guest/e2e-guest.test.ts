@@ -15,6 +15,8 @@ describe.skipIf(vmSkipReason())(guestSuite('docker in the guest'), () => {
     const br = await sh(g.vm, 'ip -4 addr show docker0');
     expect(br).toMatch(/<[^>]*\bUP\b[^>]*>/);
     expect(br).toContain('inet 172.17.0.1/16');
+    expect(await sh(g.vm, 'docker network ls --format "{{.Name}} {{.Driver}} {{.Scope}}"')).toBe('bridge bridge local\nhost host local\nnone null local\n');
+    expect((await sh(g.vm, 'docker network ls')).split('\n')[0]).toMatch(/^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE$/);
   });
 
   it('pulls busybox and nginx from the offline registry', async () => {
