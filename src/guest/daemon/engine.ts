@@ -477,8 +477,11 @@ export class Engine {
     let passwd = '';
     let group = '';
     try {
-      passwd = readText(this.sys, `${rootfs}/etc/passwd`);
-      group = readText(this.sys, `${rootfs}/etc/group`);
+      // root ('') needs neither file: two reads through the overlay saved on every start
+      if (c.Config.User !== '') {
+        passwd = readText(this.sys, `${rootfs}/etc/passwd`);
+        group = readText(this.sys, `${rootfs}/etc/group`);
+      }
     } catch {
       // images without passwd: numeric users only
     }

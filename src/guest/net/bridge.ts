@@ -70,6 +70,9 @@ export class BridgeDriver {
       this.sys.unshare(CLONE_NEWNET);
       try {
         this.sys.mount('/proc/self/ns/net', path, null, MS_BIND);
+        // the network is IPv4 only, as Docker's default bridge: no IPv6 on the links made in
+        // here (link-local addresses, duplicate address detection, router solicitations)
+        disableIpv6(this.sys, 'default');
         inside = Rtnl.open(this.sys);
       } finally {
         this.sys.setns(own, CLONE_NEWNET);
@@ -101,6 +104,7 @@ export class BridgeDriver {
       } finally {
         this.sys.close(nsFd);
       }
+      disableIpv6(this.sys, ep.hostVeth);
       const eth0 = inside.linkIndex('eth0');
       inside.linkUp(eth0);
       inside.addAddress(eth0, ep.ip, ep.prefixLen);
@@ -137,5 +141,14 @@ export class BridgeDriver {
     } catch {
       // not there
     }
+  }
+}
+
+/** net.ipv6.conf.IFACE.disable_ipv6=1 in the current namespace; a kernel without IPv6 has nothing to turn off. */
+function disableIpv6(sys: Syscalls, iface: string): void {
+  try {
+    sys.writeFile(`/proc/sys/net/ipv6/conf/${iface}/disable_ipv6`, '1\n');
+  } catch {
+    // no IPv6 here
   }
 }
