@@ -62,6 +62,13 @@ describe.skipIf(vmSkipReason())(guestSuite('docker in the guest'), () => {
     expect(await sh(g.vm, `docker logs ${nginx} 2>&1`)).toMatch(/^172\.17\.0\.1 - - \[.+\] "GET \/ HTTP\/1\.1" 200 /m);
   });
 
+  it('keeps the addresses in use across a dockerd restart (docker0 and the running nginx stay)', async () => {
+    await sh(g.vm, 'kill $(cat /var/run/docker.pid); while kill -0 $(cat /var/run/docker.pid) 2>/dev/null; do sleep 0.2; done; rm -f /var/run/docker.sock; /etc/whalebone/init.d/50-dockerd');
+    expect(await sh(g.vm, `docker inspect -f '{{.State.Status}} {{.NetworkSettings.IPAddress}}' ${nginx}`)).toBe('running 172.17.0.2\n');
+    expect(await sh(g.vm, 'docker run --rm busybox ip -4 -o addr show eth0')).toContain('inet 172.17.0.3/16');
+    expect(await sh(g.vm, 'wget -qO- 172.17.0.2')).toContain('<title>Welcome to nginx!</title>');
+  });
+
   it('stops it: docker stop <id>, then Exited (0) in ps -a and its address is free again', async () => {
     expect(await sh(g.vm, `docker stop ${nginx}`)).toBe(`${nginx}\n`);
     expect(await sh(g.vm, 'docker ps -a')).toMatch(new RegExp(`\\n${nginx.slice(0, 12)}\\s+nginx\\s+.+\\s+Exited \\(0\\) .+ ago\\s`));
