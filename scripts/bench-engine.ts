@@ -1,14 +1,21 @@
-// Engine benchmarks (medians). Natively: our `runc run` of a busybox bundle against Debian's
-// runc and crun on the same bundle (installed with apt-get when missing), as a ratio. In the
-// guest (when the VM and the engine in it are available): docker run --rm, docker ps, docker pull.
+// Engine benchmarks (medians with run counts). Natively: our `runc run` of a busybox bundle
+// against Debian's runc and crun on the same bundle (installed with apt-get when missing), as a
+// ratio. In the guest (restored from the boot snapshot, dockerd already running):
+// `docker run --rm busybox true`, `docker ps`, `docker pull nginx` (removed between runs), timed
+// inside the guest, beside the guest's own baselines (a process start, the CLI's start).
+// BENCH_RUNS sets the native run count, BENCH_GUEST_RUNS the guest's; BENCH_ONLY=native|guest.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { log, runMain } from './lib/progress.ts';
 import { BINARY, busyboxBundle } from '../test/guest/helpers/native.ts';
+import { createNodeVm, missingBootFile } from '../src/vm/node.ts';
+import type { VmCore } from '../src/vm/core.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 15);
+const GUEST_RUNS = Number(process.env['BENCH_GUEST_RUNS'] ?? 7);
+const ONLY = process.env['BENCH_ONLY'];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -77,7 +84,62 @@ async function native(): Promise<void> {
   }
 }
 
+/** Runs cmd in the guest; returns its stdout or throws with its output. */
+async function guestSh(vm: VmCore, cmd: string, timeoutMs = 120_000): Promise<string> {
+  const r = await vm.exec(cmd, { timeoutMs });
+  if (r.exitCode !== 0) throw new Error(`guest: \`${cmd}\` exited ${r.exitCode}: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+/**
+ * Times cmd in the guest with /proc/uptime around it (10 ms steps), so the serial round trip of
+ * the control channel is not counted. `before` runs untimed first (e.g. rmi before a pull).
+ */
+async function guestTime(vm: VmCore, cmd: string, before = ''): Promise<number> {
+  const out = await guestSh(vm, `${before ? `${before} >/dev/null 2>&1; ` : ''}read a _ </proc/uptime; ${cmd} >/dev/null 2>&1 || { echo "failed: ${cmd.replace(/"/g, '\\"')}" >&2; exit 1; }; read b _ </proc/uptime; echo "$a $b"`);
+  const [a, b] = out.trim().split(' ').map(Number) as [number, number];
+  return (b - a) * 1000;
+}
+
+interface GuestFigure {
+  name: string;
+  cmd: string;
+  before?: string;
+  target?: number;
+}
+
+async function guest(): Promise<void> {
+  const missing = missingBootFile();
+  if (missing) {
+    log('bench:engine', `guest figures skipped: ${missing} is missing (run npm run build:vm)`);
+    return;
+  }
+  const vm = createNodeVm({ log: (m) => log('vm', m) });
+  try {
+    await vm.boot();
+    // warm up: the first pull reads the registry over 9p, the first run pages the binary in
+    await guestSh(vm, 'docker pull -q busybox && docker run --rm busybox true && docker ps >/dev/null');
+    const figures: GuestFigure[] = [
+      { name: 'guest process start (/bin/true)', cmd: '/bin/true' },
+      { name: 'docker CLI start (docker --version)', cmd: 'docker --version' },
+      { name: 'docker ps', cmd: 'docker ps', target: 300 },
+      { name: 'docker run --rm busybox true', cmd: 'docker run --rm busybox true', target: 1000 },
+      { name: 'docker run --rm --network none busybox true', cmd: 'docker run --rm --network none busybox true' },
+      { name: 'docker pull nginx (fresh: rmi before each)', cmd: 'docker pull nginx', before: 'docker rmi -f nginx', target: 5000 },
+    ];
+    for (const f of figures) {
+      const xs: number[] = [];
+      for (let i = 0; i < GUEST_RUNS; i++) xs.push(await guestTime(vm, f.cmd, f.before));
+      const med = median(xs);
+      const verdict = f.target ? ` (target <= ${f.target} ms: ${med <= f.target ? 'met' : 'NOT met'})` : '';
+      log('bench:engine', `guest ${f.name}: median ${med.toFixed(0)} ms over ${GUEST_RUNS} runs [${xs.map((x) => x.toFixed(0)).join(' ')}]${verdict}`);
+    }
+  } finally {
+    await vm.destroy();
+  }
+}
+
 runMain('bench:engine', async () => {
-  await native();
-  log('bench:engine', 'guest figures (docker run --rm, ps, pull in v86): not measured yet: the guest image does not carry the engine with the offline registry wired in');
+  if (ONLY !== 'guest') await native();
+  if (ONLY !== 'native') await guest();
 });

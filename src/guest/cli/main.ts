@@ -7,6 +7,7 @@ import { humanSize, parseRamSize } from '../util/humanize.ts';
 import { helpText, parseFlags, UsageError, type CommandSpec, type FlagSpec, type Parsed } from '../util/flags.ts';
 import { readText } from '../util/fsutil.ts';
 import { utf8Decode } from '../util/text.ts';
+import { table } from '../util/tabwriter.ts';
 import { canonical, parseRef } from '../images/reference.ts';
 import { ApiResponseError, Client, DaemonDownError, Demuxer } from './client.ts';
 import { imageRows, imagesTable, inspectJson, PS_HEADERS, psRow, psTable, renderTemplate, type ContainerSummary, type ImageSummary } from './format.ts';
@@ -62,6 +63,7 @@ const SPECS: Record<string, CommandSpec> = {
   'container prune': { path: 'docker container prune', usage: '[OPTIONS]', description: 'Remove all stopped containers', maxArgs: 0, flags: [f('force', 'bool', 'Do not prompt for confirmation', 'f')] },
   'image prune': { path: 'docker image prune', usage: '[OPTIONS]', description: 'Remove unused images', maxArgs: 0, flags: [f('all', 'bool', 'Remove all unused images, not just dangling ones', 'a'), f('force', 'bool', 'Do not prompt for confirmation', 'f')] },
   'volume create': { path: 'docker volume create', usage: '[OPTIONS] [VOLUME]', description: 'Create a volume', maxArgs: 1, flags: [f('label', 'list', 'Set metadata for a volume'), f('name', 'string', 'Specify volume name')] },
+  'network ls': { path: 'docker network ls', usage: '[OPTIONS]', description: 'List networks', maxArgs: 0, flags: [f('quiet', 'bool', 'Only display network IDs', 'q'), f('no-trunc', 'bool', 'Do not truncate the output'), f('format', 'string', 'Format output using a custom template')] },
   'volume ls': { path: 'docker volume ls', usage: '[OPTIONS]', description: 'List volumes', maxArgs: 0, flags: [f('quiet', 'bool', 'Only display volume names', 'q'), f('format', 'string', 'Format output using a custom template')] },
   'volume rm': { path: 'docker volume rm', usage: '[OPTIONS] VOLUME [VOLUME...]', description: 'Remove one or more volumes', minArgs: 1, flags: [f('force', 'bool', 'Force the removal of one or more volumes', 'f')] },
   'volume inspect': { path: 'docker volume inspect', usage: '[OPTIONS] VOLUME [VOLUME...]', description: 'Display detailed information on one or more volumes', minArgs: 1, flags: [f('format', 'string', 'Format output using a custom template', 'f')] },
@@ -74,7 +76,7 @@ const ALIASES: Record<string, string> = {
   'container start': 'start', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
   'container rm': 'rm', 'container logs': 'logs', 'container inspect': 'inspect', 'container wait': 'wait',
   'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi', 'image inspect': 'inspect',
-  'image tag': 'tag', 'volume list': 'volume ls', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm',
+  'image tag': 'tag', 'volume list': 'volume ls', 'network list': 'network ls', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm',
 };
 
 const MAIN_USAGE = `
@@ -177,7 +179,7 @@ function dockerRun(argv: string[], sys: Syscalls): number {
   } else if (ALIASES[name]) name = ALIASES[name]!;
   const spec = SPECS[name];
   if (!spec) {
-    err(`docker: unknown command: docker ${args.slice(0, ['container', 'image', 'volume', 'system'].includes(args[0]!) ? 2 : 1).join(' ')}\n\nRun 'docker --help' for more information\n`);
+    err(`docker: unknown command: docker ${args.slice(0, ['container', 'image', 'volume', 'system', 'network'].includes(args[0]!) ? 2 : 1).join(' ')}\n\nRun 'docker --help' for more information\n`);
     return 1;
   }
   let p: Parsed;
@@ -560,6 +562,14 @@ const COMMANDS: Record<string, Command> = {
   'volume create': (c, p) => {
     const v = c.client.call<{ Name: string }>('POST', '/volumes/create', { Name: p.args[0] ?? p.flags.string('name') });
     c.out(`${v.Name}\n`);
+    return 0;
+  },
+  'network ls': (c, p) => {
+    const nets = c.client.call<{ Id: string; Name: string; Driver: string; Scope: string }[]>('GET', '/networks');
+    const id = (n: { Id: string }): string => (p.flags.bool('no-trunc') ? n.Id : n.Id.slice(0, 12));
+    if (p.flags.bool('quiet')) c.out(nets.map((n) => `${id(n)}\n`).join(''));
+    else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), nets.map((n) => ({ ...n, ID: id(n) }))));
+    else c.out(table([['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], ...nets.map((n) => [id(n), n.Name, n.Driver, n.Scope])]));
     return 0;
   },
   'volume ls': (c, p) => {

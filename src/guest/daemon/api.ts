@@ -379,7 +379,11 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
     return;
   }
   if (m === 'GET' && path === '/networks') {
-    res.json(200, [{ Name: 'bridge', Id: 'bridge', Driver: 'bridge', Scope: 'local' }, { Name: 'host', Id: 'host', Driver: 'host', Scope: 'local' }, { Name: 'none', Id: 'none', Driver: 'null', Scope: 'local' }]);
+    res.json(200, e.net.list());
+    return;
+  }
+  if (m === 'GET' && seg[0] === 'networks' && seg.length === 2) {
+    res.json(200, e.net.inspect(seg[1]!));
     return;
   }
   throw new ApiError(404, 'page not found');

@@ -17,6 +17,7 @@ import { utf8Decode } from '../util/text.ts';
 import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig, type MountPoint } from './model.ts';
 import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
 import type { ExitRecord } from '../shim/main.ts';
+import { Networks } from '../net/network.ts';
 
 /** An error with the HTTP status the Engine API gives it. */
 export class ApiError extends Error {
@@ -36,6 +37,8 @@ export interface EngineOptions {
   pullMode: PullMode;
   /** Path of our own binary, run as containerd-shim. */
   selfExe: string;
+  /** The default bridge's name, or "none" (dockerd --bridge). */
+  bridge?: string;
 }
 
 export interface Volume {
@@ -68,6 +71,7 @@ export class Engine {
   /** Waiters for a container's exit (wait, attach, logs -f). */
   private exitWaiters = new Map<string, (() => void)[]>();
   private shimPipes = new Map<string, number>();
+  readonly net: Networks;
 
   constructor(
     private sys: Syscalls,
@@ -77,6 +81,7 @@ export class Engine {
     mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
     this.images = new ImageStore(sys, opts.root);
     this.registry = new OfflineRegistry(sys, opts.registry);
+    this.net = new Networks(sys, { bridge: opts.bridge ?? 'none', root: opts.root, execRoot: opts.execRoot }, () => this.containers.values());
     this.load();
   }
 
@@ -131,6 +136,7 @@ export class Engine {
   private markExited(c: ContainerRecord, rec: ExitRecord): void {
     c.State = { ...c.State, Status: 'exited', Running: false, Pid: 0, ExitCode: rec.ExitCode, OOMKilled: rec.OOMKilled, Error: rec.Error, FinishedAt: rec.FinishedAt };
     c.ShimPid = 0;
+    this.net.detach(c);
     this.save(c);
     try {
       this.sys.unlink(`${this.cdir(c.Id)}/exit.json`);
@@ -370,7 +376,7 @@ export class Engine {
         StopSignal: body.StopSignal ?? ic.StopSignal,
         StopTimeout: body.StopTimeout,
       },
-      NetworkSettings: { IPAddress: '', Gateway: '', MacAddress: '', Networks: {}, Ports: {} },
+      NetworkSettings: this.net.initialSettings(hc.NetworkMode),
       ShimPid: 0,
       ImageName: body.Image,
     };
@@ -471,8 +477,11 @@ export class Engine {
     let passwd = '';
     let group = '';
     try {
-      passwd = readText(this.sys, `${rootfs}/etc/passwd`);
-      group = readText(this.sys, `${rootfs}/etc/group`);
+      // root ('') needs neither file: two reads through the overlay saved on every start
+      if (c.Config.User !== '') {
+        passwd = readText(this.sys, `${rootfs}/etc/passwd`);
+        group = readText(this.sys, `${rootfs}/etc/group`);
+      }
     } catch {
       // images without passwd: numeric users only
     }
@@ -488,7 +497,14 @@ export class Engine {
       if (m.Type === 'bind') mkdirp(this.sys, m.Source);
       return { destination: m.Destination, type: 'bind', source: m.Source, options: ['rbind', m.RW ? 'rw' : 'ro'] };
     });
-    const spec = containerSpec(c, { rootfs, user, mounts, initPath: this.opts.selfExe });
+    let netnsPath;
+    try {
+      netnsPath = this.net.attach(c);
+    } catch (e) {
+      this.unmountRootfs(c);
+      throw e;
+    }
+    const spec = containerSpec(c, { rootfs, user, mounts, initPath: this.opts.selfExe, netnsPath });
     const bundle = `${this.opts.execRoot}/containerd/${c.Id}`;
     mkdirp(this.sys, bundle, 0o711);
     writeFileAtomic(this.sys, `${bundle}/config.json`, JSON.stringify(spec));
@@ -527,6 +543,7 @@ export class Engine {
         // reaped
       }
       this.unmountRootfs(c);
+      this.net.detach(c);
       let msg = 'containerd-shim failed to start';
       let code = 128;
       if (line.startsWith('error ')) {
@@ -631,6 +648,7 @@ export class Engine {
       }
     }
     this.unmountRootfs(c);
+    this.net.detach(c);
     this.containers.delete(c.Id);
     removeAll(this.sys, `${this.opts.execRoot}/containerd/${c.Id}`);
     removeAll(this.sys, `${this.opts.root}/overlay2/${c.Id}`);

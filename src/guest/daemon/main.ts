@@ -25,6 +25,7 @@ const SPEC: CommandSpec = {
     { name: 'pidfile', short: 'p', kind: 'string', help: 'Path to use for daemon PID file', default: '/var/run/docker.pid' },
     { name: 'registry', kind: 'string', help: 'Offline registry folder (OCI layouts)', default: '/mnt/host/registry' },
     { name: 'pull-mode', kind: 'string', help: 'copy: verify and unpack layers; lazy: use unpacked registry layers in place', default: 'copy' },
+    { name: 'bridge', short: 'b', kind: 'string', help: 'Attach containers to a network bridge ("none": no bridge, containers get lo only)', default: 'docker0' },
     { name: 'debug', short: 'D', kind: 'bool', help: 'Enable debug mode' },
     { name: 'version', short: 'v', kind: 'bool', help: 'Print version information and quit' },
   ],
@@ -85,9 +86,10 @@ function dockerdRun(argv: string[], sys: Syscalls): Promise<number> {
   const root = p.flags.string('data-root');
   mkdirp(sys, root, 0o710);
   const selfExe = sys.readlink('/proc/self/exe');
-  const engine = new Engine(sys, { root, execRoot: p.flags.string('exec-root'), registry: p.flags.string('registry'), pullMode: mode as PullMode, selfExe });
+  const engine = new Engine(sys, { root, execRoot: p.flags.string('exec-root'), registry: p.flags.string('registry'), pullMode: mode as PullMode, selfExe, bridge: p.flags.string('bridge') });
   const log = (msg: string): void => writeAll(sys, 2, `time="${new Date().toISOString()}" level=info msg="${msg}"\n`);
 
+  engine.net.init();
   mkdirp(sys, dirname(sock));
   if (exists(sys, sock)) {
     // a socket left by a daemon that is gone: refuse only if something answers on it

@@ -50,6 +50,46 @@ export interface HostConfig {
   [key: string]: unknown;
 }
 
+/** One network's endpoint of a container (Docker's EndpointSettings). */
+export interface EndpointSettings {
+  IPAMConfig: null;
+  Links: null;
+  Aliases: string[] | null;
+  MacAddress: string;
+  DriverOpts: null;
+  NetworkID: string;
+  EndpointID: string;
+  Gateway: string;
+  IPAddress: string;
+  IPPrefixLen: number;
+  IPv6Gateway: string;
+  GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  DNSNames: string[] | null;
+}
+
+export interface NetworkSettings {
+  Bridge: string;
+  SandboxID: string;
+  /** The network namespace's bind mount (/var/run/docker/netns/ID) while running. */
+  SandboxKey: string;
+  Ports: Record<string, unknown>;
+  HairpinMode: boolean;
+  LinkLocalIPv6Address: string;
+  LinkLocalIPv6PrefixLen: number;
+  SecondaryIPAddresses: null;
+  SecondaryIPv6Addresses: null;
+  EndpointID: string;
+  Gateway: string;
+  GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  IPAddress: string;
+  IPPrefixLen: number;
+  IPv6Gateway: string;
+  MacAddress: string;
+  Networks: Record<string, EndpointSettings>;
+}
+
 export interface ContainerState {
   Status: 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
   Running: boolean;
@@ -85,7 +125,7 @@ export interface ContainerRecord {
   HostConfig: HostConfig;
   Mounts: MountPoint[];
   Config: ContainerConfig;
-  NetworkSettings: { IPAddress: string; Gateway: string; MacAddress: string; Networks: Record<string, unknown>; Ports: Record<string, unknown> };
+  NetworkSettings: NetworkSettings;
   /** Our own: the shim's pid, to find it again after a daemon restart. */
   ShimPid: number;
   /** Our own: the image reference as the user typed it (for ps). */

@@ -94,18 +94,27 @@ function devType(t: OciDevice['type']): number {
   return S_IFCHR;
 }
 
-export function createDevices(sys: Syscalls, rootfs: string, devices: readonly OciDevice[]): void {
+/** fresh: /dev is the empty tmpfs just mounted, so there is nothing to unlink first. */
+export function createDevices(sys: Syscalls, rootfs: string, devices: readonly OciDevice[], fresh = false): void {
   const old = sys.umask(0);
   try {
     for (const d of devices) {
       const dest = secureJoin(sys, rootfs, d.path);
       mkdirAll(sys, dirname(dest));
+      const mknod = (): void => sys.mknod(dest, devType(d.type) | (d.fileMode ?? 0o666), makedev(d.major, d.minor));
       try {
-        sys.unlink(dest);
+        // on a fresh /dev only a device listed twice is there already: skip the unlink
+        if (!fresh) sys.unlink(dest);
       } catch {
         // nothing there yet
       }
-      sys.mknod(dest, devType(d.type) | (d.fileMode ?? 0o666), makedev(d.major, d.minor));
+      try {
+        mknod();
+      } catch (e) {
+        if (!fresh || !isErrno(e, 'EEXIST')) throw e;
+        sys.unlink(dest);
+        mknod();
+      }
       sys.chown(dest, d.uid ?? 0, d.gid ?? 0);
     }
   } finally {
@@ -169,7 +178,7 @@ export function prepareRootfs(sys: Syscalls, spec: OciSpec, opts: RootfsOptions)
   for (const m of mounts) mountOne(sys, m, opts);
   const devIsTmpfs = mounts.some((m) => m.destination === '/dev' && m.type === 'tmpfs');
   if (devIsTmpfs) {
-    createDevices(sys, opts.rootfs, [...DEFAULT_DEVICES, ...(spec.linux?.devices ?? [])]);
+    createDevices(sys, opts.rootfs, [...DEFAULT_DEVICES, ...(spec.linux?.devices ?? [])], true);
     createDevLinks(sys, opts.rootfs);
   } else if (spec.linux?.devices?.length) createDevices(sys, opts.rootfs, spec.linux.devices);
   if (spec.process?.terminal && opts.consolePath) {

@@ -2,7 +2,7 @@
 // image cannot point a mount destination outside its root (like filepath-securejoin).
 
 import type { Syscalls } from '../sys/syscalls.ts';
-import { S_IFLNK, S_IFMT } from '../sys/constants.ts';
+import { S_IFDIR, S_IFLNK, S_IFMT } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 
 export function secureJoin(sys: Syscalls, root: string, unsafe: string): string {
@@ -37,6 +37,13 @@ export function secureJoin(sys: Syscalls, root: string, unsafe: string): string 
 
 /** mkdir -p that ignores EEXIST. */
 export function mkdirAll(sys: Syscalls, path: string, mode = 0o755): void {
+  // the common case, a directory that is there, costs one stat and no failed call: in the guest
+  // every failed call is a thrown error, which QuickJS builds slowly on the emulated CPU
+  try {
+    if ((sys.stat(path).mode & S_IFMT) === S_IFDIR) return;
+  } catch {
+    // missing (or a dangling part): make it below
+  }
   const parts = path.split('/').filter((p) => p !== '');
   let cur = '';
   for (const p of parts) {

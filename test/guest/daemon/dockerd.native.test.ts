@@ -19,7 +19,7 @@ const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
 let daemon: ChildProcess | null = null;
 
 function startDaemon(mode: 'lazy' | 'copy', sockPath = sock, root = join(dir, 'lib')): ChildProcess {
-  const d = spawn(BINARY, ['dockerd', '-H', `unix://${sockPath}`, '--data-root', root, '--exec-root', join(dir, 'run'), '--pidfile', join(dir, `d-${mode}.pid`), '--registry', REGISTRY, '--pull-mode', mode], { stdio: 'ignore', detached: true });
+  const d = spawn(BINARY, ['dockerd', '-H', `unix://${sockPath}`, '--data-root', root, '--exec-root', join(dir, 'run'), '--pidfile', join(dir, `d-${mode}.pid`), '--registry', REGISTRY, '--pull-mode', mode, '--bridge', 'none'], { stdio: 'ignore', detached: true });
   return d;
 }
 
