@@ -7,6 +7,8 @@ import { ApiError, Engine, statusText } from './engine.ts';
 import type { Request, Response } from './http.ts';
 import { parseRef } from '../images/reference.ts';
 import type { ContainerRecord } from './model.ts';
+import type { ExecConfig } from './exec.ts';
+import { shimRequest } from './shimconn.ts';
 
 
 export const API_VERSION = '1.45';
@@ -64,11 +66,11 @@ export function containerSummary(e: Engine, c: ContainerRecord, now: number): Re
   void e;
 }
 
-export function containerInspect(c: ContainerRecord): Record<string, unknown> {
+export function containerInspect(c: ContainerRecord, execIds: string[] | null = null): Record<string, unknown> {
   const { ShimPid: _s, ImageName: _i, ...rest } = c;
   void _s;
   void _i;
-  return { ...rest, GraphDriver: { Name: 'overlay2', Data: null }, ExecIDs: null, SizeRw: undefined };
+  return { ...rest, GraphDriver: { Name: 'overlay2', Data: null }, ExecIDs: execIds, SizeRw: undefined };
 }
 
 function imageSummary(e: Engine, id: string): Record<string, unknown> {
@@ -209,7 +211,7 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
     const action = seg[2];
     if (m === 'GET' && action === 'json') {
       const c = e.get(id);
-      res.json(200, { ...containerInspect(c), ...(req.query.bool('size') ? { SizeRw: e.containerSize(c) } : {}) });
+      res.json(200, { ...containerInspect(c, e.execs.idsOf(c.Id)), ...(req.query.bool('size') ? { SizeRw: e.containerSize(c) } : {}) });
       return;
     }
     if (m === 'POST' && action === 'start') {
@@ -254,10 +256,47 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
       return;
     }
     if (m === 'POST' && action === 'attach') {
-      attach(sys, e, e.get(id), req, res);
+      const c = e.get(id);
+      const replay = req.query.bool('logs') ? (write: (stream: 1 | 2, text: string) => void) => {
+        for (const en of e.logs(c)) write(en.stream === 'stderr' ? 2 : 1, en.log);
+      } : null;
+      e.attachments.attach(c, e.shimSocket(c.Id), req, res, replay);
       return;
     }
     if (m === 'POST' && action === 'resize') {
+      const c = e.get(id);
+      if (!c.State.Running) throw new ApiError(409, `Container ${c.Id} is not running`);
+      const [h, w] = [Number(req.query.get('h') ?? 0), Number(req.query.get('w') ?? 0)];
+      try {
+        shimRequest(sys, e.shimSocket(c.Id), { op: 'resize', h, w });
+      } catch {
+        // the container ended in between
+      }
+      res.send(200);
+      return;
+    }
+    if (m === 'POST' && action === 'exec') {
+      const c = e.get(id);
+      const r = e.execs.create(c, body<ExecConfig>(req));
+      res.json(201, { Id: r.ID });
+      return;
+    }
+  }
+
+  // ---- exec instances ----
+  if (seg[0] === 'exec' && seg[1]) {
+    const r = e.execs.get(seg[1]);
+    if (m === 'GET' && seg[2] === 'json') {
+      res.json(200, e.execs.inspect(r));
+      return;
+    }
+    if (m === 'POST' && seg[2] === 'start') {
+      const c = e.get(r.ContainerID);
+      e.execs.start(r, c, e.bundleOf(c.Id), e.shimSocket(c.Id), req, res, body(req));
+      return;
+    }
+    if (m === 'POST' && seg[2] === 'resize') {
+      e.execs.resize(r, e.shimSocket(r.ContainerID), Number(req.query.get('h') ?? 0), Number(req.query.get('w') ?? 0));
       res.send(200);
       return;
     }
@@ -439,36 +478,4 @@ function logs(sys: Syscalls, e: Engine, c: ContainerRecord, req: Request, res: R
     finished = true;
   });
   sys.setTimer(100, tick);
-}
-
-/** attach: hijack the connection and stream the container's output as it is logged. */
-function attach(sys: Syscalls, e: Engine, c: ContainerRecord, req: Request, res: Response): void {
-  const tty = c.Config.Tty;
-  res.hijack(tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
-  const wantOut = req.query.bool('stdout');
-  const wantErr = req.query.bool('stderr');
-  let next = req.query.bool('logs') ? 0 : e.logSize(c);
-  let finished = false;
-  const flush = (): void => {
-    const r = e.readLogFrom(c, next);
-    next = r.next;
-    for (const en of r.entries) {
-      if (en.stream === 'stdout' ? !wantOut : !wantErr) continue;
-      const text = utf8Encode(en.log);
-      res.conn.write(tty ? text : frame(en.stream === 'stderr' ? 2 : 1, text));
-    }
-  };
-  // at exit, read the rest at once: --rm removes the log right after the exit callbacks
-  e.onExit(c.Id, () => {
-    if (finished || res.conn.closed) return;
-    finished = true;
-    flush();
-    res.conn.end();
-  });
-  const tick = (): void => {
-    if (finished || res.conn.closed) return;
-    flush();
-    sys.setTimer(50, tick);
-  };
-  sys.setTimer(50, tick);
 }

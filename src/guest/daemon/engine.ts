@@ -17,6 +17,10 @@ import { utf8Decode } from '../util/text.ts';
 import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig, type MountPoint } from './model.ts';
 import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
 import type { ExitRecord } from '../shim/main.ts';
+import { FrameType, frameJson } from '../shim/proto.ts';
+import { Attachments } from './attach.ts';
+import { Execs } from './exec.ts';
+import { shimRequest } from './shimconn.ts';
 
 /** An error with the HTTP status the Engine API gives it. */
 export class ApiError extends Error {
@@ -68,6 +72,9 @@ export class Engine {
   /** Waiters for a container's exit (wait, attach, logs -f). */
   private exitWaiters = new Map<string, (() => void)[]>();
   private shimPipes = new Map<string, number>();
+  /** Attach streams (attach.ts) and exec instances (exec.ts). */
+  readonly attachments: Attachments;
+  readonly execs: Execs;
 
   constructor(
     private sys: Syscalls,
@@ -75,12 +82,25 @@ export class Engine {
   ) {
     for (const d of ['containers', 'volumes', 'overlay2', 'tmp']) mkdirp(sys, `${opts.root}/${d}`, 0o710);
     mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
+    mkdirp(sys, `${opts.execRoot}/s`, 0o711);
     this.images = new ImageStore(sys, opts.root);
     this.registry = new OfflineRegistry(sys, opts.registry);
+    this.attachments = new Attachments(sys);
+    this.execs = new Execs(sys);
     this.load();
   }
 
   // ---- state on disk ----
+
+  /** The OCI bundle the shim runs the container from (its control socket is there too). */
+  bundleOf(id: string): string {
+    return `${this.opts.execRoot}/containerd/${id}`;
+  }
+
+  /** The shim's control socket: short, as a unix socket path must be (108 bytes at most). */
+  shimSocket(id: string): string {
+    return `${this.opts.execRoot}/s/${id.slice(0, 32)}`;
+  }
 
   private cdir(id: string): string {
     return `${this.opts.root}/containers/${id}`;
@@ -512,13 +532,28 @@ export class Engine {
         this.sys.execve(path, [
           ...argv0, '--id', c.Id, '--bundle', bundle, '--root', `${this.opts.execRoot}/runtime-runc`,
           '--log', c.LogPath, '--exit-file', `${this.cdir(c.Id)}/exit.json`, '--status-fd', '3',
+          '--socket', this.shimSocket(c.Id), ...(c.Config.OpenStdin ? ['--stdin'] : []), ...(c.Config.StdinOnce ? ['--stdin-once'] : []),
         ], this.sys.environ());
       } catch {
         this.sys.exit(127);
       }
     }
     this.sys.close(w);
-    const line = readLine(this.sys, r);
+    let line = readLine(this.sys, r);
+    if (line.startsWith('created ')) {
+      const created = line;
+      line = this.release(c, created);
+      if (!line.startsWith('started ')) {
+        // a container that was never released: end it and its shim
+        for (const p of [Number(created.slice(8)), pid]) {
+          try {
+            this.sys.kill(p, SIGKILL);
+          } catch {
+            // gone
+          }
+        }
+      }
+    }
     if (!line.startsWith('started ')) {
       this.sys.close(r);
       try {
@@ -542,6 +577,7 @@ export class Engine {
       c.State = { ...c.State, Status: 'created', ExitCode: code > 1 ? code : 128, Error: msg };
       this.save(c);
       // --rm containers go away even when they never ran (the client waits for "removed")
+      this.attachments.dropPending(c.Id);
       if (c.HostConfig.AutoRemove) this.remove(c.Id, true, true);
       throw new ApiError(code === 127 || code === 126 ? 400 : 500, `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`);
     }
@@ -557,6 +593,24 @@ export class Engine {
       this.refresh(c);
     });
     return 'started';
+  }
+
+  /**
+   * The shim created the container ("created PID"): connect the attaches waiting for it, then
+   * release it. Returns "started PID" or the shim's "error JSON" line.
+   */
+  private release(c: ContainerRecord, created: string): string {
+    const socket = this.shimSocket(c.Id);
+    this.attachments.connectPending(c.Id, socket);
+    let answer;
+    try {
+      answer = shimRequest(this.sys, socket, { op: 'start' });
+    } catch (e) {
+      return `error ${JSON.stringify({ message: (e as Error).message, exitCode: 128 })}`;
+    }
+    if (answer?.type === FrameType.Started) return `started ${created.slice(8)}`;
+    const err = answer ? frameJson<{ message: string; exitCode: number }>(answer.payload) : { message: 'containerd-shim exited before the start', exitCode: 128 };
+    return `error ${JSON.stringify(err)}`;
   }
 
   /** The shims are our children while this daemon lives: reap them. */
@@ -631,6 +685,8 @@ export class Engine {
       }
     }
     this.unmountRootfs(c);
+    this.attachments.dropPending(c.Id);
+    this.execs.forget(c.Id);
     this.containers.delete(c.Id);
     removeAll(this.sys, `${this.opts.execRoot}/containerd/${c.Id}`);
     removeAll(this.sys, `${this.opts.root}/overlay2/${c.Id}`);

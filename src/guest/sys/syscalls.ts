@@ -9,6 +9,8 @@
 // - Calls are synchronous, as the kernel's are. Only waiting (readiness, signals, timers) is async.
 
 export { SyscallError } from './errors.ts';
+import type { Termios } from './termios.ts';
+export type { Termios } from './termios.ts';
 
 export type Fd = number;
 
@@ -171,6 +173,10 @@ export interface Syscalls {
   /** TIOCSCTTY: makes fd the controlling terminal of this (session leader) process. */
   setControllingTty(fd: Fd): void;
   isatty(fd: Fd): boolean;
+  /** TCGETS. */
+  tcgetattr(fd: Fd): Termios;
+  /** TCSETS, or TCSETSW when drain (after pending output is written). */
+  tcsetattr(fd: Fd, t: Termios, drain?: boolean): void;
 
   // ---- environment ----
   /** The process environment as NAME=value strings. */
