@@ -406,6 +406,7 @@ export class Runtime {
             }
             const path = lookPath(sys, p.args[0]!, env);
             finalizeProcess(sys, p, lastCap);
+            sys.resetSignals();
             sendSync(sys, w, { type: 'ready' });
             sys.execve(path, p.args, env);
           } catch (e) {
@@ -538,5 +539,6 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
   sys.close(w);
   sys.close(fifoFd);
   finalizeProcess(sys, p, a.lastCap);
+  sys.resetSignals();
   return sys.execve(path, p.args, env);
 }

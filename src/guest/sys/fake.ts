@@ -950,6 +950,12 @@ export class FakeSyscalls implements Syscalls {
       else this.signalHandlers.delete(signal);
     });
   }
+  resetSignals() {
+    this.call('resetSignals', [], () => {
+      this.signalHandlers.clear();
+      this.ignoredSignals.clear();
+    });
+  }
   ignoreSignal(signal: number) {
     this.call('ignoreSignal', [signal], () => {
       this.signalHandlers.delete(signal);

@@ -348,6 +348,15 @@ export class RealSyscalls implements Syscalls {
       this.keepAlive = null;
     }
   }
+  resetSignals() {
+    for (let sig = 1; sig < 32; sig++) {
+      if (sig === 9 || sig === 19) continue; // SIGKILL, SIGSTOP
+      os.signal(sig, null);
+    }
+    this.ignored.clear();
+    this.handled.clear();
+    this.holdLoopForSignals();
+  }
   ignoreSignal(signal: number) {
     this.ignored.add(signal);
     os.signal(signal, undefined); // QuickJS: undefined = SIG_IGN, null = SIG_DFL

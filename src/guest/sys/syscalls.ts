@@ -196,6 +196,12 @@ export interface Syscalls {
    * than the end of the engine). execve restores the default first: ignoring survives exec.
    */
   ignoreSignal(signal: number): void;
+  /**
+   * Every catchable signal back to its default action, including ignores inherited from our own
+   * parent (a daemon started in the background by a script ignores SIGINT and SIGQUIT, and
+   * ignoring survives exec): what a container's process must start with.
+   */
+  resetSignals(): void;
   sleep(ms: number): Promise<void>;
   setTimer(ms: number, fn: () => void): unknown;
   clearTimer(handle: unknown): void;
