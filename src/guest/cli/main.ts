@@ -10,6 +10,9 @@ import { utf8Decode } from '../util/text.ts';
 import { canonical, parseRef } from '../images/reference.ts';
 import { ApiResponseError, Client, DaemonDownError, Demuxer, type Connection } from './client.ts';
 import { pump, rawMode, sendSize } from './stream.ts';
+import { dfRows, historyRow, STATS_HEADER, statsRow, type DiskUsage, type HistoryItem, type StatsJson } from './stats.ts';
+import { formatTable } from '../util/tabwriter.ts';
+import { ago } from './format.ts';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../shim/proto.ts';
 import { imageRows, imagesTable, inspectJson, PS_HEADERS, psRow, psTable, renderTemplate, type ContainerSummary, type ImageSummary } from './format.ts';
 
@@ -49,6 +52,10 @@ const SPECS: Record<string, CommandSpec> = {
   pull: { path: 'docker pull', usage: '[OPTIONS] NAME[:TAG|@DIGEST]', description: 'Download an image from a registry', minArgs: 1, maxArgs: 1, flags: [f('quiet', 'bool', 'Suppress verbose output', 'q'), f('all-tags', 'bool', 'Download all tagged images in the repository', 'a')] },
   ps: { path: 'docker ps', usage: '[OPTIONS]', description: 'List containers', maxArgs: 0, flags: [f('all', 'bool', 'Show all containers (default shows just running)', 'a'), f('quiet', 'bool', 'Only display container IDs', 'q'), f('no-trunc', 'bool', "Don't truncate output"), f('filter', 'list', 'Filter output based on conditions provided', 'f'), f('format', 'string', 'Format output using a custom template'), f('last', 'int', 'Show n last created containers (includes all states)', 'n', { default: -1 }), f('latest', 'bool', 'Show the latest created container (includes all states)', 'l'), f('size', 'bool', 'Display total file sizes', 's')] },
   start: { path: 'docker start', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Start one or more stopped containers', minArgs: 1, flags: [f('attach', 'bool', 'Attach STDOUT/STDERR and forward signals', 'a'), f('interactive', 'bool', "Attach container's STDIN", 'i'), f('detach-keys', 'string', 'Override the key sequence for detaching a container')] },
+  top: { path: 'docker top', usage: 'CONTAINER [ps OPTIONS]', description: 'Display the running processes of a container', interspersed: false, minArgs: 1, flags: [] },
+  stats: { path: 'docker stats', usage: '[OPTIONS] [CONTAINER...]', description: 'Display a live stream of container(s) resource usage statistics', flags: [f('all', 'bool', 'Show all containers (default shows just running)', 'a'), f('no-stream', 'bool', 'Disable streaming stats and only pull the first result'), f('no-trunc', 'bool', "Do not truncate output"), f('format', 'string', 'Format output using a custom template')] },
+  history: { path: 'docker history', usage: '[OPTIONS] IMAGE', description: 'Show the history of an image', minArgs: 1, maxArgs: 1, flags: [f('human', 'bool', 'Print sizes and dates in human readable format', 'H', { default: true }), f('no-trunc', 'bool', "Don't truncate output"), f('quiet', 'bool', 'Only show image IDs', 'q'), f('format', 'string', 'Format output using a custom template')] },
+  'system df': { path: 'docker system df', usage: '[OPTIONS]', description: 'Show docker disk usage', maxArgs: 0, flags: [f('verbose', 'bool', 'Show detailed information on space usage', 'v'), f('format', 'string', 'Format output using a custom template')] },
   exec: { path: 'docker exec', usage: '[OPTIONS] CONTAINER COMMAND [ARG...]', description: 'Execute a command in a running container', interspersed: false, minArgs: 2, flags: [f('detach', 'bool', 'Detached mode: run command in the background', 'd'), f('detach-keys', 'string', 'Override the key sequence for detaching a container'), f('env', 'list', 'Set environment variables', 'e'), f('env-file', 'list', 'Read in a file of environment variables'), f('interactive', 'bool', 'Keep STDIN open even if not attached', 'i'), f('privileged', 'bool', 'Give extended privileges to the command'), f('tty', 'bool', 'Allocate a pseudo-TTY', 't'), f('user', 'string', 'Username or UID (format: "<name|uid>[:<group|gid>]")', 'u'), f('workdir', 'string', 'Working directory inside the container', 'w')] },
   stop: { path: 'docker stop', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Stop one or more running containers', minArgs: 1, flags: [f('time', 'int', 'Seconds to wait before killing the container', 't', { default: -1 }), f('signal', 'string', 'Signal to send to the container', 's')] },
   restart: { path: 'docker restart', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Restart one or more containers', minArgs: 1, flags: [f('time', 'int', 'Seconds to wait before killing the container', 't', { default: -1 })] },
@@ -75,7 +82,7 @@ const SPECS: Record<string, CommandSpec> = {
 /** Aliases Docker keeps: docker container ls, docker image ls, docker container run... */
 const ALIASES: Record<string, string> = {
   'container run': 'run', 'container create': 'create', 'container ls': 'ps', 'container list': 'ps', 'container ps': 'ps',
-  'container start': 'start', 'container exec': 'exec', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
+  'container start': 'start', 'container exec': 'exec', 'container top': 'top', 'container stats': 'stats', 'image history': 'history', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
   'container rm': 'rm', 'container logs': 'logs', 'container inspect': 'inspect', 'container wait': 'wait',
   'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi', 'image inspect': 'inspect',
   'image tag': 'tag', 'volume list': 'volume ls', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm',
@@ -112,6 +119,9 @@ Commands:
   start       Start one or more stopped containers
   stop        Stop one or more running containers
   tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+  history     Show the history of an image
+  stats       Display a live stream of container(s) resource usage statistics
+  top         Display the running processes of a container
   wait        Block until one or more containers stop, then print their exit codes
 
 Global Options:
@@ -497,6 +507,56 @@ function parseSummary<T>(c: Ctx, path: string): T {
 
 const COMMANDS: Record<string, Command> = {
   exec: execCommand,
+  top: (c, p) => {
+    const [name, ...psArgs] = p.args;
+    const r = c.client.call<{ Titles: string[]; Processes: string[][] }>('GET', `/containers/${encodeURIComponent(name!)}/top${psArgs.length ? `?ps_args=${encodeURIComponent(psArgs.join(' '))}` : ''}`);
+    c.out(formatTable([r.Titles, ...r.Processes].map((row) => row.join('\t')).join('\n') + '\n', { minWidth: 20, padding: 3 }));
+    return 0;
+  },
+  stats: (c, p) => {
+    const all = p.flags.bool('all');
+    let names = p.args;
+    if (names.length === 0) names = c.client.call<{ Id: string }[]>('GET', `/containers/json?all=${all ? 1 : 0}`).map((x) => x.Id);
+    const sample = (): string => {
+      const rows: string[] = [];
+      let failed: string | null = null;
+      for (const n of names) {
+        try {
+          rows.push(statsRow(c.client.call<StatsJson>('GET', `/containers/${encodeURIComponent(n)}/stats?stream=false`), p.flags.bool('no-trunc')));
+        } catch (e) {
+          if (!(e instanceof ApiResponseError)) throw e;
+          failed = e.message;
+        }
+      }
+      if (failed !== null && rows.length === 0) throw new ApiResponseError(404, failed);
+      return formatTable([STATS_HEADER, ...rows].join('\n') + '\n');
+    };
+    if (p.flags.bool('no-stream')) {
+      c.out(sample());
+      return 0;
+    }
+    // streaming: redraw every reading (each takes a second) until interrupted
+    for (;;) c.out(`\x1b[2J\x1b[H${sample()}`);
+  },
+  history: (c, p) => {
+    const items = c.client.call<HistoryItem[]>('GET', `/images/${encodeURIComponent(p.args[0]!)}/history`);
+    const now = Date.now();
+    const trunc = !p.flags.bool('no-trunc');
+    const rows = items.map((h) => historyRow(h, ago(h.Created, now), trunc, p.flags.bool('human')));
+    if (p.flags.bool('quiet')) c.out(rows.map((r) => `${r['ID']}\n`).join(''));
+    else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), rows, (k) => ({ ID: 'IMAGE', CreatedSince: 'CREATED', CreatedBy: 'CREATED BY' })[k] ?? k.toUpperCase()));
+    else c.out(formatTable(['IMAGE\tCREATED\tCREATED BY\tSIZE\tCOMMENT', ...rows.map((r) => [r['ID'], r['CreatedSince'], r['CreatedBy'], r['Size'], r['Comment']].join('\t'))].join('\n') + '\n'));
+    return 0;
+  },
+  'system df': (c, p) => {
+    const d = c.client.call<DiskUsage>('GET', '/system/df');
+    if (p.flags.string('format')) {
+      c.out(renderTemplate(p.flags.string('format'), [d]));
+      return 0;
+    }
+    c.out(formatTable(dfRows(d)));
+    return 0;
+  },
   pull: (c, p) => {
     pullImage(c, p.args[0]!, p.flags.bool('quiet'));
     return 0;
@@ -509,6 +569,7 @@ const COMMANDS: Record<string, Command> = {
     const m: AttachMode = { tty: p.flags.bool('tty'), stdin: p.flags.bool('interactive'), detachKeys: p.flags.string('detach-keys') };
     if (m.tty && m.stdin && !p.flags.bool('detach') && !c.sys.isatty(0)) throw new CliError('the input device is not a TTY', 1);
     detachBytes(m.detachKeys);
+    if (p.flags.bool('rm') && !['', 'no'].includes(p.flags.string('restart'))) throw new CliError("docker: Conflicting options: --restart and --rm.\n\nRun 'docker run --help' for more information", 125);
     const id = createContainer(c, p, p.flags.bool('rm'), m.stdin && !p.flags.bool('detach'));
     if (p.flags.bool('detach')) {
       c.client.call('POST', `/containers/${id}/start`);

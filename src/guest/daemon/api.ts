@@ -9,6 +9,7 @@ import { parseRef } from '../images/reference.ts';
 import type { ContainerRecord } from './model.ts';
 import type { ExecConfig } from './exec.ts';
 import { shimRequest } from './shimconn.ts';
+import { containerPids, psEf, sampleStats, statsJson } from './procinfo.ts';
 
 
 export const API_VERSION = '1.45';
@@ -67,9 +68,10 @@ export function containerSummary(e: Engine, c: ContainerRecord, now: number): Re
 }
 
 export function containerInspect(c: ContainerRecord, execIds: string[] | null = null): Record<string, unknown> {
-  const { ShimPid: _s, ImageName: _i, ...rest } = c;
+  const { ShimPid: _s, ImageName: _i, HasBeenManuallyStopped: _m, ...rest } = c;
   void _s;
   void _i;
+  void _m;
   return { ...rest, GraphDriver: { Name: 'overlay2', Data: null }, ExecIDs: execIds, SizeRw: undefined };
 }
 
@@ -215,6 +217,7 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
       return;
     }
     if (m === 'POST' && action === 'start') {
+      e.clearManualStop(id);
       const r = e.start(id);
       res.send(r === 'already' ? 304 : 204);
       return;
@@ -223,6 +226,7 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
       const t = req.query.get('t') ?? req.query.get('timeout');
       return e.stop(id, t === null ? null : Number(t), req.query.get('signal')).then((r) => {
         if (action === 'restart') {
+          e.clearManualStop(id);
           e.start(id);
           res.send(204);
           return;
@@ -273,6 +277,56 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
         // the container ended in between
       }
       res.send(200);
+      return;
+    }
+    if (m === 'GET' && action === 'top') {
+      const c = e.get(id);
+      if (!c.State.Running) throw new ApiError(409, `container ${c.Id} is not running`);
+      res.json(200, psEf(sys, containerPids(sys, c.Id, c.State.Pid)));
+      return;
+    }
+    if (m === 'GET' && action === 'stats') {
+      const c = e.get(id);
+      const name = c.Name;
+      const stream = req.query.get('stream') === null || req.query.bool('stream');
+      const oneShot = req.query.bool('one-shot');
+      if (!c.State.Running) {
+        // Docker answers a stopped container with an empty reading
+        const zero = { read: '0001-01-01T00:00:00Z', cpuUsageNs: 0, systemNs: 0, onlineCpus: 0, memUsage: 0, memLimit: 0, memStats: {}, networks: {}, blkRead: 0, blkWrite: 0, pids: 0 };
+        res.json(200, statsJson(c.Id, name, null, zero));
+        return;
+      }
+      let pre = oneShot ? null : sampleStats(sys, c.Id, c.State.Pid);
+      if (!stream) {
+        if (oneShot) {
+          res.json(200, statsJson(c.Id, name, null, sampleStats(sys, c.Id, c.State.Pid)));
+          return;
+        }
+        // two readings a second apart, so the client can work out CPU %
+        return new Promise<void>((resolve) => {
+          sys.setTimer(1000, () => {
+            try {
+              res.json(200, statsJson(c.Id, name, pre, c.State.Running ? sampleStats(sys, c.Id, c.State.Pid) : pre!));
+            } catch (err) {
+              res.error(500, (err as Error).message);
+            }
+            resolve();
+          });
+        });
+      }
+      res.stream(200, 'application/json');
+      const tick = (): void => {
+        if (res.conn.closed) return;
+        if (!c.State.Running) {
+          res.close();
+          return;
+        }
+        const cur = sampleStats(sys, c.Id, c.State.Pid);
+        res.chunk(JSON.stringify(statsJson(c.Id, name, pre, cur)) + '\n');
+        pre = cur;
+        sys.setTimer(1000, tick);
+      };
+      sys.setTimer(1000, tick);
       return;
     }
     if (m === 'POST' && action === 'exec') {
@@ -408,6 +462,14 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
       res.send(204);
       return;
     }
+  }
+  if (m === 'GET' && path === '/system/df') {
+    // shared sizes are known here (no layer is shared between our images' own sizes)
+    const images = e.images.ids().map((i) => imageSummary(e, i)).map((i): Record<string, unknown> => ({ ...i, SharedSize: 0, VirtualSize: i['Size'] }));
+    const containers = e.all().map((c) => ({ ...containerSummary(e, c, now), SizeRw: e.containerSize(c), SizeRootFs: 0 }));
+    const volumes = e.volumes().map((v) => ({ ...v, UsageData: { Size: sizeOf(sys, v.Mountpoint), RefCount: e.volumeUsers(v.Name).length } }));
+    res.json(200, { LayersSize: images.reduce((n, i) => n + (i['Size'] as number), 0), Images: images, Containers: containers, Volumes: volumes, BuildCache: [] });
+    return;
   }
   if (m === 'POST' && (path === '/networks/prune')) {
     res.json(200, { NetworksDeleted: [] });

@@ -21,6 +21,7 @@ import { FrameType, frameJson } from '../shim/proto.ts';
 import { Attachments } from './attach.ts';
 import { Execs } from './exec.ts';
 import { shimRequest } from './shimconn.ts';
+import { policyError, restartDelayMs, shouldRestart, startsWithDaemon } from './restart.ts';
 
 /** An error with the HTTP status the Engine API gives it. */
 export class ApiError extends Error {
@@ -59,6 +60,7 @@ function nowIso(): string {
 /** "Up 5 seconds", "Exited (0) 3 minutes ago", "Created", as docker ps shows. */
 export function statusText(s: ContainerRecord['State'], now: number): string {
   if (s.Running) return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+  if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   if (s.Status === 'removing') return 'Removal In Progress';
   if (s.Status === 'dead') return 'Dead';
   if (s.StartedAt === ZERO_TIME) return 'Created';
@@ -72,6 +74,9 @@ export class Engine {
   /** Waiters for a container's exit (wait, attach, logs -f). */
   private exitWaiters = new Map<string, (() => void)[]>();
   private shimPipes = new Map<string, number>();
+  /** Containers waiting for their restart (restart.ts), with restarts in a row so far. */
+  private restartTimers = new Map<string, unknown>();
+  private quickRestarts = new Map<string, number>();
   /** Attach streams (attach.ts) and exec instances (exec.ts). */
   readonly attachments: Attachments;
   readonly execs: Execs;
@@ -126,6 +131,52 @@ export class Engine {
       }
     }
     for (const c of this.containers.values()) this.refresh(c);
+    for (const c of this.containers.values()) {
+      if (!c.State.Running && startsWithDaemon(c.HostConfig.RestartPolicy, c.HasBeenManuallyStopped === true)) this.scheduleRestart(c, 0);
+    }
+  }
+
+  /** A user's start or restart: restart policies apply again. */
+  clearManualStop(ref: string): void {
+    const c = this.get(ref);
+    if (c.HasBeenManuallyStopped) {
+      c.HasBeenManuallyStopped = false;
+      this.save(c);
+    }
+  }
+
+  private scheduleRestart(c: ContainerRecord, delayMs: number): void {
+    if (this.restartTimers.has(c.Id)) return;
+    c.State = { ...c.State, Restarting: true, Status: 'restarting' };
+    this.save(c);
+    this.restartTimers.set(c.Id, this.sys.setTimer(delayMs, () => {
+      this.restartTimers.delete(c.Id);
+      if (!this.containers.has(c.Id) || c.State.Running) return;
+      c.State = { ...c.State, Restarting: false, Status: 'exited' };
+      if (c.HasBeenManuallyStopped) {
+        this.save(c);
+        return;
+      }
+      c.RestartCount++;
+      try {
+        this.start(c.Id);
+      } catch (e) {
+        c.State = { ...c.State, Error: (e as Error).message };
+        this.save(c);
+      }
+    }));
+  }
+
+  /** After an exit: the restart policy decides (Docker resets the backoff after 10 s of running). */
+  private afterExit(c: ContainerRecord): void {
+    const ranMs = Date.parse(c.State.FinishedAt) - Date.parse(c.State.StartedAt);
+    const inARow = ranMs >= 10_000 ? 0 : (this.quickRestarts.get(c.Id) ?? 0);
+    if (!shouldRestart(c.HostConfig.RestartPolicy, c.State.ExitCode, c.RestartCount, c.HasBeenManuallyStopped === true)) {
+      this.quickRestarts.delete(c.Id);
+      return;
+    }
+    this.quickRestarts.set(c.Id, inARow + 1);
+    this.scheduleRestart(c, restartDelayMs(inARow));
   }
 
   /** Picks up an exit recorded by the shim (also after a daemon restart). */
@@ -167,6 +218,7 @@ export class Engine {
     const ws = this.exitWaiters.get(c.Id) ?? [];
     this.exitWaiters.delete(c.Id);
     for (const w of ws) w();
+    if (!c.HostConfig.AutoRemove) this.afterExit(c);
     if (c.HostConfig.AutoRemove) {
       try {
         this.remove(c.Id, true, true);
@@ -318,6 +370,9 @@ export class Engine {
 
   create(name: string | null, body: Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig> }): ContainerRecord {
     if (!body.Image) throw new ApiError(400, 'No image specified');
+    const policyErr = policyError(body.HostConfig?.RestartPolicy);
+    if (policyErr) throw new ApiError(400, policyErr);
+    if (body.HostConfig?.AutoRemove && body.HostConfig.RestartPolicy && !['', 'no'].includes(body.HostConfig.RestartPolicy.Name)) throw new ApiError(400, "can't create 'AutoRemove' container with restart policy");
     const img = this.findImage(body.Image);
     if (name !== null && name !== '') {
       if (!VALID_NAME.test(name)) throw new ApiError(400, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
@@ -639,6 +694,8 @@ export class Engine {
   stop(ref: string, timeoutS: number | null, signal: string | null): Promise<'stopped' | 'already'> {
     // lookups throw here, synchronously, never as a rejected promise
     const c = this.get(ref);
+    c.HasBeenManuallyStopped = true;
+    this.save(c);
     if (!c.State.Running) return Promise.resolve('already');
     const sig = parseSignal(signal ?? c.Config.StopSignal ?? 'SIGTERM');
     const t = timeoutS ?? c.Config.StopTimeout ?? 10;
