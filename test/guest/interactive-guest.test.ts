@@ -1,7 +1,7 @@
 // `docker run -it busybox sh` on the guest's serial console (ttyS0), the learner's terminal in the
 // app: a shell in the container answers, sees the terminal's size and its changes, Ctrl-C stops
 // its foreground job, `exit` gives the outer prompt back with the terminal as it was; and
-// `docker exec` lists the container's own processes.
+// `docker exec` lists the container's own processes; top and stats read its cgroup.
 import { describe, expect, it } from 'vitest';
 import { guestSuite, sh, useGuest, vmSkipReason } from '../helpers/vm.ts';
 
@@ -77,5 +77,13 @@ describe.skipIf(vmSkipReason())(guestSuite('interactive containers in the guest'
     expect(r.exitCode).toBe(127);
     expect(r.stdout).toContain('exec: "nosuch": executable file not found in $PATH');
     await sh(g.vm, 'docker rm -f box');
+  }, 300_000);
+
+  it('docker top and docker stats read the container\'s cgroup', async () => {
+    await sh(g.vm, 'docker run -d --name limited --memory 32m busybox sleep 300');
+    expect(await sh(g.vm, 'docker top limited')).toMatch(/^UID +PID +PPID +C +STIME +TTY +TIME +CMD\nroot +\d+ +\d+ +\d+ +\d\d:\d\d +\? +00:00:00 +sleep 300\n$/);
+    const stats = await sh(g.vm, 'docker stats --no-stream limited');
+    expect(stats).toMatch(/\n[0-9a-f]{12} +limited +\d+\.\d\d% +[\d.]+[KM]iB \/ 32MiB +\d+\.\d\d% +0B \/ 0B +\S+ \/ \S+ +1\n$/);
+    await sh(g.vm, 'docker rm -f limited');
   }, 300_000);
 });
