@@ -190,7 +190,7 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
   const io = makeStdio(sys, tty, p.flags.bool('stdin'), nullFd);
   const stdinOnce = p.flags.bool('stdin-once');
   const sockPath = p.flags.string('socket') || `${bundle}/shim.sock`;
-  let initPid: number;
+  let initPid = -1;
   let cgroupDir: string | null;
   let listenFd: number;
   try {
@@ -207,6 +207,14 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
     sys.chmod(sockPath, 0o600);
     sys.listen(listenFd, 64);
   } catch (e) {
+    // a container created before the failure must not stay behind, waiting for a start
+    if (initPid > 0) {
+      try {
+        rt.delete(id, true);
+      } catch {
+        // already gone
+      }
+    }
     const msg = (e as Error).message;
     const code = (e as { exitCode?: number }).exitCode ?? 1;
     writeExit({ ExitCode: code > 1 ? code : 128, FinishedAt: new Date().toISOString(), OOMKilled: false, Error: msg });
