@@ -96,6 +96,13 @@ export class Connection {
     }
   }
 
+  /** Bytes already read past the response head (the start of a hijacked stream). */
+  takeBuffered(): Uint8Array {
+    const out = this.buf;
+    this.buf = new Uint8Array(0);
+    return out;
+  }
+
   /** Whatever arrives, until end of stream. */
   readSome(): Uint8Array | null {
     if (this.buf.length === 0 && !this.fill()) return null;

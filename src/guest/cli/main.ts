@@ -9,7 +9,12 @@ import { readText } from '../util/fsutil.ts';
 import { utf8Decode } from '../util/text.ts';
 import { table } from '../util/tabwriter.ts';
 import { canonical, parseRef } from '../images/reference.ts';
-import { ApiResponseError, Client, DaemonDownError, Demuxer } from './client.ts';
+import { ApiResponseError, Client, DaemonDownError, Demuxer, type Connection } from './client.ts';
+import { pump, rawMode, sendSize } from './stream.ts';
+import { dfRows, historyRow, STATS_HEADER, statsRow, type DiskUsage, type HistoryItem, type StatsJson } from './stats.ts';
+import { formatTable } from '../util/tabwriter.ts';
+import { ago } from './format.ts';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../shim/proto.ts';
 import { imageRows, imagesTable, inspectJson, PS_HEADERS, psRow, psTable, renderTemplate, type ContainerSummary, type ImageSummary } from './format.ts';
 
 const f = (name: string, kind: FlagSpec['kind'], help: string, short?: string, extra: Partial<FlagSpec> = {}): FlagSpec => ({ name, kind, help, ...(short ? { short } : {}), ...extra });
@@ -39,6 +44,7 @@ const RUN_FLAGS: FlagSpec[] = [
   f('network', 'string', 'Connect a container to a network'),
   f('stop-signal', 'string', 'Signal to stop the container'),
   f('stop-timeout', 'int', 'Timeout (in seconds) to stop a container'),
+  f('detach-keys', 'string', 'Override the key sequence for detaching a container'),
 ];
 
 const SPECS: Record<string, CommandSpec> = {
@@ -46,7 +52,12 @@ const SPECS: Record<string, CommandSpec> = {
   create: { path: 'docker create', usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create a new container', interspersed: false, minArgs: 1, flags: RUN_FLAGS.filter((x) => x.name !== 'detach' && x.name !== 'rm') },
   pull: { path: 'docker pull', usage: '[OPTIONS] NAME[:TAG|@DIGEST]', description: 'Download an image from a registry', minArgs: 1, maxArgs: 1, flags: [f('quiet', 'bool', 'Suppress verbose output', 'q'), f('all-tags', 'bool', 'Download all tagged images in the repository', 'a')] },
   ps: { path: 'docker ps', usage: '[OPTIONS]', description: 'List containers', maxArgs: 0, flags: [f('all', 'bool', 'Show all containers (default shows just running)', 'a'), f('quiet', 'bool', 'Only display container IDs', 'q'), f('no-trunc', 'bool', "Don't truncate output"), f('filter', 'list', 'Filter output based on conditions provided', 'f'), f('format', 'string', 'Format output using a custom template'), f('last', 'int', 'Show n last created containers (includes all states)', 'n', { default: -1 }), f('latest', 'bool', 'Show the latest created container (includes all states)', 'l'), f('size', 'bool', 'Display total file sizes', 's')] },
-  start: { path: 'docker start', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Start one or more stopped containers', minArgs: 1, flags: [f('attach', 'bool', 'Attach STDOUT/STDERR and forward signals', 'a'), f('interactive', 'bool', "Attach container's STDIN", 'i')] },
+  start: { path: 'docker start', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Start one or more stopped containers', minArgs: 1, flags: [f('attach', 'bool', 'Attach STDOUT/STDERR and forward signals', 'a'), f('interactive', 'bool', "Attach container's STDIN", 'i'), f('detach-keys', 'string', 'Override the key sequence for detaching a container')] },
+  top: { path: 'docker top', usage: 'CONTAINER [ps OPTIONS]', description: 'Display the running processes of a container', interspersed: false, minArgs: 1, flags: [] },
+  stats: { path: 'docker stats', usage: '[OPTIONS] [CONTAINER...]', description: 'Display a live stream of container(s) resource usage statistics', flags: [f('all', 'bool', 'Show all containers (default shows just running)', 'a'), f('no-stream', 'bool', 'Disable streaming stats and only pull the first result'), f('no-trunc', 'bool', "Do not truncate output"), f('format', 'string', 'Format output using a custom template')] },
+  history: { path: 'docker history', usage: '[OPTIONS] IMAGE', description: 'Show the history of an image', minArgs: 1, maxArgs: 1, flags: [f('human', 'bool', 'Print sizes and dates in human readable format', 'H', { default: true }), f('no-trunc', 'bool', "Don't truncate output"), f('quiet', 'bool', 'Only show image IDs', 'q'), f('format', 'string', 'Format output using a custom template')] },
+  'system df': { path: 'docker system df', usage: '[OPTIONS]', description: 'Show docker disk usage', maxArgs: 0, flags: [f('verbose', 'bool', 'Show detailed information on space usage', 'v'), f('format', 'string', 'Format output using a custom template')] },
+  exec: { path: 'docker exec', usage: '[OPTIONS] CONTAINER COMMAND [ARG...]', description: 'Execute a command in a running container', interspersed: false, minArgs: 2, flags: [f('detach', 'bool', 'Detached mode: run command in the background', 'd'), f('detach-keys', 'string', 'Override the key sequence for detaching a container'), f('env', 'list', 'Set environment variables', 'e'), f('env-file', 'list', 'Read in a file of environment variables'), f('interactive', 'bool', 'Keep STDIN open even if not attached', 'i'), f('privileged', 'bool', 'Give extended privileges to the command'), f('tty', 'bool', 'Allocate a pseudo-TTY', 't'), f('user', 'string', 'Username or UID (format: "<name|uid>[:<group|gid>]")', 'u'), f('workdir', 'string', 'Working directory inside the container', 'w')] },
   stop: { path: 'docker stop', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Stop one or more running containers', minArgs: 1, flags: [f('time', 'int', 'Seconds to wait before killing the container', 't', { default: -1 }), f('signal', 'string', 'Signal to send to the container', 's')] },
   restart: { path: 'docker restart', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Restart one or more containers', minArgs: 1, flags: [f('time', 'int', 'Seconds to wait before killing the container', 't', { default: -1 })] },
   kill: { path: 'docker kill', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Kill one or more running containers', minArgs: 1, flags: [f('signal', 'string', 'Signal to send to the container', 's')] },
@@ -73,7 +84,7 @@ const SPECS: Record<string, CommandSpec> = {
 /** Aliases Docker keeps: docker container ls, docker image ls, docker container run... */
 const ALIASES: Record<string, string> = {
   'container run': 'run', 'container create': 'create', 'container ls': 'ps', 'container list': 'ps', 'container ps': 'ps',
-  'container start': 'start', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
+  'container start': 'start', 'container exec': 'exec', 'container top': 'top', 'container stats': 'stats', 'image history': 'history', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
   'container rm': 'rm', 'container logs': 'logs', 'container inspect': 'inspect', 'container wait': 'wait',
   'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi', 'image inspect': 'inspect',
   'image tag': 'tag', 'volume list': 'volume ls', 'network list': 'network ls', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm',
@@ -86,6 +97,7 @@ A self-sufficient runtime for containers
 
 Common Commands:
   run         Create and run a new container from an image
+  exec        Execute a command in a running container
   ps          List containers
   pull        Download an image from a registry
   images      List images
@@ -109,6 +121,9 @@ Commands:
   start       Start one or more stopped containers
   stop        Stop one or more running containers
   tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+  history     Show the history of an image
+  stats       Display a live stream of container(s) resource usage statistics
+  top         Display the running processes of a container
   wait        Block until one or more containers stop, then print their exit codes
 
 Global Options:
@@ -145,7 +160,7 @@ export function dockerMain(argv: string[], sys: Syscalls): Promise<number> {
   }
 }
 
-function dockerRun(argv: string[], sys: Syscalls): number {
+function dockerRun(argv: string[], sys: Syscalls): number | Promise<number> {
   const out = (s: string): void => writeAll(sys, 1, s);
   const err = (s: string): void => writeAll(sys, 2, s);
   let args = [...argv];
@@ -196,10 +211,19 @@ function dockerRun(argv: string[], sys: Syscalls): number {
     out(helpText(spec));
     return 0;
   }
+  const report = (e: unknown): number => reportError(e, name, spec, err);
   try {
     const ctx: Ctx = { sys, client: new Client(sys, host), out, err };
-    return COMMANDS[name]!(ctx, p);
+    const r = COMMANDS[name]!(ctx, p);
+    return typeof r === 'number' ? r : r.then(undefined, report);
   } catch (e) {
+    return report(e);
+  }
+}
+
+/** Docker's wording and exit code for a failed command. */
+function reportError(e: unknown, name: string, spec: CommandSpec, err: (s: string) => void): number {
+  {
     if (e instanceof DaemonDownError) {
       err(`${e.message}\n`);
       return 1;
@@ -221,7 +245,7 @@ function dockerRun(argv: string[], sys: Syscalls): number {
   }
 }
 
-type Command = (c: Ctx, p: Parsed) => number;
+type Command = (c: Ctx, p: Parsed) => number | Promise<number>;
 
 function pullImage(c: Ctx, ref: string, quiet: boolean): void {
   let r;
@@ -333,8 +357,8 @@ function createBody(c: Ctx, p: Parsed, autoRemove: boolean): Record<string, unkn
   };
 }
 
-function createContainer(c: Ctx, p: Parsed, autoRemove: boolean): string {
-  const body = createBody(c, p, autoRemove);
+function createContainer(c: Ctx, p: Parsed, autoRemove: boolean, stdinOnce = false): string {
+  const body = { ...createBody(c, p, autoRemove), AttachStdin: stdinOnce, StdinOnce: stdinOnce };
   const name = p.flags.string('name');
   const path = `/containers/create${name ? `?name=${encodeURIComponent(name)}` : ''}`;
   try {
@@ -349,20 +373,134 @@ function createContainer(c: Ctx, p: Parsed, autoRemove: boolean): string {
   }
 }
 
-/** Attaches, starts and streams a container; returns its exit code. */
-function runAttached(c: Ctx, id: string): number {
-  const { conn: att, res } = c.client.open('POST', `/containers/${id}/attach?stream=1&stdout=1&stderr=1`, undefined, { Connection: 'Upgrade', Upgrade: 'tcp' });
-  if (res.status !== 101 && res.status !== 200) throw new ApiResponseError(res.status, 'attach failed');
-  const waiter = c.client.open('POST', `/containers/${id}/wait?condition=next-exit`);
-  c.client.call('POST', `/containers/${id}/start`);
-  const demux = new Demuxer((stream, data) => writeAll(c.sys, stream === 2 ? 2 : 1, data));
-  for (let b = att.readSome(); b; b = att.readSome()) demux.push(b);
-  att.close();
+interface AttachMode {
+  tty: boolean;
+  stdin: boolean;
+  detachKeys: string;
+}
+
+/** Detach keys as bytes, or Docker's error for a bad --detach-keys. */
+function detachBytes(spec: string): number[] {
+  try {
+    return parseDetachKeys(spec || DEFAULT_DETACH_KEYS);
+  } catch (e) {
+    throw new CliError((e as Error).message, 125);
+  }
+}
+
+/** A hijacked connection (attach, exec start): 101 expected, the error body otherwise. */
+function hijack(c: Ctx, path: string, body?: unknown): Connection {
+  const { conn, res } = c.client.open('POST', path, body, { Connection: 'Upgrade', Upgrade: 'tcp' });
+  if (res.status === 101 || res.status === 200) return conn;
   let text = '';
-  waiter.conn.readBody(waiter.res, (b) => (text += utf8Decode(b)));
-  waiter.conn.close();
-  const r = JSON.parse(text || '{"StatusCode":0}') as { StatusCode: number };
-  return r.StatusCode;
+  conn.readBody(res, (b) => (text += utf8Decode(b)));
+  conn.close();
+  let msg = text.trim();
+  try {
+    msg = (JSON.parse(text) as { message: string }).message;
+  } catch {
+    // plain text
+  }
+  throw new ApiResponseError(res.status, msg);
+}
+
+/**
+ * Streams a hijacked connection with our terminal in raw mode when there is a tty, restoring it
+ * on every way out. Resolves to how it ended.
+ */
+function interact(c: Ctx, conn: Connection, m: AttachMode, keys: number[], resize: ((h: number, w: number) => void) | undefined, signal?: (sig: number) => void): Promise<'ended' | 'detached'> {
+  const restore = m.tty && m.stdin && c.sys.isatty(0) ? rawMode(c.sys, 0) : () => {};
+  let p: Promise<'ended' | 'detached'>;
+  try {
+    if (m.tty && resize) sendSize(c.sys, resize);
+    p = pump(c.sys, conn, { tty: m.tty, stdin: m.stdin, detachKeys: keys, resize, signal });
+  } catch (e) {
+    restore();
+    throw e;
+  }
+  return p.then((how) => {
+    restore();
+    conn.close();
+    return how;
+  });
+}
+
+/** Attaches, starts and streams a container; resolves to its exit code (0 when detached). */
+function runAttached(c: Ctx, id: string, m: AttachMode): number | Promise<number> {
+  const keys = detachBytes(m.detachKeys);
+  const ref = encodeURIComponent(id);
+  const att = hijack(c, `/containers/${ref}/attach?stream=1&stdout=1&stderr=1${m.stdin ? '&stdin=1' : ''}${m.detachKeys ? `&detachKeys=${encodeURIComponent(m.detachKeys)}` : ''}`);
+  const waiter = c.client.open('POST', `/containers/${ref}/wait?condition=next-exit`);
+  try {
+    c.client.call('POST', `/containers/${ref}/start`);
+  } catch (e) {
+    att.close();
+    waiter.conn.close();
+    throw e;
+  }
+  const resize = (h: number, w: number): void => {
+    try {
+      c.client.call('POST', `/containers/${ref}/resize?h=${h}&w=${w}`);
+    } catch {
+      // the container ended
+    }
+  };
+  const signal = (sig: number): void => {
+    try {
+      c.client.call('POST', `/containers/${ref}/kill?signal=${sig}`);
+    } catch {
+      // not running any more
+    }
+  };
+  return interact(c, att, m, keys, resize, signal).then((how) => {
+    if (how === 'detached') {
+      waiter.conn.close();
+      return 0;
+    }
+    let text = '';
+    waiter.conn.readBody(waiter.res, (b) => (text += utf8Decode(b)));
+    waiter.conn.close();
+    const r = JSON.parse(text || '{"StatusCode":0}') as { StatusCode: number };
+    return r.StatusCode;
+  });
+}
+
+/** docker exec: create the exec instance, start it (hijacked or detached), report its exit code. */
+function execCommand(c: Ctx, p: Parsed): number | Promise<number> {
+  const [container, ...cmd] = p.args;
+  const detach = p.flags.bool('detach');
+  const m: AttachMode = { tty: p.flags.bool('tty'), stdin: p.flags.bool('interactive') && !detach, detachKeys: p.flags.string('detach-keys') };
+  if (m.tty && m.stdin && !c.sys.isatty(0)) throw new CliError('the input device is not a TTY', 1);
+  const keys = detachBytes(m.detachKeys);
+  const env = [...p.flags.list('env-file').flatMap((file) => parseEnvFile(c, file)), ...p.flags.list('env').map((e) => (e.includes('=') ? e : `${e}=${c.sys.getenv(e) ?? ''}`))];
+  const created = c.client.call<{ Id: string }>('POST', `/containers/${encodeURIComponent(container!)}/exec`, {
+    AttachStdin: m.stdin, AttachStdout: !detach, AttachStderr: !detach, Tty: m.tty, Env: env, Cmd: cmd,
+    User: p.flags.string('user'), WorkingDir: p.flags.string('workdir'), Privileged: p.flags.bool('privileged'),
+    ...(m.detachKeys ? { DetachKeys: m.detachKeys } : {}),
+  });
+  const id = created.Id;
+  if (detach) {
+    c.client.call('POST', `/exec/${id}/start`, { Detach: true, Tty: m.tty });
+    return 0;
+  }
+  const conn = hijack(c, `/exec/${id}/start`, { Detach: false, Tty: m.tty });
+  const resize = (h: number, w: number): void => {
+    try {
+      c.client.call('POST', `/exec/${id}/resize?h=${h}&w=${w}`);
+    } catch {
+      // ended
+    }
+  };
+  return interact(c, conn, m, keys, resize).then((how) => {
+    if (how === 'detached') return 0;
+    // the shim reports the exit just after the stream ends: ask until it is in
+    for (let i = 0; i < 100; i++) {
+      const r = c.client.call<{ Running: boolean; ExitCode: number | null }>('GET', `/exec/${id}/json`);
+      if (!r.Running && r.ExitCode !== null) return r.ExitCode;
+      c.sys.poll([], 20);
+    }
+    return 0;
+  });
 }
 
 function parseSummary<T>(c: Ctx, path: string): T {
@@ -370,6 +508,57 @@ function parseSummary<T>(c: Ctx, path: string): T {
 }
 
 const COMMANDS: Record<string, Command> = {
+  exec: execCommand,
+  top: (c, p) => {
+    const [name, ...psArgs] = p.args;
+    const r = c.client.call<{ Titles: string[]; Processes: string[][] }>('GET', `/containers/${encodeURIComponent(name!)}/top${psArgs.length ? `?ps_args=${encodeURIComponent(psArgs.join(' '))}` : ''}`);
+    c.out(formatTable([r.Titles, ...r.Processes].map((row) => row.join('\t')).join('\n') + '\n', { minWidth: 20, padding: 3 }));
+    return 0;
+  },
+  stats: (c, p) => {
+    const all = p.flags.bool('all');
+    let names = p.args;
+    if (names.length === 0) names = c.client.call<{ Id: string }[]>('GET', `/containers/json?all=${all ? 1 : 0}`).map((x) => x.Id);
+    const sample = (): string => {
+      const rows: string[] = [];
+      let failed: string | null = null;
+      for (const n of names) {
+        try {
+          rows.push(statsRow(c.client.call<StatsJson>('GET', `/containers/${encodeURIComponent(n)}/stats?stream=false`), p.flags.bool('no-trunc')));
+        } catch (e) {
+          if (!(e instanceof ApiResponseError)) throw e;
+          failed = e.message;
+        }
+      }
+      if (failed !== null && rows.length === 0) throw new ApiResponseError(404, failed);
+      return formatTable([STATS_HEADER, ...rows].join('\n') + '\n');
+    };
+    if (p.flags.bool('no-stream')) {
+      c.out(sample());
+      return 0;
+    }
+    // streaming: redraw every reading (each takes a second) until interrupted
+    for (;;) c.out(`\x1b[2J\x1b[H${sample()}`);
+  },
+  history: (c, p) => {
+    const items = c.client.call<HistoryItem[]>('GET', `/images/${encodeURIComponent(p.args[0]!)}/history`);
+    const now = Date.now();
+    const trunc = !p.flags.bool('no-trunc');
+    const rows = items.map((h) => historyRow(h, ago(h.Created, now), trunc, p.flags.bool('human')));
+    if (p.flags.bool('quiet')) c.out(rows.map((r) => `${r['ID']}\n`).join(''));
+    else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), rows, (k) => ({ ID: 'IMAGE', CreatedSince: 'CREATED', CreatedBy: 'CREATED BY' })[k] ?? k.toUpperCase()));
+    else c.out(formatTable(['IMAGE\tCREATED\tCREATED BY\tSIZE\tCOMMENT', ...rows.map((r) => [r['ID'], r['CreatedSince'], r['CreatedBy'], r['Size'], r['Comment']].join('\t'))].join('\n') + '\n'));
+    return 0;
+  },
+  'system df': (c, p) => {
+    const d = c.client.call<DiskUsage>('GET', '/system/df');
+    if (p.flags.string('format')) {
+      c.out(renderTemplate(p.flags.string('format'), [d]));
+      return 0;
+    }
+    c.out(formatTable(dfRows(d)));
+    return 0;
+  },
   pull: (c, p) => {
     pullImage(c, p.args[0]!, p.flags.bool('quiet'));
     return 0;
@@ -379,19 +568,28 @@ const COMMANDS: Record<string, Command> = {
     return 0;
   },
   run: (c, p) => {
-    const id = createContainer(c, p, p.flags.bool('rm'));
+    const m: AttachMode = { tty: p.flags.bool('tty'), stdin: p.flags.bool('interactive'), detachKeys: p.flags.string('detach-keys') };
+    if (m.tty && m.stdin && !p.flags.bool('detach') && !c.sys.isatty(0)) throw new CliError('the input device is not a TTY', 1);
+    detachBytes(m.detachKeys);
+    if (p.flags.bool('rm') && !['', 'no'].includes(p.flags.string('restart'))) throw new CliError("docker: Conflicting options: --restart and --rm.\n\nRun 'docker run --help' for more information", 125);
+    const id = createContainer(c, p, p.flags.bool('rm'), m.stdin && !p.flags.bool('detach'));
     if (p.flags.bool('detach')) {
       c.client.call('POST', `/containers/${id}/start`);
       c.out(`${id}\n`);
       return 0;
     }
-    return runAttached(c, id);
+    return runAttached(c, id, m);
   },
   start: (c, p) => {
     let failed = false;
     for (const name of p.args) {
       try {
-        if (p.flags.bool('attach')) return runAttached(c, name);
+        if (p.flags.bool('attach') || p.flags.bool('interactive')) {
+          const info = c.client.call<{ Config: { Tty: boolean; OpenStdin: boolean } }>('GET', `/containers/${encodeURIComponent(name)}/json`);
+          const m: AttachMode = { tty: info.Config.Tty, stdin: p.flags.bool('interactive') && info.Config.OpenStdin, detachKeys: p.flags.string('detach-keys') };
+          if (m.tty && m.stdin && !c.sys.isatty(0)) throw new CliError('the input device is not a TTY', 1);
+          return runAttached(c, name, m);
+        }
         c.client.call('POST', `/containers/${encodeURIComponent(name)}/start`);
         c.out(`${name}\n`);
       } catch (e) {

@@ -7,6 +7,9 @@ import { ApiError, Engine, statusText } from './engine.ts';
 import type { Request, Response } from './http.ts';
 import { parseRef } from '../images/reference.ts';
 import type { ContainerRecord } from './model.ts';
+import type { ExecConfig } from './exec.ts';
+import { shimRequest } from './shimconn.ts';
+import { containerPids, psEf, sampleStats, statsJson } from './procinfo.ts';
 
 
 export const API_VERSION = '1.45';
@@ -64,11 +67,12 @@ export function containerSummary(e: Engine, c: ContainerRecord, now: number): Re
   void e;
 }
 
-export function containerInspect(c: ContainerRecord): Record<string, unknown> {
-  const { ShimPid: _s, ImageName: _i, ...rest } = c;
+export function containerInspect(c: ContainerRecord, execIds: string[] | null = null): Record<string, unknown> {
+  const { ShimPid: _s, ImageName: _i, HasBeenManuallyStopped: _m, ...rest } = c;
   void _s;
   void _i;
-  return { ...rest, GraphDriver: { Name: 'overlay2', Data: null }, ExecIDs: null, SizeRw: undefined };
+  void _m;
+  return { ...rest, GraphDriver: { Name: 'overlay2', Data: null }, ExecIDs: execIds, SizeRw: undefined };
 }
 
 function imageSummary(e: Engine, id: string): Record<string, unknown> {
@@ -209,10 +213,11 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
     const action = seg[2];
     if (m === 'GET' && action === 'json') {
       const c = e.get(id);
-      res.json(200, { ...containerInspect(c), ...(req.query.bool('size') ? { SizeRw: e.containerSize(c) } : {}) });
+      res.json(200, { ...containerInspect(c, e.execs.idsOf(c.Id)), ...(req.query.bool('size') ? { SizeRw: e.containerSize(c) } : {}) });
       return;
     }
     if (m === 'POST' && action === 'start') {
+      e.clearManualStop(id);
       const r = e.start(id);
       res.send(r === 'already' ? 304 : 204);
       return;
@@ -221,6 +226,7 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
       const t = req.query.get('t') ?? req.query.get('timeout');
       return e.stop(id, t === null ? null : Number(t), req.query.get('signal')).then((r) => {
         if (action === 'restart') {
+          e.clearManualStop(id);
           e.start(id);
           res.send(204);
           return;
@@ -254,10 +260,97 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
       return;
     }
     if (m === 'POST' && action === 'attach') {
-      attach(sys, e, e.get(id), req, res);
+      const c = e.get(id);
+      const replay = req.query.bool('logs') ? (write: (stream: 1 | 2, text: string) => void) => {
+        for (const en of e.logs(c)) write(en.stream === 'stderr' ? 2 : 1, en.log);
+      } : null;
+      e.attachments.attach(c, e.shimSocket(c.Id), req, res, replay);
       return;
     }
     if (m === 'POST' && action === 'resize') {
+      const c = e.get(id);
+      if (!c.State.Running) throw new ApiError(409, `Container ${c.Id} is not running`);
+      const [h, w] = [Number(req.query.get('h') ?? 0), Number(req.query.get('w') ?? 0)];
+      try {
+        shimRequest(sys, e.shimSocket(c.Id), { op: 'resize', h, w });
+      } catch {
+        // the container ended in between
+      }
+      res.send(200);
+      return;
+    }
+    if (m === 'GET' && action === 'top') {
+      const c = e.get(id);
+      if (!c.State.Running) throw new ApiError(409, `container ${c.Id} is not running`);
+      res.json(200, psEf(sys, containerPids(sys, c.Id, c.State.Pid)));
+      return;
+    }
+    if (m === 'GET' && action === 'stats') {
+      const c = e.get(id);
+      const name = c.Name;
+      const stream = req.query.get('stream') === null || req.query.bool('stream');
+      const oneShot = req.query.bool('one-shot');
+      if (!c.State.Running) {
+        // Docker answers a stopped container with an empty reading
+        const zero = { read: '0001-01-01T00:00:00Z', cpuUsageNs: 0, systemNs: 0, onlineCpus: 0, memUsage: 0, memLimit: 0, memStats: {}, networks: {}, blkRead: 0, blkWrite: 0, pids: 0 };
+        res.json(200, statsJson(c.Id, name, null, zero));
+        return;
+      }
+      let pre = oneShot ? null : sampleStats(sys, c.Id, c.State.Pid);
+      if (!stream) {
+        if (oneShot) {
+          res.json(200, statsJson(c.Id, name, null, sampleStats(sys, c.Id, c.State.Pid)));
+          return;
+        }
+        // two readings a second apart, so the client can work out CPU %
+        return new Promise<void>((resolve) => {
+          sys.setTimer(1000, () => {
+            try {
+              res.json(200, statsJson(c.Id, name, pre, c.State.Running ? sampleStats(sys, c.Id, c.State.Pid) : pre!));
+            } catch (err) {
+              res.error(500, (err as Error).message);
+            }
+            resolve();
+          });
+        });
+      }
+      res.stream(200, 'application/json');
+      const tick = (): void => {
+        if (res.conn.closed) return;
+        if (!c.State.Running) {
+          res.close();
+          return;
+        }
+        const cur = sampleStats(sys, c.Id, c.State.Pid);
+        res.chunk(JSON.stringify(statsJson(c.Id, name, pre, cur)) + '\n');
+        pre = cur;
+        sys.setTimer(1000, tick);
+      };
+      sys.setTimer(1000, tick);
+      return;
+    }
+    if (m === 'POST' && action === 'exec') {
+      const c = e.get(id);
+      const r = e.execs.create(c, body<ExecConfig>(req));
+      res.json(201, { Id: r.ID });
+      return;
+    }
+  }
+
+  // ---- exec instances ----
+  if (seg[0] === 'exec' && seg[1]) {
+    const r = e.execs.get(seg[1]);
+    if (m === 'GET' && seg[2] === 'json') {
+      res.json(200, e.execs.inspect(r));
+      return;
+    }
+    if (m === 'POST' && seg[2] === 'start') {
+      const c = e.get(r.ContainerID);
+      e.execs.start(r, c, e.bundleOf(c.Id), e.shimSocket(c.Id), req, res, body(req));
+      return;
+    }
+    if (m === 'POST' && seg[2] === 'resize') {
+      e.execs.resize(r, e.shimSocket(r.ContainerID), Number(req.query.get('h') ?? 0), Number(req.query.get('w') ?? 0));
       res.send(200);
       return;
     }
@@ -370,6 +463,14 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
       return;
     }
   }
+  if (m === 'GET' && path === '/system/df') {
+    // shared sizes are known here (no layer is shared between our images' own sizes)
+    const images = e.images.ids().map((i) => imageSummary(e, i)).map((i): Record<string, unknown> => ({ ...i, SharedSize: 0, VirtualSize: i['Size'] }));
+    const containers = e.all().map((c) => ({ ...containerSummary(e, c, now), SizeRw: e.containerSize(c), SizeRootFs: 0 }));
+    const volumes = e.volumes().map((v) => ({ ...v, UsageData: { Size: sizeOf(sys, v.Mountpoint), RefCount: e.volumeUsers(v.Name).length } }));
+    res.json(200, { LayersSize: images.reduce((n, i) => n + (i['Size'] as number), 0), Images: images, Containers: containers, Volumes: volumes, BuildCache: [] });
+    return;
+  }
   if (m === 'POST' && (path === '/networks/prune')) {
     res.json(200, { NetworksDeleted: [] });
     return;
@@ -443,36 +544,4 @@ function logs(sys: Syscalls, e: Engine, c: ContainerRecord, req: Request, res: R
     finished = true;
   });
   sys.setTimer(100, tick);
-}
-
-/** attach: hijack the connection and stream the container's output as it is logged. */
-function attach(sys: Syscalls, e: Engine, c: ContainerRecord, req: Request, res: Response): void {
-  const tty = c.Config.Tty;
-  res.hijack(tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
-  const wantOut = req.query.bool('stdout');
-  const wantErr = req.query.bool('stderr');
-  let next = req.query.bool('logs') ? 0 : e.logSize(c);
-  let finished = false;
-  const flush = (): void => {
-    const r = e.readLogFrom(c, next);
-    next = r.next;
-    for (const en of r.entries) {
-      if (en.stream === 'stdout' ? !wantOut : !wantErr) continue;
-      const text = utf8Encode(en.log);
-      res.conn.write(tty ? text : frame(en.stream === 'stderr' ? 2 : 1, text));
-    }
-  };
-  // at exit, read the rest at once: --rm removes the log right after the exit callbacks
-  e.onExit(c.Id, () => {
-    if (finished || res.conn.closed) return;
-    finished = true;
-    flush();
-    res.conn.end();
-  });
-  const tick = (): void => {
-    if (finished || res.conn.closed) return;
-    flush();
-    sys.setTimer(50, tick);
-  };
-  sys.setTimer(50, tick);
 }

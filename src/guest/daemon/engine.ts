@@ -18,6 +18,11 @@ import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type H
 import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
 import type { ExitRecord } from '../shim/main.ts';
 import { Networks } from '../net/network.ts';
+import { FrameType, frameJson } from '../shim/proto.ts';
+import { Attachments } from './attach.ts';
+import { Execs } from './exec.ts';
+import { shimRequest } from './shimconn.ts';
+import { policyError, restartDelayMs, shouldRestart, startsWithDaemon } from './restart.ts';
 
 /** An error with the HTTP status the Engine API gives it. */
 export class ApiError extends Error {
@@ -58,6 +63,7 @@ function nowIso(): string {
 /** "Up 5 seconds", "Exited (0) 3 minutes ago", "Created", as docker ps shows. */
 export function statusText(s: ContainerRecord['State'], now: number): string {
   if (s.Running) return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+  if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   if (s.Status === 'removing') return 'Removal In Progress';
   if (s.Status === 'dead') return 'Dead';
   if (s.StartedAt === ZERO_TIME) return 'Created';
@@ -72,6 +78,12 @@ export class Engine {
   private exitWaiters = new Map<string, (() => void)[]>();
   private shimPipes = new Map<string, number>();
   readonly net: Networks;
+  /** Containers waiting for their restart (restart.ts), with restarts in a row so far. */
+  private restartTimers = new Map<string, unknown>();
+  private quickRestarts = new Map<string, number>();
+  /** Attach streams (attach.ts) and exec instances (exec.ts). */
+  readonly attachments: Attachments;
+  readonly execs: Execs;
 
   constructor(
     private sys: Syscalls,
@@ -79,13 +91,26 @@ export class Engine {
   ) {
     for (const d of ['containers', 'volumes', 'overlay2', 'tmp']) mkdirp(sys, `${opts.root}/${d}`, 0o710);
     mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
+    mkdirp(sys, `${opts.execRoot}/s`, 0o711);
     this.images = new ImageStore(sys, opts.root);
     this.registry = new OfflineRegistry(sys, opts.registry);
     this.net = new Networks(sys, { bridge: opts.bridge ?? 'none', root: opts.root, execRoot: opts.execRoot }, () => this.containers.values());
+    this.attachments = new Attachments(sys);
+    this.execs = new Execs(sys);
     this.load();
   }
 
   // ---- state on disk ----
+
+  /** The OCI bundle the shim runs the container from (its control socket is there too). */
+  bundleOf(id: string): string {
+    return `${this.opts.execRoot}/containerd/${id}`;
+  }
+
+  /** The shim's control socket: short, as a unix socket path must be (108 bytes at most). */
+  shimSocket(id: string): string {
+    return `${this.opts.execRoot}/s/${id.slice(0, 32)}`;
+  }
 
   private cdir(id: string): string {
     return `${this.opts.root}/containers/${id}`;
@@ -111,6 +136,52 @@ export class Engine {
       }
     }
     for (const c of this.containers.values()) this.refresh(c);
+    for (const c of this.containers.values()) {
+      if (!c.State.Running && startsWithDaemon(c.HostConfig.RestartPolicy, c.HasBeenManuallyStopped === true)) this.scheduleRestart(c, 0);
+    }
+  }
+
+  /** A user's start or restart: restart policies apply again. */
+  clearManualStop(ref: string): void {
+    const c = this.get(ref);
+    if (c.HasBeenManuallyStopped) {
+      c.HasBeenManuallyStopped = false;
+      this.save(c);
+    }
+  }
+
+  private scheduleRestart(c: ContainerRecord, delayMs: number): void {
+    if (this.restartTimers.has(c.Id)) return;
+    c.State = { ...c.State, Restarting: true, Status: 'restarting' };
+    this.save(c);
+    this.restartTimers.set(c.Id, this.sys.setTimer(delayMs, () => {
+      this.restartTimers.delete(c.Id);
+      if (!this.containers.has(c.Id) || c.State.Running) return;
+      c.State = { ...c.State, Restarting: false, Status: 'exited' };
+      if (c.HasBeenManuallyStopped) {
+        this.save(c);
+        return;
+      }
+      c.RestartCount++;
+      try {
+        this.start(c.Id);
+      } catch (e) {
+        c.State = { ...c.State, Error: (e as Error).message };
+        this.save(c);
+      }
+    }));
+  }
+
+  /** After an exit: the restart policy decides (Docker resets the backoff after 10 s of running). */
+  private afterExit(c: ContainerRecord): void {
+    const ranMs = Date.parse(c.State.FinishedAt) - Date.parse(c.State.StartedAt);
+    const inARow = ranMs >= 10_000 ? 0 : (this.quickRestarts.get(c.Id) ?? 0);
+    if (!shouldRestart(c.HostConfig.RestartPolicy, c.State.ExitCode, c.RestartCount, c.HasBeenManuallyStopped === true)) {
+      this.quickRestarts.delete(c.Id);
+      return;
+    }
+    this.quickRestarts.set(c.Id, inARow + 1);
+    this.scheduleRestart(c, restartDelayMs(inARow));
   }
 
   /** Picks up an exit recorded by the shim (also after a daemon restart). */
@@ -153,6 +224,7 @@ export class Engine {
     const ws = this.exitWaiters.get(c.Id) ?? [];
     this.exitWaiters.delete(c.Id);
     for (const w of ws) w();
+    if (!c.HostConfig.AutoRemove) this.afterExit(c);
     if (c.HostConfig.AutoRemove) {
       try {
         this.remove(c.Id, true, true);
@@ -304,6 +376,9 @@ export class Engine {
 
   create(name: string | null, body: Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig> }): ContainerRecord {
     if (!body.Image) throw new ApiError(400, 'No image specified');
+    const policyErr = policyError(body.HostConfig?.RestartPolicy);
+    if (policyErr) throw new ApiError(400, policyErr);
+    if (body.HostConfig?.AutoRemove && body.HostConfig.RestartPolicy && !['', 'no'].includes(body.HostConfig.RestartPolicy.Name)) throw new ApiError(400, "can't create 'AutoRemove' container with restart policy");
     const img = this.findImage(body.Image);
     if (name !== null && name !== '') {
       if (!VALID_NAME.test(name)) throw new ApiError(400, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
@@ -528,13 +603,28 @@ export class Engine {
         this.sys.execve(path, [
           ...argv0, '--id', c.Id, '--bundle', bundle, '--root', `${this.opts.execRoot}/runtime-runc`,
           '--log', c.LogPath, '--exit-file', `${this.cdir(c.Id)}/exit.json`, '--status-fd', '3',
+          '--socket', this.shimSocket(c.Id), ...(c.Config.OpenStdin ? ['--stdin'] : []), ...(c.Config.StdinOnce ? ['--stdin-once'] : []),
         ], this.sys.environ());
       } catch {
         this.sys.exit(127);
       }
     }
     this.sys.close(w);
-    const line = readLine(this.sys, r);
+    let line = readLine(this.sys, r);
+    if (line.startsWith('created ')) {
+      const created = line;
+      line = this.release(c, created);
+      if (!line.startsWith('started ')) {
+        // a container that was never released: end it and its shim
+        for (const p of [Number(created.slice(8)), pid]) {
+          try {
+            this.sys.kill(p, SIGKILL);
+          } catch {
+            // gone
+          }
+        }
+      }
+    }
     if (!line.startsWith('started ')) {
       this.sys.close(r);
       try {
@@ -559,6 +649,7 @@ export class Engine {
       c.State = { ...c.State, Status: 'created', ExitCode: code > 1 ? code : 128, Error: msg };
       this.save(c);
       // --rm containers go away even when they never ran (the client waits for "removed")
+      this.attachments.dropPending(c.Id);
       if (c.HostConfig.AutoRemove) this.remove(c.Id, true, true);
       throw new ApiError(code === 127 || code === 126 ? 400 : 500, `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`);
     }
@@ -574,6 +665,24 @@ export class Engine {
       this.refresh(c);
     });
     return 'started';
+  }
+
+  /**
+   * The shim created the container ("created PID"): connect the attaches waiting for it, then
+   * release it. Returns "started PID" or the shim's "error JSON" line.
+   */
+  private release(c: ContainerRecord, created: string): string {
+    const socket = this.shimSocket(c.Id);
+    this.attachments.connectPending(c.Id, socket);
+    let answer;
+    try {
+      answer = shimRequest(this.sys, socket, { op: 'start' });
+    } catch (e) {
+      return `error ${JSON.stringify({ message: (e as Error).message, exitCode: 128 })}`;
+    }
+    if (answer?.type === FrameType.Started) return `started ${created.slice(8)}`;
+    const err = answer ? frameJson<{ message: string; exitCode: number }>(answer.payload) : { message: 'containerd-shim exited before the start', exitCode: 128 };
+    return `error ${JSON.stringify(err)}`;
   }
 
   /** The shims are our children while this daemon lives: reap them. */
@@ -602,6 +711,8 @@ export class Engine {
   stop(ref: string, timeoutS: number | null, signal: string | null): Promise<'stopped' | 'already'> {
     // lookups throw here, synchronously, never as a rejected promise
     const c = this.get(ref);
+    c.HasBeenManuallyStopped = true;
+    this.save(c);
     if (!c.State.Running) return Promise.resolve('already');
     const sig = parseSignal(signal ?? c.Config.StopSignal ?? 'SIGTERM');
     const t = timeoutS ?? c.Config.StopTimeout ?? 10;
@@ -649,6 +760,8 @@ export class Engine {
     }
     this.unmountRootfs(c);
     this.net.detach(c);
+    this.attachments.dropPending(c.Id);
+    this.execs.forget(c.Id);
     this.containers.delete(c.Id);
     removeAll(this.sys, `${this.opts.execRoot}/containerd/${c.Id}`);
     removeAll(this.sys, `${this.opts.root}/overlay2/${c.Id}`);

@@ -121,6 +121,10 @@ export class Conn {
   /** Taken over by attach: the client's half-close (no stdin) must not end our output. */
   hijacked = false;
   onClose: (() => void)[] = [];
+  /** On a hijacked connection: the client's raw bytes (stdin for attach and exec). */
+  onData: ((b: Uint8Array) => void) | null = null;
+  /** On a hijacked connection: the client closed its sending side (end of its stdin). */
+  onEof: (() => void) | null = null;
 
   constructor(
     private sys: Syscalls,
@@ -309,13 +313,24 @@ export function serve(sys: Syscalls, listenFd: Fd, headers: () => Record<string,
         return;
       }
       if (n === 0) {
-        if (conn.hijacked) sys.watch(fd, 'read', null);
-        else conn.close();
+        if (conn.hijacked) {
+          sys.watch(fd, 'read', null);
+          conn.onEof?.();
+        } else conn.close();
         return;
       }
-      if (conn.hijacked) return; // stdin for attach is not supported yet: drop it
+      if (conn.hijacked) {
+        conn.onData?.(chunk.slice(0, n));
+        return;
+      }
       buf = concat(buf, chunk.subarray(0, n));
       pump();
+      // bytes that came with the request that hijacked the connection are the client's stdin
+      if (conn.hijacked && buf.length > 0) {
+        const early = buf;
+        buf = new Uint8Array(0);
+        sys.setTimer(0, () => conn.onData?.(early));
+      }
     });
   });
 }

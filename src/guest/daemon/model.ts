@@ -130,6 +130,8 @@ export interface ContainerRecord {
   ShimPid: number;
   /** Our own: the image reference as the user typed it (for ps). */
   ImageName: string;
+  /** Stopped by docker stop: restart policies leave it alone (as Docker's own flag). */
+  HasBeenManuallyStopped?: boolean;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

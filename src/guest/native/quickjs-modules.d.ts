@@ -99,6 +99,8 @@ declare module 'wbnative' {
   export function poll(fdsAndEvents: number[], timeoutMs: number): number[];
   /** [result or -errno, value after the call] */
   export function ioctl(fd: number, request: number, value: number, byPointer: boolean): [number, number];
+  /** ioctl with a pointer to buf[offset, offset+length) (struct termios and the like). */
+  export function ioctl_buf(fd: number, request: number, buf: ArrayBuffer, offset: number, length: number): Ret;
   /** [result or -errno, rows, cols] */
   export function winsize(fd: number, set: boolean, rows: number, cols: number): [number, number, number];
 }

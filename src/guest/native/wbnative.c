@@ -588,6 +588,16 @@ static JSValue f_ioctl(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     return num_array(ctx, out, 2);
 }
 
+/* ioctl_buf(fd, request, buf, offset, length): passes a pointer to those bytes (termios...). */
+static JSValue f_ioctl_buf(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    size_t len;
+    uint8_t *p = buf_arg(ctx, argv[2], argv[3], argv[4], &len);
+    if (!p)
+        return JS_NewInt32(ctx, -EFAULT);
+    return RET(ioctl(int_arg(ctx, argv[0]), (unsigned long)uint_arg(ctx, argv[1]), p));
+}
+
 /* winsize(fd, set, rows, cols) -> [result, rows, cols] */
 static JSValue f_winsize(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
@@ -668,6 +678,7 @@ static const JSCFunctionListEntry wb_funcs[] = {
     JS_CFUNC_DEF("poll", 2, f_poll),
     JS_CFUNC_DEF("ioctl", 4, f_ioctl),
     JS_CFUNC_DEF("winsize", 4, f_winsize),
+    JS_CFUNC_DEF("ioctl_buf", 5, f_ioctl_buf),
 };
 
 static int wb_init(JSContext *ctx, JSModuleDef *m)

@@ -349,28 +349,55 @@ export class Runtime {
    * (a pid namespace applies to children only) and execs. Returns the exit code, or the pid
    * when detached.
    */
-  exec(id: string, p: OciProcess, detach: boolean, pidFile?: string): number {
+  exec(id: string, p: OciProcess, detach: boolean, pidFile?: string, stdio?: [number, number, number]): number {
     const sys = this.sys;
     const st = this.state(id);
     const status = statusOf(sys, this.opts.root, st);
     if (status === 'stopped') throw new RuntimeError('cannot exec in a stopped container');
     const lastCap = this.lastCap();
     const nsFds: number[] = [];
+    const nsNames: string[] = [];
     for (const ns of ['ipc', 'uts', 'net', 'pid', 'cgroup', 'mnt']) {
       const mine = safeReadlink(sys, `/proc/self/ns/${ns}`);
       const theirs = safeReadlink(sys, `/proc/${st.pid}/ns/${ns}`);
-      if (theirs && mine !== theirs) nsFds.push(sys.open(`/proc/${st.pid}/ns/${ns}`, O_RDONLY | O_CLOEXEC));
+      if (theirs && mine !== theirs) {
+        nsFds.push(sys.open(`/proc/${st.pid}/ns/${ns}`, O_RDONLY | O_CLOEXEC));
+        nsNames.push(ns);
+      }
     }
     const [r, w] = sys.pipe(O_CLOEXEC);
     const child = sys.fork(0);
     if (child === 0) {
       sys.close(r);
       try {
+        if (stdio) stdio.forEach((fd, i) => fd !== i && sys.dup2(fd, i));
+        // this process waits for the program and never execs: drop every other descriptor its
+        // parent had (a shim's copy of a stdin pipe would keep the program from seeing its end)
+        closeOthers(sys, [w, ...nsFds]);
         if (st.cgroupDir) sys.writeFile(`${st.cgroupDir}/cgroup.procs`, '0');
-        for (const fd of nsFds) sys.setns(fd, 0);
+        nsFds.forEach((fd, i) => {
+          try {
+            sys.setns(fd, 0);
+          } catch (e) {
+            // qemu-user (i386 binaries on hosts without IA-32 emulation) runs helper threads, and
+            // the kernel lets only a single-threaded process change its mount namespace: there,
+            // enter the container's root through /proc instead (its mounts are seen through it)
+            if (nsNames[i] === 'mnt' && isErrno(e, 'EINVAL')) {
+              sys.chroot(`/proc/${st.pid}/root`);
+              sys.chdir('/');
+              return;
+            }
+            throw new Error(`joining the container's ${nsNames[i]} namespace: ${(e as Error).message}`);
+          }
+        });
         const inner = sys.fork(0);
         if (inner === 0) {
           try {
+            if (p.terminal) {
+              // a session of its own, with the terminal on stdin as its controlling tty
+              sys.setsid();
+              if (sys.isatty(0)) sys.setControllingTty(0);
+            }
             const env = processEnv(p);
             try {
               sys.chdir(p.cwd);
@@ -379,6 +406,7 @@ export class Runtime {
             }
             const path = lookPath(sys, p.args[0]!, env);
             finalizeProcess(sys, p, lastCap);
+            sys.resetSignals();
             sendSync(sys, w, { type: 'ready' });
             sys.execve(path, p.args, env);
           } catch (e) {
@@ -427,6 +455,24 @@ export class Runtime {
       } catch (e) {
         if (!isErrno(e, 'EINTR')) throw e;
       }
+    }
+  }
+}
+
+/** Closes every descriptor above 2 except those kept. */
+function closeOthers(sys: Syscalls, keep: number[]): void {
+  let fds: number[];
+  try {
+    fds = sys.readdir('/proc/self/fd').map((e) => Number(e.name)).filter((n) => Number.isInteger(n) && n > 2);
+  } catch {
+    return;
+  }
+  for (const fd of fds) {
+    if (keep.includes(fd)) continue;
+    try {
+      sys.close(fd);
+    } catch {
+      // the directory's own descriptor, already closed
     }
   }
 }
@@ -493,5 +539,6 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
   sys.close(w);
   sys.close(fifoFd);
   finalizeProcess(sys, p, a.lastCap);
+  sys.resetSignals();
   return sys.execve(path, p.args, env);
 }

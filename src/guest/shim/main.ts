@@ -1,17 +1,28 @@
-// containerd-shim: one per container. It creates and starts the container through the runtime,
-// owns its stdio (writing Docker's json-file log), reaps it as a subreaper, records its exit
-// status in a file dockerd reads (so it survives a dockerd restart), then deletes it.
+// containerd-shim: one per container. It creates the container through the runtime, owns its
+// stdio (a pty when the container has a terminal, else pipes), writes Docker's json-file log,
+// serves attach, start, exec and resize on its control socket (--socket, see proto.ts),
+// reaps the container and its exec processes as a subreaper, records the exit status in a file
+// dockerd reads (so it survives a dockerd restart), then deletes the container.
 //
-// containerd-shim --id ID --bundle DIR --root RUNC_ROOT --log FILE --exit-file FILE [--status-fd N]
+// containerd-shim --id ID --bundle DIR --root RUNC_ROOT --log FILE --exit-file FILE
+//                 [--status-fd N] [--socket PATH] [--stdin] [--stdin-once]
+// Status lines on --status-fd: "created PID" (waiting for a start on the socket), "error JSON",
+// "exited CODE".
 
 import type { Syscalls } from '../sys/syscalls.ts';
-import { O_APPEND, O_CLOEXEC, O_CREAT, O_NONBLOCK, O_RDWR, O_WRONLY, PR_SET_CHILD_SUBREAPER, SIGCHLD, WNOHANG, F_GETFL, F_SETFL } from '../sys/constants.ts';
+import {
+  AF_UNIX, O_APPEND, O_CLOEXEC, O_CREAT, O_NONBLOCK, O_RDWR, O_WRONLY, PR_SET_CHILD_SUBREAPER, SIGCHLD, SOCK_CLOEXEC,
+  SOCK_NONBLOCK, SOCK_STREAM, WNOHANG, F_GETFL, F_SETFL,
+} from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { exitCodeOf } from '../sys/wait.ts';
-import { Runtime } from '../runc/runtime.ts';
-import { writeFileAtomic } from '../util/fsutil.ts';
+import { Runtime, RuntimeError } from '../runc/runtime.ts';
+import { parseSpec } from '../runc/spec.ts';
+import { readText, writeFileAtomic } from '../util/fsutil.ts';
 import { parseFlags, type CommandSpec } from '../util/flags.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
+import { encodeFrame, FrameReader, FrameType, frameJson, jsonFrame, type Hello } from './proto.ts';
+import { Outbox } from './outbox.ts';
 
 export interface ExitRecord {
   ExitCode: number;
@@ -30,11 +41,14 @@ const SPEC: CommandSpec = {
     { name: 'root', kind: 'string', help: 'runc state root', default: '/run/docker/runtime-runc' },
     { name: 'log', kind: 'string', help: 'json-file log path' },
     { name: 'exit-file', kind: 'string', help: 'where the exit status is written' },
-    { name: 'status-fd', kind: 'int', help: 'pipe to dockerd: "started PID" or "error MSG" lines', default: 3 },
-    { name: 'stdin', kind: 'bool', help: 'keep a stdin pipe open (fifo path ID.stdin in the bundle)' },
+    { name: 'status-fd', kind: 'int', help: 'pipe to dockerd: "created PID", "error MSG", "exited CODE" lines', default: 3 },
+    { name: 'socket', kind: 'string', help: 'control socket path (attach, start, exec, resize)' },
+    { name: 'stdin', kind: 'bool', help: 'keep the container\'s stdin open for attach (docker run -i)' },
+    { name: 'stdin-once', kind: 'bool', help: 'close the container\'s stdin when the first attached client closes its own' },
   ],
   maxArgs: 0,
 };
+
 
 /** One json-file log line, as Docker's json-file driver writes it. */
 export function logLine(stream: 'stdout' | 'stderr', text: string, time: Date): string {
@@ -75,9 +89,77 @@ export function shimMain(argv: string[], sys: Syscalls): Promise<number> {
   }
 }
 
+function setNonBlocking(sys: Syscalls, fd: number): void {
+  sys.fcntl(fd, F_SETFL, sys.fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/** The stdio of one process (the container's init or an exec): a pty or pipes. */
+interface Stdio {
+  /** What the process gets as fds 0, 1, 2. */
+  child: [number, number, number];
+  /** Our ends: output readers by stream, and where stdin goes (null: none). */
+  readers: { fd: number; stream: 1 | 2 }[];
+  stdin: Outbox | null;
+  master: number | null;
+  consolePath?: string;
+  /** Our copies of the child's ends, closed once the process has them. */
+  childEnds: number[];
+}
+
+function makeStdio(sys: Syscalls, tty: boolean, withStdin: boolean, nullFd: number): Stdio {
+  if (tty) {
+    const pty = sys.openpty();
+    setNonBlocking(sys, pty.master);
+    const writer = sys.dup(pty.master);
+    sys.fcntl(writer, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */);
+    return {
+      child: [pty.slave, pty.slave, pty.slave], readers: [{ fd: pty.master, stream: 1 }],
+      stdin: withStdin ? new Outbox(sys, writer) : (sys.close(writer), null), master: pty.master, consolePath: pty.path, childEnds: [pty.slave],
+    };
+  }
+  const [outR, outW] = sys.pipe(O_CLOEXEC);
+  const [errR, errW] = sys.pipe(O_CLOEXEC);
+  let stdinR = nullFd;
+  let stdin: Outbox | null = null;
+  const childEnds = [outW, errW];
+  if (withStdin) {
+    const [r, w] = sys.pipe(O_CLOEXEC);
+    setNonBlocking(sys, w);
+    stdinR = r;
+    stdin = new Outbox(sys, w);
+    childEnds.push(r);
+  }
+  for (const fd of [outR, errR]) setNonBlocking(sys, fd);
+  return { child: [stdinR, outW, errW], readers: [{ fd: outR, stream: 1 }, { fd: errR, stream: 2 }], stdin, master: null, childEnds };
+}
+
+/** A client on the control socket. */
+interface Client {
+  out: Outbox;
+  hello: Hello | null;
+  frames: FrameReader;
+  /** For attach: which streams it wants. */
+  wants: Set<number>;
+  stdin: boolean;
+  /** For exec: its process. */
+  exec?: ExecSession;
+  /** Reads what the client sent so far. */
+  poke: () => void;
+}
+
+interface ExecSession {
+  id: string;
+  pid: number;
+  io: Stdio;
+  open: number;
+  exit: number | null;
+  client: Client;
+}
+
 function shimRun(argv: string[], sys: Syscalls): Promise<number> {
   const p = parseFlags(SPEC, argv);
   const id = p.flags.string('id');
+  const bundle = p.flags.string('bundle');
   const statusFd = p.flags.int('status-fd');
   const say = (line: string): void => {
     try {
@@ -96,58 +178,105 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
   }
   const rt = new Runtime(sys, { root: p.flags.string('root') });
   const logFd = sys.open(p.flags.string('log'), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640);
-  const [outR, outW] = sys.pipe(O_CLOEXEC);
-  const [errR, errW] = sys.pipe(O_CLOEXEC);
   const nullFd = sys.open('/dev/null', O_RDWR | O_CLOEXEC);
   const exitFile = p.flags.string('exit-file');
   const writeExit = (rec: ExitRecord): void => writeFileAtomic(sys, exitFile, JSON.stringify(rec));
-  let initPid: number;
-  let cgroupDir: string | null;
+  let tty = false;
   try {
-    const st = rt.create({ id, bundle: p.flags.string('bundle'), stdio: [nullFd, outW, errW] });
+    tty = parseSpec(readText(sys, `${bundle}/config.json`)).process?.terminal === true;
+  } catch {
+    // runc create reports the bad bundle below
+  }
+  const io = makeStdio(sys, tty, p.flags.bool('stdin'), nullFd);
+  const stdinOnce = p.flags.bool('stdin-once');
+  const sockPath = p.flags.string('socket') || `${bundle}/shim.sock`;
+  let initPid = -1;
+  let cgroupDir: string | null;
+  let listenFd: number;
+  try {
+    const st = rt.create({ id, bundle, stdio: io.child, consolePath: io.consolePath });
     initPid = st.pid;
     cgroupDir = st.cgroupDir;
-    rt.start(id);
+    try {
+      sys.unlink(sockPath);
+    } catch {
+      // none left over
+    }
+    listenFd = sys.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK);
+    sys.bind(listenFd, { family: 'unix', path: sockPath });
+    sys.chmod(sockPath, 0o600);
+    sys.listen(listenFd, 64);
   } catch (e) {
+    // a container created before the failure must not stay behind, waiting for a start
+    if (initPid > 0) {
+      try {
+        rt.delete(id, true);
+      } catch {
+        // already gone
+      }
+    }
     const msg = (e as Error).message;
     const code = (e as { exitCode?: number }).exitCode ?? 1;
     writeExit({ ExitCode: code > 1 ? code : 128, FinishedAt: new Date().toISOString(), OOMKilled: false, Error: msg });
     say(`error ${JSON.stringify({ message: msg, exitCode: code })}`);
     return Promise.resolve(1);
   }
-  sys.close(outW);
-  sys.close(errW);
+  for (const fd of io.childEnds) sys.close(fd);
   sys.close(nullFd);
-  say(`started ${initPid}`);
 
-  const open = new Set<number>([outR, errR]);
+  const clients = new Set<Client>();
+  const execs = new Map<number, ExecSession>();
   let exit: ExitRecord | null = null;
+  let started = false;
+  let openOutputs = io.readers.length;
   const buf = new Uint8Array(65536);
-  const splitters = new Map<number, LineSplitter>([[outR, new LineSplitter()], [errR, new LineSplitter()]]);
-  const writeLog = (fd: number, lines: string[]): void => {
-    const stream = fd === outR ? 'stdout' : 'stderr';
+  const splitters = new Map<number, LineSplitter>([[1, new LineSplitter()], [2, new LineSplitter()]]);
+  const writeLog = (stream: 1 | 2, lines: string[]): void => {
+    if (lines.length === 0) return;
     const now = new Date();
-    const text = lines.map((l) => logLine(stream, l, now)).join('');
+    const text = lines.map((l) => logLine(stream === 1 ? 'stdout' : 'stderr', l, now)).join('');
     const b = utf8Encode(text);
     for (let off = 0; off < b.length; ) off += sys.write(logFd, b.subarray(off));
   };
+  const broadcast = (stream: 1 | 2, data: Uint8Array): void => {
+    for (const c of clients) if (c.hello?.op === 'attach' && c.wants.has(stream)) c.out.write(encodeFrame(stream, data));
+  };
+
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => {
     finish = resolve;
   });
+  const dropClient = (c: Client): void => {
+    if (!clients.delete(c)) return;
+    sys.watch(c.out.fd, 'read', null);
+    c.out.end();
+  };
   const maybeDone = (): void => {
-    if (!exit || open.size > 0) return;
+    if (!exit || openOutputs > 0) return;
     writeExit(exit);
     try {
       rt.delete(id, true);
     } catch {
       // already gone
     }
+    sys.watch(listenFd, 'read', null);
+    sys.close(listenFd);
+    try {
+      sys.unlink(sockPath);
+    } catch {
+      // gone
+    }
+    for (const c of [...clients]) {
+      if (c.exec && c.exec.exit === null) c.out.write(jsonFrame(FrameType.Exit, { ExitCode: 137 }));
+      dropClient(c);
+    }
+    io.stdin?.close();
     say(`exited ${exit.ExitCode}`);
     finish();
   };
-  for (const fd of [outR, errR]) {
-    sys.fcntl(fd, F_SETFL, sys.fcntl(fd, F_GETFL) | O_NONBLOCK);
+
+  /** Reads one output descriptor until end of file (EIO on a pty whose slave is gone). */
+  const pumpOutput = (fd: number, stream: 1 | 2, onData: (d: Uint8Array) => void, onEnd: () => void): void => {
     sys.watch(fd, 'read', () => {
       let n: number;
       try {
@@ -156,18 +285,168 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
         if (isErrno(e, 'EAGAIN') || isErrno(e, 'EINTR')) return;
         n = 0;
       }
-      const sp = splitters.get(fd)!;
       if (n === 0) {
-        writeLog(fd, sp.flush());
         sys.watch(fd, 'read', null);
         sys.close(fd);
-        open.delete(fd);
-        maybeDone();
+        onEnd();
         return;
       }
-      writeLog(fd, sp.push(utf8Decode(buf, 0, n)));
+      onData(buf.slice(0, n));
+    });
+    void stream;
+  };
+  for (const r of io.readers) {
+    pumpOutput(r.fd, r.stream, (d) => {
+      // a terminal's output is logged in the chunks it came in, as Docker does
+      writeLog(r.stream, tty ? [utf8Decode(d)] : splitters.get(r.stream)!.push(utf8Decode(d)));
+      broadcast(r.stream, d);
+    }, () => {
+      writeLog(r.stream, splitters.get(r.stream)!.flush());
+      if (r.fd === io.master) io.stdin?.close();
+      openOutputs--;
+      maybeDone();
     });
   }
+
+  const execDone = (s: ExecSession): void => {
+    if (s.exit === null || s.open > 0) return;
+    s.io.stdin?.close();
+    if (s.io.master !== null) s.io.master = null;
+    execs.delete(s.pid);
+    s.client.out.write(jsonFrame(FrameType.Exit, { ExitCode: s.exit }));
+    dropClient(s.client);
+  };
+
+  const startExec = (c: Client, h: Extract<Hello, { op: 'exec' }>): void => {
+    const nul = sys.open('/dev/null', O_RDWR | O_CLOEXEC);
+    const eio = h.detach ? { child: [nul, nul, nul] as [number, number, number], readers: [], stdin: null, master: null, childEnds: [] } : makeStdio(sys, h.process.terminal === true, h.stdin, nul);
+    let pid: number;
+    try {
+      pid = rt.exec(id, h.process, true, undefined, eio.child);
+    } catch (e) {
+      for (const fd of eio.childEnds) sys.close(fd);
+      for (const r of eio.readers) sys.close(r.fd);
+      eio.stdin?.close();
+      sys.close(nul);
+      const code = e instanceof RuntimeError ? e.exitCode : 1;
+      c.out.write(jsonFrame(FrameType.Error, { message: (e as Error).message, exitCode: code === 1 ? 126 : code }));
+      dropClient(c);
+      return;
+    }
+    for (const fd of eio.childEnds) sys.close(fd);
+    sys.close(nul);
+    const s: ExecSession = { id: h.execId, pid, io: eio, open: eio.readers.length, exit: null, client: c };
+    c.exec = s;
+    execs.set(pid, s);
+    c.out.write(jsonFrame(FrameType.Started, { Pid: pid }));
+    for (const r of eio.readers) {
+      pumpOutput(r.fd, r.stream, (d) => c.out.write(encodeFrame(r.stream, d)), () => {
+        if (r.fd === eio.master) eio.stdin?.close();
+        s.open--;
+        execDone(s);
+      });
+    }
+    reap();
+  };
+
+  const onHello = (c: Client, h: Hello): void => {
+    c.hello = h;
+    if (h.op === 'attach') {
+      if (h.stdout) c.wants.add(1);
+      if (h.stderr) c.wants.add(2);
+      c.stdin = h.stdin;
+      if (exit && openOutputs === 0) dropClient(c);
+    } else if (h.op === 'start') {
+      if (started) {
+        c.out.write(jsonFrame(FrameType.Error, { message: 'cannot start an already running container', exitCode: 1 }));
+      } else {
+        try {
+          rt.start(id);
+          started = true;
+          c.out.write(jsonFrame(FrameType.Started, { Pid: initPid }));
+        } catch (e) {
+          c.out.write(jsonFrame(FrameType.Error, { message: (e as Error).message, exitCode: 1 }));
+        }
+      }
+      dropClient(c);
+    } else if (h.op === 'exec') {
+      if (exit) {
+        c.out.write(jsonFrame(FrameType.Error, { message: 'cannot exec in a stopped container', exitCode: 126 }));
+        dropClient(c);
+        return;
+      }
+      startExec(c, h);
+    } else if (h.op === 'resize') {
+      const target = h.execId ? [...execs.values()].find((s) => s.id === h.execId)?.io.master : io.master;
+      try {
+        if (target !== null && target !== undefined) sys.setWinsize(target, { rows: h.h, cols: h.w });
+      } catch {
+        // the terminal went away
+      }
+      dropClient(c);
+    }
+  };
+
+  const onFrame = (c: Client, type: number, payload: Uint8Array): void => {
+    if (!c.hello) {
+      if (type !== FrameType.Hello) {
+        dropClient(c);
+        return;
+      }
+      onHello(c, frameJson<Hello>(payload));
+      return;
+    }
+    const target = c.exec ? c.exec.io.stdin : c.stdin ? io.stdin : null;
+    if (type === FrameType.Stdin) target?.write(payload);
+    else if (type === FrameType.StdinClose) {
+      // an exec's stdin closes with its client's; the container's only with --stdin-once, and
+      // never a terminal's (Docker leaves a tty open when the client's input ends)
+      if (c.exec) {
+        if (c.exec.io.master === null) c.exec.io.stdin?.close();
+      } else if (c.stdin && stdinOnce && !tty) io.stdin?.close();
+    }
+  };
+
+  const acceptAll = (): void => {
+    for (;;) {
+      let fd: number;
+      try {
+        fd = sys.accept(listenFd, O_NONBLOCK | O_CLOEXEC);
+      } catch {
+        return;
+      }
+      const c: Client = { out: new Outbox(sys, fd, () => { clients.delete(c); sys.watch(fd, 'read', null); }), hello: null, frames: new FrameReader(), wants: new Set(), stdin: false, poke: () => {} };
+      clients.add(c);
+      const rbuf = new Uint8Array(65536);
+      const onReadable = (): void => {
+        let n: number;
+        try {
+          n = sys.read(fd, rbuf);
+        } catch (e) {
+          if (isErrno(e, 'EAGAIN') || isErrno(e, 'EINTR')) return;
+          n = 0;
+        }
+        if (n === 0) {
+          // the client went away: an attach's input ends with it
+          if (c.hello && clients.has(c)) onFrame(c, FrameType.StdinClose, new Uint8Array(0));
+          if (!c.exec || c.exec.exit !== null) dropClient(c);
+          else sys.watch(fd, 'read', null);
+          return;
+        }
+        for (const f of c.frames.push(rbuf.subarray(0, n))) {
+          if (!clients.has(c)) return;
+          onFrame(c, f.type, f.payload);
+        }
+      };
+      c.poke = onReadable;
+      sys.watch(fd, 'read', onReadable);
+      // dockerd writes each hello right after connecting: take hellos in the order the
+      // connections came, so attaches made before a start see the container's first output
+      for (const other of [...clients]) if (!other.hello) other.poke();
+    }
+  };
+  sys.watch(listenFd, 'read', acceptAll);
+
   const reap = (): void => {
     for (;;) {
       let w;
@@ -177,7 +456,13 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
         return;
       }
       if (!w) return;
-      if (w.pid === initPid && (w.kind === 'exited' || w.kind === 'signaled')) {
+      if (w.kind !== 'exited' && w.kind !== 'signaled') continue;
+      const s = execs.get(w.pid);
+      if (s) {
+        s.exit = exitCodeOf(w);
+        execDone(s);
+      }
+      if (w.pid === initPid) {
         const oom = cgroupDir ? rt.cgroups.oomKilled(cgroupDir) : false;
         exit = { ExitCode: exitCodeOf(w), FinishedAt: new Date().toISOString(), OOMKilled: oom, Error: '' };
         maybeDone();
@@ -185,6 +470,7 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
     }
   };
   sys.onSignal(SIGCHLD, reap);
+  say(`created ${initPid}`);
   reap();
   return done.then(() => 0);
 }

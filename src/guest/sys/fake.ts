@@ -18,6 +18,7 @@ import {
   WNOHANG,
 } from './constants.ts';
 import { encodeUtf8 } from './utf8.ts';
+import type { Termios } from './termios.ts';
 import type { CapSets, DirEntry, Fd, PollFd, Pty, SockAddr, Stat, Syscalls, WaitResult, Winsize } from './syscalls.ts';
 
 export interface RecordedCall {
@@ -906,6 +907,21 @@ export class FakeSyscalls implements Syscalls {
     });
   }
   isatty(fd: Fd) { return this.call('isatty', [fd], () => this.fds.get(fd)?.kind === 'pty'); }
+  /** Terminal settings per pty path; a new pty starts cooked (echo, canonical, signals). */
+  readonly termios = new Map<string, Termios>();
+  tcgetattr(fd: Fd): Termios {
+    return this.call('tcgetattr', [fd], () => {
+      const e = this.pty(fd, 'tcgetattr', [fd]);
+      const t = this.termios.get(e.path) ?? { iflag: 0o2400, oflag: 0o5, cflag: 0o277, lflag: 0o105073, line: 0, cc: [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0] };
+      return { ...t, cc: [...t.cc] };
+    });
+  }
+  tcsetattr(fd: Fd, t: Termios, drain = false) {
+    this.call('tcsetattr', [fd, t, drain], () => {
+      const e = this.pty(fd, 'tcsetattr', [fd, t, drain]);
+      this.termios.set(e.path, { ...t, cc: [...t.cc] });
+    });
+  }
 
   // ---- environment ----
 
@@ -932,6 +948,12 @@ export class FakeSyscalls implements Syscalls {
       this.ignoredSignals.delete(signal);
       if (fn) this.signalHandlers.set(signal, fn);
       else this.signalHandlers.delete(signal);
+    });
+  }
+  resetSignals() {
+    this.call('resetSignals', [], () => {
+      this.signalHandlers.clear();
+      this.ignoredSignals.clear();
     });
   }
   ignoreSignal(signal: number) {

@@ -6,6 +6,7 @@ import * as n from 'wbnative';
 import { SyscallError } from './errors.ts';
 import { decodeWaitStatus } from './wait.ts';
 import { concatBytes, encodeUtf8 } from './utf8.ts';
+import { decodeTermios, encodeTermios, TCGETS, TCSETS, TCSETSW, TERMIOS_SIZE, type Termios } from './termios.ts';
 import {
   AF_INET, AF_UNIX, CLONE_NEWPID, O_CLOEXEC, O_CREAT, O_NOCTTY, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
 } from './constants.ts';
@@ -289,6 +290,15 @@ export class RealSyscalls implements Syscalls {
   }
   setControllingTty(fd: Fd) { check(n.ioctl(fd, TIOCSCTTY, 0, false)[0], 'ioctl', [fd, 'TIOCSCTTY']); }
   isatty(fd: Fd) { return os.isatty(fd); }
+  tcgetattr(fd: Fd): Termios {
+    const b = new Uint8Array(TERMIOS_SIZE);
+    check(n.ioctl_buf(fd, TCGETS, b.buffer as ArrayBuffer, 0, b.length), 'ioctl', [fd, 'TCGETS']);
+    return decodeTermios(b);
+  }
+  tcsetattr(fd: Fd, t: Termios, drain = false) {
+    const b = encodeTermios(t);
+    check(retry(() => n.ioctl_buf(fd, drain ? TCSETSW : TCSETS, b.buffer as ArrayBuffer, 0, b.length)), 'ioctl', [fd, drain ? 'TCSETSW' : 'TCSETS']);
+  }
 
   environ(): string[] {
     return Object.entries(std.getenviron()).map(([k, v]) => `${k}=${v}`);
@@ -337,6 +347,15 @@ export class RealSyscalls implements Syscalls {
       os.clearTimeout(this.keepAlive);
       this.keepAlive = null;
     }
+  }
+  resetSignals() {
+    for (let sig = 1; sig < 32; sig++) {
+      if (sig === 9 || sig === 19) continue; // SIGKILL, SIGSTOP
+      os.signal(sig, null);
+    }
+    this.ignored.clear();
+    this.handled.clear();
+    this.holdLoopForSignals();
   }
   ignoreSignal(signal: number) {
     this.ignored.add(signal);

@@ -9,6 +9,8 @@
 // - Calls are synchronous, as the kernel's are. Only waiting (readiness, signals, timers) is async.
 
 export { SyscallError } from './errors.ts';
+import type { Termios } from './termios.ts';
+export type { Termios } from './termios.ts';
 
 export type Fd = number;
 
@@ -171,6 +173,10 @@ export interface Syscalls {
   /** TIOCSCTTY: makes fd the controlling terminal of this (session leader) process. */
   setControllingTty(fd: Fd): void;
   isatty(fd: Fd): boolean;
+  /** TCGETS. */
+  tcgetattr(fd: Fd): Termios;
+  /** TCSETS, or TCSETSW when drain (after pending output is written). */
+  tcsetattr(fd: Fd, t: Termios, drain?: boolean): void;
 
   // ---- environment ----
   /** The process environment as NAME=value strings. */
@@ -190,6 +196,12 @@ export interface Syscalls {
    * than the end of the engine). execve restores the default first: ignoring survives exec.
    */
   ignoreSignal(signal: number): void;
+  /**
+   * Every catchable signal back to its default action, including ignores inherited from our own
+   * parent (a daemon started in the background by a script ignores SIGINT and SIGQUIT, and
+   * ignoring survives exec): what a container's process must start with.
+   */
+  resetSignals(): void;
   sleep(ms: number): Promise<void>;
   setTimer(ms: number, fn: () => void): unknown;
   clearTimer(handle: unknown): void;
