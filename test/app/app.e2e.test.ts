@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { repoRoot } from '../../scripts/lib/cache.ts';
 import { launchChromium } from './chromium.ts';
-import { buildApp, guestMissing, serveBuilt } from './server.ts';
+import { buildApp, guestMissing, serveBuilt, SUB_PATH } from './server.ts';
 
 // Needs the built guest (vm-images/dist); skipped with the reason when it is not there.
 const missing = guestMissing();
@@ -33,11 +33,14 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
   let context: BrowserContext;
   let page: Page;
   let server: Awaited<ReturnType<typeof serveBuilt>>;
+  let port = 0;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     buildApp();
     server = await serveBuilt();
+    port = Number(new URL(server.url).port);
+    expect(server.url).toContain(SUB_PATH);
     ({ context } = await launchChromium());
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -98,4 +101,86 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     await typeInTerminal(page, 'clear; test -e /root/reset-probe && echo STILL-THERE || echo PROBE-GONE');
     await waitTerminal(page, /PROBE-GONE/);
   }, 90_000);
+
+  it('offline: with the server gone, a reload reaches the prompt and runs a command', async () => {
+    // Everything the first visits fetched is in the service worker's cache now.
+    await server.close();
+    try {
+      await page.reload();
+      await waitReady(page);
+      await typeInTerminal(page, 'clear; echo offline-$((20+3))');
+      await waitTerminal(page, /offline-23/);
+    } finally {
+      server = await serveBuilt(port);
+    }
+  }, 240_000);
+
+  it('a hung guest is detected and one click restores the starting state', async () => {
+    // Freeze the control agent (what a learner could do by accident): the guest stops answering.
+    await typeInTerminal(page, 'clear; for p in /proc/[0-9]*; do case "$(cat $p/cmdline 2>/dev/null)" in *whalebone/control*) kill -STOP ${p#/proc/};; esac; done; echo frozen');
+    await waitTerminal(page, /frozen/);
+    const restore = page.locator('[data-testid=vm-error] [data-testid=restore]');
+    await restore.waitFor({ timeout: 90_000 });
+    await expect(page.locator('[data-testid=vm-error]').innerText()).resolves.toMatch(/stopped answering/);
+    await restore.click();
+    await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 60_000 });
+    await expect(page.locator('[data-testid=vm-error]').count()).resolves.toBe(0);
+    await typeInTerminal(page, 'clear; echo alive-$((40+2))');
+    await waitTerminal(page, /alive-42/);
+    // The control channel answers again: the lesson's Check runs.
+    await expect.poll(() => page.locator('[data-testid=vm-status]').innerText(), { timeout: 30_000 }).toMatch(/Ready|Busy/);
+  }, 180_000);
+});
+
+describe.skipIf(missing)(`playground in Chromium, bad input${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let context: BrowserContext;
+  let server: Awaited<ReturnType<typeof serveBuilt>>;
+
+  beforeAll(async () => {
+    server = await serveBuilt();
+    // A fresh profile: nothing cached, so the downloads really happen.
+    ({ context } = await launchChromium());
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+  });
+
+  it('a failed download names the asset, and Retry fetches it again and boots', async () => {
+    server.failOnce('/vm/state.bin.zst');
+    const page = await context.newPage();
+    await page.goto(server.url);
+    const alert = page.locator('[data-testid=vm-error]');
+    await alert.waitFor({ timeout: 120_000 });
+    await expect(alert.innerText()).resolves.toMatch(/Downloading the boot snapshot \(.*state\.bin\.zst\) failed: HTTP 503/);
+    const retry = alert.locator('[data-testid=retry]');
+    await expect(retry.innerText()).resolves.toBe('Retry downloading the boot snapshot');
+    await retry.click();
+    await waitReady(page);
+    await expect(server.requests().filter((r) => r.endsWith('/vm/state.bin.zst'))).toEqual(['503 ' + SUB_PATH + 'vm/state.bin.zst', '200 ' + SUB_PATH + 'vm/state.bin.zst']);
+    await typeInTerminal(page, 'echo retried-$((3*3))');
+    await waitTerminal(page, /retried-9/);
+    await page.close();
+  }, 300_000);
+
+  it('a browser without WebAssembly gets a clear message, not a blank page', async () => {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
+    });
+    await page.goto(server.url);
+    await expect(page.locator('[data-testid=unsupported]').innerText()).resolves.toMatch(/no WebAssembly/);
+    await page.close();
+  }, 60_000);
+
+  it('a device with too little memory gets a clear message', async () => {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 0.5 });
+    });
+    await page.goto(server.url);
+    await expect(page.locator('[data-testid=unsupported]').innerText()).resolves.toMatch(/0\.5 GiB of memory/);
+    await page.close();
+  }, 60_000);
 });
