@@ -92,6 +92,8 @@ export default defineConfig({
   base: './',
   plugins: [svelte(), vmAssets()],
   worker: { format: 'es' },
+  // The VM worker's dependencies, found late by the dev server's scan, would reload the page mid-boot.
+  optimizeDeps: { include: ['v86', 'comlink'] },
   server: { port: 5173, fs: { allow: ['.'] } },
   preview: { port: 4173 },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },

@@ -9,10 +9,24 @@ const CACHE = `whalebone-${BUILD.version}`;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    caches
-      .open(CACHE)
-      .then((c) => c.addAll(['./', ...BUILD.shell]))
-      .then(() => self.skipWaiting()),
+    (async () => {
+      const cache = await caches.open(CACHE);
+      // One by one and tolerant: a chunk that fails now is cached when the page first loads it.
+      const failed = [];
+      await Promise.all(
+        ['./', ...BUILD.shell].map(async (url) => {
+          try {
+            const res = await fetch(url);
+            if (!res.ok) throw new Error(`HTTP ${res.status}`);
+            await cache.put(url, res);
+          } catch (e) {
+            failed.push(`${url}: ${e}`);
+          }
+        }),
+      );
+      if (failed.length) console.warn(`[sw] not cached at install: ${failed.join(', ')}`);
+      await self.skipWaiting();
+    })(),
   );
 });
 

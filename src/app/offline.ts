@@ -8,7 +8,13 @@ export async function registerOffline(): Promise<void> {
   if (!('serviceWorker' in navigator) || !import.meta.env.PROD) return;
   const sw = navigator.serviceWorker;
   try {
-    await sw.register(new URL('sw.js', document.baseURI));
+    const reg = await sw.register(new URL('sw.js', document.baseURI));
+    const track = (w: ServiceWorker | null) =>
+      w?.addEventListener('statechange', () => {
+        if (w.state === 'redundant') console.warn('the offline service worker failed to install (no offline use this time)');
+      });
+    track(reg.installing);
+    reg.addEventListener('updatefound', () => track(reg.installing));
   } catch (e) {
     console.warn('service worker not registered (no offline use):', e);
     return;

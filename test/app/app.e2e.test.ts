@@ -33,13 +33,11 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
   let context: BrowserContext;
   let page: Page;
   let server: Awaited<ReturnType<typeof serveBuilt>>;
-  let port = 0;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     buildApp();
     server = await serveBuilt();
-    port = Number(new URL(server.url).port);
     expect(server.url).toContain(SUB_PATH);
     ({ context } = await launchChromium());
     page = context.pages()[0] ?? (await context.newPage());
@@ -71,11 +69,11 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
   it('a file made in the guest shows up in the tree; an edit saved in Monaco is seen by cat', async () => {
     await typeInTerminal(page, 'echo from-the-guest > notes.txt');
     const item = page.locator('nav.tree button', { hasText: 'notes.txt' });
-    await item.waitFor({ timeout: 20_000 });
+    await item.waitFor({ timeout: 60_000 });
     await item.click();
     const editor = page.locator('[data-testid=editor] .monaco-editor');
     await editor.waitFor({ timeout: 60_000 });
-    await expect.poll(() => editor.locator('.view-lines').innerText(), { timeout: 20_000 }).toContain('from-the-guest');
+    await expect.poll(() => editor.locator('.view-lines').innerText(), { timeout: 60_000 }).toContain('from-the-guest');
     await editor.locator('.view-lines').click();
     await page.keyboard.press('Control+A');
     await page.keyboard.type('edited-in-monaco');
@@ -85,7 +83,7 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     await expect.poll(() => editor.locator('.view-lines').innerText(), { timeout: 5_000 }).toContain('edited-in-monaco');
     await typeInTerminal(page, 'clear; cat notes.txt | tr a-z A-Z');
     await waitTerminal(page, /EDITED-IN-MONACO/);
-  }, 120_000);
+  }, 240_000);
 
   it('a reload keeps the lesson progress', async () => {
     await page.reload();
@@ -102,25 +100,12 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     await waitTerminal(page, /PROBE-GONE/);
   }, 90_000);
 
-  it('offline: with the server gone, a reload reaches the prompt and runs a command', async () => {
-    // Everything the first visits fetched is in the service worker's cache now.
-    await server.close();
-    try {
-      await page.reload();
-      await waitReady(page);
-      await typeInTerminal(page, 'clear; echo offline-$((20+3))');
-      await waitTerminal(page, /offline-23/);
-    } finally {
-      server = await serveBuilt(port);
-    }
-  }, 240_000);
-
   it('a hung guest is detected and one click restores the starting state', async () => {
     // Freeze the control agent (what a learner could do by accident): the guest stops answering.
-    await typeInTerminal(page, 'clear; for p in /proc/[0-9]*; do case "$(cat $p/cmdline 2>/dev/null)" in *whalebone/control*) kill -STOP ${p#/proc/};; esac; done; echo frozen');
+    await typeInTerminal(page, 'clear; for d in /proc/[0-9]*; do c=; read -r c < $d/comm; [ "$c" = control ] && kill -STOP ${d#/proc/}; done 2>/dev/null; echo fro""zen');
     await waitTerminal(page, /frozen/);
     const restore = page.locator('[data-testid=vm-error] [data-testid=restore]');
-    await restore.waitFor({ timeout: 90_000 });
+    await restore.waitFor({ timeout: 120_000 });
     await expect(page.locator('[data-testid=vm-error]').innerText()).resolves.toMatch(/stopped answering/);
     await restore.click();
     await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 60_000 });
@@ -129,7 +114,7 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     await waitTerminal(page, /alive-42/);
     // The control channel answers again: the lesson's Check runs.
     await expect.poll(() => page.locator('[data-testid=vm-status]').innerText(), { timeout: 30_000 }).toMatch(/Ready|Busy/);
-  }, 180_000);
+  }, 240_000);
 });
 
 describe.skipIf(missing)(`playground in Chromium, bad input${missing ? ` (skipped: ${missing})` : ''}`, () => {
