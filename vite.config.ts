@@ -1,7 +1,8 @@
 // Vite config for the playground app. The guest artifacts in vm-images/dist are served at ./vm/
 // (dev server and `vite preview`) and copied into the build, so the built folder is self-contained
 // and works from any sub-path (base './').
-import { cpSync, createReadStream, existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 import { defineConfig, type Plugin, type Connect } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
@@ -51,14 +52,48 @@ function vmAssets(): Plugin {
       }
       // The runtime folder is for Node tests only; the page needs the guest, BIOS, snapshot and registry.
       cpSync(DIST_VM, join(outDir, VM_PATH), { recursive: true, filter: (src) => !src.includes('/runtime') });
+      stampServiceWorker(outDir);
     },
   };
+}
+
+/** Monaco language workers the app never starts (its getWorker hands out the editor and JSON ones). */
+const UNUSED_CHUNK = /^(ts|css|html)\.worker-/;
+
+/**
+ * Writes the build's version and app shell into dist/sw.js: the version changes whenever a bundle
+ * or a guest file does (so the new service worker replaces the old caches); the shell is what
+ * install caches (every bundle the app may load, without Monaco's unused language workers).
+ */
+function stampServiceWorker(outDir: string): void {
+  const swPath = join(outDir, 'sw.js');
+  if (!existsSync(swPath)) return;
+  const shell = readdirSync(join(outDir, 'assets'))
+    .filter((f) => !UNUSED_CHUNK.test(f))
+    .sort()
+    .map((f) => `./assets/${f}`);
+  const h = createHash('sha256').update(shell.join('\n'));
+  const vm = join(outDir, VM_PATH);
+  for (const f of readdirSync(vm).sort()) {
+    const st = statSync(join(vm, f));
+    if (st.isFile()) h.update(`${f} ${st.size} ${st.mtimeMs}`);
+  }
+  const index = join(vm, 'registry.fs.json');
+  if (existsSync(index)) h.update(readFileSync(index));
+  h.update(readFileSync(join(outDir, 'index.html')));
+  const build = { version: h.digest('hex').slice(0, 16), shell };
+  const src = readFileSync(swPath, 'utf8');
+  const stamped = src.replace(/\/\* build \*\/ \{[^\n]*\};/, `/* build */ ${JSON.stringify(build)};`);
+  if (stamped === src) throw new Error('public/sw.js: the BUILD placeholder is missing');
+  writeFileSync(swPath, stamped);
 }
 
 export default defineConfig({
   base: './',
   plugins: [svelte(), vmAssets()],
   worker: { format: 'es' },
+  // The VM worker's dependencies, found late by the dev server's scan, would reload the page mid-boot.
+  optimizeDeps: { include: ['v86', 'comlink'] },
   server: { port: 5173, fs: { allow: ['.'] } },
   preview: { port: 4173 },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },

@@ -103,10 +103,25 @@ export function moveTo(p: LessonProgress, step: number, stepCount: number): Less
 }
 
 /** Why this browser cannot run the playground, or null when it can. */
-export function unsupportedReason(env: { webAssembly: boolean; worker: boolean; deviceMemoryGiB?: number | undefined }): string | null {
-  if (!env.webAssembly) return 'This browser has no WebAssembly, which the emulated computer needs. Use a current Chrome, Firefox, Edge or Safari.';
+export function unsupportedReason(env: {
+  webAssembly: boolean;
+  worker: boolean;
+  deviceMemoryGiB?: number | undefined;
+  /** Whether a WebAssembly memory as large as the guest's could be allocated. */
+  canReserveGuestMemory?: boolean;
+}): string | null {
+  if (!env.webAssembly) return 'This browser has no WebAssembly, which the emulated computer needs. Use a current Chrome, Firefox, Edge or Safari, with WebAssembly enabled.';
   if (!env.worker) return 'This browser cannot run Web Workers, which the emulated computer runs in.';
   if (env.deviceMemoryGiB !== undefined && env.deviceMemoryGiB < 1)
-    return `This device reports ${env.deviceMemoryGiB} GiB of memory; the playground needs about 1 GiB free (the guest alone uses 128 MiB plus the emulator).`;
+    return `This device reports ${env.deviceMemoryGiB} GiB of memory; the playground needs about 1 GiB (the guest alone uses 256 MiB, plus the emulator and the page).`;
+  if (env.canReserveGuestMemory === false)
+    return 'This browser could not set aside the 320 MiB the emulated computer needs. Close other tabs or programs and reload.';
   return null;
+}
+
+/** A boot failure in words a learner can act on. */
+export function explainBootError(message: string): string {
+  if (/could not allocate memory|out of memory|allocation failed|Array buffer allocation/i.test(message))
+    return `The browser ran out of memory for the emulated computer (${message}). Close other tabs and retry.`;
+  return message;
 }

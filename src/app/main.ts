@@ -1,27 +1,54 @@
 // Entry: refuse clearly on browsers that cannot run the emulator, register the offline service
-// worker, then mount the app.
+// worker, start the VM at once, then load and mount the UI. The UI (Svelte, xterm, the lessons)
+// is a separate chunk imported afterwards, so the VM's downloads and restore overlap with its
+// loading instead of waiting for it.
 import { mount } from 'svelte';
-import App from './App.svelte';
 import './global.css';
 import { unsupportedReason } from './logic.ts';
+import { VmSession } from './vm-session.svelte.ts';
+import { registerOffline } from './offline.ts';
 
 const target = document.getElementById('app')!;
+
+/** Whether the browser can reserve the memory the emulator needs (a real allocation, freed at once). */
+function canReserve(mib: number): boolean {
+  try {
+    new WebAssembly.Memory({ initial: (mib * 1024 * 1024) / 65536 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const hasWasm = typeof WebAssembly === 'object' && typeof WebAssembly.instantiate === 'function';
 const why = unsupportedReason({
-  webAssembly: typeof WebAssembly === 'object' && typeof WebAssembly.instantiate === 'function',
+  webAssembly: hasWasm,
   worker: typeof Worker === 'function',
   deviceMemoryGiB: (navigator as Navigator & { deviceMemory?: number }).deviceMemory,
+  canReserveGuestMemory: hasWasm ? canReserve(320) : true,
 });
 
 if (why) {
-  target.innerHTML = '';
   const p = document.createElement('p');
   p.className = 'unsupported';
   p.setAttribute('role', 'alert');
+  p.dataset.testid = 'unsupported';
   p.textContent = why;
-  target.append(p);
+  target.replaceChildren(p);
 } else {
-  if ('serviceWorker' in navigator && import.meta.env.PROD)
-    void navigator.serviceWorker.register(new URL('sw.js', document.baseURI)).catch((e) => console.warn('service worker not registered:', e));
-  target.replaceChildren();
-  mount(App, { target });
+  const session = new VmSession();
+  // On a first visit the VM's downloads wait (briefly) for the service worker, so they are cached.
+  void session.start(registerOffline());
+  (globalThis as { whalebone?: unknown }).whalebone = { session };
+  import('./App.svelte')
+    .then(({ default: App }) => {
+      target.replaceChildren();
+      mount(App, { target, props: { session } });
+    })
+    .catch((e: unknown) => {
+      const p = document.createElement('p');
+      p.setAttribute('role', 'alert');
+      p.textContent = `The playground failed to load (${e instanceof Error ? e.message : e}). Check your connection and reload.`;
+      target.replaceChildren(p);
+    });
 }

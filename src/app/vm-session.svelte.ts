@@ -6,46 +6,69 @@ import type { BootProgress, ExecOptions, ExecResult, VmApi, VmStatus } from '../
 import { parseMeminfo } from './logic.ts';
 
 const PING_EVERY_MS = 5_000;
+const MEMINFO = 'while read -r k v u; do case $k in MemTotal:|MemAvailable:) echo "$k $v kB";; esac; done </proc/meminfo';
 const PING_TIMEOUT_MS = 15_000;
-/** Used when the snapshot's metadata cannot be read (then the guest boots cold anyway). */
-export const DEFAULT_MEMORY_MIB = 256;
 
-/** The snapshot was taken with some guest memory size; boot with the same to restore it. */
-async function snapshotMemory(distUrl: string): Promise<number> {
-  const res = await fetch(new URL('state.json', distUrl)).catch(() => null);
-  const meta = res?.ok ? ((await res.json().catch(() => null)) as { memoryMiB?: unknown } | null) : null;
-  return typeof meta?.memoryMiB === 'number' ? meta.memoryMiB : DEFAULT_MEMORY_MIB;
+/** Marks on the page's performance timeline (read by bench:app and the tests). */
+export function mark(name: 'vm-ready' | 'prompt' | 'lesson-ready' | 'vm-failed'): void {
+  performance.mark(`whalebone:${name}`);
 }
 
 export class VmSession {
   status = $state<VmStatus>('stopped');
   progress = $state<BootProgress | null>(null);
   error = $state<string | null>(null);
+  /** The download that failed ("the boot snapshot"), when that is why the VM is down. */
+  failedAsset = $state<string | null>(null);
+  /** Settles when the current start() attempt does (it never rejects: see status and error). */
+  started: Promise<void> = Promise.resolve();
   memory = $state<{ usedMiB: number; totalMiB: number } | null>(null);
   vm = $state.raw<VmApi | null>(null);
   private checkpoint: ArrayBuffer | null = null;
+  /** Whether a saved starting state exists to restore a crashed or hung guest from. */
+  canRestore = $state(false);
   private busy = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
 
-  async start(): Promise<void> {
-    this.error = null;
+  /**
+   * Starts the worker and boots (the guest memory size comes from the boot snapshot), once
+   * `after` settles. `started` is set at once, so the UI can await it before the boot begins.
+   */
+  start(after: Promise<unknown> = Promise.resolve()): Promise<void> {
     this.status = 'booting';
+    this.started = after.then(
+      () => this.boot(),
+      () => this.boot(),
+    );
+    return this.started;
+  }
+
+  private async boot(): Promise<void> {
+    this.error = null;
+    this.failedAsset = null;
+    this.status = 'booting';
+    this.progress = { phase: 'loading', message: 'starting the emulator' };
     try {
       const worker = new Worker(new URL('../vm/worker.ts', import.meta.url), { type: 'module', name: 'whalebone-vm' });
       const distUrl = new URL('vm/', document.baseURI).href;
-      const memoryMiB = await snapshotMemory(distUrl);
-      this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), memoryMiB });
-      await this.vm.boot({ memoryMiB, onProgress: (p) => (this.progress = p) });
+      // ?v86=stock runs the emulator without the worker adjustments (bench:app's baseline).
+      const tuneV86 = new URLSearchParams(location.search).get('v86') !== 'stock';
+      this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), tuneV86 });
+      await this.vm.boot({ onProgress: (p) => (this.progress = p) });
       this.status = 'ready';
+      mark('vm-ready');
       this.watch();
     } catch (e) {
+      mark('vm-failed');
       this.fail(e);
     }
   }
 
   private fail(e: unknown): void {
     this.status = 'crashed';
-    this.error = e instanceof Error ? e.message : String(e);
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.error = err.message;
+    this.failedAsset = err.name === 'AssetError' ? (/^Downloading (.+?) \(/.exec(err.message)?.[1] ?? 'a file') : null;
   }
 
   /** exec that counts toward the "busy" state. */
@@ -62,7 +85,9 @@ export class VmSession {
 
   /** Remembers the current guest as the state Reset goes back to. */
   async saveCheckpoint(): Promise<void> {
-    if (this.vm) this.checkpoint = await this.vm.saveState();
+    if (!this.vm) return;
+    this.checkpoint = await this.vm.saveState();
+    this.canRestore = true;
   }
 
   async reset(): Promise<void> {
@@ -74,6 +99,7 @@ export class VmSession {
       this.status = 'ready';
       this.error = null;
       this.vm.sendTerminal('\n');
+      this.watch();
     } catch (e) {
       this.fail(e);
     }
@@ -84,12 +110,15 @@ export class VmSession {
     this.stopWatch();
     const old = this.vm;
     this.vm = null;
+    this.checkpoint = null;
+    this.canRestore = false;
     await old?.destroy().catch(() => undefined);
     await this.start();
   }
 
   private watch(): void {
     this.stopWatch();
+    this.missedPings = 0;
     this.timer = setInterval(() => void this.ping(), PING_EVERY_MS);
     void this.ping();
   }
@@ -99,14 +128,28 @@ export class VmSession {
     this.timer = null;
   }
 
+  private pinging = false;
+  private missedPings = 0;
+
+  /**
+   * The watchdog: a probe on the control channel. The agent answers each request on its own, so
+   * a long lesson command does not delay it; only two missed answers in a row (a slow, loaded
+   * guest can miss one) mean the guest stopped answering.
+   */
   private async ping(): Promise<void> {
-    // Only probe an idle guest: a long lesson command on the control channel is not a hang.
-    if (!this.vm || this.status !== 'ready' || this.vm.status() !== 'ready' || document.hidden) return;
+    if (!this.vm || this.pinging || (this.status !== 'ready' && this.status !== 'busy') || document.hidden) return;
+    this.pinging = true;
     try {
-      const r = await this.vm.exec('cat /proc/meminfo', { timeoutMs: PING_TIMEOUT_MS });
+      // Shell built-ins only: the probe starts no program in the guest.
+      const r = await this.vm.exec(MEMINFO, { timeoutMs: PING_TIMEOUT_MS });
       this.memory = parseMeminfo(r.stdout);
+      this.missedPings = 0;
     } catch (e) {
-      if (this.status === 'ready') this.fail(new Error(`the guest stopped answering (${e instanceof Error ? e.message : e})`));
+      if (++this.missedPings >= 2 && (this.status === 'ready' || this.status === 'busy'))
+        this.fail(new Error(`the guest stopped answering (${e instanceof Error ? e.message : e})`));
+    } finally {
+      this.pinging = false;
     }
   }
+
 }

@@ -1,6 +1,7 @@
 // Browser (Vite) only: the lessons folder bundled as text by import.meta.glob, and the URLs of
-// its images. When a lesson file changes, Vite updates this module; re-running
-// loadBundledLessons() is cheap (pure parsing, no I/O).
+// its images. In the dev server, editing, adding or removing a lesson file re-runs this module
+// (it accepts its own hot updates) and onLessonsUpdate listeners get the new set, so the app
+// shows the change without a page reload (and without restarting the guest).
 import { loadLessons, normaliseLessonFiles } from './loader.ts';
 import type { LessonFiles, LessonSet } from './types.ts';
 
@@ -23,4 +24,24 @@ export const lessonImageUrls: Record<string, string> = normaliseLessonFiles(imag
 
 export function loadBundledLessons(): LessonSet {
   return loadLessons(bundledLessonFiles);
+}
+
+type LessonsListener = (lessons: LessonSet) => void;
+
+// Listeners outlive the module instance a hot update replaces: keep them in the HMR data.
+const listeners: Set<LessonsListener> = (import.meta.hot?.data as { listeners?: Set<LessonsListener> } | undefined)?.listeners ?? new Set();
+if (import.meta.hot) {
+  (import.meta.hot.data as { listeners?: Set<LessonsListener> }).listeners = listeners;
+  import.meta.hot.accept((next) => {
+    const load = (next as { loadBundledLessons?: () => LessonSet } | undefined)?.loadBundledLessons;
+    if (!load) return;
+    const set = load();
+    for (const l of listeners) l(set);
+  });
+}
+
+/** Calls listener with the new lessons after each hot update (dev server only); returns an unsubscribe. */
+export function onLessonsUpdate(listener: LessonsListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }

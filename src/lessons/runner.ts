@@ -49,15 +49,26 @@ function guestScriptPath(file: string): string {
   return `${GUEST_SHARE}/${SHARE_DIR}/${file}`;
 }
 
-/** Copies the lesson's scripts and start files onto the 9p share. */
-export async function installLesson(vm: VmApi, lesson: Lesson): Promise<void> {
+/**
+ * Copies the lesson's scripts and start files onto the 9p share. These are host-side writes into
+ * the share (no guest process runs), issued together; the guest sees them at once.
+ */
+export async function installLesson(vm: VmApi, lesson: Lesson, extraFiles: Record<string, string> = {}): Promise<void> {
   const dir = shareDirOf(lesson);
   const writes: [string, string][] = [];
   for (const step of lesson.steps)
     for (const s of [step.checkScript, step.solveScript]) writes.push([`${SHARE_DIR}/${s.file}`, s.text]);
   if (lesson.environment.setup) writes.push([`${SHARE_DIR}/${lesson.environment.setup.file}`, lesson.environment.setup.text]);
   for (const [path, text] of Object.entries(lesson.files)) writes.push([`${dir}/files/${path}`, text]);
-  for (const [path, text] of writes) await vm.writeFile(path, text);
+  for (const [path, text] of Object.entries(extraFiles)) writes.push([`${dir}/extra/${safeRelPath(path)}`, text]);
+  await Promise.all(writes.map(([path, text]) => vm.writeFile(path, text)));
+}
+
+/** A relative path inside the working folder, or a clear error. */
+function safeRelPath(path: string): string {
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0 || parts.includes('..')) throw new LessonSetupError(`bad file path for the working folder: ${JSON.stringify(path)}`);
+  return parts.join('/');
 }
 
 export class LessonSetupError extends Error {
@@ -68,16 +79,29 @@ export class LessonSetupError extends Error {
  * Puts the guest in the lesson's starting state: installs the files, creates the working folder,
  * copies files/ into it and runs the setup script there. Throws LessonSetupError on failure.
  */
-export async function startLesson(vm: VmApi, lesson: Lesson, opts: { timeoutMs?: number } = {}): Promise<ExecResult | null> {
-  await installLesson(vm, lesson);
+export async function startLesson(
+  vm: VmApi,
+  lesson: Lesson,
+  opts: {
+    timeoutMs?: number;
+    /** Files (path relative to the working folder -> text) written after the start files and the setup script, e.g. the learner's saved edits. */
+    extraFiles?: Record<string, string>;
+  } = {},
+): Promise<ExecResult | null> {
+  const extra = opts.extraFiles ?? {};
+  const share = `${GUEST_SHARE}/${shareDirOf(lesson)}`;
+  await installLesson(vm, lesson, extra);
   const wd = shellQuote(lesson.environment.workdir);
-  const copy = Object.keys(lesson.files).length > 0 ? ` && cp -a ${shellQuote(`${GUEST_SHARE}/${shareDirOf(lesson)}/files`)}/. ${wd}/` : '';
-  const prep = await vm.exec(`mkdir -p ${wd}${copy}`, { timeoutMs: 30_000 });
+  const copy = Object.keys(lesson.files).length > 0 ? ` && cp -a ${shellQuote(`${share}/files`)}/. ${wd}/` : '';
+  // Removed once copied, so a later start never brings back files the learner has since reset.
+  const copyExtra = Object.keys(extra).length > 0 ? ` && cp -a ${shellQuote(`${share}/extra`)}/. ${wd}/ && rm -rf ${shellQuote(`${share}/extra`)}` : '';
+  // One guest command for the folder, the start files and (without a setup script) the extra files.
+  const prep = await vm.exec(`mkdir -p ${wd}${copy}${lesson.environment.setup ? '' : copyExtra}`, { timeoutMs: 30_000 });
   if (prep.exitCode !== 0)
     throw new LessonSetupError(`${lesson.slug}: preparing ${lesson.environment.workdir} failed (exit ${prep.exitCode}): ${(prep.stderr || prep.stdout).trim()}`);
   const setup = lesson.environment.setup;
   if (!setup) return null;
-  const r = await vm.exec(`cd ${wd} && sh ${shellQuote(guestScriptPath(setup.file))}`, { timeoutMs: opts.timeoutMs ?? 120_000 });
+  const r = await vm.exec(`cd ${wd} && sh ${shellQuote(guestScriptPath(setup.file))}${copyExtra}`, { timeoutMs: opts.timeoutMs ?? 120_000 });
   if (r.exitCode !== 0)
     throw new LessonSetupError(`${setup.file} exited with ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
   return r;

@@ -1,4 +1,9 @@
 // Assets for the browser: fetched from the URL where the app serves vm-images/dist.
+// Everything a snapshot restore needs (wasm, BIOS, snapshot) is requested at once, in parallel,
+// as soon as the loader exists, so downloads overlap with the worker's and the page's start-up.
+// Downloads report progress by name, and a failed download throws an AssetError that names the
+// asset. A loader keeps its results, failures included (the app retries with a new worker, so a
+// new loader); there is no silent second attempt that would hide a broken server.
 import { DIST_FILES, type SnapshotMeta } from './assets.ts';
 import type { VmAssetLoader } from './core.ts';
 
@@ -9,44 +14,154 @@ export interface BrowserVmConfig {
   wasmUrl?: string;
   /** Kernel command line (vm-images/cmdline.txt; the app can import it with ?raw). */
   cmdline: string;
+  /** Guest memory; by default the boot snapshot's (state.json), else the driver's default. */
   memoryMiB?: number;
   /** virtio-net on v86's in-page fetch network (default true). */
   network?: boolean;
   /** Show the offline registry at /mnt/host/registry, read lazily over HTTP (default true). */
   registry?: boolean;
+  /** Run v86 with the worker adjustments of worker-v86.ts (default true; false is the baseline bench:app compares with). */
+  tuneV86?: boolean;
+}
+
+/** Progress of one download. */
+export interface AssetProgress {
+  /** What the learner reads: "the boot snapshot". */
+  asset: string;
+  url: string;
+  loaded: number;
+  /** Bytes expected (Content-Length, or the size the metadata gives), 0 when unknown. */
+  total: number;
+}
+
+/** A download that failed: which asset, from where, and why. Survives comlink by its name and message. */
+export class AssetError extends Error {
+  override name = 'AssetError';
+  constructor(
+    readonly asset: string,
+    readonly url: string,
+    reason: string,
+  ) {
+    super(`Downloading ${asset} (${url}) failed: ${reason}`);
+  }
 }
 
 export function joinUrl(base: string, name: string): string {
   return (base.endsWith('/') ? base : base + '/') + name;
 }
 
-async function fetchBuffer(url: string): Promise<ArrayBuffer> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
-  return res.arrayBuffer();
+/** Fetches a whole file, reporting progress as the body streams in. */
+export async function download(
+  asset: string,
+  url: string,
+  onProgress?: (p: AssetProgress) => void,
+  expectedBytes = 0,
+  fetchFn: typeof fetch = fetch,
+): Promise<ArrayBuffer> {
+  let res: Response;
+  try {
+    res = await fetchFn(url);
+  } catch (e) {
+    throw new AssetError(asset, url, `network error (${e instanceof Error ? e.message : e}); are you offline?`);
+  }
+  if (!res.ok) throw new AssetError(asset, url, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+  // Content-Length is the compressed size when the server compresses: use it only when it is not.
+  const header = Number(res.headers.get('content-length') ?? 0);
+  const total = res.headers.get('content-encoding') ? expectedBytes : header || expectedBytes;
+  if (!res.body || !onProgress) return res.arrayBuffer();
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let loaded = 0;
+  let lastReport = 0;
+  onProgress({ asset, url, loaded, total });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      loaded += value.length;
+      if (loaded - lastReport >= 256 * 1024) {
+        lastReport = loaded;
+        onProgress({ asset, url, loaded, total });
+      }
+    }
+  } catch (e) {
+    throw new AssetError(asset, url, `the download broke off after ${loaded} bytes (${e instanceof Error ? e.message : e})`);
+  }
+  onProgress({ asset, url, loaded, total: Math.max(total, loaded) });
+  if (parts.length === 1 && parts[0]!.byteOffset === 0 && parts[0]!.byteLength === parts[0]!.buffer.byteLength) return parts[0]!.buffer as ArrayBuffer;
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out.buffer;
 }
 
-export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }): VmAssetLoader {
+/** A memoised download. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | null = null;
+  return () => (p ??= load());
+}
+
+export interface UrlAssets extends VmAssetLoader {
+  /** The snapshot's metadata, or null when there is no (readable) snapshot. */
+  snapshotMeta(): Promise<SnapshotMeta | null>;
+  /** Starts every download a snapshot restore needs, without waiting for them. */
+  prefetch(): void;
+  /** Resolves when every download a snapshot restore needs is done; rejects with the first AssetError. */
+  ready(): Promise<void>;
+}
+
+export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgress?: (p: AssetProgress) => void): UrlAssets {
   const at = (name: string) => joinUrl(config.distUrl, name);
+  const get = (asset: string, name: string, expected = 0) => download(asset, name.includes('/') ? name : at(name), onProgress, expected);
+  const wasm = once(() => get('the emulator (v86.wasm)', config.wasmUrl));
+  const bios = once(() => get('the BIOS', DIST_FILES.bios));
+  const vgaBios = once(() => get('the VGA BIOS', DIST_FILES.vgaBios));
+  const meta = once(async (): Promise<SnapshotMeta | null> => {
+    const url = at(DIST_FILES.snapshotMeta);
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (e) {
+      throw new AssetError('the boot snapshot metadata', url, `network error (${e instanceof Error ? e.message : e}); are you offline?`);
+    }
+    // A build without a snapshot is legal (the guest boots cold); a failing server is not.
+    if (res.status === 404) return null;
+    if (!res.ok) throw new AssetError('the boot snapshot metadata', url, `HTTP ${res.status}`);
+    return (await res.json().catch(() => null)) as SnapshotMeta | null;
+  });
+  const state = once(async () => {
+    const m = await meta();
+    return get('the boot snapshot', DIST_FILES.snapshot, m?.compressedBytes ?? 0);
+  });
   return {
-    wasm: () => fetchBuffer(config.wasmUrl),
+    snapshotMeta: meta,
+    prefetch() {
+      // Errors surface when boot asks for the asset; here they only must not go unhandled.
+      for (const p of [wasm(), bios(), vgaBios(), meta(), state()]) p.catch(() => undefined);
+    },
+    async ready() {
+      const m = await meta();
+      await Promise.all([wasm(), bios(), vgaBios(), ...(m ? [state()] : [])]);
+    },
+    wasm,
     async bios() {
-      const [bios, vgaBios] = await Promise.all([fetchBuffer(at(DIST_FILES.bios)), fetchBuffer(at(DIST_FILES.vgaBios))]);
-      return { bios, vgaBios };
+      const [b, v] = await Promise.all([bios(), vgaBios()]);
+      // v86 may keep or detach what it is given: hand it copies, so a later boot can reuse ours.
+      return { bios: b.slice(0), vgaBios: v.slice(0) };
     },
     async kernel() {
-      const [bzImage, initrd] = await Promise.all([fetchBuffer(at(DIST_FILES.bzImage)), fetchBuffer(at(DIST_FILES.initrd))]);
+      const [bzImage, initrd] = await Promise.all([get('the kernel', DIST_FILES.bzImage), get('the initramfs', DIST_FILES.initrd)]);
       return { bzImage, initrd, cmdline: config.cmdline };
     },
     async snapshot(memoryMiB) {
-      const metaRes = await fetch(at(DIST_FILES.snapshotMeta)).catch(() => null);
-      if (!metaRes?.ok) return { missing: `no boot snapshot at ${at(DIST_FILES.snapshotMeta)}` };
-      const meta = (await metaRes.json().catch(() => null)) as SnapshotMeta | null;
-      if (!meta) return { missing: 'the boot snapshot metadata is not JSON' };
-      if (meta.memoryMiB !== memoryMiB) return { missing: `the boot snapshot is for ${meta.memoryMiB} MiB, not ${memoryMiB} MiB` };
-      const res = await fetch(at(DIST_FILES.snapshot)).catch(() => null);
-      if (!res?.ok) return { missing: `no boot snapshot at ${at(DIST_FILES.snapshot)}` };
-      return { state: await res.arrayBuffer() };
+      const m = await meta();
+      if (!m) return { missing: `no boot snapshot at ${at(DIST_FILES.snapshotMeta)}` };
+      if (m.memoryMiB !== memoryMiB) return { missing: `the boot snapshot is for ${m.memoryMiB} MiB, not ${memoryMiB} MiB` };
+      return { state: (await state()).slice(0) };
     },
   };
 }

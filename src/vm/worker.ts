@@ -10,14 +10,31 @@ import * as Comlink from 'comlink';
 import { V86 } from 'v86';
 import v86WasmUrl from 'v86/build/v86.wasm?url';
 import { DIST_FILES } from './assets.ts';
-import { urlAssets, joinUrl, type BrowserVmConfig } from './browser-assets.ts';
+import { AssetError, urlAssets, joinUrl, type AssetProgress, type BrowserVmConfig, type UrlAssets } from './browser-assets.ts';
 import { VmCore } from './core.ts';
 import { VmError } from './errors.ts';
-import { urlFolder } from './share.ts';
+import { urlFolder, type FolderSource } from './share.ts';
 import type { BootOptions, ExecOptions, ExecResult, VmStatus } from './types.ts';
 import type { V86Constructor } from './v86-types.ts';
+import { tunedForWorker } from './worker-v86.ts';
 
 export type TerminalMessage = { type: 'data'; bytes: Uint8Array };
+
+/** The index of a lazily read folder, requested at once (it is needed right after the restore). */
+function prefetchedIndex(source: FolderSource): FolderSource {
+  let index: ReturnType<FolderSource['index']> | null = null;
+  const load = () => {
+    index ??= source.index().catch((e: unknown) => {
+      index = null;
+      throw e;
+    });
+    return index;
+  };
+  load().catch(() => undefined);
+  return { ...source, index: load, read: source.read.bind(source), ...(source.release ? { release: source.release.bind(source) } : {}) };
+}
+
+const MiB = 1024 * 1024;
 
 const FLUSH_MS = 8;
 const FLUSH_BYTES = 16 * 1024;
@@ -28,22 +45,34 @@ export class WorkerVm {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private assets: UrlAssets | null = null;
+  private config: BrowserVmConfig | null = null;
+  private onProgress: BootOptions['onProgress'] | undefined;
 
+  /** Creates the VM and starts downloading what a boot needs (boot() awaits the downloads). */
   init(config: BrowserVmConfig): void {
     if (this.vm) throw new VmError('init: the worker already has a VM');
     const wasmUrl = config.wasmUrl ?? v86WasmUrl;
+    this.config = config;
+    this.assets = urlAssets({ ...config, wasmUrl }, (p) => this.downloadProgress(p));
+    this.assets.prefetch();
     this.vm = new VmCore({
-      V86: V86 as unknown as V86Constructor,
-      assets: urlAssets({ ...config, wasmUrl }),
+      V86: config.tuneV86 === false ? (V86 as unknown as V86Constructor) : tunedForWorker(V86 as unknown as V86Constructor),
+      assets: this.assets,
       memoryMiB: config.memoryMiB,
       network: config.network,
       shares:
         config.registry === false
           ? {}
-          : { registry: urlFolder(joinUrl(config.distUrl, DIST_FILES.registry), joinUrl(config.distUrl, DIST_FILES.registryIndex)) },
+          : { registry: prefetchedIndex(urlFolder(joinUrl(config.distUrl, DIST_FILES.registry), joinUrl(config.distUrl, DIST_FILES.registryIndex))) },
       log: (m) => console.info(`[vm] ${m}`),
     });
     this.vm.onTerminal((bytes) => this.queue(bytes));
+  }
+
+  private downloadProgress(p: AssetProgress): void {
+    const size = p.total ? ` (${(p.loaded / MiB).toFixed(1)} of ${(p.total / MiB).toFixed(1)} MiB)` : ` (${(p.loaded / MiB).toFixed(1)} MiB)`;
+    this.onProgress?.({ phase: 'loading', message: `downloading ${p.asset}${size}`, ...(p.total ? { fraction: Math.min(1, p.loaded / p.total) } : {}) });
   }
 
   private core(): VmCore {
@@ -80,9 +109,34 @@ export class WorkerVm {
     this.port?.postMessage(msg, [out.buffer]);
   }
 
-  /** Boot options without the callback; progress comes through onProgress (a comlink proxy). */
-  boot(opts: Omit<BootOptions, 'onProgress'>, onProgress?: BootOptions['onProgress']): Promise<void> {
-    return this.core().boot({ ...opts, onProgress });
+  /**
+   * Boot options without the callback; progress comes through onProgress (a comlink proxy).
+   * Without memoryMiB the guest gets the boot snapshot's memory size, so the snapshot fits.
+   * A failed download rejects with an AssetError (name "AssetError") naming the asset.
+   */
+  async boot(opts: Omit<BootOptions, 'onProgress'>, onProgress?: BootOptions['onProgress']): Promise<void> {
+    const core = this.core();
+    this.onProgress = onProgress;
+    try {
+      let memoryMiB = opts.memoryMiB ?? this.config?.memoryMiB;
+      // Wait for the downloads here: a failed one must stop the boot with its name, not send the
+      // core into a cold boot (it falls back to one when a snapshot cannot be restored).
+      if (opts.snapshot !== false && this.assets) {
+        memoryMiB ??= (await this.assets.snapshotMeta())?.memoryMiB;
+        await this.assets.ready();
+      }
+      const t0 = performance.now();
+      await core.boot({ ...opts, ...(memoryMiB ? { memoryMiB } : {}), onProgress });
+      const how = core.lastBoot?.mode === 'cold' ? `cold (${core.lastBoot.fallbackReason ?? 'asked for'})` : 'from the snapshot';
+      console.info(`[vm] downloads ready ${Math.round(t0)} ms after the worker started; booted ${how} in ${Math.round(performance.now() - t0)} ms`);
+    } catch (e) {
+      // The core wraps errors in its own; the learner needs to know which download failed.
+      const cause = e instanceof AssetError ? e : findAssetError(e);
+      if (cause) throw new AssetError(cause.asset, cause.url, cause.message.replace(/^Downloading .*? failed: /, ''));
+      throw e;
+    } finally {
+      this.onProgress = undefined;
+    }
   }
   status(): VmStatus {
     return this.vm?.status() ?? 'stopped';
@@ -110,6 +164,12 @@ export class WorkerVm {
   async destroy(): Promise<void> {
     await this.vm?.destroy();
   }
+}
+
+/** An AssetError's text inside another error's message (the core rewraps what it catches). */
+function findAssetError(e: unknown): AssetError | null {
+  const m = /Downloading (.+?) \((\S+)\) failed: (.*)$/s.exec(e instanceof Error ? e.message : String(e));
+  return m ? new AssetError(m[1]!, m[2]!, m[3]!) : null;
 }
 
 Comlink.expose(new WorkerVm());

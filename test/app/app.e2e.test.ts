@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { repoRoot } from '../../scripts/lib/cache.ts';
 import { launchChromium } from './chromium.ts';
-import { buildApp, guestMissing, serveBuilt } from './server.ts';
+import { buildApp, guestMissing, serveBuilt, SUB_PATH } from './server.ts';
 
 // Needs the built guest (vm-images/dist); skipped with the reason when it is not there.
 const missing = guestMissing();
@@ -38,6 +38,7 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
   beforeAll(async () => {
     buildApp();
     server = await serveBuilt();
+    expect(server.url).toContain(SUB_PATH);
     ({ context } = await launchChromium());
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -68,11 +69,11 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
   it('a file made in the guest shows up in the tree; an edit saved in Monaco is seen by cat', async () => {
     await typeInTerminal(page, 'echo from-the-guest > notes.txt');
     const item = page.locator('nav.tree button', { hasText: 'notes.txt' });
-    await item.waitFor({ timeout: 20_000 });
+    await item.waitFor({ timeout: 60_000 });
     await item.click();
     const editor = page.locator('[data-testid=editor] .monaco-editor');
     await editor.waitFor({ timeout: 60_000 });
-    await expect.poll(() => editor.locator('.view-lines').innerText(), { timeout: 20_000 }).toContain('from-the-guest');
+    await expect.poll(() => editor.locator('.view-lines').innerText(), { timeout: 60_000 }).toContain('from-the-guest');
     await editor.locator('.view-lines').click();
     await page.keyboard.press('Control+A');
     await page.keyboard.type('edited-in-monaco');
@@ -82,7 +83,7 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     await expect.poll(() => editor.locator('.view-lines').innerText(), { timeout: 5_000 }).toContain('edited-in-monaco');
     await typeInTerminal(page, 'clear; cat notes.txt | tr a-z A-Z');
     await waitTerminal(page, /EDITED-IN-MONACO/);
-  }, 120_000);
+  }, 240_000);
 
   it('a reload keeps the lesson progress', async () => {
     await page.reload();
@@ -98,4 +99,73 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     await typeInTerminal(page, 'clear; test -e /root/reset-probe && echo STILL-THERE || echo PROBE-GONE');
     await waitTerminal(page, /PROBE-GONE/);
   }, 90_000);
+
+  it('a hung guest is detected and one click restores the starting state', async () => {
+    // Freeze the control agent (what a learner could do by accident): the guest stops answering.
+    await typeInTerminal(page, 'clear; for d in /proc/[0-9]*; do c=; read -r c < $d/comm; [ "$c" = control ] && kill -STOP ${d#/proc/}; done 2>/dev/null; echo fro""zen');
+    await waitTerminal(page, /frozen/);
+    const restore = page.locator('[data-testid=vm-error] [data-testid=restore]');
+    await restore.waitFor({ timeout: 120_000 });
+    await expect(page.locator('[data-testid=vm-error]').innerText()).resolves.toMatch(/stopped answering/);
+    await restore.click();
+    await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 60_000 });
+    await expect(page.locator('[data-testid=vm-error]').count()).resolves.toBe(0);
+    await typeInTerminal(page, 'clear; echo alive-$((40+2))');
+    await waitTerminal(page, /alive-42/);
+    // The control channel answers again: the lesson's Check runs.
+    await expect.poll(() => page.locator('[data-testid=vm-status]').innerText(), { timeout: 30_000 }).toMatch(/Ready|Busy/);
+  }, 240_000);
+});
+
+describe.skipIf(missing)(`playground in Chromium, bad input${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let context: BrowserContext;
+  let server: Awaited<ReturnType<typeof serveBuilt>>;
+
+  beforeAll(async () => {
+    server = await serveBuilt();
+    // A fresh profile: nothing cached, so the downloads really happen.
+    ({ context } = await launchChromium());
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+  });
+
+  it('a failed download names the asset, and Retry fetches it again and boots', async () => {
+    server.failOnce('/vm/state.bin.zst');
+    const page = await context.newPage();
+    await page.goto(server.url);
+    const alert = page.locator('[data-testid=vm-error]');
+    await alert.waitFor({ timeout: 120_000 });
+    await expect(alert.innerText()).resolves.toMatch(/Downloading the boot snapshot \(.*state\.bin\.zst\) failed: HTTP 503/);
+    const retry = alert.locator('[data-testid=retry]');
+    await expect(retry.innerText()).resolves.toBe('Retry downloading the boot snapshot');
+    await retry.click();
+    await waitReady(page);
+    await expect(server.requests().filter((r) => r.endsWith('/vm/state.bin.zst'))).toEqual(['503 ' + SUB_PATH + 'vm/state.bin.zst', '200 ' + SUB_PATH + 'vm/state.bin.zst']);
+    await typeInTerminal(page, 'echo retried-$((3*3))');
+    await waitTerminal(page, /retried-9/);
+    await page.close();
+  }, 300_000);
+
+  it('a browser without WebAssembly gets a clear message, not a blank page', async () => {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
+    });
+    await page.goto(server.url);
+    await expect(page.locator('[data-testid=unsupported]').innerText()).resolves.toMatch(/no WebAssembly/);
+    await page.close();
+  }, 60_000);
+
+  it('a device with too little memory gets a clear message', async () => {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 0.5 });
+    });
+    await page.goto(server.url);
+    await expect(page.locator('[data-testid=unsupported]').innerText()).resolves.toMatch(/0\.5 GiB of memory/);
+    await page.close();
+  }, 60_000);
 });

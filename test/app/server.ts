@@ -1,8 +1,9 @@
-// Serves the built app (dist/, built here if missing or older than the sources) with `vite preview`.
+// Builds the app and serves dist/ under a sub-path with test/app/static-server.ts (compressed,
+// byte ranges, a failure can be injected), as a static host would.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { preview, type PreviewServer } from 'vite';
+import { serveStatic, type StaticServer } from './static-server.ts';
 import { repoRoot } from '../../scripts/lib/cache.ts';
 
 export const DIST_VM = join(repoRoot, 'vm-images', 'dist');
@@ -19,9 +20,9 @@ export function buildApp(): void {
   if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status})`);
 }
 
-export async function serveBuilt(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: PreviewServer = await preview({ root: repoRoot, configFile: join(repoRoot, 'vite.config.ts'), preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
-  const addr = server.httpServer.address();
-  if (!addr || typeof addr === 'string') throw new Error('preview server has no port');
-  return { url: `http://127.0.0.1:${addr.port}/`, close: () => server.close() };
+/** The sub-path the tests serve the app under (the build uses base './'). */
+export const SUB_PATH = '/course/whalebone/';
+
+export function serveBuilt(port = 0): Promise<StaticServer> {
+  return serveStatic({ root: join(repoRoot, 'dist'), base: SUB_PATH, port });
 }

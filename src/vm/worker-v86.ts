@@ -1,0 +1,108 @@
+// v86 adjusted for a browser worker (the page's ?v86=stock turns this off; bench:app compares).
+//
+// Yield: v86's emulation loop runs about 1 ms of guest time, then yields to the event loop and
+// asks to be called again. In Node it yields with setImmediate. In a browser worker v86 0.5 yields
+// by a message round trip to a second, nested worker, so every millisecond of guest time waits
+// for another thread to be scheduled, which on a loaded machine can take longer than the
+// millisecond itself. Here the loop yields within the worker's own thread: a message on a
+// MessageChannel (a task, like setImmediate, never clamped like a nested setTimeout), and
+// setTimeout only when v86 asks to sleep until its next timer.
+import type { V86Options } from 'v86';
+import type { V86Constructor, V86Emulator } from './v86-types.ts';
+
+/** The parts of v86's internal loop object (emulator.v86) that are replaced. */
+interface V86Loop {
+  yield(delayMs: number, tick: number): void;
+  register_yield(): void;
+  unregister_yield(): void;
+  yield_callback(tick: number): void;
+}
+
+interface SameThreadLoop extends V86Loop {
+  whaleboneChannel?: MessageChannel | null;
+}
+
+const patched = new WeakSet<object>();
+
+/** The parts of v86's CPU object (emulator.v86.cpu) that the JIT patch uses. */
+interface V86Cpu {
+  codegen_finalize(index: number, start: number, state: number, ptr: number, len: number): void;
+  codegen_finalize_finished(index: number, start: number, state: number): void;
+  wasm_memory: WebAssembly.Memory;
+  jit_imports: WebAssembly.ModuleImports;
+  wm: { wasm_table: WebAssembly.Table };
+}
+
+const jitPatched = new WeakSet<object>();
+
+/**
+ * v86 compiles each hot block of guest code into a small wasm module with the asynchronous
+ * WebAssembly.instantiate, so compiled code arrives only when the browser's background compile
+ * threads get to it: on a loaded machine the guest ran interpreted (3 M instructions/s instead of
+ * 100+) for tens of seconds after a restore. A worker may compile synchronously, so compile at
+ * once; the result is installed in a microtask, after the emulator's wasm call has returned, as
+ * the original promise callback would be.
+ */
+function patchJit(proto: V86Cpu): void {
+  if (jitPatched.has(proto)) return;
+  jitPatched.add(proto);
+  const original = proto.codegen_finalize;
+  proto.codegen_finalize = function (this: V86Cpu, index, start, state, ptr, len) {
+    let instance: WebAssembly.Instance;
+    try {
+      const bytes = new Uint8Array(this.wasm_memory.buffer, ptr >>> 0, len >>> 0);
+      instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: this.jit_imports });
+    } catch {
+      return original.call(this, index, start, state, ptr, len);
+    }
+    queueMicrotask(() => {
+      this.wm.wasm_table.set(index + 1024, instance.exports.f as WebAssembly.ExportValue);
+      this.codegen_finalize_finished(index, start, state);
+    });
+  };
+}
+
+function patchLoop(proto: SameThreadLoop): void {
+  if (patched.has(proto)) return;
+  patched.add(proto);
+  proto.register_yield = function (this: SameThreadLoop) {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = (e: MessageEvent<number>) => this.yield_callback(e.data);
+    this.whaleboneChannel = ch;
+  };
+  proto.yield = function (this: SameThreadLoop, delayMs: number, tick: number) {
+    if (delayMs < 1 && this.whaleboneChannel) this.whaleboneChannel.port2.postMessage(tick);
+    else setTimeout(() => this.yield_callback(tick), Math.max(0, delayMs));
+  };
+  proto.unregister_yield = function (this: SameThreadLoop) {
+    this.whaleboneChannel?.port1.close();
+    this.whaleboneChannel?.port2.close();
+    this.whaleboneChannel = null;
+  };
+}
+
+/**
+ * Wraps v86's constructor so every emulator yields within this thread and compiles its JIT code
+ * synchronously. The first instance has
+ * already started v86's own yield worker when the patch can be applied: it is stopped and
+ * replaced before the emulator runs (the driver constructs with autostart off).
+ */
+export function tunedForWorker(V86: V86Constructor): V86Constructor {
+  return class extends (V86 as unknown as new (o: V86Options) => V86Emulator) {
+    constructor(options: V86Options) {
+      super(options);
+      const onLoaded = () => {
+        this.remove_listener('emulator-loaded', onLoaded);
+        const loop = (this as unknown as { v86?: SameThreadLoop & { cpu?: V86Cpu } }).v86;
+        if (loop?.cpu && typeof loop.cpu.codegen_finalize === 'function') patchJit(Object.getPrototypeOf(loop.cpu) as V86Cpu);
+        if (!loop || typeof loop.yield !== 'function' || typeof loop.register_yield !== 'function') return;
+        const proto = Object.getPrototypeOf(loop) as SameThreadLoop;
+        if (patched.has(proto) && loop.whaleboneChannel) return;
+        loop.unregister_yield();
+        patchLoop(proto);
+        loop.register_yield();
+      };
+      this.add_listener('emulator-loaded', onLoaded);
+    }
+  } as unknown as V86Constructor;
+}
