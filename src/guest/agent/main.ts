@@ -6,10 +6,11 @@
 //
 // control-agent            (stdin and stdout are the control tty, set raw by the boot script)
 
+import { readSome } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
-import { F_GETFL, F_SETFL, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, WNOHANG } from '../sys/constants.ts';
+import { F_GETFL, F_SETFL, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
-import { exitCodeOf } from '../sys/wait.ts';
+import { reapEnded } from '../sys/wait.ts';
 import { encodeBase64 } from '../util/base64.ts';
 import { concatBytes } from '../sys/utf8.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
@@ -64,13 +65,8 @@ export function agentMain(_argv: string[], sys: Syscalls): Promise<number> {
   /** Reads what fd holds now; false once it reached end of file (and was closed). */
   const pull = (r: Running, fd: number): boolean => {
     for (;;) {
-      let n: number;
-      try {
-        n = sys.read(fd, buf);
-      } catch (e) {
-        if (isErrno(e, 'EAGAIN') || isErrno(e, 'EINTR')) return true;
-        n = 0;
-      }
+      const n = readSome(sys, fd, buf);
+      if (n === null) return true;
       if (n === 0) {
         close(r, fd);
         return false;
@@ -93,22 +89,14 @@ export function agentMain(_argv: string[], sys: Syscalls): Promise<number> {
     send(frame(r.nonce, concatBytes(r.out), concatBytes(r.err), r.status));
   };
 
-  const reap = (): void => {
-    for (;;) {
-      let w;
-      try {
-        w = sys.waitpid(-1, WNOHANG);
-      } catch {
-        return;
-      }
-      if (!w) return;
-      const r = byPid.get(w.pid);
-      if (!r || (w.kind !== 'exited' && w.kind !== 'signaled')) continue;
-      byPid.delete(w.pid);
-      r.status = exitCodeOf(w);
+  const reap = (): void =>
+    reapEnded(sys, (pid, code) => {
+      const r = byPid.get(pid);
+      if (!r) return;
+      byPid.delete(pid);
+      r.status = code;
       answer(r);
-    }
-  };
+    });
 
   const openStdin = (stdin: Field): { fd: number; feed: { fd: number; data: Uint8Array } | null } => {
     if (stdin.kind === 'path') return { fd: sys.open(stdin.path, O_RDONLY | O_CLOEXEC), feed: null };
@@ -195,13 +183,8 @@ export function agentMain(_argv: string[], sys: Syscalls): Promise<number> {
     let pending = '';
     const input = new Uint8Array(4096);
     sys.watch(0, 'read', () => {
-      let n: number;
-      try {
-        n = sys.read(0, input);
-      } catch (e) {
-        if (isErrno(e, 'EAGAIN') || isErrno(e, 'EINTR')) return;
-        n = 0;
-      }
+      const n = readSome(sys, 0, input);
+      if (n === null) return;
       if (n === 0) {
         // the host side went away (native tests close the pipe): done
         sys.watch(0, 'read', null);

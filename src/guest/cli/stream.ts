@@ -5,8 +5,7 @@
 
 import type { Syscalls, Termios } from '../sys/syscalls.ts';
 import { O_NONBLOCK, F_GETFL, F_SETFL, SHUT_WR, SIGINT, SIGTERM, SIGWINCH } from '../sys/constants.ts';
-import { isErrno } from '../sys/errors.ts';
-import { writeAll } from '../sys/io.ts';
+import { writeAll, readSome } from '../sys/io.ts';
 import { makeRaw } from '../sys/termios.ts';
 import { DetachWatcher } from '../shim/proto.ts';
 import { Demuxer, type Connection } from './client.ts';
@@ -84,13 +83,8 @@ export function pump(sys: Syscalls, conn: Connection, o: PumpOptions): Promise<'
     if (early.length) output(early);
     const buf = new Uint8Array(65536);
     sys.watch(fd, 'read', () => {
-      let n: number;
-      try {
-        n = sys.read(fd, buf);
-      } catch (e) {
-        if (isErrno(e, 'EAGAIN') || isErrno(e, 'EINTR')) return;
-        n = 0;
-      }
+      const n = readSome(sys, fd, buf);
+      if (n === null) return;
       if (n === 0) {
         finish('ended');
         return;
@@ -104,13 +98,8 @@ export function pump(sys: Syscalls, conn: Connection, o: PumpOptions): Promise<'
     if (o.stdin) {
       const inBuf = new Uint8Array(4096);
       sys.watch(0, 'read', () => {
-        let n: number;
-        try {
-          n = sys.read(0, inBuf);
-        } catch (e) {
-          if (isErrno(e, 'EAGAIN') || isErrno(e, 'EINTR')) return;
-          n = 0;
-        }
+        const n = readSome(sys, 0, inBuf);
+        if (n === null) return;
         if (n === 0) {
           // end of our input: half-close, the output still comes
           sys.watch(0, 'read', null);

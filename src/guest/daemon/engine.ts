@@ -2,8 +2,9 @@
 // offline registry, list, inspect, remove), volumes, and the state under /var/lib/docker that
 // survives a daemon restart. Each running container has its own containerd-shim process.
 
+import { reapEnded } from '../sys/wait.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
-import { MNT_DETACH, O_CLOEXEC, SIGKILL, SIGNALS, WNOHANG } from '../sys/constants.ts';
+import { MNT_DETACH, O_CLOEXEC, SIGKILL, SIGNALS } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { chainIds, ImageStore, type ImageRecord, type PullEvent, type PullMode } from '../images/store.ts';
 import { parseRef } from '../images/reference.ts';
@@ -687,13 +688,7 @@ export class Engine {
 
   /** The shims are our children while this daemon lives: reap them. */
   reapShims(): void {
-    for (;;) {
-      try {
-        if (!this.sys.waitpid(-1, WNOHANG)) return;
-      } catch {
-        return;
-      }
-    }
+    reapEnded(this.sys, () => undefined);
   }
 
   kill(ref: string, signal: string | null): void {

@@ -1,6 +1,7 @@
 // dockerd's side of a shim's control socket (see shim/proto.ts): event-loop connections for
 // attach and exec streams, and short blocking requests for start and resize.
 
+import { readSome } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { AF_UNIX, O_NONBLOCK, SOCK_CLOEXEC, SOCK_STREAM, F_GETFL, F_SETFL } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
@@ -62,13 +63,8 @@ export class ShimStream {
     const reader = new FrameReader();
     const buf = new Uint8Array(65536);
     sys.watch(fd, 'read', () => {
-      let n: number;
-      try {
-        n = sys.read(fd, buf);
-      } catch (e) {
-        if (isErrno(e, 'EAGAIN') || isErrno(e, 'EINTR')) return;
-        n = 0;
-      }
+      const n = readSome(sys, fd, buf);
+      if (n === null) return;
       if (n === 0) {
         this.end();
         return;

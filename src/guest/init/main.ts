@@ -3,9 +3,9 @@
 // program's code (128 + signal when it was killed).
 
 import type { Syscalls } from '../sys/syscalls.ts';
-import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, WNOHANG } from '../sys/constants.ts';
+import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH } from '../sys/constants.ts';
 import { writeAll } from '../sys/io.ts';
-import { exitCodeOf } from '../sys/wait.ts';
+import { reapEnded } from '../sys/wait.ts';
 import { lookPath } from '../runc/process.ts';
 
 const FORWARDED = [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH];
@@ -43,18 +43,7 @@ export function initMain(argv: string[], sys: Syscalls): Promise<number> {
         }
       });
     }
-    const reap = (): void => {
-      for (;;) {
-        let w;
-        try {
-          w = sys.waitpid(-1, WNOHANG);
-        } catch {
-          return;
-        }
-        if (!w) return;
-        if (w.pid === child && (w.kind === 'exited' || w.kind === 'signaled')) resolve(exitCodeOf(w));
-      }
-    };
+    const reap = (): void => reapEnded(sys, (pid, code) => pid === child && resolve(code));
     sys.onSignal(SIGCHLD, reap);
     reap();
   });

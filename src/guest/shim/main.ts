@@ -9,13 +9,14 @@
 // Status lines on --status-fd: "created PID" (waiting for a start on the socket), "error JSON",
 // "exited CODE".
 
+import { readSome } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import {
   AF_UNIX, O_APPEND, O_CLOEXEC, O_CREAT, O_NONBLOCK, O_RDWR, O_WRONLY, PR_SET_CHILD_SUBREAPER, SIGCHLD, SOCK_CLOEXEC,
-  SOCK_NONBLOCK, SOCK_STREAM, WNOHANG, F_GETFL, F_SETFL,
+  SOCK_NONBLOCK, SOCK_STREAM, F_GETFL, F_SETFL,
 } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
-import { exitCodeOf } from '../sys/wait.ts';
+import { reapEnded } from '../sys/wait.ts';
 import { Runtime, RuntimeError } from '../runc/runtime.ts';
 import { parseSpec } from '../runc/spec.ts';
 import { readText, writeFileAtomic } from '../util/fsutil.ts';
@@ -278,13 +279,8 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
   /** Reads one output descriptor until end of file (EIO on a pty whose slave is gone). */
   const pumpOutput = (fd: number, stream: 1 | 2, onData: (d: Uint8Array) => void, onEnd: () => void): void => {
     sys.watch(fd, 'read', () => {
-      let n: number;
-      try {
-        n = sys.read(fd, buf);
-      } catch (e) {
-        if (isErrno(e, 'EAGAIN') || isErrno(e, 'EINTR')) return;
-        n = 0;
-      }
+      const n = readSome(sys, fd, buf);
+      if (n === null) return;
       if (n === 0) {
         sys.watch(fd, 'read', null);
         sys.close(fd);
@@ -419,13 +415,8 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
       clients.add(c);
       const rbuf = new Uint8Array(65536);
       const onReadable = (): void => {
-        let n: number;
-        try {
-          n = sys.read(fd, rbuf);
-        } catch (e) {
-          if (isErrno(e, 'EAGAIN') || isErrno(e, 'EINTR')) return;
-          n = 0;
-        }
+        const n = readSome(sys, fd, rbuf);
+        if (n === null) return;
         if (n === 0) {
           // the client went away: an attach's input ends with it
           if (c.hello && clients.has(c)) onFrame(c, FrameType.StdinClose, new Uint8Array(0));
@@ -447,28 +438,19 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
   };
   sys.watch(listenFd, 'read', acceptAll);
 
-  const reap = (): void => {
-    for (;;) {
-      let w;
-      try {
-        w = sys.waitpid(-1, WNOHANG);
-      } catch {
-        return;
-      }
-      if (!w) return;
-      if (w.kind !== 'exited' && w.kind !== 'signaled') continue;
-      const s = execs.get(w.pid);
+  const reap = (): void =>
+    reapEnded(sys, (pid, code) => {
+      const s = execs.get(pid);
       if (s) {
-        s.exit = exitCodeOf(w);
+        s.exit = code;
         execDone(s);
       }
-      if (w.pid === initPid) {
+      if (pid === initPid) {
         const oom = cgroupDir ? rt.cgroups.oomKilled(cgroupDir) : false;
-        exit = { ExitCode: exitCodeOf(w), FinishedAt: new Date().toISOString(), OOMKilled: oom, Error: '' };
+        exit = { ExitCode: code, FinishedAt: new Date().toISOString(), OOMKilled: oom, Error: '' };
         maybeDone();
       }
-    }
-  };
+    });
   sys.onSignal(SIGCHLD, reap);
   say(`created ${initPid}`);
   reap();

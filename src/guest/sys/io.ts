@@ -1,5 +1,6 @@
 // Small helpers over Syscalls for whole writes and text.
 import type { Fd, Syscalls } from './syscalls.ts';
+import { isErrno } from './errors.ts';
 import { decodeUtf8, encodeUtf8 } from './utf8.ts';
 
 /** Writes all of data, looping over short writes. */
@@ -18,4 +19,17 @@ export function printErr(sys: Syscalls, text: string): void {
 
 export function readText(sys: Syscalls, path: string): string {
   return decodeUtf8(sys.readFile(path));
+}
+
+/**
+ * One read from a non-blocking descriptor: the byte count; 0 at end of file (a read error, such
+ * as EIO on a pty whose other side is gone, ends the stream too); null when nothing is there yet.
+ */
+export function readSome(sys: Syscalls, fd: Fd, buf: Uint8Array): number | null {
+  try {
+    return sys.read(fd, buf);
+  } catch (e) {
+    if (isErrno(e, 'EAGAIN') || isErrno(e, 'EINTR')) return null;
+    return 0;
+  }
 }

@@ -1,4 +1,5 @@
-import type { WaitResult } from './syscalls.ts';
+import { WNOHANG } from './constants.ts';
+import type { Syscalls, WaitResult } from './syscalls.ts';
 
 /** Decodes a raw waitpid status word (the WIFEXITED/WEXITSTATUS... macros, in TypeScript). */
 export function decodeWaitStatus(pid: number, status: number): WaitResult {
@@ -18,5 +19,22 @@ export function exitCodeOf(w: WaitResult): number {
       return 128 + w.signal;
     default:
       return -1;
+  }
+}
+
+/**
+ * Reaps every child that has ended, without blocking (for a SIGCHLD handler), and reports each
+ * with its shell-style exit code. Stopped and continued children are passed over.
+ */
+export function reapEnded(sys: Syscalls, onEnded: (pid: number, code: number) => void): void {
+  for (;;) {
+    let w: WaitResult | null;
+    try {
+      w = sys.waitpid(-1, WNOHANG);
+    } catch {
+      return; // ECHILD: no children left
+    }
+    if (!w) return;
+    if (w.kind === 'exited' || w.kind === 'signaled') onEnded(w.pid, exitCodeOf(w));
   }
 }
