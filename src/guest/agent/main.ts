@@ -6,7 +6,7 @@
 //
 // control-agent            (stdin and stdout are the control tty, set raw by the boot script)
 
-import { readSome } from '../sys/io.ts';
+import { readSome, writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { F_GETFL, F_SETFL, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
@@ -238,7 +238,7 @@ function writeText(sys: Syscalls, path: string, text: string): void {
 /** Inline stdin is small (the host stashes big payloads on the share): one blocking write. */
 function writeStdin(sys: Syscalls, fd: number, data: Uint8Array): void {
   try {
-    for (let off = 0; off < data.length; ) off += sys.write(fd, data.subarray(off));
+    writeAll(sys, fd, data);
   } catch {
     // the script did not read it all
   } finally {

@@ -2,6 +2,7 @@
 // parsing (Content-Length and chunked bodies), keep-alive, fixed and chunked (streaming)
 // responses, and connection hijacking for attach.
 
+import { Outbox } from '../shim/outbox.ts';
 import type { Fd, Syscalls } from '../sys/syscalls.ts';
 import { F_GETFL, F_SETFL, O_NONBLOCK } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
@@ -113,8 +114,7 @@ export function parseRequest(buf: Uint8Array): { req: Request; used: number } | 
 
 /** One accepted connection with buffered, non-blocking output. */
 export class Conn {
-  private out: Uint8Array[] = [];
-  private closing = false;
+  private readonly out: Outbox;
   closed = false;
   /** Set while a streaming response is in progress: further requests wait. */
   busy = false;
@@ -129,51 +129,24 @@ export class Conn {
   constructor(
     private sys: Syscalls,
     readonly fd: Fd,
-  ) {}
-
-  write(data: Uint8Array | string): void {
-    if (this.closed) return;
-    this.out.push(typeof data === 'string' ? utf8Encode(data) : data);
-    this.flush();
+  ) {
+    this.out = new Outbox(sys, fd, () => this.close());
   }
 
-  private flush(): void {
-    while (this.out.length > 0 && !this.closed) {
-      const head = this.out[0]!;
-      let n: number;
-      try {
-        n = this.sys.write(this.fd, head);
-      } catch (e) {
-        if (isErrno(e, 'EAGAIN')) {
-          this.sys.watch(this.fd, 'write', () => this.flush());
-          return;
-        }
-        this.close();
-        return;
-      }
-      if (n < head.length) this.out[0] = head.subarray(n);
-      else this.out.shift();
-    }
-    this.sys.watch(this.fd, 'write', null);
-    if (this.closing && this.out.length === 0) this.close();
+  write(data: Uint8Array | string): void {
+    this.out.write(typeof data === 'string' ? utf8Encode(data) : data);
   }
 
   /** Closes once everything queued is written. */
   end(): void {
-    this.closing = true;
-    this.flush();
+    this.out.end();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.sys.watch(this.fd, 'read', null);
-    this.sys.watch(this.fd, 'write', null);
-    try {
-      this.sys.close(this.fd);
-    } catch {
-      // already gone
-    }
+    this.out.close();
     for (const f of this.onClose) f();
   }
 }

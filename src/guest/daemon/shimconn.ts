@@ -1,7 +1,7 @@
 // dockerd's side of a shim's control socket (see shim/proto.ts): event-loop connections for
 // attach and exec streams, and short blocking requests for start and resize.
 
-import { readSome } from '../sys/io.ts';
+import { readSome, writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { AF_UNIX, O_NONBLOCK, SOCK_CLOEXEC, SOCK_STREAM, F_GETFL, F_SETFL } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
@@ -24,7 +24,7 @@ export function shimRequest(sys: Syscalls, socket: string, hello: Hello): { type
   const fd = connectTo(sys, socket);
   try {
     const b = jsonFrame(FrameType.Hello, hello);
-    for (let off = 0; off < b.length; ) off += sys.write(fd, b.subarray(off));
+    writeAll(sys, fd, b);
     const reader = new FrameReader();
     const buf = new Uint8Array(4096);
     for (;;) {

@@ -1,6 +1,7 @@
 // Unpacks a gzip layer into a directory: digest and diff_id checked, tar entries applied with
 // owners and modes, AUFS whiteouts (.wh.name) turned into overlayfs whiteouts (0/0 char devices).
 
+import { writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY, S_IFBLK, S_IFCHR, S_IFIFO } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
@@ -95,7 +96,7 @@ export function layerWriter(sys: Syscalls, dest: string): { push(chunk: Uint8Arr
         size += e.size;
         return {
           data(chunk) {
-            for (let off = 0; off < chunk.length; ) off += sys.write(fd, chunk.subarray(off));
+            writeAll(sys, fd, chunk);
           },
           end() {
             sys.close(fd);

@@ -2,6 +2,7 @@
 // exec.fifo), start (release the waiting init), state, kill, delete, run, exec. Used by the runc
 // command line and, in-process, by the containerd shim.
 
+import { writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, O_CLOEXEC,
@@ -71,7 +72,7 @@ type SyncMessage = { type: 'ready' } | { type: 'error'; message: string; exitCod
 
 function sendSync(sys: Syscalls, fd: number, m: SyncMessage): void {
   const b = utf8Encode(JSON.stringify(m) + '\n');
-  for (let off = 0; off < b.length; ) off += sys.write(fd, b.subarray(off));
+  writeAll(sys, fd, b);
 }
 
 function readSync(sys: Syscalls, fd: number): SyncMessage | null {

@@ -9,7 +9,7 @@
 // Status lines on --status-fd: "created PID" (waiting for a start on the socket), "error JSON",
 // "exited CODE".
 
-import { readSome } from '../sys/io.ts';
+import { readSome, writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import {
   AF_UNIX, O_APPEND, O_CLOEXEC, O_CREAT, O_NONBLOCK, O_RDWR, O_WRONLY, PR_SET_CHILD_SUBREAPER, SIGCHLD, SOCK_CLOEXEC,
@@ -237,7 +237,7 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
     const now = new Date();
     const text = lines.map((l) => logLine(stream === 1 ? 'stdout' : 'stderr', l, now)).join('');
     const b = utf8Encode(text);
-    for (let off = 0; off < b.length; ) off += sys.write(logFd, b.subarray(off));
+    writeAll(sys, logFd, b);
   };
   const broadcast = (stream: 1 | 2, data: Uint8Array): void => {
     for (const c of clients) if (c.hello?.op === 'attach' && c.wants.has(stream)) c.out.write(encodeFrame(stream, data));
