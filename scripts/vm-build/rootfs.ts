@@ -130,13 +130,13 @@ export async function buildRootfs(scope: string): Promise<RootfsOutputs> {
   await ensureHostTools(scope, { readelf: 'binutils', 'dpkg-deb': 'dpkg' });
   log(scope, 'resolving packages and shared libraries');
   const res = await resolveLibraries(scope, ROOTS);
-  const withRuntime = existsSync(RUNTIME_BINARY);
-  if (!withRuntime) log(scope, 'no vm-images/dist/runtime/whalebone yet: the guest gets no docker commands (run npm run build:runtime)');
+  // the guest's boot (inittab's sysinit) and the VM driver's control agent are roles of it
+  if (!existsSync(RUNTIME_BINARY)) throw new BuildError('vm-images/dist/runtime/whalebone is missing: the guest boots with it; run npm run build:runtime first');
   const inputs: HashInput[] = [
     RECIPE,
     ...res.packages.map((p) => `${p.name}=${p.pin.version}@${p.pin.sha256}`),
     { dir: ROOTFS_OVERLAY },
-    withRuntime ? { file: RUNTIME_BINARY } : 'no runtime',
+    { file: RUNTIME_BINARY },
   ];
   const dir = await cached(scope, {
     name: 'rootfs',
@@ -152,7 +152,7 @@ export async function buildRootfs(scope: string): Promise<RootfsOutputs> {
       symlinkSync('../run', join(tree, 'var/run')); // made here: hashInputs() cannot hash symlinks in the overlay
       log(scope, `linked ${await linkApplets(tree)} busybox applets`);
       cpSync(ROOTFS_OVERLAY, tree, { recursive: true, verbatimSymlinks: true, force: true });
-      if (withRuntime) installRuntime(tree);
+      installRuntime(tree);
       const paths = walkTree(tree);
       checkTree(tree, paths);
       const cpio = writeCpio(cpioEntries(tree, paths));

@@ -86,6 +86,7 @@ export const roles: Record<RoleName, Role> = {
  */
 const SYSTEM_ROLES: Record<string, Role> = {
   'control-agent': lazy(async () => (await import('./agent/main.ts')).agentMain),
+  boot: lazy(async () => (await import('./boot/main.ts')).bootMain),
 };
 
 function isRole(name: string | undefined): name is RoleName {

@@ -4,7 +4,8 @@
 // script that forked five or six helpers per request (a few hundred ms in the emulator): here a
 // request costs one fork and exec of sh, with its output collected from pipes.
 //
-// control-agent            (stdin and stdout are the control tty, set raw by the boot script)
+// control-agent [--ready-fd N]   (stdin and stdout are the control tty, set raw by `whalebone boot`;
+//                                 fd N is closed once requests are served, which starts the hooks)
 
 import { readSome, writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
@@ -32,7 +33,8 @@ interface Running {
 }
 
 /** Not async: see shimMain on QuickJS and rejected promises. */
-export function agentMain(_argv: string[], sys: Syscalls): Promise<number> {
+export function agentMain(argv: string[], sys: Syscalls): Promise<number> {
+  const readyFd = argv[0] === '--ready-fd' ? Number(argv[1]) : null;
   for (const sig of [SIGHUP, SIGINT, SIGQUIT]) sys.ignoreSignal(sig);
   try {
     // the agent must outlive an OOM in the guest; requests get the default score back
@@ -208,6 +210,13 @@ export function agentMain(_argv: string[], sys: Syscalls): Promise<number> {
       if (pending.length > 1 << 20) pending = '';
     });
     send(`${MARK}- READY ${AGENT_VERSION}\n`);
+    if (readyFd !== null && Number.isInteger(readyFd)) {
+      try {
+        sys.close(readyFd);
+      } catch {
+        // not open: nobody waits
+      }
+    }
   });
 }
 

@@ -1,0 +1,277 @@
+// whalebone boot: stage 2 of the guest's boot, run once by busybox init (inittab's sysinit) from
+// the tmpfs root that stage 1 (/init) moved into place. It sets up the kernel filesystems, cgroup
+// v2, the host's 9p share, loopback and the hostname, starts the VM driver's control agent on the
+// second serial port, and leaves the hooks in /etc/whalebone/init.d (dockerd) to a background
+// child that waits until the agent is up.
+//
+// It used to be a busybox sh script; each of its ~25 commands was a fork and exec, about a second
+// and a half of a cold boot in the emulator. Here it is one process, and the learner's shell (which
+// busybox init starts only once sysinit has ended) and the agent no longer wait for dockerd's start.
+
+import type { Syscalls } from '../sys/syscalls.ts';
+import {
+  MS_NODEV, MS_NOEXEC, MS_NOSUID, O_APPEND, O_CLOEXEC, O_CREAT, O_NOCTTY, O_RDWR, O_WRONLY, POLLIN, S_IFMT, S_IFREG,
+} from '../sys/constants.ts';
+import { isErrno } from '../sys/errors.ts';
+import { printErr, readText } from '../sys/io.ts';
+import { makeRaw } from '../sys/termios.ts';
+import { Rtnl } from '../net/netlink.ts';
+
+export const BOOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const HOOKS_DIR = '/etc/whalebone/init.d';
+export const AGENT_TTY = '/dev/ttyS1';
+export const AGENT_LOG = '/var/log/control-agent.log';
+export const SELF = '/usr/bin/whalebone';
+/** The descriptor the agent closes once it answers requests (see agentMain's --ready-fd). */
+export const READY_FD = 3;
+/** How long the hooks wait for the agent before they start anyway. */
+export const HOOKS_WAIT_MS = 10_000;
+const LO_INDEX = 1;
+
+interface MountStep {
+  source: string;
+  target: string;
+  fstype: string;
+  flags: number;
+  data?: string;
+}
+
+const NSD = MS_NOSUID | MS_NODEV;
+
+/** The kernel filesystems, in mount order (/dev before the ones under it). */
+export const KERNEL_MOUNTS: MountStep[] = [
+  { source: 'proc', target: '/proc', fstype: 'proc', flags: NSD | MS_NOEXEC },
+  { source: 'sysfs', target: '/sys', fstype: 'sysfs', flags: NSD | MS_NOEXEC },
+  { source: 'devtmpfs', target: '/dev', fstype: 'devtmpfs', flags: MS_NOSUID },
+  { source: 'devpts', target: '/dev/pts', fstype: 'devpts', flags: MS_NOSUID | MS_NOEXEC, data: 'gid=5,mode=0620,ptmxmode=0666' },
+  { source: 'shm', target: '/dev/shm', fstype: 'tmpfs', flags: NSD, data: 'mode=1777' },
+  { source: 'mqueue', target: '/dev/mqueue', fstype: 'mqueue', flags: NSD | MS_NOEXEC },
+  // cgroup v2 only; nsdelegate makes cgroup namespaces a delegation boundary, as Docker expects
+  { source: 'cgroup2', target: '/sys/fs/cgroup', fstype: 'cgroup2', flags: NSD | MS_NOEXEC, data: 'nsdelegate' },
+];
+
+export const DEV_LINKS: [link: string, target: string][] = [
+  ['/dev/fd', '/proc/self/fd'],
+  ['/dev/stdin', '/proc/self/fd/0'],
+  ['/dev/stdout', '/proc/self/fd/1'],
+  ['/dev/stderr', '/proc/self/fd/2'],
+];
+
+/** v86's virtio 9p device; the guest works without it. */
+export const HOST_SHARE: MountStep = { source: 'host9p', target: '/mnt/host', fstype: '9p', flags: 0, data: 'trans=virtio,version=9p2000.L,cache=none' };
+
+const say = (sys: Syscalls, text: string) => printErr(sys, `boot: ${text}\n`);
+
+/** Not async: see shimMain on QuickJS and rejected promises. */
+export function bootMain(_args: string[], sys: Syscalls): Promise<number> {
+  const env = bootEnv(sys.environ());
+  mountKernelFilesystems(sys);
+  enableControllers(sys);
+  mountHostShare(sys);
+  try {
+    sys.rmdir('/newroot'); // the mount point stage 1 used
+  } catch {
+    // not there (stage 1 fell back to the initramfs root)
+  }
+  setHostname(sys);
+  bringUpLoopback(sys);
+  for (const dir of ['/root/lab', '/var/log', '/var/run']) mkdirs(sys, dir);
+  const ready = startAgent(sys, env);
+  startHooks(sys, env, ready);
+  return Promise.resolve(0);
+}
+
+/** busybox init's environment with the guest's full PATH, as the agent and hooks expect. */
+export function bootEnv(environ: string[]): string[] {
+  return [...environ.filter((e) => !e.startsWith('PATH=')), `PATH=${BOOT_PATH}`];
+}
+
+export function mountKernelFilesystems(sys: Syscalls): void {
+  for (const m of KERNEL_MOUNTS) {
+    mkdirs(sys, m.target);
+    try {
+      sys.mount(m.source, m.target, m.fstype, m.flags, m.data ?? null);
+    } catch (e) {
+      // the kernel mounts devtmpfs itself when built with DEVTMPFS_MOUNT
+      if (m.fstype === 'devtmpfs' && isErrno(e, 'EBUSY')) continue;
+      say(sys, `cannot mount ${m.fstype} on ${m.target}: ${(e as Error).message}`);
+    }
+  }
+  for (const [link, target] of DEV_LINKS) {
+    try {
+      sys.unlink(link);
+    } catch {
+      // not there yet
+    }
+    sys.symlink(target, link);
+  }
+}
+
+/** Hands every controller the kernel has (cpu, cpuset, memory, pids) to child groups. */
+export function enableControllers(sys: Syscalls): string[] {
+  let available: string[];
+  try {
+    available = readText(sys, '/sys/fs/cgroup/cgroup.controllers').split(/\s+/).filter(Boolean);
+  } catch (e) {
+    say(sys, `no cgroup v2 controllers: ${(e as Error).message}`);
+    return [];
+  }
+  const enabled: string[] = [];
+  for (const c of available) {
+    try {
+      writeText(sys, '/sys/fs/cgroup/cgroup.subtree_control', `+${c}`);
+      enabled.push(c);
+    } catch (e) {
+      say(sys, `cannot enable the ${c} controller: ${(e as Error).message}`);
+    }
+  }
+  return enabled;
+}
+
+export function mountHostShare(sys: Syscalls): boolean {
+  try {
+    sys.mount(HOST_SHARE.source, HOST_SHARE.target, HOST_SHARE.fstype, HOST_SHARE.flags, HOST_SHARE.data ?? null);
+    return true;
+  } catch {
+    say(sys, `no 9p share; ${HOST_SHARE.target} is empty`);
+    return false;
+  }
+}
+
+export function setHostname(sys: Syscalls): void {
+  try {
+    const name = readText(sys, '/etc/hostname').trim();
+    if (name) sys.sethostname(name);
+  } catch (e) {
+    say(sys, `cannot set the hostname: ${(e as Error).message}`);
+  }
+}
+
+export function bringUpLoopback(sys: Syscalls): void {
+  try {
+    const nl = Rtnl.open(sys);
+    try {
+      nl.linkUp(LO_INDEX);
+    } finally {
+      nl.close();
+    }
+  } catch (e) {
+    say(sys, `cannot bring up lo: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Starts `whalebone control-agent` in its own session with the raw control tty as stdin and
+ * stdout. Returns the read end of a pipe that reaches end of file once the agent is ready (or
+ * gone), or null when there is no agent to wait for.
+ */
+export function startAgent(sys: Syscalls, env: string[]): number | null {
+  let tty: number;
+  try {
+    tty = sys.open(AGENT_TTY, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    sys.tcsetattr(tty, makeRaw(sys.tcgetattr(tty)));
+  } catch (e) {
+    say(sys, `no control tty ${AGENT_TTY}: ${(e as Error).message}; the VM driver cannot run commands`);
+    return null;
+  }
+  const [readyR, readyW] = sys.pipe(O_CLOEXEC);
+  const pid = sys.fork(0);
+  if (pid === 0) {
+    try {
+      sys.setsid();
+      const log = sys.open(AGENT_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644);
+      sys.dup2(tty, 0);
+      sys.dup2(tty, 1);
+      sys.dup2(log, 2);
+      sys.dup2(readyW, READY_FD);
+      sys.execve(SELF, ['whalebone', 'control-agent', '--ready-fd', String(READY_FD)], env);
+    } catch (e) {
+      say(sys, `cannot start the control agent: ${(e as Error).message}`);
+      sys.exit(127);
+    }
+  }
+  sys.close(readyW);
+  sys.close(tty);
+  return readyR;
+}
+
+/**
+ * Runs the hooks in name order from a background child of their own session, once the agent is
+ * ready: busybox init starts the learner's shell as soon as this process ends, and neither the
+ * shell nor the agent then competes with dockerd's start for the emulated CPU.
+ */
+export function startHooks(sys: Syscalls, env: string[], ready: number | null): void {
+  let hooks: string[];
+  try {
+    hooks = sys
+      .readdir(HOOKS_DIR)
+      .map((d) => d.name)
+      .filter((n) => n !== 'README' && !n.startsWith('.'))
+      .sort()
+      .map((n) => `${HOOKS_DIR}/${n}`)
+      .filter((p) => isExecutableFile(sys, p));
+  } catch {
+    hooks = [];
+  }
+  const pid = sys.fork(0);
+  if (pid !== 0) {
+    if (ready !== null) sys.close(ready);
+    return;
+  }
+  try {
+    sys.setsid();
+    if (ready !== null) {
+      sys.poll([{ fd: ready, events: POLLIN }], HOOKS_WAIT_MS);
+      sys.close(ready);
+    }
+    for (const hook of hooks) runHook(sys, hook, env);
+  } catch (e) {
+    say(sys, `hooks: ${(e as Error).message}`);
+  }
+  sys.exit(0);
+}
+
+function runHook(sys: Syscalls, hook: string, env: string[]): void {
+  const pid = sys.fork(0);
+  if (pid === 0) {
+    try {
+      sys.execve(hook, [hook], env);
+    } catch (e) {
+      say(sys, `cannot run ${hook}: ${(e as Error).message}`);
+      sys.exit(127);
+    }
+  }
+  const w = sys.waitpid(pid, 0);
+  if (w?.kind === 'exited' && w.code !== 0) say(sys, `${hook} failed (exit ${w.code})`);
+  if (w?.kind === 'signaled') say(sys, `${hook} was killed by signal ${w.signal}`);
+}
+
+function isExecutableFile(sys: Syscalls, path: string): boolean {
+  try {
+    const st = sys.stat(path);
+    return (st.mode & S_IFMT) === S_IFREG && (st.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+function mkdirs(sys: Syscalls, path: string): void {
+  let at = '';
+  for (const part of path.split('/').filter(Boolean)) {
+    at += `/${part}`;
+    try {
+      sys.mkdir(at, 0o755);
+    } catch (e) {
+      if (!isErrno(e, 'EEXIST')) throw e;
+    }
+  }
+}
+
+function writeText(sys: Syscalls, path: string, text: string): void {
+  const fd = sys.open(path, O_WRONLY | O_CLOEXEC);
+  try {
+    sys.write(fd, text);
+  } finally {
+    sys.close(fd);
+  }
+}
