@@ -258,7 +258,7 @@ export class VmCore implements VmApi {
         ),
       ]).catch((e: unknown) => {
         if (e instanceof VmError && /control agent did not start/.test(e.message))
-          throw new VmError(`${e.message} (does /etc/whalebone/boot start "whalebone control-agent"? see /var/log/control-agent.log); console ends with:\n${watch.tail.slice(-600)}`);
+          throw new VmError(`${e.message} (does "whalebone boot" (inittab sysinit) start "whalebone control-agent"? see /var/log/control-agent.log); console ends with:\n${watch.tail.slice(-600)}`);
         throw e;
       });
       await this.awaitAgent();
