@@ -880,12 +880,13 @@ export class FakeSyscalls implements Syscalls {
 
   // ---- terminals ----
 
-  openpty(): Pty {
-    return this.call('openpty', [], () => {
-      const path = `/dev/pts/${this.nextPty++}`;
+  openpty(devDir = '/dev'): Pty {
+    return this.call('openpty', devDir === '/dev' ? [] : [devDir], () => {
+      const index = this.nextPty++;
+      const path = `${devDir}/pts/${index}`;
       const size = { rows: 24, cols: 80 };
-      this.fs.set(path, { ...this.node('char', 0o620), rdev: (136 << 8) | (this.nextPty - 1) });
-      return { master: this.newFd({ kind: 'pty', path, master: true, size }), slave: this.newFd({ kind: 'pty', path, master: false, size }), path };
+      this.fs.set(path, { ...this.node('char', 0o620), rdev: (136 << 8) | index });
+      return { master: this.newFd({ kind: 'pty', path, master: true, size }), slave: this.newFd({ kind: 'pty', path, master: false, size }), path, index };
     });
   }
   private pty(fd: Fd, name: keyof Syscalls, args: unknown[]) {

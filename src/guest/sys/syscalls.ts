@@ -60,8 +60,10 @@ export interface Winsize {
 export interface Pty {
   master: Fd;
   slave: Fd;
-  /** e.g. /dev/pts/3 */
+  /** e.g. /dev/pts/3 (under the devDir given to openpty) */
   path: string;
+  /** The pty's number in its devpts instance: the slave is pts/N there. */
+  index: number;
 }
 
 export interface PollFd {
@@ -166,8 +168,11 @@ export interface Syscalls {
   poll(fds: PollFd[], timeoutMs: number): number[];
 
   // ---- terminals ----
-  /** Opens /dev/ptmx, unlocks it and opens the slave. */
-  openpty(): Pty;
+  /**
+   * Opens DEVDIR/ptmx, unlocks it and opens the slave DEVDIR/pts/N (both O_NOCTTY, O_CLOEXEC).
+   * devDir defaults to /dev; /proc/PID/root/dev gives a pty of that container's own devpts.
+   */
+  openpty(devDir?: string): Pty;
   getWinsize(fd: Fd): Winsize;
   setWinsize(fd: Fd, size: Winsize): void;
   /** TIOCSCTTY: makes fd the controlling terminal of this (session leader) process. */

@@ -1,0 +1,62 @@
+// A container's terminal, made as runc makes it with a console socket: the pty comes from the
+// container's own devpts instance (so the process sees /dev/pts/0, ttyname works, and `docker
+// exec -t` gets /dev/pts/1...), its slave becomes the process's stdio and controlling terminal
+// and is bind-mounted on /dev/console, and the master goes to whoever relays it (the shim).
+//
+// runc hands the master over a unix socket (SCM_RIGHTS); here the parent opens it itself through
+// /proc/PID/root/dev/ptmx once the init has pivoted into its root, and tells the init the pty's
+// number, so the init opens its slave by the name it has inside the container.
+
+import type { Fd, Pty, Syscalls } from '../sys/syscalls.ts';
+import { MS_BIND, O_CREAT, O_NOCTTY, O_RDWR, O_WRONLY, O_CLOEXEC } from '../sys/constants.ts';
+import { isErrno } from '../sys/errors.ts';
+
+/** A pty of the container whose init (or any process in its root) is pid. */
+export function openContainerPty(sys: Syscalls, pid: number): Pty {
+  try {
+    return sys.openpty(`/proc/${pid}/root/dev`);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) throw new Error('the container has no /dev/ptmx (a terminal needs devpts mounted on /dev/pts)');
+    throw e;
+  }
+}
+
+/**
+ * In the container's init, after pivot_root: makes /dev/pts/N its stdin, stdout, stderr and
+ * controlling terminal (the process must be a session leader), and binds it on /dev/console.
+ */
+export function useConsole(sys: Syscalls, index: number): void {
+  const path = `/dev/pts/${index}`;
+  const slave = sys.open(path, O_RDWR | O_NOCTTY);
+  for (const fd of [0, 1, 2]) if (slave !== fd) sys.dup2(slave, fd);
+  if (slave > 2) sys.close(slave);
+  try {
+    sys.close(sys.open('/dev/console', O_CREAT | O_WRONLY | O_CLOEXEC, 0o600));
+  } catch (e) {
+    // already there (a device node the image shipped): the bind covers it
+    if (!isErrno(e, 'EEXIST') && !isErrno(e, 'EACCES')) throw e;
+  }
+  sys.mount(path, '/dev/console', null, MS_BIND);
+  sys.setControllingTty(0);
+}
+
+/** Reads the pty number the parent sends (one line) on fd. */
+export function readConsoleIndex(sys: Syscalls, fd: Fd): number {
+  const buf = new Uint8Array(32);
+  let text = '';
+  for (;;) {
+    let n: number;
+    try {
+      n = sys.read(fd, buf);
+    } catch (e) {
+      if (isErrno(e, 'EINTR')) continue;
+      throw e;
+    }
+    if (n === 0) break;
+    for (let i = 0; i < n; i++) text += String.fromCharCode(buf[i]!);
+    if (text.includes('\n')) break;
+  }
+  const index = Number(text.trim());
+  if (!text.trim() || !Number.isInteger(index)) throw new Error('no console from the runtime');
+  return index;
+}
