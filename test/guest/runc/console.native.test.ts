@@ -1,0 +1,60 @@
+// A container's terminal on this host, through our dockerd: a pty of the container's own devpts,
+// so `tty` prints /dev/pts/0 as with Docker, /dev/console is that same terminal, the shell has it
+// as its controlling tty, and each `docker exec -t` gets its own /dev/pts/N beside it.
+// (Natively busybox runs under qemu-user, which replaces argv[0]: commands use /bin paths.)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerdSkipReason, startDockerd, type NativeDockerd } from '../helpers/native-dockerd.ts';
+
+const skip = dockerdSkipReason();
+
+describe.skipIf(skip !== null)(`container terminals natively${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let d: NativeDockerd;
+  beforeAll(async () => {
+    d = await startDockerd('wb-console-');
+    expect(d.docker(['pull', '-q', 'busybox']).code).toBe(0);
+  }, 120_000);
+  afterAll(() => d?.stop());
+
+  for (const [name, official] of [['ours', false], ['official', true]] as const) {
+    it(`docker run -it: the shell's terminal is /dev/pts/0 of the container's devpts, also /dev/console (${name} client)`, () => {
+      const r = d.onPty([...d.client(official), 'run', '-it', '--rm', 'busybox', 'sh'], [
+        { expect: '/ # ' },
+        { send: '/usr/bin/tty; /bin/readlink /proc/self/fd/1\r', expect: '/dev/pts/0\r\n/dev/pts/0\r\n' },
+        // the same character device (136 = 0x88, minor 0) under both names
+        { send: '/bin/stat -c "%n %t:%T" /dev/console /dev/pts/0\r', expect: '/dev/console 88:0\r\n/dev/pts/0 88:0\r\n' },
+        // a devpts of its own: none of the host's terminals are there
+        { send: 'echo pts: $(/bin/ls /dev/pts)\r', expect: 'pts: 0 ptmx\r\n' },
+        // it is the shell's controlling terminal
+        { send: '/bin/ps -o pid,tty,comm\r', expect: '    1 136,0  sh' },
+        { send: 'exit 3\r' },
+      ]);
+      expect(r.steps, r.output).toEqual([true, true, true, true, true]);
+      expect(r.exit).toBe(3);
+    });
+  }
+
+  it('docker exec -t gets its own /dev/pts/N beside the container\'s /dev/pts/0; without -t there is none', () => {
+    expect(d.docker(['run', '-dit', '--name', 'term', 'busybox', 'sh']).code).toBe(0);
+    for (const official of [false, true]) {
+      const r = d.onPty([...d.client(official), 'exec', '-it', 'term', 'sh'], [
+        { expect: '# ' },
+        { send: '/usr/bin/tty\r', expect: '/dev/pts/1\r\n' },
+        { send: '/bin/ps -o pid,tty,comm\r', expect: '136,1  sh' },
+        { send: 'stty size\r', expect: '24 80\r\n' },
+        { send: 'exit 4\r' },
+      ]);
+      expect(r.steps, r.output).toEqual([true, true, true, true]);
+      expect(r.exit).toBe(4);
+      expect(d.docker(['exec', '-t', 'term', '/usr/bin/tty'], official)).toMatchObject({ code: 0, stdout: '/dev/pts/1\r\n' });
+    }
+    expect(d.docker(['exec', 'term', '/usr/bin/tty'])).toMatchObject({ code: 1, stdout: 'not a tty\n' });
+    // the container's own terminal is still its shell's
+    expect(d.docker(['exec', 'term', '/bin/readlink', '/proc/1/fd/0']).stdout).toBe('/dev/pts/0\n');
+  });
+
+  it('a container with a tty that nobody attached to still runs, and its output is logged', () => {
+    expect(d.docker(['run', '-dt', '--name', 'quiet', 'busybox', '/usr/bin/tty']).code).toBe(0);
+    expect(d.docker(['wait', 'quiet']).stdout).toBe('0\n');
+    expect(d.docker(['logs', 'quiet']).stdout).toBe('/dev/pts/0\r\n');
+  });
+});
