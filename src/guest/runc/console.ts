@@ -8,8 +8,10 @@
 // number, so the init opens its slave by the name it has inside the container.
 
 import type { Fd, Pty, Syscalls } from '../sys/syscalls.ts';
-import { MS_BIND, O_CREAT, O_NOCTTY, O_RDWR, O_WRONLY, O_CLOEXEC } from '../sys/constants.ts';
+import { MS_BIND, O_CREAT, O_NOCTTY, O_RDWR, O_WRONLY, O_CLOEXEC, POLLIN } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
+import { readSome, writeAll } from '../sys/io.ts';
+import { makeRaw } from '../sys/termios.ts';
 
 /** A pty of the container whose init (or any process in its root) is pid. */
 export function openContainerPty(sys: Syscalls, pid: number): Pty {
@@ -59,4 +61,55 @@ export function readConsoleIndex(sys: Syscalls, fd: Fd): number {
   const index = Number(text.trim());
   if (!text.trim() || !Number.isInteger(index)) throw new Error('no console from the runtime');
   return index;
+}
+
+/**
+ * `runc run` in the foreground with a terminal: relays our stdin to the container's pty and its
+ * output to our stdout (our terminal raw meanwhile, as runc does), keeping the pty's size that of
+ * ours, until the container's side of the pty is closed by all its processes.
+ */
+export function relayTerminal(sys: Syscalls, master: Fd): void {
+  let restore: (() => void) | null = null;
+  if (sys.isatty(0)) {
+    try {
+      const saved = sys.tcgetattr(0);
+      sys.tcsetattr(0, makeRaw(saved));
+      restore = () => sys.tcsetattr(0, saved, true);
+    } catch {
+      // not a terminal we may change
+    }
+  }
+  let size = '';
+  const syncSize = (): void => {
+    // no signal handlers run in this blocking loop: the size is compared at every wake-up
+    try {
+      const ws = sys.getWinsize(0);
+      const now = `${ws.rows}x${ws.cols}`;
+      if (now !== size && ws.rows > 0) sys.setWinsize(master, ws);
+      size = now;
+    } catch {
+      // our stdin is no terminal
+    }
+  };
+  const buf = new Uint8Array(65536);
+  let stdinOpen = true;
+  try {
+    for (;;) {
+      syncSize();
+      const fds = stdinOpen ? [{ fd: master, events: POLLIN }, { fd: 0, events: POLLIN }] : [{ fd: master, events: POLLIN }];
+      const ready = sys.poll(fds, 250);
+      if (ready[0]) {
+        const n = readSome(sys, master, buf);
+        if (n === 0) break;
+        if (n) writeAll(sys, 1, buf.subarray(0, n));
+      }
+      if (stdinOpen && ready[1]) {
+        const n = readSome(sys, 0, buf);
+        if (n === 0) stdinOpen = false;
+        else if (n) writeAll(sys, master, buf.subarray(0, n));
+      }
+    }
+  } finally {
+    restore?.();
+  }
 }

@@ -7,7 +7,8 @@ import { exists, readText, writeFileAtomic } from '../util/fsutil.ts';
 import { parseFlags, UsageError, type CommandSpec, type FlagSpec } from '../util/flags.ts';
 import { resolve } from '../util/path.ts';
 import { table } from '../util/tabwriter.ts';
-import { Runtime, RuntimeError } from './runtime.ts';
+import { Runtime, RuntimeError, type CreateOptions } from './runtime.ts';
+import { relayTerminal } from './console.ts';
 import { parseSpec, runcDefaultSpec, type OciProcess } from './spec.ts';
 import { DEFAULT_ROOT, stateJson } from './state.ts';
 
@@ -94,12 +95,25 @@ export async function runcMain(argv: string[], sys: Syscalls): Promise<number> {
       }
       case 'create':
       case 'run': {
-        const opts = { id, bundle: resolve(cwd, p.flags.string('bundle')), pidFile: p.flags.string('pid-file') || undefined, consolePath: ttyPath(sys) };
-        if (cmd === 'create') {
-          rt.create(opts);
-          return 0;
+        const opts: CreateOptions = { id, bundle: resolve(cwd, p.flags.string('bundle')), pidFile: p.flags.string('pid-file') || undefined };
+        if (cmd === 'create' || p.flags.bool('detach')) {
+          // detached, with no console socket to hand a pty to: the caller's tty becomes the
+          // container's (real runc refuses a terminal here)
+          opts.consolePath = ttyPath(sys);
+          if (cmd === 'create') {
+            rt.create(opts);
+            return 0;
+          }
+          return rt.run(opts, true);
         }
-        return rt.run(opts, p.flags.bool('detach'));
+        // in the foreground a terminal is a pty of the container's devpts, relayed to ours
+        let master: number | null = null;
+        opts.onConsole = (m) => {
+          master = m;
+        };
+        return rt.run(opts, false, () => {
+          if (master !== null) relayTerminal(sys, master);
+        });
       }
       case 'start':
         rt.start(id);

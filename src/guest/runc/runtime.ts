@@ -351,8 +351,11 @@ export class Runtime {
     }
   }
 
-  /** create + start, then wait for the init and delete it; returns its exit code. */
-  run(o: CreateOptions, detach: boolean): number {
+  /**
+   * create + start, then wait for the init and delete it; returns its exit code. attend runs
+   * once it started (runc's foreground terminal relay), before the wait.
+   */
+  run(o: CreateOptions, detach: boolean, attend?: () => void): number {
     const st = this.create(o);
     try {
       this.start(o.id);
@@ -361,6 +364,7 @@ export class Runtime {
       throw e;
     }
     if (detach) return 0;
+    attend?.();
     let code = 0;
     for (;;) {
       try {
@@ -541,7 +545,15 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
   const spec = a.spec;
   const p = spec.process!;
   sys.setsid();
-  if (p.terminal && sys.isatty(0)) sys.setControllingTty(0);
+  if (p.terminal && a.consoleFd < 0 && sys.isatty(0)) {
+    // the caller's tty (runc create from a terminal): the controlling tty of our session
+    // unless it already is another session's, such as the shell's that runs us
+    try {
+      sys.setControllingTty(0);
+    } catch (e) {
+      if (!isErrno(e, 'EPERM')) throw e;
+    }
+  }
   if (a.cgroupDir) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
   const namespaces = spec.linux?.namespaces ?? [];
   for (const ns of namespaces) {

@@ -23,6 +23,13 @@ export interface Step { expect?: string; send?: string; resize?: [number, number
 export interface PtyResult { steps: boolean[]; exit: number | null; output: string }
 export interface CmdResult { code: number; stdout: string; stderr: string }
 
+/** Runs a command on a pseudo-terminal of 24x80 through the steps. */
+export function onPty(command: readonly string[], steps: Step[], env: NodeJS.ProcessEnv = process.env): PtyResult {
+  const r = spawnSync('python3', [PTY, JSON.stringify(steps), ...command], { env, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`pty-session failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as PtyResult;
+}
+
 export interface NativeDockerd {
   env: NodeJS.ProcessEnv;
   /** The client command: ours (the multi-call binary) or the official one. */
@@ -49,11 +56,7 @@ export async function startDockerd(prefix: string): Promise<NativeDockerd> {
     env,
     client,
     docker,
-    onPty(command, steps) {
-      const r = spawnSync('python3', [PTY, JSON.stringify(steps), ...command], { env, encoding: 'utf8', timeout: 120_000 });
-      if (r.status !== 0) throw new Error(`pty-session failed: ${r.stderr}`);
-      return JSON.parse(r.stdout) as PtyResult;
-    },
+    onPty: (command, steps) => onPty(command, steps, env),
     stop() {
       const ids = docker(['ps', '-aq']).stdout.split('\n').filter((x) => x);
       if (ids.length) docker(['rm', '-f', ...ids]);

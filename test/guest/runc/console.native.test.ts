@@ -2,8 +2,12 @@
 // so `tty` prints /dev/pts/0 as with Docker, /dev/console is that same terminal, the shell has it
 // as its controlling tty, and each `docker exec -t` gets its own /dev/pts/N beside it.
 // (Natively busybox runs under qemu-user, which replaces argv[0]: commands use /bin paths.)
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerdSkipReason, startDockerd, type NativeDockerd } from '../helpers/native-dockerd.ts';
+import { BINARY, busyboxBundle, nativeSkipReason } from '../helpers/native.ts';
+import { dockerdSkipReason, onPty, startDockerd, type NativeDockerd } from '../helpers/native-dockerd.ts';
 
 const skip = dockerdSkipReason();
 
@@ -56,5 +60,31 @@ describe.skipIf(skip !== null)(`container terminals natively${skip ? ` (skipped:
     expect(d.docker(['run', '-dt', '--name', 'quiet', 'busybox', '/usr/bin/tty']).code).toBe(0);
     expect(d.docker(['wait', 'quiet']).stdout).toBe('0\n');
     expect(d.docker(['logs', 'quiet']).stdout).toBe('/dev/pts/0\r\n');
+  });
+});
+
+const runcSkip = nativeSkipReason() ?? dockerdSkipReason();
+
+describe.skipIf(runcSkip !== null)(`runc run with a terminal natively${runcSkip ? ` (skipped: ${runcSkip})` : ''}`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wb-runc-tty-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('relays our terminal to a pty of the container\'s devpts: /dev/pts/0, its size, the exit code', async () => {
+    const bundle = await busyboxBundle(join(dir, 'b'), (s) => {
+      s.process!.terminal = true;
+      s.process!.args = ['sh'];
+      s.process!.env = ['PATH=/bin', 'TERM=xterm'];
+    });
+    symlinkSync('busybox', join(bundle, 'rootfs', 'bin', 'stty'));
+    const r = onPty([BINARY, 'runc', '--root', join(dir, 'state'), 'run', '-b', bundle, 'ttybox'], [
+      { expect: '# ' },
+      { send: '/bin/readlink /proc/self/fd/0; /bin/readlink /proc/1/fd/2\r', expect: '/dev/pts/0\r\n/dev/pts/0\r\n' },
+      { send: '/bin/stty size\r', expect: '24 80\r\n' },
+      { resize: [33, 99], sleep: 1 },
+      { send: '/bin/stty size\r', expect: '33 99\r\n' },
+      { send: 'exit 9\r' },
+    ]);
+    expect(r.steps, r.output).toEqual([true, true, true, true]);
+    expect(r.exit).toBe(9);
   });
 });
