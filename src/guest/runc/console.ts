@@ -24,11 +24,28 @@ export function openContainerPty(sys: Syscalls, pid: number): Pty {
 }
 
 /**
- * In the container's init, after pivot_root: makes /dev/pts/N its stdin, stdout, stderr and
- * controlling terminal (the process must be a session leader), and binds it on /dev/console.
+ * Gives the terminal to the process's user, as runc does with its stdio: a shell run with -u
+ * may then change its modes and write to it by name.
  */
-export function useConsole(sys: Syscalls, index: number): void {
+export function giveTerminal(sys: Syscalls, path: string, uid: number): void {
+  const st = sys.stat(path);
+  if (st.uid === uid) return;
+  try {
+    sys.chown(path, uid, st.gid);
+  } catch (e) {
+    // an owner not mapped in a user namespace, or a read-only /dev: leave it as it is
+    if (!isErrno(e, 'EINVAL') && !isErrno(e, 'EPERM') && !isErrno(e, 'EROFS')) throw e;
+  }
+}
+
+/**
+ * In the container's init, after pivot_root: makes /dev/pts/N its stdin, stdout, stderr and
+ * controlling terminal (the process must be a session leader), owned by the process's user,
+ * and binds it on /dev/console.
+ */
+export function useConsole(sys: Syscalls, index: number, uid: number): void {
   const path = `/dev/pts/${index}`;
+  giveTerminal(sys, path, uid);
   const slave = sys.open(path, O_RDWR | O_NOCTTY);
   for (const fd of [0, 1, 2]) if (slave !== fd) sys.dup2(slave, fd);
   if (slave > 2) sys.close(slave);

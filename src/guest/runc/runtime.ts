@@ -573,7 +573,7 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
   if (p.oomScoreAdj !== undefined) sys.writeFile('/proc/self/oom_score_adj', String(p.oomScoreAdj));
   const onPivoted = a.consoleFd < 0 ? undefined : (): void => {
     sendSync(sys, a.syncFd, { type: 'console' });
-    useConsole(sys, readConsoleIndex(sys, a.consoleFd));
+    useConsole(sys, readConsoleIndex(sys, a.consoleFd), p.user.uid);
     sys.close(a.consoleFd);
   };
   prepareRootfs(sys, spec, { rootfs: a.rootfs, consolePath: a.consolePath, cgroup2: a.cgroupDir !== null, onPivoted });

@@ -19,7 +19,7 @@ import { isErrno } from '../sys/errors.ts';
 import { reapEnded } from '../sys/wait.ts';
 import { Runtime, RuntimeError } from '../runc/runtime.ts';
 import { parseSpec } from '../runc/spec.ts';
-import { openContainerPty } from '../runc/console.ts';
+import { giveTerminal, openContainerPty } from '../runc/console.ts';
 import { readText, writeFileAtomic } from '../util/fsutil.ts';
 import { parseFlags, type CommandSpec } from '../util/flags.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
@@ -334,6 +334,7 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
         // the exec's own /dev/pts/N in the container's devpts
         const pty = openContainerPty(sys, initPid);
         eio = ptyStdio(sys, pty.master, pty.slave, h.stdin, nul);
+        giveTerminal(sys, pty.path, h.process.user.uid);
       } else if (!h.detach) eio = pipeStdio(sys, h.stdin, nul);
       pid = rt.exec(id, h.process, true, undefined, eio.child);
     } catch (e) {

@@ -56,6 +56,12 @@ describe.skipIf(skip !== null)(`container terminals natively${skip ? ` (skipped:
     expect(d.docker(['exec', 'term', '/bin/readlink', '/proc/1/fd/0']).stdout).toBe('/dev/pts/0\n');
   });
 
+  it('the terminal belongs to the process\'s user (-u), as runc gives it', () => {
+    expect(d.docker(['run', '-t', '-u', '1000', '--rm', 'busybox', '/bin/stat', '-c', '%n %u', '/dev/pts/0', '/dev/console']).stdout).toBe('/dev/pts/0 1000\r\n/dev/console 1000\r\n');
+    expect(d.docker(['run', '-d', '--name', 'owner', 'busybox', '/bin/sleep', '300']).code).toBe(0);
+    expect(d.docker(['exec', '-t', '-u', '1000', 'owner', '/bin/sh', '-c', '/bin/stat -c %u $(/usr/bin/tty)']).stdout).toBe('1000\r\n');
+  });
+
   it('a container with a tty that nobody attached to still runs, and its output is logged', () => {
     expect(d.docker(['run', '-dt', '--name', 'quiet', 'busybox', '/usr/bin/tty']).code).toBe(0);
     expect(d.docker(['wait', 'quiet']).stdout).toBe('0\n');
