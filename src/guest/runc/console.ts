@@ -3,12 +3,13 @@
 // exec -t` gets /dev/pts/1...), its slave becomes the process's stdio and controlling terminal
 // and is bind-mounted on /dev/console, and the master goes to whoever relays it (the shim).
 //
-// runc hands the master over a unix socket (SCM_RIGHTS); here the parent opens it itself through
-// /proc/PID/root/dev/ptmx once the init has pivoted into its root, and tells the init the pty's
-// number, so the init opens its slave by the name it has inside the container.
+// The init does not pass the master up itself (runc's init sends it over the console socket): the
+// parent opens it through /proc/PID/root/dev/ptmx once the init has pivoted into its root, and
+// tells the init the pty's number, so the init opens its slave by the name it has inside. The
+// runc command line then hands the master on to --console-socket (SCM_RIGHTS), as runc does.
 
 import type { Fd, Pty, Syscalls } from '../sys/syscalls.ts';
-import { MS_BIND, O_CREAT, O_NOCTTY, O_RDWR, O_WRONLY, O_CLOEXEC, POLLIN } from '../sys/constants.ts';
+import { AF_UNIX, MS_BIND, O_CREAT, O_NOCTTY, O_RDWR, O_WRONLY, O_CLOEXEC, POLLIN, SOCK_CLOEXEC, SOCK_STREAM } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { readSome, writeAll } from '../sys/io.ts';
 import { makeRaw } from '../sys/termios.ts';
@@ -57,6 +58,19 @@ export function useConsole(sys: Syscalls, index: number, uid: number): void {
   }
   sys.mount(path, '/dev/console', null, MS_BIND);
   sys.setControllingTty(0);
+}
+
+/** Hands a pty master to whoever listens on a console socket (runc --console-socket). */
+export function sendConsole(sys: Syscalls, socketPath: string, master: Fd): void {
+  const sock = sys.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC);
+  try {
+    sys.connect(sock, { family: 'unix', path: socketPath });
+    sys.sendFd(sock, master, '/dev/ptmx');
+  } catch (e) {
+    throw new Error(`sending the console to ${socketPath}: ${(e as Error).message}`);
+  } finally {
+    sys.close(sock);
+  }
 }
 
 /** Reads the pty number the parent sends (one line) on fd. */

@@ -863,6 +863,14 @@ export class FakeSyscalls implements Syscalls {
     });
   }
   shutdown(fd: Fd, how: number) { this.call('shutdown', [fd, how], () => void this.sock(fd, 'shutdown', [fd, how])); }
+  // descriptors do not travel through fake sockets: a send is checked and recorded
+  sendFd(sock: Fd, fd: Fd, name: string) {
+    this.call('sendFd', [sock, fd, name], () => {
+      this.sock(sock, 'sendFd', [sock, fd, name]);
+      this.fd(fd, 'sendFd', [sock, fd, name]);
+    });
+  }
+
   setsockopt(fd: Fd, level: number, name: number, value: number) {
     this.call('setsockopt', [fd, level, name, value], () => void this.sock(fd, 'setsockopt', [fd, level, name, value]));
   }

@@ -251,6 +251,7 @@ export class RealSyscalls implements Syscalls {
   }
   bind(fd: Fd, addr: SockAddr) { check(n.bind(fd, ...sockArgs(addr)), 'bind', [fd, addr]); }
   listen(fd: Fd, backlog = 128) { check(n.listen(fd, backlog), 'listen', [fd, backlog]); }
+  sendFd(sock: Fd, fd: Fd, name: string) { check(retry(() => n.sendfd(sock, fd, name)), 'sendmsg', [sock, fd, name]); }
   accept(fd: Fd, flags = 0) { return check(retry(() => n.accept(fd, flags)), 'accept4', [fd, flags]); }
   connect(fd: Fd, addr: SockAddr) { check(retry(() => n.connect(fd, ...sockArgs(addr))), 'connect', [fd, addr]); }
   shutdown(fd: Fd, how: number) { check(n.shutdown(fd, how), 'shutdown', [fd, how]); }

@@ -163,6 +163,8 @@ export interface Syscalls {
   accept(fd: Fd, flags?: number): Fd;
   connect(fd: Fd, addr: SockAddr): void;
   shutdown(fd: Fd, how: number): void;
+  /** Passes fd over a unix socket (SCM_RIGHTS) with name as the message, as runc's console socket. */
+  sendFd(sock: Fd, fd: Fd, name: string): void;
   setsockopt(fd: Fd, level: number, name: number, value: number): void;
   /** Returns revents per entry, in order. timeoutMs -1 waits forever. */
   poll(fds: PollFd[], timeoutMs: number): number[];

@@ -2,6 +2,7 @@
 // so `tty` prints /dev/pts/0 as with Docker, /dev/console is that same terminal, the shell has it
 // as its controlling tty, and each `docker exec -t` gets its own /dev/pts/N beside it.
 // (Natively busybox runs under qemu-user, which replaces argv[0]: commands use /bin paths.)
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,5 +93,41 @@ describe.skipIf(runcSkip !== null)(`runc run with a terminal natively${runcSkip 
     ]);
     expect(r.steps, r.output).toEqual([true, true, true, true]);
     expect(r.exit).toBe(9);
+  });
+
+  it('runc create --console-socket hands the master of the container\'s pty to the socket (SCM_RIGHTS)', async () => {
+    const bundle = await busyboxBundle(join(dir, 'c'), (s) => {
+      s.process!.terminal = true;
+      s.process!.args = ['sh', '-c', '/bin/readlink /proc/self/fd/0; /bin/readlink /proc/self/fd/2; exit 6'];
+    });
+    const state = join(dir, 'state');
+    // a console socket's owner, as containerd's shim is: receives the master, starts, reads it
+    const receiver = `
+import json, os, select, socket, subprocess, sys
+path, runc = sys.argv[1], sys.argv[2:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+create = subprocess.Popen(runc + ['create', '--console-socket', path, '-b', ${JSON.stringify(bundle)}, 'sock'])
+conn, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(conn, 1024, 1)
+created = create.wait()
+start = subprocess.run(runc + ['start', 'sock']).returncode
+out = b''
+while select.select([fds[0]], [], [], 10)[0]:
+    try:
+        d = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+state = subprocess.run(runc + ['state', 'sock'], capture_output=True, text=True).stdout
+subprocess.run(runc + ['delete', 'sock'])
+print(json.dumps({'name': msg.decode(), 'fds': len(fds), 'created': created, 'started': start, 'output': out.decode(), 'stopped': '"stopped"' in state}))
+`;
+    const r = spawnSync('python3', ['-c', receiver, join(dir, 'console.sock'), BINARY, 'runc', '--root', state], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ name: '/dev/ptmx', fds: 1, created: 0, started: 0, output: '/dev/pts/0\r\n/dev/pts/0\r\n', stopped: true });
   });
 });
