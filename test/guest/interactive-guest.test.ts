@@ -76,20 +76,34 @@ describe.skipIf(vmSkipReason())(guestSuite('interactive containers in the guest'
     t.type('\r');
     await t.waitFor(/# (\x1b\[6n)?$/);
     t.mark();
-    t.type('docker attach att\r');
-    await new Promise((r) => setTimeout(r, 3000));
+    // Enter until the container's shell answers: before the attach is made it only gives the
+    // outer shell an empty line
+    const attach = async (): Promise<void> => {
+      t.mark();
+      t.type('docker attach att\r');
+      for (let i = 0; ; i++) {
+        try {
+          await t.waitFor(/\/ # /, 5000);
+          return;
+        } catch (e) {
+          if (i === 12) throw e;
+          t.type('\r');
+        }
+      }
+    };
+    await attach();
     t.type('echo in-$((2+2)); tty\r');
     await t.waitFor(/in-4\r\n\/dev\/pts\/0\r\n/);
     t.mark();
     t.type('\x10\x11');
     await t.waitFor(/read escape sequence\r\n/);
     expect(await sh(g.vm, 'docker inspect -f "{{.State.Status}}" att')).toBe('running\n');
-    await new Promise((r) => setTimeout(r, 1000));
+    await t.waitFor(/# (\x1b\[6n)?$/);
+    await attach();
     t.mark();
-    t.type('docker attach att\r');
-    await new Promise((r) => setTimeout(r, 3000));
     t.type('exit 6\r');
-    await new Promise((r) => setTimeout(r, 3000));
+    // the outer shell's prompt again (typing before it would go to the container)
+    await t.waitFor(/~# (\x1b\[6n)?$/);
     t.type('echo attach=$?\r');
     await t.waitFor(/attach=6\r\n/);
     const r = await g.vm.exec('docker attach att', { timeoutMs: 100_000 });
