@@ -42,8 +42,9 @@ describe.skipIf(vmSkipReason())(guestSuite('interactive containers in the guest'
     t.type('docker run -it --rm --hostname inner busybox sh\r');
     await t.waitFor(/\/ # (\x1b\[6n)?$/);
     t.mark();
-    t.type('echo $((6*7)); hostname\r');
-    await t.waitFor(/42\r\ninner\r\n/);
+    t.type('echo $((6*7)); hostname; tty\r');
+    // the container's terminal is a pty of its own devpts, as with Docker
+    await t.waitFor(/42\r\ninner\r\n\/dev\/pts\/0\r\n/);
     // the terminal's size, and a change of it, reach the container's tty
     await g.vm.resizeTerminal(100, 30);
     await new Promise((r) => setTimeout(r, 1000));
@@ -67,6 +68,48 @@ describe.skipIf(vmSkipReason())(guestSuite('interactive containers in the guest'
     t.type('echo outer-$((1+1)); hostname; stty -a | grep -o " echo "\r');
     const out = await t.waitFor(/outer-2\r\n(?!inner)\S+\r\n echo \r\n/);
     expect(out).not.toContain('inner\r\n');
+  }, 300_000);
+
+  it('docker attach reaches a running -it container, Ctrl-P Ctrl-Q leaves it, exit ends it', async () => {
+    await sh(g.vm, 'docker run -dit --name att busybox sh');
+    const t = terminal();
+    t.type('\r');
+    await t.waitFor(/# (\x1b\[6n)?$/);
+    t.mark();
+    // Enter until the container's shell answers: before the attach is made it only gives the
+    // outer shell an empty line
+    const attach = async (): Promise<void> => {
+      t.mark();
+      t.type('docker attach att\r');
+      for (let i = 0; ; i++) {
+        try {
+          await t.waitFor(/\/ # /, 5000);
+          return;
+        } catch (e) {
+          if (i === 12) throw e;
+          t.type('\r');
+        }
+      }
+    };
+    await attach();
+    t.type('echo in-$((2+2)); tty\r');
+    await t.waitFor(/in-4\r\n\/dev\/pts\/0\r\n/);
+    t.mark();
+    t.type('\x10\x11');
+    await t.waitFor(/read escape sequence\r\n/);
+    expect(await sh(g.vm, 'docker inspect -f "{{.State.Status}}" att')).toBe('running\n');
+    await t.waitFor(/# (\x1b\[6n)?$/);
+    await attach();
+    t.mark();
+    t.type('exit 6\r');
+    // the outer shell's prompt again (typing before it would go to the container)
+    await t.waitFor(/~# (\x1b\[6n)?$/);
+    t.type('echo attach=$?\r');
+    await t.waitFor(/attach=6\r\n/);
+    const r = await g.vm.exec('docker attach att', { timeoutMs: 100_000 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe('You cannot attach to a stopped container, start it first\n');
+    await sh(g.vm, 'docker rm att');
   }, 300_000);
 
   it('docker exec lists the container\'s own processes', async () => {

@@ -53,6 +53,7 @@ const SPECS: Record<string, CommandSpec> = {
   pull: { path: 'docker pull', usage: '[OPTIONS] NAME[:TAG|@DIGEST]', description: 'Download an image from a registry', minArgs: 1, maxArgs: 1, flags: [f('quiet', 'bool', 'Suppress verbose output', 'q'), f('all-tags', 'bool', 'Download all tagged images in the repository', 'a')] },
   ps: { path: 'docker ps', usage: '[OPTIONS]', description: 'List containers', maxArgs: 0, flags: [f('all', 'bool', 'Show all containers (default shows just running)', 'a'), f('quiet', 'bool', 'Only display container IDs', 'q'), f('no-trunc', 'bool', "Don't truncate output"), f('filter', 'list', 'Filter output based on conditions provided', 'f'), f('format', 'string', 'Format output using a custom template'), f('last', 'int', 'Show n last created containers (includes all states)', 'n', { default: -1 }), f('latest', 'bool', 'Show the latest created container (includes all states)', 'l'), f('size', 'bool', 'Display total file sizes', 's')] },
   start: { path: 'docker start', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Start one or more stopped containers', minArgs: 1, flags: [f('attach', 'bool', 'Attach STDOUT/STDERR and forward signals', 'a'), f('interactive', 'bool', "Attach container's STDIN", 'i'), f('detach-keys', 'string', 'Override the key sequence for detaching a container')] },
+  attach: { path: 'docker attach', usage: '[OPTIONS] CONTAINER', description: 'Attach local standard input, output, and error streams to a running container', minArgs: 1, maxArgs: 1, flags: [f('detach-keys', 'string', 'Override the key sequence for detaching a container'), f('no-stdin', 'bool', 'Do not attach STDIN'), f('sig-proxy', 'bool', 'Proxy all received signals to the process (default true)', undefined, { default: true })] },
   top: { path: 'docker top', usage: 'CONTAINER [ps OPTIONS]', description: 'Display the running processes of a container', interspersed: false, minArgs: 1, flags: [] },
   stats: { path: 'docker stats', usage: '[OPTIONS] [CONTAINER...]', description: 'Display a live stream of container(s) resource usage statistics', flags: [f('all', 'bool', 'Show all containers (default shows just running)', 'a'), f('no-stream', 'bool', 'Disable streaming stats and only pull the first result'), f('no-trunc', 'bool', "Do not truncate output"), f('format', 'string', 'Format output using a custom template')] },
   history: { path: 'docker history', usage: '[OPTIONS] IMAGE', description: 'Show the history of an image', minArgs: 1, maxArgs: 1, flags: [f('human', 'bool', 'Print sizes and dates in human readable format', 'H', { default: true }), f('no-trunc', 'bool', "Don't truncate output"), f('quiet', 'bool', 'Only show image IDs', 'q'), f('format', 'string', 'Format output using a custom template')] },
@@ -84,7 +85,7 @@ const SPECS: Record<string, CommandSpec> = {
 /** Aliases Docker keeps: docker container ls, docker image ls, docker container run... */
 const ALIASES: Record<string, string> = {
   'container run': 'run', 'container create': 'create', 'container ls': 'ps', 'container list': 'ps', 'container ps': 'ps',
-  'container start': 'start', 'container exec': 'exec', 'container top': 'top', 'container stats': 'stats', 'image history': 'history', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
+  'container start': 'start', 'container attach': 'attach', 'container exec': 'exec', 'container top': 'top', 'container stats': 'stats', 'image history': 'history', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
   'container rm': 'rm', 'container logs': 'logs', 'container inspect': 'inspect', 'container wait': 'wait',
   'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi', 'image inspect': 'inspect',
   'image tag': 'tag', 'volume list': 'volume ls', 'network list': 'network ls', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm',
@@ -113,6 +114,7 @@ Management Commands:
   volume      Manage volumes
 
 Commands:
+  attach      Attach local standard input, output, and error streams to a running container
   create      Create a new container
   kill        Kill one or more running containers
   restart     Restart one or more containers
@@ -503,12 +505,91 @@ function execCommand(c: Ctx, p: Parsed): number | Promise<number> {
   });
 }
 
+interface AttachTarget {
+  Config: { Tty: boolean; OpenStdin: boolean };
+  State: { Running: boolean; Paused: boolean; Restarting: boolean };
+}
+
+/** The container, when it can be attached to (Docker checks this on the client side). */
+function attachable(c: Ctx, ref: string): AttachTarget {
+  const t = c.client.call<AttachTarget>('GET', `/containers/${ref}/json`);
+  if (!t.State.Running) throw new CliError('You cannot attach to a stopped container, start it first');
+  if (t.State.Paused) throw new CliError('You cannot attach to a paused container, unpause it first');
+  if (t.State.Restarting) throw new CliError('You cannot attach to a restarting container, wait until it is running');
+  return t;
+}
+
+/**
+ * docker attach: our stdio on the running container's (raw with its tty, else demultiplexed),
+ * Ctrl-P Ctrl-Q (or --detach-keys) leaves it running, signals forwarded without a tty unless
+ * --sig-proxy=false; ends with the container's exit code.
+ */
+function attachCommand(c: Ctx, p: Parsed): number | Promise<number> {
+  const ref = encodeURIComponent(p.args[0]!);
+  const keysSpec = p.flags.string('detach-keys');
+  const keys = detachBytes(keysSpec);
+  // the wait goes first, as Docker's does, so an exit right after the attach is not missed
+  const waiter = c.client.open('POST', `/containers/${ref}/wait`);
+  let att: Connection | null = null;
+  let m: AttachMode;
+  try {
+    const t = attachable(c, ref);
+    if (t.Config.Tty && !p.flags.bool('no-stdin') && !c.sys.isatty(0)) throw new CliError('the input device is not a TTY', 1);
+    m = { tty: t.Config.Tty, stdin: !p.flags.bool('no-stdin') && t.Config.OpenStdin, detachKeys: keysSpec };
+    att = hijack(c, `/containers/${ref}/attach?stream=1&stdout=1&stderr=1${m.stdin ? '&stdin=1' : ''}${keysSpec ? `&detachKeys=${encodeURIComponent(keysSpec)}` : ''}`);
+    // it may have ended between the check and the attach: an attach to it would wait forever
+    attachable(c, ref);
+  } catch (e) {
+    att?.close();
+    waiter.conn.close();
+    throw e;
+  }
+  const resize = (h: number, w: number): void => {
+    try {
+      c.client.call('POST', `/containers/${ref}/resize?h=${h}&w=${w}`);
+    } catch {
+      // the container ended
+    }
+  };
+  if (m.tty && c.sys.isatty(1)) {
+    // one size off first, then the real one (interact sends it): the change makes the program
+    // redraw, so a shell shows its prompt again on every attach, as with Docker
+    try {
+      const ws = c.sys.getWinsize(1);
+      if (ws.rows > 0 && ws.cols > 0) resize(ws.rows + 1, ws.cols + 1);
+    } catch {
+      // no size known
+    }
+  }
+  const signal = (sig: number): void => {
+    try {
+      c.client.call('POST', `/containers/${ref}/kill?signal=${sig}`);
+    } catch {
+      // not running any more
+    }
+  };
+  const proxy = p.flags.bool('sig-proxy') && !m.tty;
+  return interact(c, att, m, keys, m.tty && c.sys.isatty(1) ? resize : undefined, proxy ? signal : undefined).then((how) => {
+    if (how === 'detached') {
+      waiter.conn.close();
+      throw new CliError('read escape sequence', 1);
+    }
+    let text = '';
+    waiter.conn.readBody(waiter.res, (b) => (text += utf8Decode(b)));
+    waiter.conn.close();
+    const r = JSON.parse(text || '{"StatusCode":0}') as { StatusCode: number; Error?: { Message: string } | null };
+    if (r.Error?.Message) throw new CliError(r.Error.Message, 1);
+    return r.StatusCode;
+  });
+}
+
 function parseSummary<T>(c: Ctx, path: string): T {
   return c.client.call<T>('GET', path);
 }
 
 const COMMANDS: Record<string, Command> = {
   exec: execCommand,
+  attach: attachCommand,
   top: (c, p) => {
     const [name, ...psArgs] = p.args;
     const r = c.client.call<{ Titles: string[]; Processes: string[][] }>('GET', `/containers/${encodeURIComponent(name!)}/top${psArgs.length ? `?ps_args=${encodeURIComponent(psArgs.join(' '))}` : ''}`);

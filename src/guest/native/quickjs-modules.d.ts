@@ -94,6 +94,8 @@ declare module 'wbnative' {
   export function listen(fd: number, backlog: number): Ret;
   export function accept(fd: number, flags: number): Ret;
   export function shutdown(fd: number, how: number): Ret;
+  /** sendmsg with fd in SCM_RIGHTS and name as the data */
+  export function sendfd(sock: number, fd: number, name: string): Ret;
   export function setsockopt(fd: number, level: number, name: number, value: number): Ret;
   /** fdsAndEvents = [fd, events, fd, events...]; returns [count or -errno, revents...] */
   export function poll(fdsAndEvents: number[], timeoutMs: number): number[];

@@ -538,6 +538,28 @@ static JSValue f_accept(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     return RET(accept4(int_arg(ctx, argv[0]), NULL, NULL, int_arg(ctx, argv[1])));
 }
 
+/* sendfd(sock, fd, name): fd passed with SCM_RIGHTS, name as the message (runc's console socket). */
+static JSValue f_sendfd(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    size_t len;
+    const char *name = JS_ToCStringLen(ctx, &len, argv[2]);
+    if (!name) return JS_NewInt32(ctx, -EINVAL);
+    int fd = int_arg(ctx, argv[1]);
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    memset(&control, 0, sizeof control);
+    struct iovec iov = { .iov_base = (void *)(len ? name : "\0"), .iov_len = len ? len : 1 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    long r = sendmsg(int_arg(ctx, argv[0]), &msg, MSG_NOSIGNAL);
+    JSValue out = RET(r);
+    JS_FreeCString(ctx, name);
+    return out;
+}
+
 static JSValue f_shutdown(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     return RET(shutdown(int_arg(ctx, argv[0]), int_arg(ctx, argv[1])));
@@ -674,6 +696,7 @@ static const JSCFunctionListEntry wb_funcs[] = {
     JS_CFUNC_DEF("listen", 2, f_listen),
     JS_CFUNC_DEF("accept", 2, f_accept),
     JS_CFUNC_DEF("shutdown", 2, f_shutdown),
+    JS_CFUNC_DEF("sendfd", 3, f_sendfd),
     JS_CFUNC_DEF("setsockopt", 4, f_setsockopt),
     JS_CFUNC_DEF("poll", 2, f_poll),
     JS_CFUNC_DEF("ioctl", 4, f_ioctl),

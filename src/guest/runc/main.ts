@@ -7,7 +7,8 @@ import { exists, readText, writeFileAtomic } from '../util/fsutil.ts';
 import { parseFlags, UsageError, type CommandSpec, type FlagSpec } from '../util/flags.ts';
 import { resolve } from '../util/path.ts';
 import { table } from '../util/tabwriter.ts';
-import { Runtime, RuntimeError } from './runtime.ts';
+import { Runtime, RuntimeError, type CreateOptions } from './runtime.ts';
+import { relayTerminal, sendConsole } from './console.ts';
 import { parseSpec, runcDefaultSpec, type OciProcess } from './spec.ts';
 import { DEFAULT_ROOT, stateJson } from './state.ts';
 
@@ -24,12 +25,13 @@ export function parseSignal(s: string): number {
 
 const bundleFlag: FlagSpec = { name: 'bundle', short: 'b', kind: 'string', help: 'path to the root of the bundle directory', valueName: 'value', default: '.' };
 const pidFileFlag: FlagSpec = { name: 'pid-file', kind: 'string', help: 'specify the file to write the process id to', valueName: 'value' };
+const consoleSocketFlag: FlagSpec = { name: 'console-socket', kind: 'string', help: 'path to an AF_UNIX socket that receives the master of the container\'s pty (process.terminal)', valueName: 'value' };
 const ignored = (name: string, kind: 'bool' | 'string' | 'int' = 'bool'): FlagSpec => ({ name, kind, help: 'accepted for compatibility', hidden: true });
 
 const COMMANDS: Record<string, CommandSpec> = {
-  create: { path: 'runc create', usage: '[command options] <container-id>', description: 'create a container', minArgs: 1, maxArgs: 1, flags: [bundleFlag, pidFileFlag, { name: 'console-socket', kind: 'string', help: 'unused: pass the tty as stdio', valueName: 'value' }, ignored('no-pivot'), ignored('no-new-keyring'), ignored('preserve-fds', 'int')] },
+  create: { path: 'runc create', usage: '[command options] <container-id>', description: 'create a container', minArgs: 1, maxArgs: 1, flags: [bundleFlag, pidFileFlag, consoleSocketFlag, ignored('no-pivot'), ignored('no-new-keyring'), ignored('preserve-fds', 'int')] },
   start: { path: 'runc start', usage: '<container-id>', description: 'executes the user defined process in a created container', minArgs: 1, maxArgs: 1, flags: [] },
-  run: { path: 'runc run', usage: '[command options] <container-id>', description: 'create and run a container', minArgs: 1, maxArgs: 1, flags: [bundleFlag, pidFileFlag, { name: 'detach', short: 'd', kind: 'bool', help: 'detach from the container\'s process' }, { name: 'console-socket', kind: 'string', help: 'unused', valueName: 'value' }, ignored('no-pivot'), ignored('no-new-keyring'), ignored('preserve-fds', 'int')] },
+  run: { path: 'runc run', usage: '[command options] <container-id>', description: 'create and run a container', minArgs: 1, maxArgs: 1, flags: [bundleFlag, pidFileFlag, { name: 'detach', short: 'd', kind: 'bool', help: 'detach from the container\'s process' }, consoleSocketFlag, ignored('no-pivot'), ignored('no-new-keyring'), ignored('preserve-fds', 'int')] },
   state: { path: 'runc state', usage: '<container-id>', description: 'output the state of a container', minArgs: 1, maxArgs: 1, flags: [] },
   kill: { path: 'runc kill', usage: '[command options] <container-id> [signal]', description: 'kill sends the specified signal (default: SIGTERM) to the container\'s init process', minArgs: 1, maxArgs: 2, flags: [{ name: 'all', short: 'a', kind: 'bool', help: 'send the specified signal to all processes inside the container' }] },
   delete: { path: 'runc delete', usage: '[command options] <container-id>', description: 'delete any resources held by the container often used with detached container', minArgs: 1, maxArgs: 1, flags: [{ name: 'force', short: 'f', kind: 'bool', help: 'Forcibly deletes the container if it is still running (uses SIGKILL)' }] },
@@ -94,12 +96,38 @@ export async function runcMain(argv: string[], sys: Syscalls): Promise<number> {
       }
       case 'create':
       case 'run': {
-        const opts = { id, bundle: resolve(cwd, p.flags.string('bundle')), pidFile: p.flags.string('pid-file') || undefined, consolePath: ttyPath(sys) };
-        if (cmd === 'create') {
-          rt.create(opts);
-          return 0;
+        const opts: CreateOptions = { id, bundle: resolve(cwd, p.flags.string('bundle')), pidFile: p.flags.string('pid-file') || undefined };
+        const socket = p.flags.string('console-socket');
+        if (socket) {
+          // the socket's owner (containerd's shim, for one) relays the terminal
+          opts.onConsole = (m) => {
+            sendConsole(sys, resolve(cwd, socket), m);
+            sys.close(m);
+          };
+          if (cmd === 'create') {
+            rt.create(opts);
+            return 0;
+          }
+          return rt.run(opts, p.flags.bool('detach'));
         }
-        return rt.run(opts, p.flags.bool('detach'));
+        if (cmd === 'create' || p.flags.bool('detach')) {
+          // detached, with no console socket to hand a pty to: the caller's tty becomes the
+          // container's (real runc refuses a terminal here)
+          opts.consolePath = ttyPath(sys);
+          if (cmd === 'create') {
+            rt.create(opts);
+            return 0;
+          }
+          return rt.run(opts, true);
+        }
+        // in the foreground a terminal is a pty of the container's devpts, relayed to ours
+        let master: number | null = null;
+        opts.onConsole = (m) => {
+          master = m;
+        };
+        return rt.run(opts, false, () => {
+          if (master !== null) relayTerminal(sys, master);
+        });
       }
       case 'start':
         rt.start(id);

@@ -38,6 +38,8 @@ export interface RootfsOptions {
   consolePath?: string;
   /** Whether a cgroup v2 hierarchy can be mounted (false on hosts without one). */
   cgroup2: boolean;
+  /** Runs inside the new root right after pivot_root (the init sets up its console there). */
+  onPivoted?: () => void;
 }
 
 function isBind(m: OciMount): boolean {
@@ -187,6 +189,7 @@ export function prepareRootfs(sys: Syscalls, spec: OciSpec, opts: RootfsOptions)
     sys.mount(opts.consolePath, console, null, MS_BIND);
   }
   pivotInto(sys, opts.rootfs);
+  opts.onPivoted?.();
   maskPaths(sys, spec.linux?.maskedPaths ?? []);
   readonlyPaths(sys, spec.linux?.readonlyPaths ?? []);
   if (spec.root?.readonly) sys.mount(null, '/', null, MS_BIND | MS_REMOUNT | MS_RDONLY);

@@ -3,7 +3,7 @@
 // command line and, in-process, by the containerd shim.
 
 import { writeAll } from '../sys/io.ts';
-import type { Syscalls } from '../sys/syscalls.ts';
+import type { Fd, Pty, Syscalls } from '../sys/syscalls.ts';
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, O_CLOEXEC,
   O_RDONLY, O_WRONLY, S_IFIFO, SIGKILL,
@@ -14,6 +14,7 @@ import { exists, mkdirp, readText, removeAll, writeFileAtomic } from '../util/fs
 import { resolve } from '../util/path.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
 import { Cgroups, needsLimits } from './cgroup.ts';
+import { openContainerPty, readConsoleIndex, useConsole } from './console.ts';
 import { ExecError, finalizeProcess, lookPath, processEnv } from './process.ts';
 import { prepareRootfs } from './rootfs.ts';
 import { parseSpec, type OciNamespace, type OciProcess, type OciSpec } from './spec.ts';
@@ -55,6 +56,11 @@ export interface CreateOptions {
   pidFile?: string;
   /** The tty slave given as stdio, bind-mounted on /dev/console when process.terminal. */
   consolePath?: string;
+  /**
+   * When process.terminal: give the container a pty of its own devpts (its stdio, controlling
+   * tty and /dev/console, as runc's console socket does) and hand the master here.
+   */
+  onConsole?: (master: Fd) => void;
   /** Descriptors to become the container's stdin, stdout, stderr (default: ours). */
   stdio?: [number, number, number];
 }
@@ -68,7 +74,8 @@ export function cloneFlagsOf(spec: OciSpec): number {
   return flags;
 }
 
-type SyncMessage = { type: 'ready' } | { type: 'error'; message: string; exitCode: number };
+/** init -> parent; 'console' asks for the pty (the parent answers its number on the console pipe). */
+type SyncMessage = { type: 'ready' } | { type: 'console' } | { type: 'error'; message: string; exitCode: number };
 
 function sendSync(sys: Syscalls, fd: number, m: SyncMessage): void {
   const b = utf8Encode(JSON.stringify(m) + '\n');
@@ -159,6 +166,7 @@ export class Runtime {
     sys.mkdir(dir, 0o711);
     let cgroupDir: string | null = null;
     let pid = -1;
+    let pty: Pty | null = null;
     try {
       const fifo = `${dir}/exec.fifo`;
       const oldMask = sys.umask(0);
@@ -175,12 +183,14 @@ export class Runtime {
       }
       const lastCap = this.lastCap();
       const [r, w] = sys.pipe(O_CLOEXEC);
+      const [consoleR, consoleW] = spec.process.terminal && o.onConsole ? sys.pipe(O_CLOEXEC) : [-1, -1];
       pid = sys.fork(cloneFlagsOf(spec));
       if (pid === 0) {
         sys.close(r);
+        if (consoleW >= 0) sys.close(consoleW);
         try {
           if (o.stdio) o.stdio.forEach((fd, i) => fd !== i && sys.dup2(fd, i));
-          containerInit(sys, { spec, rootfs, fifo, syncFd: w, cgroupDir, lastCap, consolePath: o.consolePath });
+          containerInit(sys, { spec, rootfs, fifo, syncFd: w, cgroupDir, lastCap, consolePath: o.consolePath, consoleFd: consoleR });
         } catch (e) {
           const code = e instanceof ExecError ? e.exitCode : 1;
           try {
@@ -197,17 +207,36 @@ export class Runtime {
         }
       }
       sys.close(w);
-      const msg = readSync(sys, r);
+      if (consoleR >= 0) sys.close(consoleR);
+      let msg = readSync(sys, r);
+      let consoleError: string | null = null;
+      if (msg?.type === 'console') {
+        try {
+          pty = openContainerPty(sys, pid);
+          writeAll(sys, consoleW, `${pty.index}\n`);
+        } catch (e) {
+          consoleError = `setting up the console: ${(e as Error).message}`;
+        }
+        sys.close(consoleW);
+        msg = readSync(sys, r);
+      } else if (consoleW >= 0) sys.close(consoleW);
       sys.close(r);
-      if (!msg || msg.type === 'error') {
+      if (!msg || msg.type !== 'ready') {
         try {
           sys.waitpid(pid, 0);
         } catch {
           // already reaped
         }
         pid = -1;
-        const text = msg?.type === 'error' ? msg.message : 'container init exited before it was ready';
-        throw new RuntimeError(`runc create failed: unable to start container process: ${text}`, msg?.type === 'error' ? msg.exitCode : 1);
+        const text = consoleError ?? (msg?.type === 'error' ? msg.message : 'container init exited before it was ready');
+        throw new RuntimeError(`runc create failed: unable to start container process: ${text}`, msg?.type === 'error' && !consoleError ? msg.exitCode : 1);
+      }
+      if (pty) {
+        // the init has its own slave open now
+        sys.close(pty.slave);
+        const master = pty.master;
+        pty = null;
+        o.onConsole!(master);
       }
       const st: RuncState = {
         ociVersion: spec.ociVersion,
@@ -225,6 +254,10 @@ export class Runtime {
       if (o.pidFile) writeFileAtomic(sys, o.pidFile, String(pid));
       return st;
     } catch (e) {
+      if (pty) {
+        sys.close(pty.master);
+        sys.close(pty.slave);
+      }
       if (pid > 0) {
         try {
           sys.kill(pid, SIGKILL);
@@ -318,8 +351,11 @@ export class Runtime {
     }
   }
 
-  /** create + start, then wait for the init and delete it; returns its exit code. */
-  run(o: CreateOptions, detach: boolean): number {
+  /**
+   * create + start, then wait for the init and delete it; returns its exit code. attend runs
+   * once it started (runc's foreground terminal relay), before the wait.
+   */
+  run(o: CreateOptions, detach: boolean, attend?: () => void): number {
     const st = this.create(o);
     try {
       this.start(o.id);
@@ -328,6 +364,7 @@ export class Runtime {
       throw e;
     }
     if (detach) return 0;
+    attend?.();
     let code = 0;
     for (;;) {
       try {
@@ -499,6 +536,8 @@ interface InitArgs {
   cgroupDir: string | null;
   lastCap: number | undefined;
   consolePath: string | undefined;
+  /** Where the parent sends the number of our pty (-1: no console of our own). */
+  consoleFd: number;
 }
 
 /** Runs in the new container's first process; never returns (execs or throws). */
@@ -506,7 +545,15 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
   const spec = a.spec;
   const p = spec.process!;
   sys.setsid();
-  if (p.terminal && sys.isatty(0)) sys.setControllingTty(0);
+  if (p.terminal && a.consoleFd < 0 && sys.isatty(0)) {
+    // the caller's tty (runc create from a terminal): the controlling tty of our session
+    // unless it already is another session's, such as the shell's that runs us
+    try {
+      sys.setControllingTty(0);
+    } catch (e) {
+      if (!isErrno(e, 'EPERM')) throw e;
+    }
+  }
   if (a.cgroupDir) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
   const namespaces = spec.linux?.namespaces ?? [];
   for (const ns of namespaces) {
@@ -524,7 +571,12 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
   const fifoFd = sys.open(a.fifo, O_PATH | O_CLOEXEC);
   if (spec.hostname && namespaces.some((n) => n.type === 'uts' && !n.path)) sys.sethostname(spec.hostname);
   if (p.oomScoreAdj !== undefined) sys.writeFile('/proc/self/oom_score_adj', String(p.oomScoreAdj));
-  prepareRootfs(sys, spec, { rootfs: a.rootfs, consolePath: a.consolePath, cgroup2: a.cgroupDir !== null });
+  const onPivoted = a.consoleFd < 0 ? undefined : (): void => {
+    sendSync(sys, a.syncFd, { type: 'console' });
+    useConsole(sys, readConsoleIndex(sys, a.consoleFd), p.user.uid);
+    sys.close(a.consoleFd);
+  };
+  prepareRootfs(sys, spec, { rootfs: a.rootfs, consolePath: a.consolePath, cgroup2: a.cgroupDir !== null, onPivoted });
   const env = processEnv(p);
   try {
     sys.chdir(p.cwd);

@@ -19,6 +19,7 @@ import { isErrno } from '../sys/errors.ts';
 import { reapEnded } from '../sys/wait.ts';
 import { Runtime, RuntimeError } from '../runc/runtime.ts';
 import { parseSpec } from '../runc/spec.ts';
+import { giveTerminal, openContainerPty } from '../runc/console.ts';
 import { readText, writeFileAtomic } from '../util/fsutil.ts';
 import { parseFlags, type CommandSpec } from '../util/flags.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
@@ -102,22 +103,27 @@ interface Stdio {
   readers: { fd: number; stream: 1 | 2 }[];
   stdin: Outbox | null;
   master: number | null;
-  consolePath?: string;
   /** Our copies of the child's ends, closed once the process has them. */
   childEnds: number[];
 }
 
-function makeStdio(sys: Syscalls, tty: boolean, withStdin: boolean, nullFd: number): Stdio {
-  if (tty) {
-    const pty = sys.openpty();
-    setNonBlocking(sys, pty.master);
-    const writer = sys.dup(pty.master);
-    sys.fcntl(writer, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */);
-    return {
-      child: [pty.slave, pty.slave, pty.slave], readers: [{ fd: pty.master, stream: 1 }],
-      stdin: withStdin ? new Outbox(sys, writer) : (sys.close(writer), null), master: pty.master, consolePath: pty.path, childEnds: [pty.slave],
-    };
-  }
+/**
+ * A terminal's stdio: output and input through the master. slave: what the process gets (an
+ * exec's); null for the container's init, which opens its slave itself (runc/console.ts).
+ */
+function ptyStdio(sys: Syscalls, master: number, slave: number | null, withStdin: boolean, nullFd: number): Stdio {
+  setNonBlocking(sys, master);
+  const writer = sys.dup(master);
+  sys.fcntl(writer, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */);
+  const child = slave ?? nullFd;
+  return {
+    child: [child, child, child], readers: [{ fd: master, stream: 1 }],
+    stdin: withStdin ? new Outbox(sys, writer) : (sys.close(writer), null), master, childEnds: slave === null ? [] : [slave],
+  };
+}
+
+/** Pipes for a process without a terminal (stdin from /dev/null unless withStdin). */
+function pipeStdio(sys: Syscalls, withStdin: boolean, nullFd: number): Stdio {
   const [outR, outW] = sys.pipe(O_CLOEXEC);
   const [errR, errW] = sys.pipe(O_CLOEXEC);
   let stdinR = nullFd;
@@ -188,15 +194,21 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
   } catch {
     // runc create reports the bad bundle below
   }
-  const io = makeStdio(sys, tty, p.flags.bool('stdin'), nullFd);
+  // a terminal comes from the container's own devpts once its root is ready (onConsole below)
+  let io: Stdio = tty ? { child: [nullFd, nullFd, nullFd], readers: [], stdin: null, master: null, childEnds: [] } : pipeStdio(sys, p.flags.bool('stdin'), nullFd);
+  let consoleMaster: number | null = null;
   const stdinOnce = p.flags.bool('stdin-once');
   const sockPath = p.flags.string('socket') || `${bundle}/shim.sock`;
   let initPid = -1;
   let cgroupDir: string | null;
   let listenFd: number;
   try {
-    const st = rt.create({ id, bundle, stdio: io.child, consolePath: io.consolePath });
+    const st = rt.create({ id, bundle, stdio: io.child, onConsole: (m) => { consoleMaster = m; } });
     initPid = st.pid;
+    if (tty) {
+      if (consoleMaster === null) throw new Error('the runtime gave the container no terminal');
+      io = ptyStdio(sys, consoleMaster, null, p.flags.bool('stdin'), nullFd);
+    }
     cgroupDir = st.cgroupDir;
     try {
       sys.unlink(sockPath);
@@ -315,9 +327,15 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
 
   const startExec = (c: Client, h: Extract<Hello, { op: 'exec' }>): void => {
     const nul = sys.open('/dev/null', O_RDWR | O_CLOEXEC);
-    const eio = h.detach ? { child: [nul, nul, nul] as [number, number, number], readers: [], stdin: null, master: null, childEnds: [] } : makeStdio(sys, h.process.terminal === true, h.stdin, nul);
+    let eio: Stdio = { child: [nul, nul, nul], readers: [], stdin: null, master: null, childEnds: [] };
     let pid: number;
     try {
+      if (!h.detach && h.process.terminal === true) {
+        // the exec's own /dev/pts/N in the container's devpts
+        const pty = openContainerPty(sys, initPid);
+        eio = ptyStdio(sys, pty.master, pty.slave, h.stdin, nul);
+        giveTerminal(sys, pty.path, h.process.user.uid);
+      } else if (!h.detach) eio = pipeStdio(sys, h.stdin, nul);
       pid = rt.exec(id, h.process, true, undefined, eio.child);
     } catch (e) {
       for (const fd of eio.childEnds) sys.close(fd);

@@ -863,6 +863,14 @@ export class FakeSyscalls implements Syscalls {
     });
   }
   shutdown(fd: Fd, how: number) { this.call('shutdown', [fd, how], () => void this.sock(fd, 'shutdown', [fd, how])); }
+  // descriptors do not travel through fake sockets: a send is checked and recorded
+  sendFd(sock: Fd, fd: Fd, name: string) {
+    this.call('sendFd', [sock, fd, name], () => {
+      this.sock(sock, 'sendFd', [sock, fd, name]);
+      this.fd(fd, 'sendFd', [sock, fd, name]);
+    });
+  }
+
   setsockopt(fd: Fd, level: number, name: number, value: number) {
     this.call('setsockopt', [fd, level, name, value], () => void this.sock(fd, 'setsockopt', [fd, level, name, value]));
   }
@@ -880,12 +888,13 @@ export class FakeSyscalls implements Syscalls {
 
   // ---- terminals ----
 
-  openpty(): Pty {
-    return this.call('openpty', [], () => {
-      const path = `/dev/pts/${this.nextPty++}`;
+  openpty(devDir = '/dev'): Pty {
+    return this.call('openpty', devDir === '/dev' ? [] : [devDir], () => {
+      const index = this.nextPty++;
+      const path = `${devDir}/pts/${index}`;
       const size = { rows: 24, cols: 80 };
-      this.fs.set(path, { ...this.node('char', 0o620), rdev: (136 << 8) | (this.nextPty - 1) });
-      return { master: this.newFd({ kind: 'pty', path, master: true, size }), slave: this.newFd({ kind: 'pty', path, master: false, size }), path };
+      this.fs.set(path, { ...this.node('char', 0o620), rdev: (136 << 8) | index });
+      return { master: this.newFd({ kind: 'pty', path, master: true, size }), slave: this.newFd({ kind: 'pty', path, master: false, size }), path, index };
     });
   }
   private pty(fd: Fd, name: keyof Syscalls, args: unknown[]) {

@@ -251,6 +251,7 @@ export class RealSyscalls implements Syscalls {
   }
   bind(fd: Fd, addr: SockAddr) { check(n.bind(fd, ...sockArgs(addr)), 'bind', [fd, addr]); }
   listen(fd: Fd, backlog = 128) { check(n.listen(fd, backlog), 'listen', [fd, backlog]); }
+  sendFd(sock: Fd, fd: Fd, name: string) { check(retry(() => n.sendfd(sock, fd, name)), 'sendmsg', [sock, fd, name]); }
   accept(fd: Fd, flags = 0) { return check(retry(() => n.accept(fd, flags)), 'accept4', [fd, flags]); }
   connect(fd: Fd, addr: SockAddr) { check(retry(() => n.connect(fd, ...sockArgs(addr))), 'connect', [fd, addr]); }
   shutdown(fd: Fd, how: number) { check(n.shutdown(fd, how), 'shutdown', [fd, how]); }
@@ -266,15 +267,15 @@ export class RealSyscalls implements Syscalls {
     return fds.map((_, i) => r[i + 1] ?? 0);
   }
 
-  openpty(): Pty {
-    const master = this.open('/dev/ptmx', O_RDWR | O_NOCTTY | O_CLOEXEC);
+  openpty(devDir = '/dev'): Pty {
+    const master = this.open(`${devDir}/ptmx`, O_RDWR | O_NOCTTY | O_CLOEXEC);
     try {
       check(n.ioctl(master, TIOCSPTLCK, 0, true)[0], 'ioctl', [master, 'TIOCSPTLCK']);
       const [r, num] = n.ioctl(master, TIOCGPTN, 0, true);
       check(r, 'ioctl', [master, 'TIOCGPTN']);
-      const path = `/dev/pts/${num}`;
+      const path = `${devDir}/pts/${num}`;
       const slave = this.open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-      return { master, slave, path };
+      return { master, slave, path, index: num };
     } catch (e) {
       n.close(master);
       throw e;

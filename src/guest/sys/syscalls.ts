@@ -60,8 +60,10 @@ export interface Winsize {
 export interface Pty {
   master: Fd;
   slave: Fd;
-  /** e.g. /dev/pts/3 */
+  /** e.g. /dev/pts/3 (under the devDir given to openpty) */
   path: string;
+  /** The pty's number in its devpts instance: the slave is pts/N there. */
+  index: number;
 }
 
 export interface PollFd {
@@ -161,13 +163,18 @@ export interface Syscalls {
   accept(fd: Fd, flags?: number): Fd;
   connect(fd: Fd, addr: SockAddr): void;
   shutdown(fd: Fd, how: number): void;
+  /** Passes fd over a unix socket (SCM_RIGHTS) with name as the message, as runc's console socket. */
+  sendFd(sock: Fd, fd: Fd, name: string): void;
   setsockopt(fd: Fd, level: number, name: number, value: number): void;
   /** Returns revents per entry, in order. timeoutMs -1 waits forever. */
   poll(fds: PollFd[], timeoutMs: number): number[];
 
   // ---- terminals ----
-  /** Opens /dev/ptmx, unlocks it and opens the slave. */
-  openpty(): Pty;
+  /**
+   * Opens DEVDIR/ptmx, unlocks it and opens the slave DEVDIR/pts/N (both O_NOCTTY, O_CLOEXEC).
+   * devDir defaults to /dev; /proc/PID/root/dev gives a pty of that container's own devpts.
+   */
+  openpty(devDir?: string): Pty;
   getWinsize(fd: Fd): Winsize;
   setWinsize(fd: Fd, size: Winsize): void;
   /** TIOCSCTTY: makes fd the controlling terminal of this (session leader) process. */

@@ -1,0 +1,68 @@
+// Our dockerd running natively in a temp dir for a test file, with both docker clients (ours and
+// the official one) pointed at it, and programs driven on a real pseudo-terminal.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../../scripts/lib/cache.ts';
+import { BINARY, nativeSkipReason } from './native.ts';
+
+export const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
+export const OFFICIAL_DOCKER = '/usr/local/bin/docker';
+const PTY = join(repoRoot, 'test', 'guest', 'helpers', 'pty-session.py');
+
+/** Why a test with our dockerd and both clients cannot run here, or null. */
+export function dockerdSkipReason(): string | null {
+  return nativeSkipReason()
+    ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
+    ?? (existsSync(OFFICIAL_DOCKER) ? null : `official Docker client missing at ${OFFICIAL_DOCKER}`)
+    ?? (spawnSync('python3', ['--version']).status === 0 ? null : 'python3 (for a pseudo-terminal) missing');
+}
+
+export interface Step { expect?: string; send?: string; resize?: [number, number]; sleep?: number; timeout?: number }
+export interface PtyResult { steps: boolean[]; exit: number | null; output: string }
+export interface CmdResult { code: number; stdout: string; stderr: string }
+
+/** Runs a command on a pseudo-terminal of 24x80 through the steps. */
+export function onPty(command: readonly string[], steps: Step[], env: NodeJS.ProcessEnv = process.env): PtyResult {
+  const r = spawnSync('python3', [PTY, JSON.stringify(steps), ...command], { env, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`pty-session failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as PtyResult;
+}
+
+export interface NativeDockerd {
+  env: NodeJS.ProcessEnv;
+  /** The client command: ours (the multi-call binary) or the official one. */
+  client(official: boolean): string[];
+  docker(args: string[], official?: boolean, input?: string): CmdResult;
+  /** Runs a command on a pseudo-terminal of 24x80 through the steps. */
+  onPty(command: readonly string[], steps: Step[]): PtyResult;
+  stop(): void;
+}
+
+export async function startDockerd(prefix: string): Promise<NativeDockerd> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const sock = join(dir, 'docker.sock');
+  const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
+  const daemon: ChildProcess = spawn(BINARY, ['dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy'], { stdio: 'ignore', detached: true });
+  for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+  const client = (official: boolean): string[] => (official ? [OFFICIAL_DOCKER] : [BINARY, 'docker']);
+  const docker = (args: string[], official = false, input = ''): CmdResult => {
+    const [cmd, ...pre] = client(official);
+    const r = spawnSync(cmd!, [...pre, ...args], { env, encoding: 'utf8', timeout: 60_000, input });
+    return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  };
+  return {
+    env,
+    client,
+    docker,
+    onPty: (command, steps) => onPty(command, steps, env),
+    stop() {
+      const ids = docker(['ps', '-aq']).stdout.split('\n').filter((x) => x);
+      if (ids.length) docker(['rm', '-f', ...ids]);
+      if (daemon.pid) process.kill(daemon.pid, 'SIGKILL');
+      spawnSync('sh', ['-c', `grep ' ${dir}' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l`]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
