@@ -124,7 +124,7 @@ describe.skipIf(vmSkipReason())(guestSuite('interactive containers in the guest'
 
   it('docker top and docker stats read the container\'s cgroup', async () => {
     await sh(g.vm, 'docker run -d --name limited --memory 32m busybox sleep 300');
-    expect(await sh(g.vm, 'docker top limited')).toMatch(/^UID +PID +PPID +C +STIME +TTY +TIME +CMD\nroot +\d+ +\d+ +\d+ +\d\d:\d\d +\? +00:00:00 +sleep 300\n$/);
+    expect(await sh(g.vm, 'docker top limited')).toMatch(/^UID +PID +PPID +C +STIME +TTY +TIME +CMD\nroot +\d+ +\d+ +\d+ +\d\d:\d\d +\? +\d\d:\d\d:\d\d +sleep 300\n$/);
     const stats = await sh(g.vm, 'docker stats --no-stream limited');
     expect(stats).toMatch(/\n[0-9a-f]{12} +limited +\d+\.\d\d% +[\d.]+[KM]iB \/ 32MiB +\d+\.\d\d% +[\d.]+[kMG]?B \/ [\d.]+[kMG]?B +\S+ \/ \S+ +1\n$/);
     await sh(g.vm, 'docker rm -f limited');
