@@ -28,6 +28,7 @@ const HOST_TOOLS: Record<string, string> = {
   bc: 'bc',
   perl: 'perl-base',
   xz: 'xz-utils',
+  lzop: 'lzop', // CONFIG_KERNEL_LZO compresses the bzImage with it
   gzip: 'gzip',
   tar: 'tar',
   'dpkg-deb': 'dpkg',
