@@ -4,8 +4,10 @@
 // script that forked five or six helpers per request (a few hundred ms in the emulator): here a
 // request costs one fork and exec of sh, with its output collected from pipes.
 //
-// control-agent [--ready-fd N]   (stdin and stdout are the control tty, set raw by `whalebone boot`;
-//                                 fd N is closed once requests are served, which starts the hooks)
+// control-agent [--ready-fd N]   (stdin and stdout are the control tty, set raw; fd N is closed
+//                                 once requests are served)
+// In the guest, `whalebone boot` runs serveControl() in a forked child of itself rather than
+// exec'ing this role: a second QuickJS start is a second or so of a cold boot in the emulator.
 
 import { readSome, writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
@@ -32,9 +34,21 @@ interface Running {
   answered: boolean;
 }
 
-/** Not async: see shimMain on QuickJS and rejected promises. */
 export function agentMain(argv: string[], sys: Syscalls): Promise<number> {
-  const readyFd = argv[0] === '--ready-fd' ? Number(argv[1]) : null;
+  const readyFd = argv[0] === '--ready-fd' && Number.isInteger(Number(argv[1])) ? Number(argv[1]) : null;
+  return serveControl(sys, { readyFd, env: sys.environ() });
+}
+
+export interface ControlOptions {
+  /** Closed once requests are served (a readiness signal for whoever holds the other end). */
+  readyFd: number | null;
+  /** The environment requests run with. */
+  env: string[];
+}
+
+/** Serves requests on fds 0 and 1 until fd 0 ends. Not async: see shimMain on QuickJS and rejected promises. */
+export function serveControl(sys: Syscalls, opts: ControlOptions): Promise<number> {
+  const { readyFd, env } = opts;
   for (const sig of [SIGHUP, SIGINT, SIGQUIT]) sys.ignoreSignal(sig);
   try {
     // the agent must outlive an OOM in the guest; requests get the default score back
@@ -132,7 +146,7 @@ export function agentMain(argv: string[], sys: Syscalls): Promise<number> {
         sys.dup2(stdin.fd, 0);
         sys.dup2(outW, 1);
         sys.dup2(errW, 2);
-        sys.execve(SHELL, ['sh', '-c', text], sys.environ());
+        sys.execve(SHELL, ['sh', '-c', text], env);
       } catch {
         sys.exit(127);
       }
@@ -210,7 +224,7 @@ export function agentMain(argv: string[], sys: Syscalls): Promise<number> {
       if (pending.length > 1 << 20) pending = '';
     });
     send(`${MARK}- READY ${AGENT_VERSION}\n`);
-    if (readyFd !== null && Number.isInteger(readyFd)) {
+    if (readyFd !== null) {
       try {
         sys.close(readyFd);
       } catch {

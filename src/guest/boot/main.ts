@@ -1,8 +1,8 @@
 // whalebone boot: stage 2 of the guest's boot, run once by busybox init (inittab's sysinit) from
 // the tmpfs root that stage 1 (/init) moved into place. It sets up the kernel filesystems, cgroup
 // v2, the host's 9p share, loopback and the hostname, starts the VM driver's control agent on the
-// second serial port, and leaves the hooks in /etc/whalebone/init.d (dockerd) to a background
-// child that waits until the agent is up.
+// second serial port (a forked child of this process), and leaves the hooks in
+// /etc/whalebone/init.d (dockerd) to a background child that waits until the agent is up.
 //
 // It used to be a busybox sh script; each of its ~25 commands was a fork and exec, about a second
 // and a half of a cold boot in the emulator. Here it is one process, and the learner's shell (which
@@ -10,20 +10,19 @@
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import {
-  MS_NODEV, MS_NOEXEC, MS_NOSUID, O_APPEND, O_CLOEXEC, O_CREAT, O_NOCTTY, O_RDWR, O_WRONLY, POLLIN, S_IFMT, S_IFREG,
+  MS_NODEV, MS_NOEXEC, MS_NOSUID, O_APPEND, O_CLOEXEC, O_CREAT, O_NOCTTY, O_RDWR, O_TRUNC, O_WRONLY, POLLIN, S_IFMT, S_IFREG,
 } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { printErr, readText } from '../sys/io.ts';
 import { makeRaw } from '../sys/termios.ts';
 import { Rtnl } from '../net/netlink.ts';
+import { serveControl } from '../agent/main.ts';
 
 export const BOOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const HOOKS_DIR = '/etc/whalebone/init.d';
 export const AGENT_TTY = '/dev/ttyS1';
 export const AGENT_LOG = '/var/log/control-agent.log';
-export const SELF = '/usr/bin/whalebone';
-/** The descriptor the agent closes once it answers requests (see agentMain's --ready-fd). */
-export const READY_FD = 3;
+export const AGENT_PIDFILE = '/var/run/control-agent.pid';
 /** How long the hooks wait for the agent before they start anyway. */
 export const HOOKS_WAIT_MS = 10_000;
 const LO_INDEX = 1;
@@ -76,8 +75,23 @@ export function bootMain(_args: string[], sys: Syscalls): Promise<number> {
   setHostname(sys);
   bringUpLoopback(sys);
   for (const dir of ['/root/lab', '/var/log', '/var/run']) mkdirs(sys, dir);
-  const ready = startAgent(sys, env);
-  startHooks(sys, env, ready);
+  const tty = openAgentTty(sys);
+  if (tty === null) {
+    startHooks(sys, env, null, []);
+    return Promise.resolve(0);
+  }
+  const [readyR, readyW] = sys.pipe(O_CLOEXEC);
+  startHooks(sys, env, readyR, [tty, readyW]);
+  const pid = sys.fork(0);
+  if (pid === 0) {
+    sys.close(readyR);
+    return becomeAgent(sys, tty, readyW, env);
+  }
+  // the agent's command line is this one's (`whalebone boot`): the pid file names it
+  writeText(sys, AGENT_PIDFILE, `${pid}\n`, true);
+  sys.close(tty);
+  sys.close(readyW);
+  sys.close(readyR);
   return Promise.resolve(0);
 }
 
@@ -160,39 +174,37 @@ export function bringUpLoopback(sys: Syscalls): void {
   }
 }
 
-/**
- * Starts `whalebone control-agent` in its own session with the raw control tty as stdin and
- * stdout. Returns the read end of a pipe that reaches end of file once the agent is ready (or
- * gone), or null when there is no agent to wait for.
- */
-export function startAgent(sys: Syscalls, env: string[]): number | null {
-  let tty: number;
+/** The control tty, raw; null (with a message) when the guest has none. */
+export function openAgentTty(sys: Syscalls): number | null {
   try {
-    tty = sys.open(AGENT_TTY, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    const tty = sys.open(AGENT_TTY, O_RDWR | O_NOCTTY | O_CLOEXEC);
     sys.tcsetattr(tty, makeRaw(sys.tcgetattr(tty)));
+    return tty;
   } catch (e) {
     say(sys, `no control tty ${AGENT_TTY}: ${(e as Error).message}; the VM driver cannot run commands`);
     return null;
   }
-  const [readyR, readyW] = sys.pipe(O_CLOEXEC);
-  const pid = sys.fork(0);
-  if (pid === 0) {
-    try {
-      sys.setsid();
-      const log = sys.open(AGENT_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644);
-      sys.dup2(tty, 0);
-      sys.dup2(tty, 1);
-      sys.dup2(log, 2);
-      sys.dup2(readyW, READY_FD);
-      sys.execve(SELF, ['whalebone', 'control-agent', '--ready-fd', String(READY_FD)], env);
-    } catch (e) {
-      say(sys, `cannot start the control agent: ${(e as Error).message}`);
-      sys.exit(127);
-    }
+}
+
+/**
+ * The forked child that serves the VM driver: its own session, the control tty as stdin and
+ * stdout, its log as stderr. It runs the agent in this process instead of exec'ing
+ * `whalebone control-agent`, which would start QuickJS and load the runtime a second time.
+ */
+export function becomeAgent(sys: Syscalls, tty: number, readyW: number, env: string[]): Promise<number> {
+  try {
+    sys.setsid();
+    const log = sys.open(AGENT_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644);
+    sys.dup2(tty, 0);
+    sys.dup2(tty, 1);
+    sys.dup2(log, 2);
+    sys.close(tty);
+    sys.close(log);
+  } catch (e) {
+    say(sys, `cannot start the control agent: ${(e as Error).message}`);
+    sys.exit(127);
   }
-  sys.close(readyW);
-  sys.close(tty);
-  return readyR;
+  return serveControl(sys, { readyFd: readyW, env });
 }
 
 /**
@@ -200,7 +212,7 @@ export function startAgent(sys: Syscalls, env: string[]): number | null {
  * ready: busybox init starts the learner's shell as soon as this process ends, and neither the
  * shell nor the agent then competes with dockerd's start for the emulated CPU.
  */
-export function startHooks(sys: Syscalls, env: string[], ready: number | null): void {
+export function startHooks(sys: Syscalls, env: string[], ready: number | null, closeInChild: number[]): void {
   let hooks: string[];
   try {
     hooks = sys
@@ -214,11 +226,10 @@ export function startHooks(sys: Syscalls, env: string[], ready: number | null): 
     hooks = [];
   }
   const pid = sys.fork(0);
-  if (pid !== 0) {
-    if (ready !== null) sys.close(ready);
-    return;
-  }
+  if (pid !== 0) return;
   try {
+    // the agent's end of the pipe must be closed here, or its end of file never comes
+    for (const fd of closeInChild) sys.close(fd);
     sys.setsid();
     if (ready !== null) {
       sys.poll([{ fd: ready, events: POLLIN }], HOOKS_WAIT_MS);
@@ -267,8 +278,8 @@ function mkdirs(sys: Syscalls, path: string): void {
   }
 }
 
-function writeText(sys: Syscalls, path: string, text: string): void {
-  const fd = sys.open(path, O_WRONLY | O_CLOEXEC);
+function writeText(sys: Syscalls, path: string, text: string, create = false): void {
+  const fd = sys.open(path, O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0o644);
   try {
     sys.write(fd, text);
   } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeExit, FakeSyscalls } from '../../../src/guest/sys/fake.ts';
-import { AGENT_TTY, HOOKS_DIR, READY_FD, bootEnv, bootMain, startAgent, startHooks } from '../../../src/guest/boot/main.ts';
+import { AGENT_PIDFILE, AGENT_TTY, HOOKS_DIR, becomeAgent, bootMain, openAgentTty, startHooks } from '../../../src/guest/boot/main.ts';
 import { makeRaw } from '../../../src/guest/sys/termios.ts';
 import type { Termios } from '../../../src/guest/sys/termios.ts';
 
@@ -64,19 +64,28 @@ describe('whalebone boot', () => {
     expect(sys.hostname).toBe('whalebone');
   });
 
-  it('starts the control agent on the raw second serial port with a readiness pipe', () => {
+  it('forks the control agent from itself (no second QuickJS start) and names it in a pid file', async () => {
     const sys = guest();
-    sys.forkAs = 'child';
-    expect(() => startAgent(sys, bootEnv(['PATH=/bin', 'HOME=/']))).toThrow(FakeExit);
-    const [path, argv, env] = sys.callsOf('execve')[0] as [string, string[], string[]];
-    expect(path).toBe('/usr/bin/whalebone');
-    expect(argv).toEqual(['whalebone', 'control-agent', '--ready-fd', String(READY_FD)]);
-    expect(env).toContain('HOME=/');
-    expect(env.filter((e) => e.startsWith('PATH='))).toEqual(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
-    expect(sys.callsOf('setsid')).toHaveLength(1);
+    expect(await bootMain([], sys)).toBe(0);
+    const forks = sys.callsOf('fork');
+    expect(forks).toHaveLength(2);
+    expect(sys.callsOf('execve')).toHaveLength(0);
+    const pids = [...sys.processes.keys()];
+    expect(sys.readFile(AGENT_PIDFILE)).toEqual(new TextEncoder().encode(`${pids[1]}\n`));
     expect(sys.callsOf('tcsetattr')[0]?.[1]).toEqual(makeRaw(COOKED));
-    const targets = sys.callsOf('dup2').map((a) => a[1]);
-    expect(targets).toEqual([0, 1, 2, READY_FD]);
+  });
+
+  it('gives the agent the raw control tty as stdin and stdout, and serves on it in this process', () => {
+    const sys = guest();
+    const tty = openAgentTty(sys)!;
+    const [, readyW] = sys.pipe();
+    const served = becomeAgent(sys, tty, readyW, ['PATH=/bin']);
+    expect(served).toBeInstanceOf(Promise);
+    expect(sys.callsOf('setsid')).toHaveLength(1);
+    expect(sys.callsOf('dup2').map((a) => a[1])).toEqual([0, 1, 2]);
+    // the agent watches its input and says READY on its output, then closes the readiness pipe
+    expect(sys.watches.size).toBeGreaterThan(0);
+    expect(sys.callsOf('close').map((a) => a[0])).toContain(readyW);
   });
 
   it('runs only the executable hooks, in name order, after the agent is ready', () => {
@@ -84,7 +93,7 @@ describe('whalebone boot', () => {
     sys.forkAs = 'child';
     const [readyR, readyW] = sys.pipe();
     sys.close(readyW); // the agent closed its end: ready
-    expect(() => startHooks(sys, ['PATH=/bin'], readyR)).toThrow(FakeExit);
+    expect(() => startHooks(sys, ['PATH=/bin'], readyR, [])).toThrow(FakeExit);
     expect(sys.callsOf('poll')).toHaveLength(1);
     // in the fake every fork returns 0, so the first hook's exec ends the run
     expect(sys.callsOf('execve').map((a) => a[0])).toEqual([`${HOOKS_DIR}/10-first`]);
