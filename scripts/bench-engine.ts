@@ -1,6 +1,8 @@
 // Engine benchmarks (medians with run counts). Natively: our `runc run` of a busybox bundle
 // against Debian's runc and crun on the same bundle (installed with apt-get when missing), as a
-// ratio. In the guest (restored from the boot snapshot, dockerd already running):
+// ratio. Ours runs twice: the host-native build of the runtime (whalebone-host: the same bytecode
+// and C, compiled for this machine; the fair comparison, and the ratio's) and the guest's i386
+// binary, which this host runs through qemu-user. In the guest (restored from the boot snapshot, dockerd already running):
 // `docker run --rm busybox true`, `docker ps`, `docker pull nginx` (removed between runs), timed
 // inside the guest, beside the guest's own baselines (a process start, the CLI's start).
 // BENCH_RUNS sets the native run count, BENCH_GUEST_RUNS the guest's; BENCH_ONLY=native|guest.
@@ -9,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { log, runMain } from './lib/progress.ts';
-import { BINARY, busyboxBundle } from '../test/guest/helpers/native.ts';
+import { BINARY, HOST_BINARY, busyboxBundle } from '../test/guest/helpers/native.ts';
 import { createNodeVm, missingBootFile } from '../src/vm/node.ts';
 import type { VmCore } from '../src/vm/core.ts';
 
@@ -54,7 +56,11 @@ async function native(): Promise<void> {
     const cfg = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as { process: { capabilities: { ambient?: string[] } } };
     delete cfg.process.capabilities.ambient;
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(cfg));
-    const runtimes: [string, string[]][] = [['whalebone runc', [BINARY, 'runc', '--root', join(dir, 'st-wb')]]];
+    const runtimes: [string, string[]][] = [];
+    const OURS = `whalebone runc (${process.arch} host build)`;
+    if (existsSync(HOST_BINARY)) runtimes.push([OURS, [HOST_BINARY, 'runc', '--root', join(dir, 'st-wbh')]]);
+    else log('bench:engine', `no host build at ${HOST_BINARY}: run npm run build:runtime`);
+    runtimes.push(['whalebone runc (i386 guest binary through qemu-user)', [BINARY, 'runc', '--root', join(dir, 'st-wb')]]);
     for (const tool of ['runc', 'crun']) {
       const p = ensureTool(tool);
       if (p) runtimes.push([`debian ${tool}`, [p, '--root', join(dir, `st-${tool}`)]]);
@@ -74,11 +80,11 @@ async function native(): Promise<void> {
       results[name] = median(xs);
       log('bench:engine', `${name} run busybox true: median ${median(xs).toFixed(1)} ms over ${RUNS} runs`);
     }
-    const ours = results['whalebone runc']!;
+    const ours = results[OURS];
     for (const other of ['debian runc', 'debian crun']) {
-      if (results[other] !== undefined) log('bench:engine', `ratio whalebone/${other.split(' ')[1]}: ${(ours / results[other]).toFixed(2)} (below 1 = faster)`);
+      if (ours !== undefined && results[other] !== undefined) log('bench:engine', `ratio whalebone (host build)/${other.split(' ')[1]}: ${(ours / results[other]).toFixed(2)} (below 1 = faster; target: below 1 against runc)`);
     }
-    log('bench:engine', 'note: on hosts that run i386 binaries through qemu-user, ours pays emulation on every call; the other runtimes are native amd64');
+    log('bench:engine', `note: the ratio uses whalebone-host, our runtime compiled for ${process.arch}; the guest's i386 binary pays qemu-user emulation on every call here, the other runtimes are native`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
