@@ -11,7 +11,7 @@ declare const scriptArgs: string[];
 
 const roleName = (scriptArgs[0] ?? '').split('/').pop() ?? '';
 // WB_TRACE=<file> logs every call with timestamps (sys/trace.ts); otherwise sys is the real one
-const sys = traced(new RealSyscalls(), roleName === 'whalebone' ? (scriptArgs[1] ?? roleName) : roleName);
+const sys = traced(new RealSyscalls(), roleName.startsWith('whalebone') ? (scriptArgs[1] ?? roleName) : roleName);
 tracer().mark(`start ${scriptArgs.slice(0, 4).join(' ')}`);
 // A client that hangs up must cost an EPIPE error, not the daemon.
 sys.ignoreSignal(SIGPIPE);

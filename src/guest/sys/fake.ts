@@ -666,6 +666,16 @@ export class FakeSyscalls implements Syscalls {
   }
   stat(path: string) { return this.call('stat', [path], () => this.toStat(this.existing(path, 'stat', [path])[1])); }
   lstat(path: string) { return this.call('lstat', [path], () => this.toStat(this.existing(path, 'lstat', [path], false)[1])); }
+  statOrNull(path: string) { return this.missingAsNull(() => this.stat(path)); }
+  lstatOrNull(path: string) { return this.missingAsNull(() => this.lstat(path)); }
+  private missingAsNull(f: () => Stat): Stat | null {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof SyscallError && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) return null;
+      throw e;
+    }
+  }
   fstat(fd: Fd) {
     return this.call('fstat', [fd], () => {
       const e = this.fd(fd, 'fstat', [fd]);
