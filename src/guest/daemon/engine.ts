@@ -195,7 +195,8 @@ export class Engine {
     const exitFile = `${this.cdir(c.Id)}/exit.json`;
     const read = (): ExitRecord | null => {
       try {
-        return readJson<ExitRecord>(this.sys, exitFile);
+        // a running container has none: asked without a failed open (docker ps asks for each)
+        return this.sys.lstatOrNull(exitFile) ? readJson<ExitRecord>(this.sys, exitFile) : null;
       } catch {
         return null;
       }
@@ -591,10 +592,13 @@ export class Engine {
     const bundle = `${this.opts.execRoot}/containerd/${c.Id}`;
     mkdirp(this.sys, bundle, 0o711);
     writeFileAtomic(this.sys, `${bundle}/config.json`, JSON.stringify(spec));
-    try {
-      this.sys.unlink(`${this.cdir(c.Id)}/exit.json`);
-    } catch {
-      // none
+    const oldExit = `${this.cdir(c.Id)}/exit.json`;
+    if (this.sys.lstatOrNull(oldExit)) {
+      try {
+        this.sys.unlink(oldExit);
+      } catch {
+        // gone meanwhile
+      }
     }
     const [r, w] = this.sys.pipe(O_CLOEXEC);
     const pid = this.sys.fork(0);
