@@ -9,10 +9,13 @@ import { toolchain, SCOPE } from './toolchain.ts';
 import { quickjs } from './quickjs.ts';
 import { bundleSplit, compileModuleTable, MAIN_ENTRY } from './bytecode.ts';
 import { linkProgram, NATIVE_HEADERS, NATIVE_SOURCES } from './link.ts';
+import { linkHostBinary } from './host.ts';
 
 export interface RuntimeArtifacts {
   /** Stripped static i386 multi-call binary. */
   binary: string;
+  /** The same multi-call binary built for this host (native benchmarks and tests; not for the guest). */
+  hostBinary: string;
   /** Static i386 runner for a .js or .qbc file. */
   runner: string;
   /** The split ES module bundle (main.js and the modules it imports), for the runner. */
@@ -43,6 +46,7 @@ export async function buildRuntime(opts: BuildOptions = {}): Promise<RuntimeArti
         build: (out) => linkProgram(tc, qjs, { outFile: join(out, 'whalebone'), workDir: out, extraSources: [cFile] }),
       }),
     );
+    const hostDir = await stage(SCOPE, `link whalebone-host (${process.arch}, for native benchmarks)`, () => linkHostBinary(qjs, cFile));
     const runDir = await stage(SCOPE, 'link whalebone-run', () =>
       cached(SCOPE, {
         name: 'runtime-runner',
@@ -67,6 +71,7 @@ export async function buildRuntime(opts: BuildOptions = {}): Promise<RuntimeArti
     for (const old of ['whalebone.js', 'whalebone.qbc']) rmSync(join(dist, old), { force: true });
     const art: RuntimeArtifacts = {
       binary: put(join(binDir, 'whalebone'), 'whalebone', 0o755),
+      hostBinary: put(join(hostDir, 'whalebone'), 'whalebone-host', 0o755),
       runner: put(join(runDir, 'whalebone-run'), 'whalebone-run', 0o755),
       bundleDir: jsDist,
       moduleSizes,

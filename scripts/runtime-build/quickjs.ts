@@ -9,7 +9,7 @@ import { run } from '../lib/exec.ts';
 import { BuildError, log } from '../lib/progress.ts';
 import { CC, SCOPE, type Toolchain } from './toolchain.ts';
 
-const LIB_SOURCES = ['quickjs.c', 'dtoa.c', 'libregexp.c', 'libunicode.c', 'cutils.c', 'quickjs-libc.c'];
+export const LIB_SOURCES = ['quickjs.c', 'dtoa.c', 'libregexp.c', 'libunicode.c', 'cutils.c', 'quickjs-libc.c'];
 
 export interface QuickJs {
   /** Unpacked source tree (headers for our own C files). */
@@ -23,13 +23,13 @@ export interface QuickJs {
   id: string;
 }
 
-function defines(src: string): string[] {
+export function defines(src: string): string[] {
   const version = readFileSync(join(src, 'VERSION'), 'utf8').trim();
   return ['-D_GNU_SOURCE', `-DCONFIG_VERSION="${version}"`];
 }
 
 /** Compiles the files two at a time (the machine is shared: never more than -j2). */
-async function compileAll(cc: string, flags: string[], src: string, files: string[], out: string): Promise<string[]> {
+export async function compileAll(cc: string, flags: string[], src: string, files: string[], out: string): Promise<string[]> {
   const objs: string[] = [];
   const queue = [...files];
   const worker = async () => {

@@ -4,11 +4,15 @@ import * as std from 'std';
 import { dispatch, EXIT_USAGE } from './roles.ts';
 import { RealSyscalls, flushStdio } from './sys/real.ts';
 import { printErr } from './sys/io.ts';
+import { traced, tracer } from './sys/trace.ts';
 import { SIGPIPE } from './sys/constants.ts';
 
 declare const scriptArgs: string[];
 
-const sys = new RealSyscalls();
+const roleName = (scriptArgs[0] ?? '').split('/').pop() ?? '';
+// WB_TRACE=<file> logs every call with timestamps (sys/trace.ts); otherwise sys is the real one
+const sys = traced(new RealSyscalls(), roleName.startsWith('whalebone') ? (scriptArgs[1] ?? roleName) : roleName);
+tracer().mark(`start ${scriptArgs.slice(0, 4).join(' ')}`);
 // A client that hangs up must cost an EPIPE error, not the daemon.
 sys.ignoreSignal(SIGPIPE);
 
@@ -28,6 +32,8 @@ async function main(): Promise<number> {
 }
 
 main().then((code) => {
+  tracer().mark(`exit ${code}`);
+  tracer().flush();
   flushStdio();
   std.exit(code);
 });

@@ -19,6 +19,7 @@ import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type H
 import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
 import type { ExitRecord } from '../shim/main.ts';
 import { Networks } from '../net/network.ts';
+import { LayerViews } from '../images/views.ts';
 import { FrameType, frameJson } from '../shim/proto.ts';
 import { Attachments } from './attach.ts';
 import { Execs } from './exec.ts';
@@ -73,6 +74,8 @@ export function statusText(s: ContainerRecord['State'], now: number): string {
 
 export class Engine {
   readonly images: ImageStore;
+  /** Shared read-only overlays of lazily pulled images (images/views.ts). */
+  readonly views: LayerViews;
   readonly registry: OfflineRegistry;
   private containers = new Map<string, ContainerRecord>();
   /** Waiters for a container's exit (wait, attach, logs -f). */
@@ -94,6 +97,7 @@ export class Engine {
     mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
     mkdirp(sys, `${opts.execRoot}/s`, 0o711);
     this.images = new ImageStore(sys, opts.root);
+    this.views = new LayerViews(sys, `${opts.execRoot}/views`);
     this.registry = new OfflineRegistry(sys, opts.registry);
     this.net = new Networks(sys, { bridge: opts.bridge ?? 'none', root: opts.root, execRoot: opts.execRoot }, () => this.containers.values());
     this.attachments = new Attachments(sys);
@@ -191,7 +195,8 @@ export class Engine {
     const exitFile = `${this.cdir(c.Id)}/exit.json`;
     const read = (): ExitRecord | null => {
       try {
-        return readJson<ExitRecord>(this.sys, exitFile);
+        // a running container has none: asked without a failed open (docker ps asks for each)
+        return this.sys.lstatOrNull(exitFile) ? readJson<ExitRecord>(this.sys, exitFile) : null;
       } catch {
         return null;
       }
@@ -320,6 +325,8 @@ export class Engine {
     for (const t of img.repoTags) out.push({ Untagged: t });
     for (const d of img.repoDigests) out.push({ Untagged: d });
     for (const d of this.images.deleteImage(img.id)) out.push({ Deleted: d });
+    const top = img.chain[img.chain.length - 1];
+    if (top) this.views.release(top);
     return out;
   }
 
@@ -513,7 +520,8 @@ export class Engine {
     const base = `${this.opts.root}/overlay2/${c.Id}`;
     const merged = `${base}/merged`;
     const img = this.images.get(c.Image);
-    const lowers = this.images.lowerDirs(img);
+    // lazy layers are read through the image's shared view, which keeps what was read cached
+    const lowers = this.views.lowerFor(img.chain[img.chain.length - 1] ?? '', this.images.lowerDirs(img), (d) => d.startsWith(`${this.opts.root}/`));
     try {
       this.sys.mount('overlay', merged, 'overlay', 0, `lowerdir=${lowers.join(':')},upperdir=${base}/diff,workdir=${base}/work`);
     } catch (e) {
@@ -584,10 +592,13 @@ export class Engine {
     const bundle = `${this.opts.execRoot}/containerd/${c.Id}`;
     mkdirp(this.sys, bundle, 0o711);
     writeFileAtomic(this.sys, `${bundle}/config.json`, JSON.stringify(spec));
-    try {
-      this.sys.unlink(`${this.cdir(c.Id)}/exit.json`);
-    } catch {
-      // none
+    const oldExit = `${this.cdir(c.Id)}/exit.json`;
+    if (this.sys.lstatOrNull(oldExit)) {
+      try {
+        this.sys.unlink(oldExit);
+      } catch {
+        // gone meanwhile
+      }
     }
     const [r, w] = this.sys.pipe(O_CLOEXEC);
     const pid = this.sys.fork(0);

@@ -62,7 +62,27 @@ export class ImageStore {
     mkdirp(sys, `${root}/overlay2`, 0o710);
   }
 
+  /**
+   * repositories.json as dockerd last read or wrote it (it is the only writer), image configs by
+   * id and layer facts by chain id (content-addressed: they never change). Every create and start
+   * looked the image up again from files; on the guest's emulated CPU the reads and JSON parses
+   * add up.
+   */
+  private reposCache: Repositories | null = null;
+  private configCache = new Map<string, ImageConfig>();
+  private layerSizes = new Map<string, number>();
+  private layerPaths = new Map<string, string>();
+
+  /** For reading only: the cached object. */
   private repos(): Repositories {
+    if (this.reposCache) return this.reposCache;
+    const r = this.reposFromDisk();
+    this.reposCache = r;
+    return r;
+  }
+
+  /** A fresh copy to change and then save. */
+  private reposFromDisk(): Repositories {
     try {
       return readJson<Repositories>(this.sys, `${this.base}/repositories.json`);
     } catch {
@@ -71,7 +91,9 @@ export class ImageStore {
   }
 
   private saveRepos(r: Repositories): void {
+    this.reposCache = null;
     writeFileAtomic(this.sys, `${this.base}/repositories.json`, JSON.stringify(r));
+    this.reposCache = r;
   }
 
   ids(): string[] {
@@ -84,8 +106,12 @@ export class ImageStore {
 
   get(id: string): ImageRecord {
     const h = id.replace(/^sha256:/, '');
-    const raw = this.sys.readFile(`${this.base}/imagedb/content/sha256/${h}`);
-    const config = checkConfig(JSON.parse(utf8Decode(raw)) as ImageConfig, id);
+    let config = this.configCache.get(h);
+    if (!config) {
+      const raw = this.sys.readFile(`${this.base}/imagedb/content/sha256/${h}`);
+      config = checkConfig(JSON.parse(utf8Decode(raw)) as ImageConfig, id);
+      this.configCache.set(h, config);
+    }
     const repos = this.repos().Repositories;
     const repoTags: string[] = [];
     const repoDigests: string[] = [];
@@ -130,8 +156,12 @@ export class ImageStore {
   }
 
   layerSize(chain: string): number {
+    const known = this.layerSizes.get(chain);
+    if (known !== undefined) return known;
     try {
-      return Number(readText(this.sys, `${this.layerDir(chain)}/size`));
+      const size = Number(readText(this.sys, `${this.layerDir(chain)}/size`));
+      this.layerSizes.set(chain, size);
+      return size;
     } catch {
       return 0;
     }
@@ -139,12 +169,17 @@ export class ImageStore {
 
   /** The directory holding the layer's files (overlay lower dir). */
   layerPath(chain: string): string {
+    const known = this.layerPaths.get(chain);
+    if (known !== undefined) return known;
     const d = this.layerDir(chain);
+    let path: string;
     try {
-      return readText(this.sys, `${d}/lazy-path`).trim();
+      path = readText(this.sys, `${d}/lazy-path`).trim();
     } catch {
-      return `${this.root}/overlay2/${readText(this.sys, `${d}/cache-id`).trim()}/diff`;
+      path = `${this.root}/overlay2/${readText(this.sys, `${d}/cache-id`).trim()}/diff`;
     }
+    this.layerPaths.set(chain, path);
+    return path;
   }
 
   /** Lower dirs for an image, top layer first, as overlayfs wants them. */
@@ -153,7 +188,7 @@ export class ImageStore {
   }
 
   tag(id: string, ref: ImageRef): void {
-    const r = this.repos();
+    const r = this.reposFromDisk();
     const entries = (r.Repositories[ref.repo] ??= {});
     entries[ref.digest && !ref.tag ? `${ref.repo}@${ref.digest}` : familiar(ref)] = id;
     this.saveRepos(r);
@@ -161,7 +196,7 @@ export class ImageStore {
 
   /** Removes a tag; returns true when no tag or digest name is left for the image. */
   untag(name: string): boolean {
-    const r = this.repos();
+    const r = this.reposFromDisk();
     let id: string | undefined;
     for (const entries of Object.values(r.Repositories)) {
       if (entries[name] !== undefined) {
@@ -187,11 +222,12 @@ export class ImageStore {
   deleteImage(id: string): string[] {
     const img = this.get(id);
     const deleted = [id];
-    const r = this.repos();
+    const r = this.reposFromDisk();
     for (const entries of Object.values(r.Repositories)) for (const [k, v] of Object.entries(entries)) if (v === id) delete entries[k];
     for (const [repo, entries] of Object.entries(r.Repositories)) if (Object.keys(entries).length === 0) delete r.Repositories[repo];
     this.saveRepos(r);
     this.sys.unlink(`${this.base}/imagedb/content/sha256/${id.slice(7)}`);
+    this.configCache.delete(id.slice(7));
     const used = new Set(this.list().flatMap((i) => i.chain));
     for (const c of [...img.chain].reverse()) {
       if (used.has(c)) continue;
@@ -203,6 +239,8 @@ export class ImageStore {
         // lazy layer: nothing local
       }
       removeAll(this.sys, d);
+      this.layerSizes.delete(c);
+      this.layerPaths.delete(c);
       deleted.push(c);
     }
     return deleted;

@@ -46,8 +46,7 @@ export class Cgroups {
   /** True when a cgroup v2 (unified) hierarchy is mounted at root. */
   available(): boolean {
     try {
-      this.sys.stat(`${this.root}/cgroup.controllers`);
-      return true;
+      return this.sys.statOrNull(`${this.root}/cgroup.controllers`) !== null;
     } catch {
       return false;
     }
@@ -89,8 +88,15 @@ export class Cgroups {
     } catch {
       return;
     }
+    let enabled: string[] = [];
+    try {
+      enabled = utf8Decode(this.sys.readFile(`${dir}/cgroup.subtree_control`)).trim().split(/\s+/);
+    } catch {
+      // unreadable: write them all
+    }
     for (const c of CONTROLLERS) {
-      if (!available.includes(c)) continue;
+      // enabled once per boot at each level: later containers skip the writes
+      if (!available.includes(c) || enabled.includes(c)) continue;
       try {
         this.sys.writeFile(`${dir}/cgroup.subtree_control`, `+${c}`);
       } catch {

@@ -28,7 +28,8 @@ export function envValue(env: readonly string[], name: string): string | undefin
 export function lookPath(sys: Syscalls, name: string, env: readonly string[]): string {
   const check = (p: string): 'ok' | 'missing' | 'noexec' => {
     try {
-      const st = sys.stat(p);
+      const st = sys.statOrNull(p);
+      if (st === null) return 'missing';
       if ((st.mode & S_IFMT) === S_IFDIR) return 'noexec';
       return st.mode & 0o111 ? 'ok' : 'noexec';
     } catch {

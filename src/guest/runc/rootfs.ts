@@ -146,13 +146,8 @@ export function pivotInto(sys: Syscalls, rootfs: string): void {
 
 export function maskPaths(sys: Syscalls, paths: readonly string[]): void {
   for (const p of paths) {
-    let st;
-    try {
-      st = sys.stat(p);
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) continue;
-      throw e;
-    }
+    const st = sys.statOrNull(p);
+    if (st === null) continue;
     if ((st.mode & S_IFMT) === S_IFDIR) sys.mount('tmpfs', p, 'tmpfs', MS_RDONLY, null);
     else sys.mount('/dev/null', p, null, MS_BIND);
   }

@@ -63,6 +63,8 @@ export interface CreateOptions {
   onConsole?: (master: Fd) => void;
   /** Descriptors to become the container's stdin, stdout, stderr (default: ours). */
   stdio?: [number, number, number];
+  /** The bundle's config.json when the caller has parsed it already (the shim has). */
+  spec?: OciSpec;
 }
 
 export function cloneFlagsOf(spec: OciSpec): number {
@@ -151,7 +153,7 @@ export class Runtime {
     if (exists(sys, dir)) throw new RuntimeError(`container with id exists: ${o.id}`);
     let spec: OciSpec;
     try {
-      spec = parseSpec(readText(sys, `${o.bundle}/config.json`));
+      spec = o.spec ?? parseSpec(readText(sys, `${o.bundle}/config.json`));
     } catch (e) {
       if (isErrno(e, 'ENOENT')) throw new RuntimeError(`JSON specification file config.json not found in ${o.bundle}`);
       throw new RuntimeError((e as Error).message);

@@ -2,8 +2,8 @@
 // image cannot point a mount destination outside its root (like filepath-securejoin).
 
 import type { Syscalls } from '../sys/syscalls.ts';
-import { S_IFDIR, S_IFLNK, S_IFMT } from '../sys/constants.ts';
-import { isErrno } from '../sys/errors.ts';
+import { S_IFLNK, S_IFMT } from '../sys/constants.ts';
+import { mkdirp } from '../util/fsutil.ts';
 
 export function secureJoin(sys: Syscalls, root: string, unsafe: string): string {
   const rootN = root.replace(/\/+$/, '') || '/';
@@ -17,13 +17,8 @@ export function secureJoin(sys: Syscalls, root: string, unsafe: string): string 
       continue;
     }
     const full = `${rootN === '/' ? '' : rootN}/${[...done, part].join('/')}`;
-    let isLink = false;
-    try {
-      isLink = (sys.lstat(full).mode & S_IFMT) === S_IFLNK;
-    } catch (e) {
-      if (!isErrno(e, 'ENOENT') && !isErrno(e, 'ENOTDIR')) throw e;
-    }
-    if (!isLink) {
+    const st = sys.lstatOrNull(full);
+    if (st === null || (st.mode & S_IFMT) !== S_IFLNK) {
       done.push(part);
       continue;
     }
@@ -35,23 +30,7 @@ export function secureJoin(sys: Syscalls, root: string, unsafe: string): string 
   return `${rootN === '/' ? '' : rootN}/${done.join('/')}`;
 }
 
-/** mkdir -p that ignores EEXIST. */
+/** mkdir -p that ignores EEXIST (fsutil's mkdirp: no failed call for parts that are there). */
 export function mkdirAll(sys: Syscalls, path: string, mode = 0o755): void {
-  // the common case, a directory that is there, costs one stat and no failed call: in the guest
-  // every failed call is a thrown error, which QuickJS builds slowly on the emulated CPU
-  try {
-    if ((sys.stat(path).mode & S_IFMT) === S_IFDIR) return;
-  } catch {
-    // missing (or a dangling part): make it below
-  }
-  const parts = path.split('/').filter((p) => p !== '');
-  let cur = '';
-  for (const p of parts) {
-    cur += `/${p}`;
-    try {
-      sys.mkdir(cur, mode);
-    } catch (e) {
-      if (!isErrno(e, 'EEXIST')) throw e;
-    }
-  }
+  mkdirp(sys, path, mode);
 }

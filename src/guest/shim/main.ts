@@ -18,7 +18,7 @@ import {
 import { isErrno } from '../sys/errors.ts';
 import { reapEnded } from '../sys/wait.ts';
 import { Runtime, RuntimeError } from '../runc/runtime.ts';
-import { parseSpec } from '../runc/spec.ts';
+import { parseSpec, type OciSpec } from '../runc/spec.ts';
 import { giveTerminal, openContainerPty } from '../runc/console.ts';
 import { readText, writeFileAtomic } from '../util/fsutil.ts';
 import { parseFlags, type CommandSpec } from '../util/flags.ts';
@@ -189,8 +189,11 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
   const exitFile = p.flags.string('exit-file');
   const writeExit = (rec: ExitRecord): void => writeFileAtomic(sys, exitFile, JSON.stringify(rec));
   let tty = false;
+  let spec: OciSpec | undefined;
   try {
-    tty = parseSpec(readText(sys, `${bundle}/config.json`)).process?.terminal === true;
+    // parsed once here and handed to the runtime (parsing is slow on the guest's emulated CPU)
+    spec = parseSpec(readText(sys, `${bundle}/config.json`));
+    tty = spec.process?.terminal === true;
   } catch {
     // runc create reports the bad bundle below
   }
@@ -203,7 +206,7 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
   let cgroupDir: string | null;
   let listenFd: number;
   try {
-    const st = rt.create({ id, bundle, stdio: io.child, onConsole: (m) => { consoleMaster = m; } });
+    const st = rt.create({ id, bundle, stdio: io.child, onConsole: (m) => { consoleMaster = m; }, spec });
     initPid = st.pid;
     if (tty) {
       if (consoleMaster === null) throw new Error('the runtime gave the container no terminal');

@@ -106,6 +106,11 @@ function parentOf(p: string): string {
 
 const ALL_CAPS = (1n << BigInt(CAP_LAST_CAP + 1)) - 1n;
 
+/** [path, node] as toStat takes them: (node, path). */
+function swap<A, B>([a, b]: [A, B]): [B, A] {
+  return [b, a];
+}
+
 export class FakeSyscalls implements Syscalls {
   readonly calls: RecordedCall[] = [];
   /** "parent": fork returns a new pid; "child": fork returns 0. */
@@ -327,9 +332,18 @@ export class FakeSyscalls implements Syscalls {
     return e;
   }
 
-  private toStat(n: FakeNode): Stat {
+  /** A device number per mount, as the kernel gives each mounted filesystem its own (1: the root). */
+  private devOf(p: string): number {
+    for (let i = this.mounts.length - 1; i >= 0; i--) {
+      const t = this.mounts[i]!.target;
+      if (p === t || p.startsWith(t === '/' ? '/' : `${t}/`)) return i + 2;
+    }
+    return 1;
+  }
+
+  private toStat(n: FakeNode, path?: string): Stat {
     return {
-      dev: 1, ino: n.ino, mode: TYPE_BITS[n.type] | n.perm, nlink: 1, uid: n.uid, gid: n.gid, rdev: n.rdev,
+      dev: path === undefined ? 1 : this.devOf(path), ino: n.ino, mode: TYPE_BITS[n.type] | n.perm, nlink: 1, uid: n.uid, gid: n.gid, rdev: n.rdev,
       size: n.type === 'symlink' ? (n.target ?? '').length : n.data.length, mtimeMs: n.mtimeMs,
     };
   }
@@ -664,8 +678,18 @@ export class FakeSyscalls implements Syscalls {
       this.fs.set(p, { ...this.node('file', mode & ~this.umaskValue), data: b });
     });
   }
-  stat(path: string) { return this.call('stat', [path], () => this.toStat(this.existing(path, 'stat', [path])[1])); }
-  lstat(path: string) { return this.call('lstat', [path], () => this.toStat(this.existing(path, 'lstat', [path], false)[1])); }
+  stat(path: string) { return this.call('stat', [path], () => this.toStat(...swap(this.existing(path, 'stat', [path])))); }
+  lstat(path: string) { return this.call('lstat', [path], () => this.toStat(...swap(this.existing(path, 'lstat', [path], false)))); }
+  statOrNull(path: string) { return this.missingAsNull(() => this.stat(path)); }
+  lstatOrNull(path: string) { return this.missingAsNull(() => this.lstat(path)); }
+  private missingAsNull(f: () => Stat): Stat | null {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof SyscallError && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) return null;
+      throw e;
+    }
+  }
   fstat(fd: Fd) {
     return this.call('fstat', [fd], () => {
       const e = this.fd(fd, 'fstat', [fd]);

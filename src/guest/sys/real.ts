@@ -41,6 +41,15 @@ function toStat(a: number[], name: string, args: readonly unknown[]): Stat {
   return { dev, ino, mode, nlink, uid, gid, rdev, size, mtimeMs };
 }
 
+const ENOENT = 2;
+const ENOTDIR = 20;
+
+/** toStat, but null for a path that is not there. */
+function orNull(a: number[], name: string, args: readonly unknown[]): Stat | null {
+  const r = a[0] ?? -5;
+  return r === -ENOENT || r === -ENOTDIR ? null : toStat(a, name, args);
+}
+
 const DT: Record<number, DirEntry['type']> = { 1: 'fifo', 2: 'char', 4: 'dir', 6: 'block', 8: 'file', 10: 'symlink', 12: 'socket' };
 
 function sockArgs(addr: SockAddr): [number, string, number] {
@@ -204,6 +213,8 @@ export class RealSyscalls implements Syscalls {
     }
   }
   stat(path: string) { return toStat(n.stat(path, false), 'stat', [path]); }
+  statOrNull(path: string) { return orNull(n.stat(path, false), 'stat', [path]); }
+  lstatOrNull(path: string) { return orNull(n.stat(path, true), 'lstat', [path]); }
   lstat(path: string) { return toStat(n.stat(path, true), 'lstat', [path]); }
   fstat(fd: Fd) { return toStat(n.fstat(fd), 'fstat', [fd]); }
   readdir(path: string): DirEntry[] {

@@ -132,6 +132,13 @@ export interface Syscalls {
   writeFile(path: string, data: Uint8Array | string, mode?: number): void;
   stat(path: string): Stat;
   lstat(path: string): Stat;
+  /**
+   * stat/lstat that return null when nothing is at path (ENOENT, ENOTDIR) instead of throwing:
+   * a thrown error is slow to build in QuickJS on the guest's emulated CPU, and "is it there?"
+   * is asked often (path walks, mkdir -p, $PATH lookups, masked paths). Other errors throw.
+   */
+  statOrNull(path: string): Stat | null;
+  lstatOrNull(path: string): Stat | null;
   fstat(fd: Fd): Stat;
   readdir(path: string): DirEntry[];
   mkdir(path: string, mode?: number): void;

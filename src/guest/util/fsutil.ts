@@ -41,8 +41,7 @@ export function readJson<T>(sys: Syscalls, path: string): T {
 
 export function exists(sys: Syscalls, path: string): boolean {
   try {
-    sys.lstat(path);
-    return true;
+    return sys.lstatOrNull(path) !== null;
   } catch {
     return false;
   }
@@ -50,19 +49,28 @@ export function exists(sys: Syscalls, path: string): boolean {
 
 export function isDir(sys: Syscalls, path: string): boolean {
   try {
-    return (sys.stat(path).mode & S_IFMT) === S_IFDIR;
+    const st = sys.statOrNull(path);
+    return st !== null && (st.mode & S_IFMT) === S_IFDIR;
   } catch {
     return false;
   }
 }
 
+/**
+ * mkdir -p. Asks "is it there?" without failing calls (statOrNull) and creates only the missing
+ * tail: in the guest each failed call (an EEXIST per existing parent) is a slow thrown error.
+ */
 export function mkdirp(sys: Syscalls, path: string, mode = 0o755): void {
-  let cur = '';
-  for (const p of path.split('/').filter((x) => x !== '')) {
-    cur += `/${p}`;
+  if (sys.statOrNull(path) !== null) return;
+  const parts = path.split('/').filter((x) => x !== '');
+  const prefix = (n: number): string => `/${parts.slice(0, n).join('/')}`;
+  let have = parts.length - 1;
+  while (have > 0 && sys.statOrNull(prefix(have)) === null) have--;
+  for (let n = have + 1; n <= parts.length; n++) {
     try {
-      sys.mkdir(cur, mode);
+      sys.mkdir(prefix(n), mode);
     } catch (e) {
+      // made meanwhile by someone else, or a file in the way (the caller's next step reports it)
       if (!isErrno(e, 'EEXIST')) throw e;
     }
   }
@@ -70,13 +78,8 @@ export function mkdirp(sys: Syscalls, path: string, mode = 0o755): void {
 
 /** rm -rf without crossing into mounts it cannot remove (those fail with EBUSY, reported). */
 export function removeAll(sys: Syscalls, path: string): void {
-  let st;
-  try {
-    st = sys.lstat(path);
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return;
-    throw e;
-  }
+  const st = sys.lstatOrNull(path);
+  if (st === null) return;
   if ((st.mode & S_IFMT) === S_IFDIR) {
     for (const e of sys.readdir(path)) {
       if (e.name === '.' || e.name === '..') continue;

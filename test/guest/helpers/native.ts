@@ -8,6 +8,8 @@ import { extractDeb, fetchDeb } from '../../../scripts/lib/apt.ts';
 import { runcDefaultSpec, type OciSpec } from '../../../src/guest/runc/spec.ts';
 
 export const BINARY = join(repoRoot, 'vm-images', 'dist', 'runtime', 'whalebone');
+/** The same runtime built for this host (scripts/runtime-build/host.ts), for native benchmarks. */
+export const HOST_BINARY = join(repoRoot, 'vm-images', 'dist', 'runtime', 'whalebone-host');
 
 /** Why native tests cannot run here, or null when they can. */
 export function nativeSkipReason(): string | null {
