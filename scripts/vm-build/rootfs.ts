@@ -35,7 +35,7 @@ const ROOTS: RootPackage[] = [
 const UTIL_LINUX = ['usr/bin/unshare', 'usr/bin/nsenter', 'usr/bin/lsns', 'bin/mountpoint', 'usr/bin/setpriv'];
 
 // Part of the cache key: describe here anything below that changes the output.
-const RECIPE = 'roots busybox[bin/busybox] iproute2[ip,bridge,etc] util-linux[unshare,nsenter,lsns,mountpoint,setpriv]; busybox links; overlay; runtime links; var/run; dev console,null; gzip -9; v1';
+const RECIPE = 'roots busybox[bin/busybox] iproute2[ip,bridge,etc] util-linux[unshare,nsenter,lsns,mountpoint,setpriv]; busybox links; overlay; runtime links; /init -> usr/bin/whalebone; var/run; dev console,null; gzip -9; v1';
 
 const BASE_DIRS: Record<string, number> = {
   bin: 0o755, sbin: 0o755, etc: 0o755, 'usr/bin': 0o755, 'usr/sbin': 0o755, 'usr/local/bin': 0o755,
@@ -97,6 +97,9 @@ function installRuntime(tree: string): void {
     rmSync(join(tree, 'usr/bin', name), { force: true });
     symlinkSync('whalebone', join(tree, 'usr/bin', name));
   }
+  // stage 1 of the boot is the binary's C entry point when the kernel runs it as /init (main.c)
+  rmSync(join(tree, 'init'), { force: true });
+  symlinkSync('usr/bin/whalebone', join(tree, 'init'));
 }
 
 /** Fails on links that dangle inside the tree: they would dangle in the guest too. */
