@@ -7,6 +7,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { defineConfig, type Plugin, type Connect } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { DIST_FILES } from './src/vm/assets.ts';
+import { loadLessonsFromDisk } from './src/lessons/node.ts';
 
 const DIST_VM = resolve(import.meta.dirname, 'vm-images/dist');
 const VM_PATH = 'vm/';
@@ -58,6 +59,32 @@ function vmAssets(): Plugin {
   };
 }
 
+const LESSONS_ID = 'virtual:whalebone-lessons';
+
+/**
+ * The lessons, parsed at build time with the app's own loader (src/app/lessons.ts), so the page
+ * does not parse YAML and markdown on its main thread. The dev server gets null: the app loads
+ * the lesson sources there (hot updates).
+ */
+function prebuiltLessons(): Plugin {
+  let serve = false;
+  return {
+    name: 'whalebone-lessons',
+    configResolved(c) {
+      serve = c.command === 'serve';
+    },
+    resolveId: (id) => (id === LESSONS_ID ? '\0' + LESSONS_ID : null),
+    load(id) {
+      if (id !== '\0' + LESSONS_ID) return null;
+      if (serve) return 'export default null;';
+      const set = loadLessonsFromDisk(resolve(import.meta.dirname, 'lessons'));
+      for (const e of [...set.errors, ...set.entries.flatMap((x) => x.errors)]) this.warn(`lessons/${e.file}: ${e.message}`);
+      // JSON.parse of a string is the quickest way for the page to get a large object.
+      return `export default JSON.parse(${JSON.stringify(JSON.stringify(set))});`;
+    },
+  };
+}
+
 /** Monaco language workers the app never starts (its getWorker hands out the editor and JSON ones). */
 const UNUSED_CHUNK = /^(ts|css|html)\.worker-/;
 
@@ -96,7 +123,7 @@ function stampServiceWorker(outDir: string): void {
 
 export default defineConfig({
   base: './',
-  plugins: [svelte(), vmAssets()],
+  plugins: [svelte(), vmAssets(), prebuiltLessons()],
   worker: { format: 'es' },
   // The VM worker's dependencies, found late by the dev server's scan, would reload the page mid-boot.
   optimizeDeps: { include: ['v86', 'comlink'] },
