@@ -74,6 +74,12 @@ async function cacheFirst(event) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(event.request);
   if (hit) return hit;
+  // The precache is fetching it right now: wait for that copy rather than download it twice.
+  const pending = inflight.get(new URL(event.request.url).href);
+  if (pending) {
+    const stored = await pending.then(() => cache.match(event.request)).catch(() => undefined);
+    if (stored) return stored;
+  }
   const { response, stored } = fetchToCache(cache, event.request);
   event.waitUntil(stored.catch(() => undefined));
   return response;
