@@ -6,6 +6,8 @@ import { cpSync, createReadStream, existsSync, readdirSync, readFileSync, statSy
 import { extname, join, normalize, resolve } from 'node:path';
 import { defineConfig, type Plugin, type Connect } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { DIST_FILES } from './src/vm/assets.ts';
+import { loadLessonsFromDisk } from './src/lessons/node.ts';
 
 const DIST_VM = resolve(import.meta.dirname, 'vm-images/dist');
 const VM_PATH = 'vm/';
@@ -57,13 +59,43 @@ function vmAssets(): Plugin {
   };
 }
 
+const LESSONS_ID = 'virtual:whalebone-lessons';
+
+/**
+ * The lessons, parsed at build time with the app's own loader (src/app/lessons.ts), so the page
+ * does not parse YAML and markdown on its main thread. The dev server gets null: the app loads
+ * the lesson sources there (hot updates).
+ */
+function prebuiltLessons(): Plugin {
+  let serve = false;
+  return {
+    name: 'whalebone-lessons',
+    configResolved(c) {
+      serve = c.command === 'serve';
+    },
+    resolveId: (id) => (id === LESSONS_ID ? '\0' + LESSONS_ID : null),
+    load(id) {
+      if (id !== '\0' + LESSONS_ID) return null;
+      if (serve) return 'export default null;';
+      const set = loadLessonsFromDisk(resolve(import.meta.dirname, 'lessons'));
+      for (const e of [...set.errors, ...set.entries.flatMap((x) => x.errors)]) this.warn(`lessons/${e.file}: ${e.message}`);
+      // JSON.parse of a string is the quickest way for the page to get a large object.
+      return `export default JSON.parse(${JSON.stringify(JSON.stringify(set))});`;
+    },
+  };
+}
+
 /** Monaco language workers the app never starts (its getWorker hands out the editor and JSON ones). */
 const UNUSED_CHUNK = /^(ts|css|html)\.worker-/;
 
+/** Guest files a snapshot restore reads whole (the kernel and initramfs only serve a cold boot). */
+const BOOT_SET = [DIST_FILES.bios, DIST_FILES.vgaBios, DIST_FILES.snapshot, DIST_FILES.snapshotMeta, DIST_FILES.registryIndex];
+
 /**
- * Writes the build's version and app shell into dist/sw.js: the version changes whenever a bundle
- * or a guest file does (so the new service worker replaces the old caches); the shell is what
- * install caches (every bundle the app may load, without Monaco's unused language workers).
+ * Writes the build's version, app shell and boot set into dist/sw.js: the version changes
+ * whenever a bundle or a guest file does (so the new service worker replaces the old caches); the
+ * shell (every bundle the app may load, without Monaco's unused language workers) and the boot set
+ * are what the service worker caches for offline use.
  */
 function stampServiceWorker(outDir: string): void {
   const swPath = join(outDir, 'sw.js');
@@ -81,7 +113,8 @@ function stampServiceWorker(outDir: string): void {
   const index = join(vm, 'registry.fs.json');
   if (existsSync(index)) h.update(readFileSync(index));
   h.update(readFileSync(join(outDir, 'index.html')));
-  const build = { version: h.digest('hex').slice(0, 16), shell };
+  const boot = BOOT_SET.filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
+  const build = { version: h.digest('hex').slice(0, 16), shell, boot };
   const src = readFileSync(swPath, 'utf8');
   const stamped = src.replace(/\/\* build \*\/ \{[^\n]*\};/, `/* build */ ${JSON.stringify(build)};`);
   if (stamped === src) throw new Error('public/sw.js: the BUILD placeholder is missing');
@@ -90,7 +123,7 @@ function stampServiceWorker(outDir: string): void {
 
 export default defineConfig({
   base: './',
-  plugins: [svelte(), vmAssets()],
+  plugins: [svelte(), vmAssets(), prebuiltLessons()],
   worker: { format: 'es' },
   // The VM worker's dependencies, found late by the dev server's scan, would reload the page mid-boot.
   optimizeDeps: { include: ['v86', 'comlink'] },

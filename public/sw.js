@@ -1,30 +1,23 @@
-// Offline service worker. The build (vite.config.ts) fills in BUILD: a version and the app shell
-// (index.html and the bundles the page and its workers load), which are cached at install. The
-// guest's files are cached as they are fetched: the boot set (snapshot, BIOS, 9p index) on the
-// first visit, the registry's files when the guest first reads them. The guest reads those in
-// byte ranges; each range is cached under its own key, so exactly what was read works offline.
-// A new build has a new version: its install caches the new shell, activate drops old caches.
-const BUILD = /* build */ { version: 'dev', shell: [] };
+// Offline service worker. The build (vite.config.ts) fills in BUILD: a version, the app shell
+// (every bundle the page and its workers may load) and the guest's boot set (snapshot, BIOS, 9p
+// index). Install caches only the page itself, so the worker activates and controls the page
+// within moments of a first visit: the VM's downloads then pass through it and are cached as they
+// happen, instead of the page waiting for a large install. Once the lesson is ready the page asks
+// for the rest ("precache"), which fetches whatever is still missing (mostly revalidations of what
+// the HTTP cache already holds) and answers when the playground can run offline.
+// The guest reads registry files in byte ranges; each range is cached under its own key, so
+// exactly what was read works offline. A new build has a new version: activate drops old caches.
+const BUILD = /* build */ { version: 'dev', shell: [], boot: [] };
 const CACHE = `whalebone-${BUILD.version}`;
+/** Bundles fetched with a few requests at a time: the page runs the emulator meanwhile. */
+const PRECACHE_PARALLEL = 4;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      // One by one and tolerant: a chunk that fails now is cached when the page first loads it.
-      const failed = [];
-      await Promise.all(
-        ['./', ...BUILD.shell].map(async (url) => {
-          try {
-            const res = await fetch(url);
-            if (!res.ok) throw new Error(`HTTP ${res.status}`);
-            await cache.put(url, res);
-          } catch (e) {
-            failed.push(`${url}: ${e}`);
-          }
-        }),
-      );
-      if (failed.length) console.warn(`[sw] not cached at install: ${failed.join(', ')}`);
+      // Tolerant: a page that fails now is cached by the next navigation or the precache.
+      await fetchToCache(cache, './').stored.catch((e) => console.warn(`[sw] the page was not cached at install: ${e}`));
       await self.skipWaiting();
     })(),
   );
@@ -39,7 +32,27 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-/** Pages: the network first, so a new build is picked up; the cached shell when offline. */
+/** Whole-file downloads being stored, by URL: the precache waits for them instead of fetching twice. */
+const inflight = new Map();
+
+/**
+ * Fetches request (a Request or URL) and stores a 200 answer while the caller reads it:
+ * { response, stored }, where stored settles once the cache holds the file (or rejects why not).
+ */
+function fetchToCache(cache, request) {
+  const key = new URL(typeof request === 'string' ? request : request.url, self.location.href).href;
+  const response = fetch(request);
+  // Registered before the caller gets the answer, so the copy is taken before its body is read.
+  const stored = response.then((res) => (res.status === 200 ? cache.put(key, res.clone()) : Promise.reject(new Error(`HTTP ${res.status}`))));
+  inflight.set(key, stored);
+  stored.then(
+    () => inflight.delete(key),
+    () => inflight.delete(key),
+  );
+  return { response, stored };
+}
+
+/** Pages: the network first, so a new build is picked up; the cached page when offline. */
 async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
@@ -53,14 +66,23 @@ async function networkFirst(request) {
   }
 }
 
-/** Everything else: the cache first (bundles are content-hashed; guest files change with the build version). */
-async function cacheFirst(request) {
+/**
+ * Everything else: the cache first (bundles are content-hashed; guest files change with the build
+ * version). A miss is answered as it downloads and stored meanwhile.
+ */
+async function cacheFirst(event) {
   const cache = await caches.open(CACHE);
-  const hit = await cache.match(request);
+  const hit = await cache.match(event.request);
   if (hit) return hit;
-  const res = await fetch(request);
-  if (res.ok && res.status === 200) await cache.put(request, res.clone());
-  return res;
+  // The precache is fetching it right now: wait for that copy rather than download it twice.
+  const pending = inflight.get(new URL(event.request.url).href);
+  if (pending) {
+    const stored = await pending.then(() => cache.match(event.request)).catch(() => undefined);
+    if (stored) return stored;
+  }
+  const { response, stored } = fetchToCache(cache, event.request);
+  event.waitUntil(stored.catch(() => undefined));
+  return response;
 }
 
 /** A byte range of a guest file: cached as a whole answer under a key that names the range. */
@@ -91,9 +113,50 @@ async function rangeCached(request) {
   return res;
 }
 
+/**
+ * Caches every file of the shell and the boot set that is not cached yet. Answers
+ * { version, files, fetched, failed: ["url: reason"] }: the playground works offline when failed is empty.
+ */
+async function precache() {
+  const cache = await caches.open(CACHE);
+  const urls = [...new Set(['./', ...BUILD.shell, ...BUILD.boot])];
+  const failed = [];
+  let fetched = 0;
+  let next = 0;
+  const lane = async () => {
+    while (next < urls.length) {
+      const url = urls[next++];
+      const key = new URL(url, self.location.href).href;
+      try {
+        // A download the page started is awaited; if it failed, this one tries again.
+        await inflight.get(key)?.catch(() => undefined);
+        if (await cache.match(key)) continue;
+        await fetchToCache(cache, key).stored;
+        fetched++;
+      } catch (e) {
+        failed.push(`${url}: ${e instanceof Error ? e.message : e}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: PRECACHE_PARALLEL }, lane));
+  if (failed.length) console.warn(`[sw] not cached for offline use: ${failed.join(', ')}`);
+  return { version: BUILD.version, files: urls.length, fetched, failed };
+}
+
+self.addEventListener('message', (event) => {
+  if (event.data?.type !== 'precache') return;
+  const port = event.ports[0];
+  event.waitUntil(
+    precache().then(
+      (r) => port?.postMessage(r),
+      (e) => port?.postMessage({ version: BUILD.version, files: 0, fetched: 0, failed: [`precache: ${e}`] }),
+    ),
+  );
+});
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
   if (request.headers.has('range')) event.respondWith(rangeCached(request));
-  else event.respondWith(request.mode === 'navigate' ? networkFirst(request) : cacheFirst(request));
+  else event.respondWith(request.mode === 'navigate' ? networkFirst(request) : cacheFirst(event));
 });

@@ -41,6 +41,8 @@ if (why) {
   void session.start(registerOffline());
   (globalThis as { whalebone?: unknown }).whalebone = { session };
   import('./App.svelte')
+    // The chunk's evaluation and the mount would share one task (the import resolves in a microtask): a task each.
+    .then((m) => new Promise<typeof m>((resolve) => setTimeout(() => resolve(m), 0)))
     .then(({ default: App }) => {
       target.replaceChildren();
       mount(App, { target, props: { session } });

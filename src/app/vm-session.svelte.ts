@@ -22,6 +22,23 @@ export class VmSession {
   failedAsset = $state<string | null>(null);
   /** Settles when the current start() attempt does (it never rejects: see status and error). */
   started: Promise<void> = Promise.resolve();
+  /**
+   * Settles once the guest's console answers (the learner can type: the control channel and the
+   * shares come a little later, before `started`), or when the attempt fails.
+   */
+  consoleUp: Promise<void> = Promise.resolve();
+  private onConsoleUp: (() => void) | null = null;
+
+  /** A new consoleUp for the next boot, unless the current one is still pending. */
+  private armConsoleUp(): void {
+    if (this.onConsoleUp) return;
+    this.consoleUp = new Promise((resolve) => {
+      this.onConsoleUp = () => {
+        this.onConsoleUp = null;
+        resolve();
+      };
+    });
+  }
   memory = $state<{ usedMiB: number; totalMiB: number } | null>(null);
   vm = $state.raw<VmApi | null>(null);
   private checkpoint: ArrayBuffer | null = null;
@@ -36,6 +53,7 @@ export class VmSession {
    */
   start(after: Promise<unknown> = Promise.resolve()): Promise<void> {
     this.status = 'booting';
+    this.armConsoleUp();
     this.started = after.then(
       () => this.boot(),
       () => this.boot(),
@@ -54,13 +72,20 @@ export class VmSession {
       // ?v86=stock runs the emulator without the worker adjustments (bench:app's baseline).
       const tuneV86 = new URLSearchParams(location.search).get('v86') !== 'stock';
       this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), tuneV86 });
-      await this.vm.boot({ onProgress: (p) => (this.progress = p) });
+      await this.vm.boot({
+        onProgress: (p) => {
+          this.progress = p;
+          if (p.phase === 'running') this.onConsoleUp?.();
+        },
+      });
       this.status = 'ready';
       mark('vm-ready');
       this.watch();
     } catch (e) {
       mark('vm-failed');
       this.fail(e);
+    } finally {
+      this.onConsoleUp?.();
     }
   }
 
@@ -107,6 +132,7 @@ export class VmSession {
 
   /** A new worker and a fresh boot: the way out when the emulator itself died. */
   async restart(): Promise<void> {
+    this.armConsoleUp(); // at once: the caller may wait for it while the old worker goes
     this.stopWatch();
     const old = this.vm;
     this.vm = null;

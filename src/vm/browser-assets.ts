@@ -118,6 +118,30 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
   const at = (name: string) => joinUrl(config.distUrl, name);
   const get = (asset: string, name: string, expected = 0) => download(asset, name.includes('/') ? name : at(name), onProgress, expected);
   const wasm = once(() => get('the emulator (v86.wasm)', config.wasmUrl));
+  // Compiled as it streams in; the browser then caches the compiled code beside the response
+  // (HTTP or service worker cache), so a later visit skips compiling the 2 MB emulator (seconds of
+  // background CPU for the optimizing tier). A server that sends another MIME type than
+  // application/wasm gets the plain download and compile.
+  const wasmModule = once(async (): Promise<WebAssembly.Module> => {
+    const asset = 'the emulator (v86.wasm)';
+    if (typeof WebAssembly.compileStreaming !== 'function') return WebAssembly.compile(await wasm());
+    let res: Response;
+    try {
+      res = await fetch(config.wasmUrl);
+    } catch (e) {
+      throw new AssetError(asset, config.wasmUrl, `network error (${e instanceof Error ? e.message : e}); are you offline?`);
+    }
+    if (!res.ok) throw new AssetError(asset, config.wasmUrl, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+    if (!/^application\/wasm\b/.test(res.headers.get('content-type') ?? '')) {
+      void res.body?.cancel();
+      return WebAssembly.compile(await wasm());
+    }
+    onProgress?.({ asset, url: config.wasmUrl, loaded: 0, total: 0 });
+    return WebAssembly.compileStreaming(res).catch((e: unknown) => {
+      // A body that broke off is a TypeError; a CompileError is a bad file, not a download.
+      throw e instanceof TypeError ? new AssetError(asset, config.wasmUrl, `the download broke off (${e.message})`) : e;
+    });
+  });
   const bios = once(() => get('the BIOS', DIST_FILES.bios));
   const vgaBios = once(() => get('the VGA BIOS', DIST_FILES.vgaBios));
   const meta = once(async (): Promise<SnapshotMeta | null> => {
@@ -141,13 +165,14 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
     snapshotMeta: meta,
     prefetch() {
       // Errors surface when boot asks for the asset; here they only must not go unhandled.
-      for (const p of [wasm(), bios(), vgaBios(), meta(), state()]) p.catch(() => undefined);
+      for (const p of [wasmModule(), bios(), vgaBios(), meta(), state()]) p.catch(() => undefined);
     },
     async ready() {
       const m = await meta();
-      await Promise.all([wasm(), bios(), vgaBios(), ...(m ? [state()] : [])]);
+      await Promise.all([wasmModule(), bios(), vgaBios(), ...(m ? [state()] : [])]);
     },
     wasm,
+    wasmModule,
     async bios() {
       const [b, v] = await Promise.all([bios(), vgaBios()]);
       // v86 may keep or detach what it is given: hand it copies, so a later boot can reuse ours.

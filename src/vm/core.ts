@@ -23,6 +23,8 @@ export interface KernelAssets {
 /** Where the core gets its assets from; only what a boot path needs is loaded. */
 export interface VmAssetLoader {
   wasm(): Promise<ArrayBuffer>;
+  /** v86's wasm compiled, when the loader can do better than compiling wasm()'s bytes (the browser streams and caches the compiled code). */
+  wasmModule?(): Promise<WebAssembly.Module>;
   bios(): Promise<{ bios: ArrayBuffer; vgaBios: ArrayBuffer }>;
   kernel(): Promise<KernelAssets>;
   /** The compressed (or raw) boot snapshot for this memory size, or why there is none. */
@@ -199,7 +201,7 @@ export class VmCore implements VmApi {
   }
 
   private module(): Promise<WebAssembly.Module> {
-    this.wasmModule ??= this.opts.assets.wasm().then((bytes) => WebAssembly.compile(bytes));
+    this.wasmModule ??= this.opts.assets.wasmModule?.() ?? this.opts.assets.wasm().then((bytes) => WebAssembly.compile(bytes));
     return this.wasmModule;
   }
 
@@ -226,7 +228,7 @@ export class VmCore implements VmApi {
     const emu = await this.createEmulator(memoryMiB, {});
     await (this.opts.stockV86 ? emu.restore_state(state) : restoreIntoFresh(emu, state));
     await emu.run();
-    progress({ phase: 'restoring', message: 'waiting for the guest', fraction: 0.8 });
+    progress({ phase: 'running', message: 'waiting for the guest', fraction: 0.8 });
     await this.awaitAgent();
   }
 

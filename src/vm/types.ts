@@ -4,7 +4,8 @@
 export type VmStatus = 'stopped' | 'booting' | 'ready' | 'busy' | 'crashed';
 
 export interface BootProgress {
-  phase: 'loading' | 'restoring' | 'bios' | 'kernel' | 'init' | 'ready';
+  /** 'running': the restored guest runs and its console (ttyS0) answers; the control channel and shares follow before 'ready'. */
+  phase: 'loading' | 'restoring' | 'running' | 'bios' | 'kernel' | 'init' | 'ready';
   message: string;
   /** 0..1 when known. */
   fraction?: number;

@@ -102,6 +102,7 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
 
   it('a hung guest is detected and one click restores the starting state', async () => {
     // Freeze the control agent (what a learner could do by accident): the guest stops answering.
+    // The agent is a forked child of `whalebone boot`; the pid file names it.
     await typeInTerminal(page, 'clear; kill -STOP $(cat /var/run/control-agent.pid) && echo fro""zen');
     await waitTerminal(page, /frozen/);
     const restore = page.locator('[data-testid=vm-error] [data-testid=restore]');

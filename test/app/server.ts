@@ -15,14 +15,25 @@ export function guestMissing(): string | null {
   return null;
 }
 
-export function buildApp(): void {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit' });
+/**
+ * A production build, as `npm run build` makes it, into outDir (relative to the repository; test
+ * files that run in parallel build into folders of their own). Vitest sets NODE_ENV=test, and Vite builds with
+ * an inherited NODE_ENV: import.meta.env.PROD would be false (no service worker) and Svelte would
+ * compile in dev mode, so the child gets NODE_ENV=production.
+ */
+export function buildApp(outDir = 'dist'): void {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', outDir], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status})`);
 }
 
 /** The sub-path the tests serve the app under (the build uses base './'). */
 export const SUB_PATH = '/course/whalebone/';
 
-export function serveBuilt(port = 0): Promise<StaticServer> {
-  return serveStatic({ root: join(repoRoot, 'dist'), base: SUB_PATH, port });
+/** Serves a build (outDir relative to the repository, as given to buildApp). */
+export function serveBuilt(outDir = 'dist', port = 0): Promise<StaticServer> {
+  return serveStatic({ root: join(repoRoot, outDir), base: SUB_PATH, port });
 }
