@@ -3,8 +3,8 @@
 // a sub-path. Each run uses a fresh browser profile: a first visit (nothing cached); once that
 // page says it works offline (everything cached) it is closed, and a new tab visits again (a
 // returning learner: nothing of the first page's work is still running); then another new tab
-// with the emulator untuned (?v86=stock, the baseline for the worker adjustments in
-// src/vm/worker-v86.ts). The page is watched with page.evaluate only: Playwright's waitFor* helpers
+// with v86 exactly as shipped (?v86=stock, the baseline: v86's own restore_state, which clears
+// and commits all guest RAM, instead of the driver's restoreIntoFresh). The page is watched with page.evaluate only: Playwright's waitFor* helpers
 // inject a large script into each new document, whose compile is a long task of its own.
 // Medians over the runs of:
 //   navigation -> interactive prompt (the guest's shell answered in the terminal), target <= 3 s cached

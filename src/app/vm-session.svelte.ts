@@ -69,9 +69,10 @@ export class VmSession {
     try {
       const worker = new Worker(new URL('../vm/worker.ts', import.meta.url), { type: 'module', name: 'whalebone-vm' });
       const distUrl = new URL('vm/', document.baseURI).href;
-      // ?v86=stock runs the emulator without the worker adjustments (bench:app's baseline).
-      const tuneV86 = new URLSearchParams(location.search).get('v86') !== 'stock';
-      this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), tuneV86 });
+      // ?v86=stock runs v86 exactly as shipped (bench:app's baseline); ?v86=tuned adds worker-v86.ts
+      const asked = new URLSearchParams(location.search).get('v86');
+      const v86Mode = asked === 'stock' || asked === 'tuned' ? asked : 'default';
+      this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), v86Mode });
       await this.vm.boot({
         onProgress: (p) => {
           this.progress = p;

@@ -20,9 +20,16 @@ export interface BrowserVmConfig {
   network?: boolean;
   /** Show the offline registry at /mnt/host/registry, read lazily over HTTP (default true). */
   registry?: boolean;
-  /** Run v86 with the worker adjustments of worker-v86.ts (default true; false is the baseline bench:app compares with). */
-  tuneV86?: boolean;
+  /**
+   * How much of v86 to adjust. 'default': v86's own emulation loop and JIT, with the driver's fast
+   * restore (restoreIntoFresh). 'tuned': also the worker adjustments of worker-v86.ts (same-thread
+   * yield, synchronous JIT compiles), measured slower on a quiet 2-core host but kept to compare.
+   * 'stock': v86 exactly as shipped, restore_state included: bench:app's baseline.
+   */
+  v86Mode?: V86Mode;
 }
+
+export type V86Mode = 'default' | 'tuned' | 'stock';
 
 /** Progress of one download. */
 export interface AssetProgress {

@@ -1,4 +1,6 @@
-// v86 adjusted for a browser worker (the page's ?v86=stock turns this off; bench:app compares).
+// v86 adjusted for a browser worker, used only with the page's ?v86=tuned: on a quiet 2-core host
+// bench:app measured v86's own loop and asynchronous JIT faster (cached prompt 2.2 s against 3.2 s),
+// so they are the default. Kept to compare on loaded or slower machines.
 //
 // Yield: v86's emulation loop runs about 1 ms of guest time, then yields to the event loop and
 // asks to be called again. In Node it yields with setImmediate. In a browser worker v86 0.5 yields

@@ -57,7 +57,8 @@ export class WorkerVm {
     this.assets = urlAssets({ ...config, wasmUrl }, (p) => this.downloadProgress(p));
     this.assets.prefetch();
     this.vm = new VmCore({
-      V86: config.tuneV86 === false ? (V86 as unknown as V86Constructor) : tunedForWorker(V86 as unknown as V86Constructor),
+      V86: config.v86Mode === 'tuned' ? tunedForWorker(V86 as unknown as V86Constructor) : (V86 as unknown as V86Constructor),
+      stockV86: config.v86Mode === 'stock',
       assets: this.assets,
       memoryMiB: config.memoryMiB,
       network: config.network,
