@@ -10,13 +10,14 @@
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import {
-  MS_NODEV, MS_NOEXEC, MS_NOSUID, O_APPEND, O_CLOEXEC, O_CREAT, O_NOCTTY, O_RDWR, O_TRUNC, O_WRONLY, POLLIN, S_IFMT, S_IFREG,
+  MS_NODEV, MS_NOEXEC, MS_NOSUID, O_APPEND, O_CLOEXEC, O_CREAT, O_NOCTTY, O_RDWR, O_WRONLY, POLLIN, S_IFMT, S_IFREG,
 } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { printErr, readText } from '../sys/io.ts';
 import { makeRaw } from '../sys/termios.ts';
 import { Rtnl } from '../net/netlink.ts';
 import { serveControl } from '../agent/main.ts';
+import { mkdirp } from '../util/fsutil.ts';
 
 export const BOOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const HOOKS_DIR = '/etc/whalebone/init.d';
@@ -74,7 +75,7 @@ export function bootMain(_args: string[], sys: Syscalls): Promise<number> {
   }
   setHostname(sys);
   bringUpLoopback(sys);
-  for (const dir of ['/root/lab', '/var/log', '/var/run']) mkdirs(sys, dir);
+  for (const dir of ['/root/lab', '/var/log', '/var/run']) mkdirp(sys, dir);
   const tty = openAgentTty(sys);
   if (tty === null) {
     startHooks(sys, env, null, []);
@@ -88,7 +89,7 @@ export function bootMain(_args: string[], sys: Syscalls): Promise<number> {
     return becomeAgent(sys, tty, readyW, env);
   }
   // the agent's command line is this one's (`whalebone boot`): the pid file names it
-  writeText(sys, AGENT_PIDFILE, `${pid}\n`, true);
+  sys.writeFile(AGENT_PIDFILE, `${pid}\n`);
   sys.close(tty);
   sys.close(readyW);
   sys.close(readyR);
@@ -102,7 +103,7 @@ export function bootEnv(environ: string[]): string[] {
 
 export function mountKernelFilesystems(sys: Syscalls): void {
   for (const m of KERNEL_MOUNTS) {
-    mkdirs(sys, m.target);
+    mkdirp(sys, m.target);
     try {
       sys.mount(m.source, m.target, m.fstype, m.flags, m.data ?? null);
     } catch (e) {
@@ -266,20 +267,9 @@ function isExecutableFile(sys: Syscalls, path: string): boolean {
   }
 }
 
-function mkdirs(sys: Syscalls, path: string): void {
-  let at = '';
-  for (const part of path.split('/').filter(Boolean)) {
-    at += `/${part}`;
-    try {
-      sys.mkdir(at, 0o755);
-    } catch (e) {
-      if (!isErrno(e, 'EEXIST')) throw e;
-    }
-  }
-}
-
-function writeText(sys: Syscalls, path: string, text: string, create = false): void {
-  const fd = sys.open(path, O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0o644);
+/** One write to a kernel file (cgroup.subtree_control takes one token per write to report each). */
+function writeText(sys: Syscalls, path: string, text: string): void {
+  const fd = sys.open(path, O_WRONLY | O_CLOEXEC);
   try {
     sys.write(fd, text);
   } finally {

@@ -440,13 +440,7 @@ function runAttached(c: Ctx, id: string, m: AttachMode): number | Promise<number
     waiter.conn.close();
     throw e;
   }
-  const resize = (h: number, w: number): void => {
-    try {
-      c.client.call('POST', `/containers/${ref}/resize?h=${h}&w=${w}`);
-    } catch {
-      // the container ended
-    }
-  };
+  const resize = resizer(c, ref);
   const signal = (sig: number): void => {
     try {
       c.client.call('POST', `/containers/${ref}/kill?signal=${sig}`);
@@ -511,6 +505,17 @@ interface AttachTarget {
 }
 
 /** The container, when it can be attached to (Docker checks this on the client side). */
+/** Resizes the container's terminal through the API; a container that ended meanwhile is no error. */
+function resizer(c: Ctx, ref: string): (h: number, w: number) => void {
+  return (h, w) => {
+    try {
+      c.client.call('POST', `/containers/${ref}/resize?h=${h}&w=${w}`);
+    } catch {
+      // the container ended
+    }
+  };
+}
+
 function attachable(c: Ctx, ref: string): AttachTarget {
   const t = c.client.call<AttachTarget>('GET', `/containers/${ref}/json`);
   if (!t.State.Running) throw new CliError('You cannot attach to a stopped container, start it first');
@@ -544,13 +549,7 @@ function attachCommand(c: Ctx, p: Parsed): number | Promise<number> {
     waiter.conn.close();
     throw e;
   }
-  const resize = (h: number, w: number): void => {
-    try {
-      c.client.call('POST', `/containers/${ref}/resize?h=${h}&w=${w}`);
-    } catch {
-      // the container ended
-    }
-  };
+  const resize = resizer(c, ref);
   if (m.tty && c.sys.isatty(1)) {
     // one size off first, then the real one (interact sends it): the change makes the program
     // redraw, so a shell shows its prompt again on every attach, as with Docker

@@ -1,10 +1,9 @@
 // dockerd's side of a shim's control socket (see shim/proto.ts): event-loop connections for
 // attach and exec streams, and short blocking requests for start and resize.
 
-import { readSome, writeAll } from '../sys/io.ts';
+import { readRetry, readSome, writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { AF_UNIX, O_NONBLOCK, SOCK_CLOEXEC, SOCK_STREAM, F_GETFL, F_SETFL } from '../sys/constants.ts';
-import { isErrno } from '../sys/errors.ts';
 import { Outbox } from '../shim/outbox.ts';
 import { encodeFrame, FrameReader, FrameType, frameJson, jsonFrame, type Hello } from '../shim/proto.ts';
 
@@ -28,13 +27,7 @@ export function shimRequest(sys: Syscalls, socket: string, hello: Hello): { type
     const reader = new FrameReader();
     const buf = new Uint8Array(4096);
     for (;;) {
-      let n: number;
-      try {
-        n = sys.read(fd, buf);
-      } catch (e) {
-        if (isErrno(e, 'EINTR')) continue;
-        throw e;
-      }
+      const n = readRetry(sys, fd, buf);
       if (n === 0) return null;
       const frames = reader.push(buf.subarray(0, n));
       if (frames.length > 0) return frames[0]!;

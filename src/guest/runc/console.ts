@@ -11,7 +11,7 @@
 import type { Fd, Pty, Syscalls } from '../sys/syscalls.ts';
 import { AF_UNIX, MS_BIND, O_CREAT, O_NOCTTY, O_RDWR, O_WRONLY, O_CLOEXEC, POLLIN, SOCK_CLOEXEC, SOCK_STREAM } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
-import { readSome, writeAll } from '../sys/io.ts';
+import { readLine, readSome, writeAll } from '../sys/io.ts';
 import { makeRaw } from '../sys/termios.ts';
 
 /** A pty of the container whose init (or any process in its root) is pid. */
@@ -75,22 +75,9 @@ export function sendConsole(sys: Syscalls, socketPath: string, master: Fd): void
 
 /** Reads the pty number the parent sends (one line) on fd. */
 export function readConsoleIndex(sys: Syscalls, fd: Fd): number {
-  const buf = new Uint8Array(32);
-  let text = '';
-  for (;;) {
-    let n: number;
-    try {
-      n = sys.read(fd, buf);
-    } catch (e) {
-      if (isErrno(e, 'EINTR')) continue;
-      throw e;
-    }
-    if (n === 0) break;
-    for (let i = 0; i < n; i++) text += String.fromCharCode(buf[i]!);
-    if (text.includes('\n')) break;
-  }
-  const index = Number(text.trim());
-  if (!text.trim() || !Number.isInteger(index)) throw new Error('no console from the runtime');
+  const text = readLine(sys, fd, 32).trim();
+  const index = Number(text);
+  if (!text || !Number.isInteger(index)) throw new Error('no console from the runtime');
   return index;
 }
 

@@ -2,7 +2,7 @@
 // exec.fifo), start (release the waiting init), state, kill, delete, run, exec. Used by the runc
 // command line and, in-process, by the containerd shim.
 
-import { writeAll } from '../sys/io.ts';
+import { readLine, writeAll } from '../sys/io.ts';
 import type { Fd, Pty, Syscalls } from '../sys/syscalls.ts';
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, O_CLOEXEC,
@@ -12,7 +12,7 @@ import { isErrno } from '../sys/errors.ts';
 import { exitCodeOf } from '../sys/wait.ts';
 import { exists, mkdirp, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
 import { resolve } from '../util/path.ts';
-import { utf8Decode, utf8Encode } from '../util/text.ts';
+import { utf8Encode } from '../util/text.ts';
 import { Cgroups, needsLimits } from './cgroup.ts';
 import { openContainerPty, readConsoleIndex, useConsole } from './console.ts';
 import { ExecError, finalizeProcess, lookPath, processEnv } from './process.ts';
@@ -85,21 +85,7 @@ function sendSync(sys: Syscalls, fd: number, m: SyncMessage): void {
 }
 
 function readSync(sys: Syscalls, fd: number): SyncMessage | null {
-  const buf = new Uint8Array(4096);
-  let text = '';
-  for (;;) {
-    let n: number;
-    try {
-      n = sys.read(fd, buf);
-    } catch (e) {
-      if (isErrno(e, 'EINTR')) continue;
-      throw e;
-    }
-    if (n === 0) break;
-    text += utf8Decode(buf, 0, n);
-    if (text.includes('\n')) break;
-  }
-  const line = text.split('\n')[0] ?? '';
+  const line = readLine(sys, fd);
   return line ? (JSON.parse(line) as SyncMessage) : null;
 }
 

@@ -21,6 +21,30 @@ export function readText(sys: Syscalls, path: string): string {
   return decodeUtf8(sys.readFile(path));
 }
 
+/** One blocking read, retried when a signal interrupts it: the byte count, 0 at end of file. */
+export function readRetry(sys: Syscalls, fd: Fd, buf: Uint8Array): number {
+  for (;;) {
+    try {
+      return sys.read(fd, buf);
+    } catch (e) {
+      if (!isErrno(e, 'EINTR')) throw e;
+    }
+  }
+}
+
+/** Reads (blocking) up to the first newline or end of file: the first line, '' when none came. */
+export function readLine(sys: Syscalls, fd: Fd, bufSize = 4096): string {
+  const buf = new Uint8Array(bufSize);
+  let text = '';
+  for (;;) {
+    const n = readRetry(sys, fd, buf);
+    if (n === 0) break;
+    text += decodeUtf8(buf.subarray(0, n));
+    if (text.includes('\n')) break;
+  }
+  return text.split('\n')[0] ?? '';
+}
+
 /**
  * One read from a non-blocking descriptor: the byte count; 0 at end of file (a read error, such
  * as EIO on a pty whose other side is gone, ends the stream too); null when nothing is there yet.
