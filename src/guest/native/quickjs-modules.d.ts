@@ -105,4 +105,8 @@ declare module 'wbnative' {
   export function ioctl_buf(fd: number, request: number, buf: ArrayBuffer, offset: number, length: number): Ret;
   /** [result or -errno, rows, cols] */
   export function winsize(fd: number, set: boolean, rows: number, cols: number): [number, number, number];
+  /** UTF-8 bytes of s; lone surrogates become U+FFFD. */
+  export function utf8_encode(s: string): ArrayBuffer;
+  /** The string in buf[offset, offset+length), or null when those bytes are not well-formed UTF-8. */
+  export function utf8_decode(buf: ArrayBuffer, offset: number, length: number): string | null;
 }

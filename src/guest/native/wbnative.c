@@ -635,6 +635,78 @@ static JSValue f_winsize(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     return num_array(ctx, out, 3);
 }
 
+/* ---- text ----
+ * UTF-8 in C, because the same loops in JavaScript cost dockerd, the shim and the CLI a large
+ * share of their time in the emulator (every request, response and JSON file passes through).
+ * The results match src/guest/sys/utf8.ts: lone surrogates encode as U+FFFD, and decoding
+ * returns null for malformed input so that the JavaScript decoder applies its replacement rules.
+ */
+
+static JSValue f_utf8_encode(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    size_t len;
+    const char *s = JS_ToCStringLen2(ctx, &len, argv[0], 0);
+    if (!s)
+        return JS_EXCEPTION;
+    JSValue ab = JS_NewArrayBufferCopy(ctx, (const uint8_t *)s, len);
+    JS_FreeCString(ctx, s);
+    if (JS_IsException(ab))
+        return ab;
+    size_t size;
+    uint8_t *p = JS_GetArrayBuffer(ctx, &size, ab);
+    /* QuickJS keeps a lone surrogate as ED A0..BF xx; U+FFFD (EF BF BD) has the same length */
+    for (size_t i = 0; p && i + 2 < size; i++) {
+        if (p[i] == 0xed && p[i + 1] >= 0xa0) {
+            p[i] = 0xef;
+            p[i + 1] = 0xbf;
+            p[i + 2] = 0xbd;
+            i += 2;
+        }
+    }
+    return ab;
+}
+
+/* Length of the well-formed UTF-8 sequence at p (1..4), or 0 when it is malformed. */
+static int utf8_seq_len(const uint8_t *p, size_t left)
+{
+    uint8_t c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c < 0xe0)
+        return left >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c < 0xf0) {
+        if (left < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+            return 0;
+        if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))
+            return 0; /* overlong, or a surrogate */
+        return 3;
+    }
+    if (c >= 0xf0 && c < 0xf5) {
+        if (left < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+            return 0;
+        if ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
+            return 0; /* overlong, or above U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+/* utf8_decode(buf, offset, length): the string, or null when the bytes are not well-formed. */
+static JSValue f_utf8_decode(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    size_t len;
+    uint8_t *p = buf_arg(ctx, argv[0], argv[1], argv[2], &len);
+    if (!p)
+        return JS_ThrowRangeError(ctx, "utf8_decode: range outside the buffer");
+    for (size_t i = 0; i < len;) {
+        int n = utf8_seq_len(p + i, len - i);
+        if (!n)
+            return JS_NULL;
+        i += n;
+    }
+    return JS_NewStringLen(ctx, (const char *)p, len);
+}
+
 static const JSCFunctionListEntry wb_funcs[] = {
     JS_CFUNC_DEF("fork", 1, f_fork),
     JS_CFUNC_DEF("unshare", 1, f_unshare),
@@ -702,6 +774,8 @@ static const JSCFunctionListEntry wb_funcs[] = {
     JS_CFUNC_DEF("ioctl", 4, f_ioctl),
     JS_CFUNC_DEF("winsize", 4, f_winsize),
     JS_CFUNC_DEF("ioctl_buf", 5, f_ioctl_buf),
+    JS_CFUNC_DEF("utf8_encode", 1, f_utf8_encode),
+    JS_CFUNC_DEF("utf8_decode", 3, f_utf8_decode),
 };
 
 static int wb_init(JSContext *ctx, JSModuleDef *m)

@@ -5,12 +5,17 @@ import * as os from 'os';
 import * as n from 'wbnative';
 import { SyscallError } from './errors.ts';
 import { decodeWaitStatus } from './wait.ts';
-import { concatBytes, encodeUtf8 } from './utf8.ts';
+import { concatBytes, encodeUtf8, installUtf8Codec } from './utf8.ts';
 import { decodeTermios, encodeTermios, TCGETS, TCSETS, TCSETSW, TERMIOS_SIZE, type Termios } from './termios.ts';
 import {
   AF_INET, AF_UNIX, CLONE_NEWPID, O_CLOEXEC, O_CREAT, O_NOCTTY, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
 } from './constants.ts';
 import type { CapSets, DirEntry, Fd, PollFd, Pty, SockAddr, Stat, Syscalls, WaitResult, Winsize } from './syscalls.ts';
+
+installUtf8Codec({
+  encode: (s) => new Uint8Array(n.utf8_encode(s)),
+  decode: (b) => n.utf8_decode(b.buffer as ArrayBuffer, b.byteOffset, b.length),
+});
 
 const EINTR = 4;
 const TIOCSCTTY = 0x540e;

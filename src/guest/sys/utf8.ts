@@ -1,6 +1,29 @@
-// UTF-8 encoding for engines without TextEncoder/TextDecoder (QuickJS has neither).
+// UTF-8 for engines without TextEncoder/TextDecoder (QuickJS has neither). The guest binary
+// installs its C codec (real.ts); the JavaScript versions below define the behaviour (lone
+// surrogates and malformed bytes become U+FFFD) and serve Node and malformed input.
+
+/** A faster codec: decode returns null when it leaves malformed input to jsDecodeUtf8. */
+export interface Utf8Codec {
+  encode(s: string): Uint8Array;
+  decode(b: Uint8Array): string | null;
+}
+
+let codec: Utf8Codec | null = null;
+
+export function installUtf8Codec(c: Utf8Codec | null): void {
+  codec = c;
+}
 
 export function encodeUtf8(s: string): Uint8Array {
+  return codec ? codec.encode(s) : jsEncodeUtf8(s);
+}
+
+/** Decodes UTF-8; malformed sequences become U+FFFD. */
+export function decodeUtf8(b: Uint8Array): string {
+  return codec?.decode(b) ?? jsDecodeUtf8(b);
+}
+
+export function jsEncodeUtf8(s: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
@@ -20,8 +43,7 @@ export function encodeUtf8(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** Decodes UTF-8; malformed sequences become U+FFFD. */
-export function decodeUtf8(b: Uint8Array): string {
+export function jsDecodeUtf8(b: Uint8Array): string {
   let s = '';
   const chunk: number[] = [];
   const flush = () => {

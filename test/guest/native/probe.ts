@@ -4,7 +4,7 @@
 import * as std from 'std';
 import { RealSyscalls } from '../../../src/guest/sys/real.ts';
 import { SyscallError } from '../../../src/guest/sys/errors.ts';
-import { decodeUtf8 } from '../../../src/guest/sys/utf8.ts';
+import { decodeUtf8, encodeUtf8, jsDecodeUtf8, jsEncodeUtf8 } from '../../../src/guest/sys/utf8.ts';
 import { writeAll } from '../../../src/guest/sys/io.ts';
 import { exitCodeOf } from '../../../src/guest/sys/wait.ts';
 import {
@@ -208,6 +208,20 @@ const modes: Record<string, (args: string[]) => void> = {
       entries: sys.readdir(dir).map((e) => `${e.name}:${e.type}`).sort(),
       random: sys.randomBytes(16).length,
       env: sys.getenv('WB_PROBE'),
+    });
+  },
+
+  /** The C UTF-8 codec against the JavaScript one on awkward input; prints both sides as hex. */
+  utf8() {
+    const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    const strings = ['', 'plain ascii', 'héllo wörld', '€ 中文', '😀 pair', 'lone \ud800 hi', 'end \udfff', '\ud83d', 'x'.repeat(70000)];
+    const bytes = [[0x61, 0xff, 0x62], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x98, 0x80], [0xe2, 0x82, 0xac, 0x41]];
+    result({
+      encoded: strings.map((s) => [hex(encodeUtf8(s)), hex(jsEncodeUtf8(s))]),
+      decoded: bytes.map((b) => [decodeUtf8(new Uint8Array(b)), jsDecodeUtf8(new Uint8Array(b))]),
+      // a view into the middle of a larger buffer decodes only its own bytes
+      view: decodeUtf8(encodeUtf8('abc€def').subarray(3, 6)),
+      long: decodeUtf8(encodeUtf8('é'.repeat(40000))).length,
     });
   },
 };

@@ -108,6 +108,17 @@ describe.skipIf(skip)(`native i386 runtime${skip ? ` (skipped: ${skip})` : ''}`,
       entries: ['b.txt:file', 'link2:symlink', 'link:symlink'], random: 16, env: 'yes',
     });
   });
+
+  it('encodes and decodes UTF-8 in C exactly as the JavaScript codec does', () => {
+    const r = runProbe('utf8') as { encoded: [string, string][]; decoded: [string, string][]; view: string; long: number };
+    for (const [c, js] of r.encoded) expect(c).toBe(js);
+    for (const [c, js] of r.decoded) expect(c).toBe(js);
+    expect(r.encoded[2]![0]).toBe(Buffer.from('héllo wörld').toString('hex'));
+    expect(r.encoded[5]![0]).toBe(Buffer.from('lone \ufffd hi').toString('hex'));
+    expect(r.decoded.map(([c]) => c)).toEqual(['a\ufffdb', '\ufffd', '\ufffd\ufffd', '\ufffd', '\ufffd\ufffd', '\ufffd', '😀', '€A']);
+    expect(r.view).toBe('€');
+    expect(r.long).toBe(40000);
+  });
 });
 
 const binary = join(dist, 'whalebone');
