@@ -6,7 +6,7 @@ import { CC, type Toolchain } from './toolchain.ts';
 import type { QuickJs } from './quickjs.ts';
 
 export const NATIVE_DIR = join(repoRoot, 'src/guest/native');
-export const NATIVE_SOURCES = ['main.c', 'wbnative.c'].map((f) => join(NATIVE_DIR, f));
+export const NATIVE_SOURCES = ['main.c', 'wbnative.c', 'alloc.c'].map((f) => join(NATIVE_DIR, f));
 /** Headers the sources (and the generated module table) include: cache inputs too. */
 export const NATIVE_HEADERS = ['wbmodules.h'].map((f) => join(NATIVE_DIR, f));
 

@@ -17,6 +17,7 @@
 #include "quickjs-libc.h"
 
 JSModuleDef *wb_init_native(JSContext *ctx, const char *name);
+JSRuntime *wb_new_runtime(void);
 
 static JSContext *new_context(JSRuntime *rt)
 {
@@ -123,7 +124,7 @@ int main(int argc, char **argv)
     if (getpid() == 1 && argc > 0 && strcmp(argv[0], "/init") == 0)
         return boot_stage1();
 #endif
-    JSRuntime *rt = JS_NewRuntime();
+    JSRuntime *rt = wb_new_runtime();
     if (!rt)
         return 125;
     js_std_set_worker_new_context_func(new_context);
