@@ -57,14 +57,30 @@ export function joinUrl(base: string, name: string): string {
   return (base.endsWith('/') ? base : base + '/') + name;
 }
 
+export interface DownloadOptions {
+  /** Reported progress; the total is Content-Length unless the server compressed the body. */
+  onProgress?: (p: AssetProgress) => void;
+  /** The total to report when Content-Length cannot give it (read at each report). */
+  expectedBytes?: number | (() => number);
+  fetchFn?: (url: string) => Promise<Response>;
+}
+
+/**
+ * fetch, but a file the service worker has cached is read from Cache Storage directly: on a
+ * returning visit the round trip of each request through the service worker, which is starting
+ * up too, cost the snapshot hundreds of milliseconds.
+ */
+export async function fetchCachedFirst(url: string): Promise<Response> {
+  if (typeof caches !== 'undefined') {
+    const hit = await caches.match(new URL(url, self.location.href).href).catch(() => undefined);
+    if (hit) return hit;
+  }
+  return fetch(url);
+}
+
 /** Fetches a whole file, reporting progress as the body streams in. */
-export async function download(
-  asset: string,
-  url: string,
-  onProgress?: (p: AssetProgress) => void,
-  expectedBytes = 0,
-  fetchFn: typeof fetch = fetch,
-): Promise<ArrayBuffer> {
+export async function download(asset: string, url: string, opts: DownloadOptions = {}): Promise<ArrayBuffer> {
+  const { onProgress, expectedBytes = 0, fetchFn = fetchCachedFirst } = opts;
   let res: Response;
   try {
     res = await fetchFn(url);
@@ -74,13 +90,14 @@ export async function download(
   if (!res.ok) throw new AssetError(asset, url, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
   // Content-Length is the compressed size when the server compresses: use it only when it is not.
   const header = Number(res.headers.get('content-length') ?? 0);
-  const total = res.headers.get('content-encoding') ? expectedBytes : header || expectedBytes;
+  const expected = () => (typeof expectedBytes === 'function' ? expectedBytes() : expectedBytes);
+  const total = () => (res.headers.get('content-encoding') ? expected() : header || expected());
   if (!res.body || !onProgress) return res.arrayBuffer();
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let loaded = 0;
   let lastReport = 0;
-  onProgress({ asset, url, loaded, total });
+  onProgress({ asset, url, loaded, total: total() });
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -89,13 +106,13 @@ export async function download(
       loaded += value.length;
       if (loaded - lastReport >= 256 * 1024) {
         lastReport = loaded;
-        onProgress({ asset, url, loaded, total });
+        onProgress({ asset, url, loaded, total: total() });
       }
     }
   } catch (e) {
     throw new AssetError(asset, url, `the download broke off after ${loaded} bytes (${e instanceof Error ? e.message : e})`);
   }
-  onProgress({ asset, url, loaded, total: Math.max(total, loaded) });
+  onProgress({ asset, url, loaded, total: Math.max(total(), loaded) });
   if (parts.length === 1 && parts[0]!.byteOffset === 0 && parts[0]!.byteLength === parts[0]!.buffer.byteLength) return parts[0]!.buffer as ArrayBuffer;
   const out = new Uint8Array(loaded);
   let at = 0;
@@ -117,13 +134,11 @@ export interface UrlAssets extends VmAssetLoader {
   snapshotMeta(): Promise<SnapshotMeta | null>;
   /** Starts every download a snapshot restore needs, without waiting for them. */
   prefetch(): void;
-  /** Resolves when every download a snapshot restore needs is done; rejects with the first AssetError. */
-  ready(): Promise<void>;
 }
 
 export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgress?: (p: AssetProgress) => void): UrlAssets {
   const at = (name: string) => joinUrl(config.distUrl, name);
-  const get = (asset: string, name: string, expected = 0) => download(asset, name.includes('/') ? name : at(name), onProgress, expected);
+  const get = (asset: string, name: string, opts: DownloadOptions = {}) => download(asset, name.includes('/') ? name : at(name), { onProgress, ...opts });
   const wasm = once(() => get('the emulator (v86.wasm)', config.wasmUrl));
   // Compiled as it streams in; the browser then caches the compiled code beside the response
   // (HTTP or service worker cache), so a later visit skips compiling the 2 MB emulator (seconds of
@@ -134,7 +149,7 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
     if (typeof WebAssembly.compileStreaming !== 'function') return WebAssembly.compile(await wasm());
     let res: Response;
     try {
-      res = await fetch(config.wasmUrl);
+      res = await fetchCachedFirst(config.wasmUrl);
     } catch (e) {
       throw new AssetError(asset, config.wasmUrl, `network error (${e instanceof Error ? e.message : e}); are you offline?`);
     }
@@ -155,7 +170,7 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
     const url = at(DIST_FILES.snapshotMeta);
     let res: Response;
     try {
-      res = await fetch(url);
+      res = await fetchCachedFirst(url);
     } catch (e) {
       throw new AssetError('the boot snapshot metadata', url, `network error (${e instanceof Error ? e.message : e}); are you offline?`);
     }
@@ -164,19 +179,18 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
     if (!res.ok) throw new AssetError('the boot snapshot metadata', url, `HTTP ${res.status}`);
     return (await res.json().catch(() => null)) as SnapshotMeta | null;
   });
-  const state = once(async () => {
-    const m = await meta();
-    return get('the boot snapshot', DIST_FILES.snapshot, m?.compressedBytes ?? 0);
+  // Requested with the metadata, not after it: its size only labels the progress, which the
+  // Content-Length gives as well unless the server compresses.
+  let snapshotBytes = 0;
+  const state = once(() => {
+    meta().then((m) => (snapshotBytes = m?.compressedBytes ?? 0), () => undefined);
+    return get('the boot snapshot', DIST_FILES.snapshot, { expectedBytes: () => snapshotBytes });
   });
   return {
     snapshotMeta: meta,
     prefetch() {
       // Errors surface when boot asks for the asset; here they only must not go unhandled.
       for (const p of [wasmModule(), bios(), vgaBios(), meta(), state()]) p.catch(() => undefined);
-    },
-    async ready() {
-      const m = await meta();
-      await Promise.all([wasmModule(), bios(), vgaBios(), ...(m ? [state()] : [])]);
     },
     wasm,
     wasmModule,

@@ -142,10 +142,18 @@ export class VmCore implements VmApi {
       let fallbackReason: string | undefined;
       if (bootOpts.snapshot !== false) {
         progress({ phase: 'loading', message: 'loading the boot snapshot', fraction: 0 });
-        const snap = await this.opts.assets.snapshot(memoryMiB);
+        const snapshot = this.opts.assets.snapshot(memoryMiB);
+        // The emulator (wasm instance, guest memory, firmware) is made while the snapshot downloads.
+        const made = this.createEmulator(memoryMiB, {});
+        made.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+        const snap = await snapshot.catch(async (e: unknown) => {
+          await made.catch(() => undefined); // so that the teardown below finds the emulator
+          throw e;
+        });
         if ('state' in snap) {
+          const emu = await made; // a download it needed failed: that is no reason to boot cold
           try {
-            await this.restoreBoot(snap.state, memoryMiB, progress);
+            await this.restoreBoot(emu, snap.state, progress);
             await this.afterBoot(progress);
             this.lastBoot = { mode: 'snapshot', ms: Date.now() - t0 };
             return;
@@ -153,7 +161,11 @@ export class VmCore implements VmApi {
             fallbackReason = `the boot snapshot could not be restored (${(e as Error).message})`;
             await this.teardown();
           }
-        } else fallbackReason = snap.missing;
+        } else {
+          fallbackReason = snap.missing;
+          await made.catch(() => undefined);
+          await this.teardown();
+        }
         const msg = `${fallbackReason}; booting cold`;
         this.opts.log?.(msg);
         progress({ phase: 'loading', message: msg, fraction: 0 });
@@ -223,9 +235,8 @@ export class VmCore implements VmApi {
     };
   }
 
-  private async restoreBoot(state: ArrayBuffer, memoryMiB: number, progress: (p: BootProgress) => void): Promise<void> {
+  private async restoreBoot(emu: V86Emulator, state: ArrayBuffer, progress: (p: BootProgress) => void): Promise<void> {
     progress({ phase: 'restoring', message: 'restoring the boot snapshot', fraction: 0.2 });
-    const emu = await this.createEmulator(memoryMiB, {});
     await (this.opts.stockV86 ? emu.restore_state(state) : restoreIntoFresh(emu, state));
     await emu.run();
     progress({ phase: 'running', message: 'waiting for the guest', fraction: 0.8 });

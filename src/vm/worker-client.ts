@@ -12,9 +12,11 @@ import type { TerminalMessage, WorkerVm } from './worker.ts';
 
 export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): Promise<VmApi> {
   const remote = Comlink.wrap<WorkerVm>(worker);
-  await remote.init(config);
+  // Sent without waiting for answers: the worker handles messages in order, so boot() need not
+  // wait for two round trips through a page and a worker that are both busy starting up.
   const channel = new MessageChannel();
-  await remote.attachTerminal(Comlink.transfer(channel.port2, [channel.port2]));
+  const connected = Promise.all([remote.init(config), remote.attachTerminal(Comlink.transfer(channel.port2, [channel.port2]))]);
+  connected.catch(() => undefined); // boot() reports it
   const listeners = new Set<(data: Uint8Array) => void>();
   channel.port1.onmessage = (e: MessageEvent<TerminalMessage>) => {
     for (const l of listeners) l(e.data.bytes);
@@ -29,7 +31,10 @@ export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): 
       const { onProgress, ...rest } = opts;
       state = 'booting';
       try {
-        await remote.boot(rest, onProgress ? Comlink.proxy(onProgress) : undefined);
+        const booted = remote.boot(rest, onProgress ? Comlink.proxy(onProgress) : undefined);
+        booted.catch(() => undefined); // a failed init explains it better: that is thrown first
+        await connected;
+        await booted;
         state = 'ready';
       } catch (e) {
         state = 'crashed';

@@ -120,16 +120,13 @@ export class WorkerVm {
     this.onProgress = onProgress;
     try {
       let memoryMiB = opts.memoryMiB ?? this.config?.memoryMiB;
-      // Wait for the downloads here: a failed one must stop the boot with its name, not send the
-      // core into a cold boot (it falls back to one when a snapshot cannot be restored).
-      if (opts.snapshot !== false && this.assets) {
-        memoryMiB ??= (await this.assets.snapshotMeta())?.memoryMiB;
-        await this.assets.ready();
-      }
+      // The core creates the emulator while the snapshot downloads; a failed download stops the
+      // boot with its name (the core falls back to a cold boot only when a snapshot cannot be restored).
+      if (opts.snapshot !== false && this.assets) memoryMiB ??= (await this.assets.snapshotMeta())?.memoryMiB;
       const t0 = performance.now();
       await core.boot({ ...opts, ...(memoryMiB ? { memoryMiB } : {}), onProgress });
       const how = core.lastBoot?.mode === 'cold' ? `cold (${core.lastBoot.fallbackReason ?? 'asked for'})` : 'from the snapshot';
-      console.info(`[vm] downloads ready ${Math.round(t0)} ms after the worker started; booted ${how} in ${Math.round(performance.now() - t0)} ms`);
+      console.info(`[vm] boot started ${Math.round(t0)} ms after the worker started; booted ${how} in ${Math.round(performance.now() - t0)} ms`);
     } catch (e) {
       // The core wraps errors in its own; the learner needs to know which download failed.
       const cause = e instanceof AssetError ? e : findAssetError(e);

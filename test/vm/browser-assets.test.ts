@@ -1,0 +1,67 @@
+// download() as the VM worker uses it, against real Responses (Node has fetch's Response):
+// progress in downloaded bytes with the right total, and failures that name the asset.
+import { describe, expect, it } from 'vitest';
+import { download, type AssetProgress } from '../../src/vm/browser-assets.ts';
+
+/** A fetch that answers with body in chunks of chunkSize (as a network would), with headers. */
+function fetchOf(body: Uint8Array, headers: Record<string, string> = {}, chunkSize = 64 * 1024, status = 200): typeof fetch {
+  return (async () => {
+    let at = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (at >= body.length) return c.close();
+        c.enqueue(body.slice(at, at + chunkSize));
+        at += chunkSize;
+      },
+    });
+    return new Response(stream, { status, headers });
+  }) as typeof fetch;
+}
+
+const body = Uint8Array.from({ length: 1_000_000 }, (_, i) => (i * 7919) & 255);
+const same = (a: ArrayBuffer, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+
+describe('download', () => {
+  it('returns the whole body and reports progress against Content-Length', async () => {
+    const seen: AssetProgress[] = [];
+    const buf = await download('the boot snapshot', '/vm/state.bin.zst', {
+      onProgress: (p) => seen.push(p),
+      fetchFn: fetchOf(body, { 'content-length': String(body.length) }, 4096),
+    });
+    expect(same(buf, body)).toBe(true);
+    expect(seen[0]).toMatchObject({ asset: 'the boot snapshot', loaded: 0, total: body.length });
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.at(-1)).toMatchObject({ loaded: body.length, total: body.length });
+  });
+
+  it('takes the total from expectedBytes when the server compressed the body, read as it goes', async () => {
+    let known = 0;
+    const seen: AssetProgress[] = [];
+    const fetchFn = fetchOf(body, { 'content-encoding': 'gzip', 'content-length': '1234' }, 256 * 1024);
+    const p = download('the boot snapshot', '/vm/state.bin.zst', { onProgress: (x) => seen.push(x), expectedBytes: () => known, fetchFn });
+    known = body.length; // the metadata arrived while the download ran
+    expect(same(await p, body)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ loaded: body.length, total: body.length });
+    expect(seen.every((x) => x.total !== 1234)).toBe(true);
+  });
+
+  it('names the asset when the server fails or the body breaks off', async () => {
+    await expect(download('the BIOS', '/vm/bios.bin', { fetchFn: fetchOf(body, {}, 1024, 503) })).rejects.toThrow(
+      'Downloading the BIOS (/vm/bios.bin) failed: HTTP 503',
+    );
+    const breaking = (async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(body.slice(0, 1000));
+          },
+          pull(c) {
+            c.error(new Error('connection reset'));
+          },
+        }),
+      )) as typeof fetch;
+    await expect(download('the boot snapshot', '/vm/state.bin.zst', { onProgress: () => undefined, fetchFn: breaking })).rejects.toThrow(
+      /^Downloading the boot snapshot \(\/vm\/state\.bin\.zst\) failed: the download broke off after 1000 bytes \(connection reset\)/,
+    );
+  });
+});
