@@ -88,6 +88,9 @@ function prebuiltLessons(): Plugin {
 /** Monaco language workers the app never starts (its getWorker hands out the editor and JSON ones). */
 const UNUSED_CHUNK = /^(ts|css|html)\.worker-/;
 
+/** The scripts every visit runs before the prompt: the entry, the UI and the VM worker. */
+const CRITICAL_CHUNK = /^\.\/assets\/(index|App|worker)-[\w-]+\.js$/;
+
 /** Guest files a snapshot restore reads whole (the kernel and initramfs only serve a cold boot). */
 const BOOT_SET = [DIST_FILES.bios, DIST_FILES.vgaBios, DIST_FILES.snapshot, DIST_FILES.snapshotMeta, DIST_FILES.registryIndex];
 
@@ -114,7 +117,8 @@ function stampServiceWorker(outDir: string): void {
   if (existsSync(index)) h.update(readFileSync(index));
   h.update(readFileSync(join(outDir, 'index.html')));
   const boot = BOOT_SET.filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
-  const build = { version: h.digest('hex').slice(0, 16), shell, boot };
+  const critical = shell.filter((f) => CRITICAL_CHUNK.test(f));
+  const build = { version: h.digest('hex').slice(0, 16), shell, critical, boot };
   const src = readFileSync(swPath, 'utf8');
   const stamped = src.replace(/\/\* build \*\/ \{[^\n]*\};/, `/* build */ ${JSON.stringify(build)};`);
   if (stamped === src) throw new Error('public/sw.js: the BUILD placeholder is missing');

@@ -7,7 +7,7 @@
 // the HTTP cache already holds) and answers when the playground can run offline.
 // The guest reads registry files in byte ranges; each range is cached under its own key, so
 // exactly what was read works offline. A new build has a new version: activate drops old caches.
-const BUILD = /* build */ { version: 'dev', shell: [], boot: [] };
+const BUILD = /* build */ { version: 'dev', shell: [], critical: [], boot: [] };
 const CACHE = `whalebone-${BUILD.version}`;
 /** Bundles fetched with a few requests at a time: the page runs the emulator meanwhile. */
 const PRECACHE_PARALLEL = 4;
@@ -18,6 +18,9 @@ self.addEventListener('install', (event) => {
       const cache = await caches.open(CACHE);
       // Tolerant: a page that fails now is cached by the next navigation or the precache.
       await fetchToCache(cache, './').stored.catch((e) => console.warn(`[sw] the page was not cached at install: ${e}`));
+      // The scripts every visit runs (a few, from the HTTP cache): Chromium compiles scripts cached
+      // during install at once and keeps the code, so the first returning visit starts them faster.
+      await cache.addAll(BUILD.critical).catch((e) => console.warn(`[sw] the app's scripts were not cached at install: ${e}`));
       await self.skipWaiting();
     })(),
   );
@@ -53,11 +56,13 @@ function fetchToCache(cache, request) {
 }
 
 /** Pages: the network first, so a new build is picked up; the cached page when offline. */
-async function networkFirst(request) {
+async function networkFirst(event) {
+  const { request } = event;
   const cache = await caches.open(CACHE);
   try {
     const res = await fetch(request);
-    if (res.ok) await cache.put(request, res.clone());
+    // stored meanwhile: the page need not wait for the cache write
+    if (res.ok) event.waitUntil(cache.put(request, res.clone()).catch(() => undefined));
     return res;
   } catch (err) {
     const hit = (await cache.match(request, { ignoreSearch: true })) ?? (await cache.match('./'));
@@ -158,5 +163,5 @@ self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
   if (request.headers.has('range')) event.respondWith(rangeCached(request));
-  else event.respondWith(request.mode === 'navigate' ? networkFirst(request) : cacheFirst(event));
+  else event.respondWith(request.mode === 'navigate' ? networkFirst(event) : cacheFirst(event));
 });
