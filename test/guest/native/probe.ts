@@ -211,6 +211,36 @@ const modes: Record<string, (args: string[]) => void> = {
     });
   },
 
+  /**
+   * The runtime's allocator (native/alloc.c) under QuickJS's own patterns: strings and arrays that
+   * grow through every size class into large blocks and shrink back, objects freed and reused.
+   */
+  alloc() {
+    let s = '';
+    const lengths: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      s += String.fromCharCode(97 + (i % 26));
+      if ((i & (i - 1)) === 0) lengths.push(s.length);
+    }
+    const big: number[] = [];
+    for (let i = 0; i < 50000; i++) big.push(i * 3);
+    let sum = 0;
+    for (const x of big) sum += x;
+    big.length = 10; // a large array shrinks to a small block
+    const objects: { id: number; name: string; tags: string[] }[] = [];
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 500; i++) objects.push({ id: i, name: `n${i}-${round}`, tags: Array.from({ length: i % 9 }, (_, k) => `t${k}`) });
+      objects.splice(0, 400); // freed blocks are reused by the next round
+    }
+    const json = JSON.stringify(objects);
+    const back = JSON.parse(json) as typeof objects;
+    const bytes = new Uint8Array(300000).map((_, i) => i & 255);
+    result({
+      lengths, tail: s.slice(-5), sum, small: big.reduce((a, b) => a + b, 0), kept: objects.length,
+      last: objects.at(-1), same: JSON.stringify(back) === json, bytes: bytes.reduce((a, b) => a + b, 0),
+    });
+  },
+
   /** The C UTF-8 codec against the JavaScript one on awkward input; prints both sides as hex. */
   utf8() {
     const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

@@ -109,6 +109,15 @@ describe.skipIf(skip)(`native i386 runtime${skip ? ` (skipped: ${skip})` : ''}`,
     });
   });
 
+  it('allocates, grows, shrinks and reuses memory correctly through its own allocator', () => {
+    const r = runProbe('alloc');
+    expect(r).toEqual({
+      lengths: [1, 2, 3, 5, 9, 17, 33, 65, 129, 257, 513, 1025],
+      tail: 'tuvwx', sum: 3 * (49999 * 50000) / 2, small: 3 * 45, kept: 2000,
+      last: { id: 499, name: 'n499-19', tags: ['t0', 't1', 't2', 't3'] }, same: true, bytes: 38246416,
+    });
+  });
+
   it('encodes and decodes UTF-8 in C exactly as the JavaScript codec does', () => {
     const r = runProbe('utf8') as { encoded: [string, string][]; decoded: [string, string][]; view: string; long: number };
     for (const [c, js] of r.encoded) expect(c).toBe(js);
