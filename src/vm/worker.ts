@@ -7,16 +7,14 @@
 // buffer transferred, output batched for up to 8 ms or 16 KiB. Page -> worker: Uint8Array
 // keystrokes, posted as they come.
 import * as Comlink from 'comlink';
-import { V86 } from 'v86';
 import v86WasmUrl from 'v86/build/v86.wasm?url';
 import { DIST_FILES } from './assets.ts';
 import { AssetError, urlAssets, joinUrl, type AssetProgress, type BrowserVmConfig, type UrlAssets } from './browser-assets.ts';
-import { VmCore } from './core.ts';
+import type { VmCore } from './core.ts';
 import { VmError } from './errors.ts';
 import { urlFolder, type FolderSource } from './share.ts';
 import type { BootOptions, ExecOptions, ExecResult, VmStatus } from './types.ts';
 import type { V86Constructor } from './v86-types.ts';
-import { tunedForWorker } from './worker-v86.ts';
 
 export type TerminalMessage = { type: 'data'; bytes: Uint8Array };
 
@@ -48,18 +46,35 @@ export class WorkerVm {
   private assets: UrlAssets | null = null;
   private config: BrowserVmConfig | null = null;
   private onProgress: BootOptions['onProgress'] | undefined;
+  /** Settles once the VM exists (v86's JavaScript loaded); rejects when that failed. */
+  private created: Promise<void> | null = null;
 
-  /** Creates the VM and starts downloading what a boot needs (boot() awaits the downloads). */
+  /**
+   * Starts downloading what a boot needs, then loads the emulator's JavaScript and creates the
+   * VM (boot() awaits both). Small on purpose: the page's messages reach it before v86 is loaded.
+   */
   init(config: BrowserVmConfig): void {
-    if (this.vm) throw new VmError('init: the worker already has a VM');
+    if (this.created) throw new VmError('init: the worker already has a VM');
     const wasmUrl = config.wasmUrl ?? v86WasmUrl;
     this.config = config;
-    this.assets = urlAssets({ ...config, wasmUrl }, (p) => this.downloadProgress(p));
-    this.assets.prefetch();
-    this.vm = new VmCore({
-      V86: config.v86Mode === 'tuned' ? tunedForWorker(V86 as unknown as V86Constructor) : (V86 as unknown as V86Constructor),
+    const assets = urlAssets({ ...config, wasmUrl }, (p) => this.downloadProgress(p));
+    this.assets = assets;
+    assets.prefetch();
+    this.created = import('./worker-engine.ts').then(({ V86, VmCore, tunedForWorker }) => this.create(config, assets, V86 as unknown as V86Constructor, VmCore, tunedForWorker));
+    this.created.catch(() => undefined); // boot() reports it
+  }
+
+  private create(
+    config: BrowserVmConfig,
+    assets: UrlAssets,
+    V86: V86Constructor,
+    Core: typeof VmCore,
+    tuned: (v: V86Constructor) => V86Constructor,
+  ): void {
+    this.vm = new Core({
+      V86: config.v86Mode === 'tuned' ? tuned(V86) : V86,
       stockV86: config.v86Mode === 'stock',
-      assets: this.assets,
+      assets,
       memoryMiB: config.memoryMiB,
       network: config.network,
       shares:
@@ -116,9 +131,13 @@ export class WorkerVm {
    * A failed download rejects with an AssetError (name "AssetError") naming the asset.
    */
   async boot(opts: Omit<BootOptions, 'onProgress'>, onProgress?: BootOptions['onProgress']): Promise<void> {
-    const core = this.core();
+    if (!this.created) throw new VmError('the worker VM is not initialised (call init first)');
     this.onProgress = onProgress;
     try {
+      await this.created.catch((e: unknown) => {
+        throw new VmError(`the emulator's code could not be loaded (${e instanceof Error ? e.message : e}); reload to try again`);
+      });
+      const core = this.core();
       let memoryMiB = opts.memoryMiB ?? this.config?.memoryMiB;
       // The core creates the emulator while the snapshot downloads; a failed download stops the
       // boot with its name (the core falls back to a cold boot only when a snapshot cannot be restored).
@@ -160,6 +179,7 @@ export class WorkerVm {
     return this.core().resizeTerminal(cols, rows);
   }
   async destroy(): Promise<void> {
+    await this.created?.catch(() => undefined);
     await this.vm?.destroy();
   }
 }
