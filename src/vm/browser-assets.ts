@@ -78,16 +78,24 @@ export async function fetchCachedFirst(url: string): Promise<Response> {
   return fetch(url);
 }
 
-/** Fetches a whole file, reporting progress as the body streams in. */
-export async function download(asset: string, url: string, opts: DownloadOptions = {}): Promise<ArrayBuffer> {
-  const { onProgress, expectedBytes = 0, fetchFn = fetchCachedFirst } = opts;
-  let res: Response;
+/** The response for an asset; a request that fails outright is an AssetError naming it. */
+async function request(asset: string, url: string, fetchFn: (url: string) => Promise<Response> = fetchCachedFirst): Promise<Response> {
   try {
-    res = await fetchFn(url);
+    return await fetchFn(url);
   } catch (e) {
     throw new AssetError(asset, url, `network error (${e instanceof Error ? e.message : e}); are you offline?`);
   }
-  if (!res.ok) throw new AssetError(asset, url, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+}
+
+function httpError(asset: string, url: string, res: Response): AssetError {
+  return new AssetError(asset, url, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+}
+
+/** Fetches a whole file, reporting progress as the body streams in. */
+export async function download(asset: string, url: string, opts: DownloadOptions = {}): Promise<ArrayBuffer> {
+  const { onProgress, expectedBytes = 0, fetchFn } = opts;
+  const res = await request(asset, url, fetchFn);
+  if (!res.ok) throw httpError(asset, url, res);
   // Content-Length is the compressed size when the server compresses: use it only when it is not.
   const header = Number(res.headers.get('content-length') ?? 0);
   const expected = () => (typeof expectedBytes === 'function' ? expectedBytes() : expectedBytes);
@@ -147,13 +155,8 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
   const wasmModule = once(async (): Promise<WebAssembly.Module> => {
     const asset = 'the emulator (v86.wasm)';
     if (typeof WebAssembly.compileStreaming !== 'function') return WebAssembly.compile(await wasm());
-    let res: Response;
-    try {
-      res = await fetchCachedFirst(config.wasmUrl);
-    } catch (e) {
-      throw new AssetError(asset, config.wasmUrl, `network error (${e instanceof Error ? e.message : e}); are you offline?`);
-    }
-    if (!res.ok) throw new AssetError(asset, config.wasmUrl, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+    const res = await request(asset, config.wasmUrl);
+    if (!res.ok) throw httpError(asset, config.wasmUrl, res);
     if (!/^application\/wasm\b/.test(res.headers.get('content-type') ?? '')) {
       void res.body?.cancel();
       return WebAssembly.compile(await wasm());
@@ -168,12 +171,7 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
   const vgaBios = once(() => get('the VGA BIOS', DIST_FILES.vgaBios));
   const meta = once(async (): Promise<SnapshotMeta | null> => {
     const url = at(DIST_FILES.snapshotMeta);
-    let res: Response;
-    try {
-      res = await fetchCachedFirst(url);
-    } catch (e) {
-      throw new AssetError('the boot snapshot metadata', url, `network error (${e instanceof Error ? e.message : e}); are you offline?`);
-    }
+    const res = await request('the boot snapshot metadata', url);
     // A build without a snapshot is legal (the guest boots cold); a failing server is not.
     if (res.status === 404) return null;
     if (!res.ok) throw new AssetError('the boot snapshot metadata', url, `HTTP ${res.status}`);

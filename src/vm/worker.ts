@@ -60,19 +60,14 @@ export class WorkerVm {
     const assets = urlAssets({ ...config, wasmUrl }, (p) => this.downloadProgress(p));
     this.assets = assets;
     assets.prefetch();
-    this.created = import('./worker-engine.ts').then(({ V86, VmCore, tunedForWorker }) => this.create(config, assets, V86 as unknown as V86Constructor, VmCore, tunedForWorker));
+    this.created = import('./worker-engine.ts').then((engine) => this.create(config, assets, engine));
     this.created.catch(() => undefined); // boot() reports it
   }
 
-  private create(
-    config: BrowserVmConfig,
-    assets: UrlAssets,
-    V86: V86Constructor,
-    Core: typeof VmCore,
-    tuned: (v: V86Constructor) => V86Constructor,
-  ): void {
-    this.vm = new Core({
-      V86: config.v86Mode === 'tuned' ? tuned(V86) : V86,
+  private create(config: BrowserVmConfig, assets: UrlAssets, engine: typeof import('./worker-engine.ts')): void {
+    const V86 = engine.V86 as unknown as V86Constructor;
+    this.vm = new engine.VmCore({
+      V86: config.v86Mode === 'tuned' ? engine.tunedForWorker(V86) : V86,
       stockV86: config.v86Mode === 'stock',
       assets,
       memoryMiB: config.memoryMiB,

@@ -441,23 +441,13 @@ function runAttached(c: Ctx, id: string, m: AttachMode): number | Promise<number
     throw e;
   }
   const resize = resizer(c, ref);
-  const signal = (sig: number): void => {
-    try {
-      c.client.call('POST', `/containers/${ref}/kill?signal=${sig}`);
-    } catch {
-      // not running any more
-    }
-  };
+  const signal = signaller(c, ref);
   return interact(c, att, m, keys, resize, signal).then((how) => {
     if (how === 'detached') {
       waiter.conn.close();
       return 0;
     }
-    let text = '';
-    waiter.conn.readBody(waiter.res, (b) => (text += utf8Decode(b)));
-    waiter.conn.close();
-    const r = JSON.parse(text || '{"StatusCode":0}') as { StatusCode: number };
-    return r.StatusCode;
+    return waitResult(waiter).StatusCode;
   });
 }
 
@@ -504,7 +494,6 @@ interface AttachTarget {
   State: { Running: boolean; Paused: boolean; Restarting: boolean };
 }
 
-/** The container, when it can be attached to (Docker checks this on the client side). */
 /** Resizes the container's terminal through the API; a container that ended meanwhile is no error. */
 function resizer(c: Ctx, ref: string): (h: number, w: number) => void {
   return (h, w) => {
@@ -516,6 +505,26 @@ function resizer(c: Ctx, ref: string): (h: number, w: number) => void {
   };
 }
 
+/** Sends a signal to the container through the API; a container that ended meanwhile is no error. */
+function signaller(c: Ctx, ref: string): (sig: number) => void {
+  return (sig) => {
+    try {
+      c.client.call('POST', `/containers/${ref}/kill?signal=${sig}`);
+    } catch {
+      // not running any more
+    }
+  };
+}
+
+/** The answer of a wait request opened before the container ran (read once it has ended). */
+function waitResult(waiter: ReturnType<Ctx['client']['open']>): { StatusCode: number; Error?: { Message: string } | null } {
+  let text = '';
+  waiter.conn.readBody(waiter.res, (b) => (text += utf8Decode(b)));
+  waiter.conn.close();
+  return JSON.parse(text || '{"StatusCode":0}') as { StatusCode: number; Error?: { Message: string } | null };
+}
+
+/** The container, when it can be attached to (Docker checks this on the client side). */
 function attachable(c: Ctx, ref: string): AttachTarget {
   const t = c.client.call<AttachTarget>('GET', `/containers/${ref}/json`);
   if (!t.State.Running) throw new CliError('You cannot attach to a stopped container, start it first');
@@ -560,23 +569,14 @@ function attachCommand(c: Ctx, p: Parsed): number | Promise<number> {
       // no size known
     }
   }
-  const signal = (sig: number): void => {
-    try {
-      c.client.call('POST', `/containers/${ref}/kill?signal=${sig}`);
-    } catch {
-      // not running any more
-    }
-  };
+  const signal = signaller(c, ref);
   const proxy = p.flags.bool('sig-proxy') && !m.tty;
   return interact(c, att, m, keys, m.tty && c.sys.isatty(1) ? resize : undefined, proxy ? signal : undefined).then((how) => {
     if (how === 'detached') {
       waiter.conn.close();
       throw new CliError('read escape sequence', 1);
     }
-    let text = '';
-    waiter.conn.readBody(waiter.res, (b) => (text += utf8Decode(b)));
-    waiter.conn.close();
-    const r = JSON.parse(text || '{"StatusCode":0}') as { StatusCode: number; Error?: { Message: string } | null };
+    const r = waitResult(waiter);
     if (r.Error?.Message) throw new CliError(r.Error.Message, 1);
     return r.StatusCode;
   });

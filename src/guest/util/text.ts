@@ -1,9 +1,7 @@
 // UTF-8 helpers for the runtime's modules; the codec itself lives in sys/utf8.ts.
-import { decodeUtf8, encodeUtf8 } from '../sys/utf8.ts';
+import { decodeUtf8 } from '../sys/utf8.ts';
 
-export function utf8Encode(s: string): Uint8Array {
-  return encodeUtf8(s);
-}
+export { encodeUtf8 as utf8Encode } from '../sys/utf8.ts';
 
 /** Decodes b[start, end); invalid sequences become U+FFFD. */
 export function utf8Decode(b: Uint8Array, start = 0, end = b.length): string {
