@@ -84,12 +84,12 @@ export async function cached(scope: string, stage: CachedStage): Promise<string>
   writeFileSync(join(tmp, '.complete'), new Date().toISOString() + '\n');
   rmSync(final, { recursive: true, force: true });
   renameSync(tmp, final);
-  // Keep the newest few entries of a stage; older ones are only disk weight.
+  // Keep the newest dozen entries of a stage (several worktrees may share the cache); older ones are only disk weight.
   const entries = readdirSync(dir)
     .filter((n) => !n.startsWith('.') && n !== key)
     .map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
-  for (const e of entries.slice(5)) rmSync(join(dir, e.n), { recursive: true, force: true });
+  for (const e of entries.slice(12)) rmSync(join(dir, e.n), { recursive: true, force: true });
   return final;
 }
 
