@@ -3,7 +3,8 @@
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
-import { ApiError, Engine, statusText } from './engine.ts';
+import { Engine, statusText } from './engine.ts';
+import { Conflict, EngineError, InvalidParameter, NotFound, SystemError } from './errdefs.ts';
 import type { Request, Response } from './http.ts';
 import { parseRef } from '../images/reference.ts';
 import type { ContainerRecord } from './model.ts';
@@ -29,7 +30,7 @@ function body<T>(req: Request): T {
   try {
     return JSON.parse(utf8Decode(req.body)) as T;
   } catch {
-    throw new ApiError(400, 'invalid JSON in request body');
+    throw new InvalidParameter('invalid JSON in request body');
   }
 }
 
@@ -124,6 +125,15 @@ export function frame(stream: 1 | 2, payload: Uint8Array): Uint8Array {
   return out;
 }
 
+/** The one place an engine error kind becomes an HTTP status. */
+export function httpStatus(err: EngineError): number {
+  if (err instanceof NotFound) return 404;
+  if (err instanceof InvalidParameter) return 400;
+  if (err instanceof Conflict) return 409;
+  if (err instanceof SystemError) return 500;
+  return 500;
+}
+
 /**
  * Route handlers are synchronous and return a promise only for waits (stop, wait), and those
  * promises never reject: QuickJS's std loop ends the process on a rejection that has no handler
@@ -132,7 +142,7 @@ export function frame(stream: 1 | 2, payload: Uint8Array): Uint8Array {
 export function makeHandler(sys: Syscalls, e: Engine, info: () => Record<string, unknown>) {
   const fail = (res: Response, err: unknown): void => {
     if (res.isStarted) return;
-    if (err instanceof ApiError) res.error(err.status, err.message);
+    if (err instanceof EngineError) res.error(httpStatus(err), err.message);
     else res.error(500, err instanceof Error ? err.message : String(err));
   };
   return (req: Request, res: Response): void => {
@@ -209,7 +219,7 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
       return;
     }
     const id = seg[1];
-    if (!id) throw new ApiError(404, 'page not found');
+    if (!id) throw new NotFound('page not found');
     const action = seg[2];
     if (m === 'GET' && action === 'json') {
       const c = e.get(id);
@@ -269,7 +279,7 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
     }
     if (m === 'POST' && action === 'resize') {
       const c = e.get(id);
-      if (!c.State.Running) throw new ApiError(409, `Container ${c.Id} is not running`);
+      if (!c.State.Running) throw new Conflict(`Container ${c.Id} is not running`);
       const [h, w] = [Number(req.query.get('h') ?? 0), Number(req.query.get('w') ?? 0)];
       try {
         shimRequest(sys, e.shimSocket(c.Id), { op: 'resize', h, w });
@@ -281,7 +291,7 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
     }
     if (m === 'GET' && action === 'top') {
       const c = e.get(id);
-      if (!c.State.Running) throw new ApiError(409, `container ${c.Id} is not running`);
+      if (!c.State.Running) throw new Conflict(`container ${c.Id} is not running`);
       res.json(200, psEf(sys, containerPids(sys, c.Id, c.State.Pid)));
       return;
     }
@@ -367,7 +377,7 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
     }
     if (m === 'POST' && seg[1] === 'create') {
       const from = req.query.get('fromImage');
-      if (!from) throw new ApiError(400, 'fromImage is required (no image import)');
+      if (!from) throw new InvalidParameter('fromImage is required (no image import)');
       res.stream(200, 'application/json');
       try {
         e.pull(from, req.query.get('tag') ?? '', (ev) => res.chunk(JSON.stringify(ev) + '\r\n'));
@@ -487,7 +497,7 @@ function route(sys: Syscalls, e: Engine, info: () => Record<string, unknown>, re
     res.json(200, e.net.inspect(seg[1]!));
     return;
   }
-  throw new ApiError(404, 'page not found');
+  throw new NotFound('page not found');
 }
 
 function sizeOf(sys: Syscalls, p: string): number {
@@ -508,7 +518,7 @@ function sizeOf(sys: Syscalls, p: string): number {
 function logs(sys: Syscalls, e: Engine, c: ContainerRecord, req: Request, res: Response): void {
   const wantOut = req.query.bool('stdout');
   const wantErr = req.query.bool('stderr');
-  if (!wantOut && !wantErr) throw new ApiError(400, 'Bad parameters: you must choose at least one stream');
+  if (!wantOut && !wantErr) throw new InvalidParameter('Bad parameters: you must choose at least one stream');
   const tailQ = req.query.get('tail') ?? 'all';
   const timestamps = req.query.bool('timestamps');
   const follow = req.query.bool('follow');

@@ -24,18 +24,8 @@ import { FrameType, frameJson } from '../shim/proto.ts';
 import { Attachments } from './attach.ts';
 import { Execs } from './exec.ts';
 import { shimRequest } from './shimconn.ts';
+import { Conflict, InvalidParameter, NotFound, SystemError } from './errdefs.ts';
 import { policyError, restartDelayMs, shouldRestart, startsWithDaemon } from './restart.ts';
-
-/** An error with the HTTP status the Engine API gives it. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface EngineOptions {
   root: string;
@@ -262,8 +252,8 @@ export class Engine {
       this.refresh(hit.c);
       return hit.c;
     } catch (e) {
-      if (e instanceof NotFoundError) throw new ApiError(404, e.message);
-      if (e instanceof AmbiguousError) throw new ApiError(400, e.message);
+      if (e instanceof NotFoundError) throw new NotFound(e.message);
+      if (e instanceof AmbiguousError) throw new InvalidParameter(e.message);
       throw e;
     }
   }
@@ -280,7 +270,7 @@ export class Engine {
     try {
       return this.images.find(name, ref);
     } catch {
-      throw new ApiError(404, `No such image: ${ref ? (ref.digest && !ref.tag ? `${ref.repo}@${ref.digest}` : `${ref.repo}:${ref.tag}`) : name}`);
+      throw new NotFound(`No such image: ${ref ? (ref.digest && !ref.tag ? `${ref.repo}@${ref.digest}` : `${ref.repo}:${ref.tag}`) : name}`);
     }
   }
 
@@ -289,12 +279,12 @@ export class Engine {
     try {
       ref = parseRef(tag ? (tag.startsWith('sha256:') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`) : fromImage);
     } catch (e) {
-      throw new ApiError(400, (e as Error).message);
+      throw new InvalidParameter((e as Error).message);
     }
     try {
       return this.images.pull(this.registry, ref, this.opts.pullMode, emit).image;
     } catch (e) {
-      if ((e as Error).name === 'NotInRegistryError') throw new ApiError(404, (e as Error).message);
+      if ((e as Error).name === 'NotInRegistryError') throw new NotFound((e as Error).message);
       throw e;
     }
   }
@@ -320,7 +310,7 @@ export class Engine {
     }
     if (users.length > 0 && !force) {
       const running = users.find((c) => c.State.Running);
-      throw new ApiError(409, `conflict: unable to ${byTag ? `remove repository reference "${name}" (must force)` : `delete ${img.id.slice(7, 19)} (must be forced)`} - container ${(running ?? users[0]!).Id.slice(0, 12)} is using its referenced image ${img.id.slice(7, 19)}`);
+      throw new Conflict(`conflict: unable to ${byTag ? `remove repository reference "${name}" (must force)` : `delete ${img.id.slice(7, 19)} (must be forced)`} - container ${(running ?? users[0]!).Id.slice(0, 12)} is using its referenced image ${img.id.slice(7, 19)}`);
     }
     for (const t of img.repoTags) out.push({ Untagged: t });
     for (const d of img.repoDigests) out.push({ Untagged: d });
@@ -351,7 +341,7 @@ export class Engine {
     try {
       meta = readJson(this.sys, `${this.vdir(name)}/meta.json`);
     } catch {
-      if (!exists(this.sys, `${this.vdir(name)}/_data`)) throw new ApiError(404, `get ${name}: no such volume`);
+      if (!exists(this.sys, `${this.vdir(name)}/_data`)) throw new NotFound(`get ${name}: no such volume`);
       meta = { CreatedAt: nowIso(), Labels: {} };
     }
     return { Name: name, Driver: 'local', Mountpoint: `${this.vdir(name)}/_data`, CreatedAt: meta.CreatedAt, Labels: meta.Labels ?? {}, Scope: 'local', Options: {} };
@@ -359,7 +349,7 @@ export class Engine {
 
   createVolume(name: string | undefined, labels: Record<string, string> = {}): Volume {
     const n = name || newId((k) => this.sys.randomBytes(k));
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(n)) throw new ApiError(400, `create ${n}: "${n}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(n)) throw new InvalidParameter(`create ${n}: "${n}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
     if (exists(this.sys, `${this.vdir(n)}/_data`)) return this.volume(n);
     const tmp = `${this.vdir(n)}.tmp-${this.sys.getpid()}`;
     removeAll(this.sys, tmp);
@@ -376,23 +366,23 @@ export class Engine {
   removeVolume(name: string, force = false): void {
     this.volume(name);
     const users = this.volumeUsers(name);
-    if (users.length > 0 && !force) throw new ApiError(409, `remove ${name}: volume is in use - [${users.map((c) => c.Id).join(', ')}]`);
+    if (users.length > 0 && !force) throw new Conflict(`remove ${name}: volume is in use - [${users.map((c) => c.Id).join(', ')}]`);
     removeAll(this.sys, this.vdir(name));
   }
 
   // ---- containers ----
 
   create(name: string | null, body: Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig> }): ContainerRecord {
-    if (!body.Image) throw new ApiError(400, 'No image specified');
+    if (!body.Image) throw new InvalidParameter('No image specified');
     const policyErr = policyError(body.HostConfig?.RestartPolicy);
-    if (policyErr) throw new ApiError(400, policyErr);
-    if (body.HostConfig?.AutoRemove && body.HostConfig.RestartPolicy && !['', 'no'].includes(body.HostConfig.RestartPolicy.Name)) throw new ApiError(400, "can't create 'AutoRemove' container with restart policy");
+    if (policyErr) throw new InvalidParameter(policyErr);
+    if (body.HostConfig?.AutoRemove && body.HostConfig.RestartPolicy && !['', 'no'].includes(body.HostConfig.RestartPolicy.Name)) throw new InvalidParameter("can't create 'AutoRemove' container with restart policy");
     const img = this.findImage(body.Image);
     if (name !== null && name !== '') {
-      if (!VALID_NAME.test(name)) throw new ApiError(400, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      if (!VALID_NAME.test(name)) throw new InvalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
       const clean = `/${name.replace(/^\//, '')}`;
       const other = [...this.containers.values()].find((c) => c.Name === clean);
-      if (other) throw new ApiError(409, `Conflict. The container name "${clean}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      if (other) throw new Conflict(`Conflict. The container name "${clean}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
     }
     let finalName = name ? `/${name.replace(/^\//, '')}` : '';
     const pick = (n: number): number => (this.sys.randomBytes(2).reduce((a, b) => a * 256 + b, 0)) % n;
@@ -404,7 +394,7 @@ export class Engine {
     const entrypoint = body.Entrypoint !== undefined && body.Entrypoint !== null ? body.Entrypoint : (ic.Entrypoint ?? null);
     const cmd = body.Cmd && body.Cmd.length > 0 ? body.Cmd : body.Entrypoint && body.Entrypoint.length > 0 ? [] : (ic.Cmd ?? []);
     const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
-    if (argv.length === 0) throw new ApiError(400, 'no command specified');
+    if (argv.length === 0) throw new InvalidParameter('no command specified');
     const id = newId((k) => this.sys.randomBytes(k));
     const dir = this.cdir(id);
     const hc: HostConfig = {
@@ -487,7 +477,7 @@ export class Engine {
     const out: MountPoint[] = [];
     for (const b of hc.Binds ?? []) {
       const [src, dst, mode = ''] = b.split(':');
-      if (!src || !dst || !dst.startsWith('/')) throw new ApiError(400, `invalid volume specification: '${b}'`);
+      if (!src || !dst || !dst.startsWith('/')) throw new InvalidParameter(`invalid volume specification: '${b}'`);
       const rw = !mode.split(',').includes('ro');
       if (src.startsWith('/')) {
         out.push({ Type: 'bind', Source: src, Destination: dst, Mode: mode, RW: rw, Propagation: 'rprivate' });
@@ -525,7 +515,7 @@ export class Engine {
     try {
       this.sys.mount('overlay', merged, 'overlay', 0, `lowerdir=${lowers.join(':')},upperdir=${base}/diff,workdir=${base}/work`);
     } catch (e) {
-      if (!isErrno(e, 'EBUSY')) throw new ApiError(500, `error mounting the container's root: ${(e as Error).message}`);
+      if (!isErrno(e, 'EBUSY')) throw new SystemError(`error mounting the container's root: ${(e as Error).message}`);
     }
     return merged;
   }
@@ -574,7 +564,7 @@ export class Engine {
       user = resolveUser(c.Config.User, passwd, group);
     } catch (e) {
       this.unmountRootfs(c);
-      throw new ApiError(500, (e as Error).message);
+      throw new SystemError((e as Error).message);
     }
     const mounts: OciMount[] = c.Mounts.map((m) => {
       if (m.Type === 'tmpfs') return { destination: m.Destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(m.Source ? m.Source.split(',') : [])] };
@@ -663,7 +653,8 @@ export class Engine {
       // --rm containers go away even when they never ran (the client waits for "removed")
       this.attachments.dropPending(c.Id);
       if (c.HostConfig.AutoRemove) this.remove(c.Id, true, true);
-      throw new ApiError(code === 127 || code === 126 ? 400 : 500, `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`);
+      const Kind = code === 127 || code === 126 ? InvalidParameter : SystemError;
+      throw new Kind(`failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`);
     }
     c.State = { ...c.State, Status: 'running', Running: true, Pid: Number(line.slice(8)), ExitCode: 0, Error: '', OOMKilled: false, StartedAt: nowIso(), FinishedAt: ZERO_TIME };
     c.ShimPid = pid;
@@ -704,7 +695,7 @@ export class Engine {
 
   kill(ref: string, signal: string | null): void {
     const c = this.get(ref);
-    if (!c.State.Running) throw new ApiError(409, `Cannot kill container: ${ref}: Container ${c.Id} is not running`);
+    if (!c.State.Running) throw new Conflict(`Cannot kill container: ${ref}: Container ${c.Id} is not running`);
     const sig = signal ? parseSignal(signal) : SIGKILL;
     try {
       this.sys.kill(c.State.Pid, sig);
@@ -756,7 +747,7 @@ export class Engine {
   remove(ref: string, force: boolean, volumes: boolean): void {
     const c = this.get(ref);
     if (c.State.Running) {
-      if (!force) throw new ApiError(409, `cannot remove container "${c.Name}": container is running: stop the container before removing or force remove`);
+      if (!force) throw new Conflict(`cannot remove container "${c.Name}": container is running: stop the container before removing or force remove`);
       this.sys.kill(c.State.Pid, SIGKILL);
       // wait briefly for the shim to record the exit
       for (let i = 0; i < 100 && c.State.Running; i++) {
@@ -847,7 +838,7 @@ export function parseSignal(s: string): number {
   if (/^\d+$/.test(s)) return Number(s);
   const up = s.toUpperCase();
   const n = SIGNALS[up.startsWith('SIG') ? up : `SIG${up}`];
-  if (n === undefined) throw new ApiError(400, `Invalid signal: ${s}`);
+  if (n === undefined) throw new InvalidParameter(`Invalid signal: ${s}`);
   return n;
 }
 
