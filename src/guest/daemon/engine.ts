@@ -18,7 +18,7 @@ import { utf8Decode } from '../util/text.ts';
 import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig, type MountPoint } from './model.ts';
 import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
 import type { ExitRecord } from '../shim/main.ts';
-import { Networks } from '../net/network.ts';
+import { Networks } from './network/networks.ts';
 import { LayerViews } from '../images/views.ts';
 import { FrameType, frameJson } from '../shim/proto.ts';
 import { Attachments } from './attach.ts';

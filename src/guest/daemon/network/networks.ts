@@ -3,14 +3,14 @@
 // it exits; the addresses in use are read from the running containers' records, so they survive
 // a daemon restart without a database of their own.
 
-import type { Syscalls } from '../sys/syscalls.ts';
-import { mkdirp, readJson, writeFileAtomic } from '../util/fsutil.ts';
-import { hex, newId } from '../util/ids.ts';
-import { Conflict, NotFound, SystemError } from '../daemon/errdefs.ts';
-import type { ContainerRecord, EndpointSettings, NetworkSettings } from '../daemon/model.ts';
-import { hostsFile } from '../daemon/ocispec.ts';
-import { allocate, gatewayOf, macFor, parseCidr, PoolExhaustedError, type Subnet } from './ipam.ts';
-import { BridgeDriver } from './bridge.ts';
+import type { Syscalls } from '../../sys/syscalls.ts';
+import { mkdirp, readJson, writeFileAtomic } from '../../util/fsutil.ts';
+import { hex, newId } from '../../util/ids.ts';
+import { Conflict, NotFound, SystemError } from '../errdefs.ts';
+import type { ContainerRecord, EndpointSettings, NetworkSettings } from '../model.ts';
+import { hostsFile } from '../ocispec.ts';
+import { allocate, gatewayOf, macFor, parseCidr, PoolExhaustedError, type Subnet } from '../../net/ipam.ts';
+import { BridgeDriver } from '../../net/bridge.ts';
 
 export const DEFAULT_SUBNET = '172.17.0.0/16';
 
