@@ -9,7 +9,8 @@ import { readText } from '../util/fsutil.ts';
 import { utf8Decode } from '../util/text.ts';
 import { table } from '../util/tabwriter.ts';
 import { canonical, parseRef } from '../images/reference.ts';
-import { ApiResponseError, Client, DaemonDownError, Demuxer, type Connection } from './client.ts';
+import { ApiResponseError, Client, DaemonDownError, type Connection } from './client.ts';
+import { API_VERSION, Demuxer, ENGINE_VERSION } from '../api/engine-api.ts';
 import { pump, rawMode, sendSize } from './stream.ts';
 import { dfRows, historyRow, STATS_HEADER, statsRow, type DiskUsage, type HistoryItem, type StatsJson } from './stats.ts';
 import { formatTable } from '../util/tabwriter.ts';
@@ -172,7 +173,7 @@ function dockerRun(argv: string[], sys: Syscalls): number | Promise<number> {
     if (a === '-H' || a === '--host') host = args.shift();
     else if (a.startsWith('--host=')) host = a.slice(7);
     else if (a === '-v' || a === '--version') {
-      out('Docker version 28.2.2, build whalebone\n');
+      out(`Docker version ${ENGINE_VERSION}, build whalebone\n`);
       return 0;
     } else if (a === '--help' || a === '-h') {
       out(MAIN_USAGE);
@@ -777,7 +778,7 @@ const COMMANDS: Record<string, Command> = {
     return code;
   },
   version: (c, p) => {
-    const client = `Client:\n Version:           28.2.2\n API version:       1.45\n Go version:        quickjs\n Git commit:        whalebone\n Built:             \n OS/Arch:           linux/386\n Context:           default\n`;
+    const client = `Client:\n Version:           ${ENGINE_VERSION}\n API version:       ${API_VERSION}\n Go version:        quickjs\n Git commit:        whalebone\n Built:             \n OS/Arch:           linux/386\n Context:           default\n`;
     let v: { Version: string; ApiVersion: string; MinAPIVersion: string; GitCommit: string; GoVersion: string; Os: string; Arch: string; Components?: { Name: string; Version: string }[] };
     try {
       v = c.client.call('GET', '/version');
@@ -786,7 +787,7 @@ const COMMANDS: Record<string, Command> = {
       throw e;
     }
     if (p.flags.string('format')) {
-      c.out(renderTemplate(p.flags.string('format'), [{ Client: { Version: '28.2.2', ApiVersion: '1.45' }, Server: v }]));
+      c.out(renderTemplate(p.flags.string('format'), [{ Client: { Version: ENGINE_VERSION, ApiVersion: API_VERSION }, Server: v }]));
       return 0;
     }
     c.out(`${client}\nServer: Whalebone Engine\n Engine:\n  Version:          ${v.Version}\n  API version:      ${v.ApiVersion} (minimum version ${v.MinAPIVersion})\n  Go version:       ${v.GoVersion}\n  Git commit:       ${v.GitCommit}\n  OS/Arch:          ${v.Os}/${v.Arch}\n${(v.Components ?? []).filter((x) => x.Name !== 'Engine').map((x) => ` ${x.Name}:\n  Version:          ${x.Version}\n`).join('')}`);
@@ -798,7 +799,7 @@ const COMMANDS: Record<string, Command> = {
       c.out(renderTemplate(p.flags.string('format'), [i]));
       return 0;
     }
-    c.out(`Client:\n Version:    28.2.2\n Context:    default\n\nServer:\n Containers: ${i['Containers']}\n  Running: ${i['ContainersRunning']}\n  Paused: ${i['ContainersPaused']}\n  Stopped: ${i['ContainersStopped']}\n Images: ${i['Images']}\n Server Version: ${i['ServerVersion']}\n Storage Driver: ${i['Driver']}\n Logging Driver: ${i['LoggingDriver']}\n Cgroup Driver: ${i['CgroupDriver']}\n Cgroup Version: ${i['CgroupVersion']}\n Runtimes: runc\n Default Runtime: runc\n Kernel Version: ${i['KernelVersion']}\n Operating System: ${i['OperatingSystem']}\n OSType: ${i['OSType']}\n Architecture: ${i['Architecture']}\n CPUs: ${i['NCPU']}\n Total Memory: ${humanSize(Number(i['MemTotal']))}\n Name: ${i['Name']}\n Docker Root Dir: ${i['DockerRootDir']}\n`);
+    c.out(`Client:\n Version:    ${ENGINE_VERSION}\n Context:    default\n\nServer:\n Containers: ${i['Containers']}\n  Running: ${i['ContainersRunning']}\n  Paused: ${i['ContainersPaused']}\n  Stopped: ${i['ContainersStopped']}\n Images: ${i['Images']}\n Server Version: ${i['ServerVersion']}\n Storage Driver: ${i['Driver']}\n Logging Driver: ${i['LoggingDriver']}\n Cgroup Driver: ${i['CgroupDriver']}\n Cgroup Version: ${i['CgroupVersion']}\n Runtimes: runc\n Default Runtime: runc\n Kernel Version: ${i['KernelVersion']}\n Operating System: ${i['OperatingSystem']}\n OSType: ${i['OSType']}\n Architecture: ${i['Architecture']}\n CPUs: ${i['NCPU']}\n Total Memory: ${humanSize(Number(i['MemTotal']))}\n Name: ${i['Name']}\n Docker Root Dir: ${i['DockerRootDir']}\n`);
     return 0;
   },
   'system prune': (c, p) => {

@@ -2,6 +2,7 @@
 // system endpoints in the JSON shapes the official client expects.
 
 import type { Syscalls } from '../sys/syscalls.ts';
+import { API_VERSION, ENGINE_VERSION, frame } from '../api/engine-api.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
 import { Engine, statusText } from './engine.ts';
 import { Conflict, EngineError, InvalidParameter, NotFound, SystemError } from './errdefs.ts';
@@ -13,9 +14,6 @@ import { shimRequest } from './shimconn.ts';
 import { containerPids, psEf, sampleStats, statsJson } from './procinfo.ts';
 
 
-export const API_VERSION = '1.45';
-export const MIN_API_VERSION = '1.24';
-export const ENGINE_VERSION = '28.2.2';
 
 export function commonHeaders(): Record<string, string> {
   return { 'Api-Version': API_VERSION, 'Docker-Experimental': 'false', Ostype: 'linux', Server: `Docker/${ENGINE_VERSION} (linux)` };
@@ -110,19 +108,6 @@ function imageInspect(e: Engine, name: string): Record<string, unknown> {
     RootFS: { Type: 'layers', Layers: img.config.rootfs.diff_ids },
     Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
   };
-}
-
-/** Docker's stream multiplexing header: stream byte, three zeros, big-endian length. */
-export function frame(stream: 1 | 2, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + payload.length);
-  out[0] = stream;
-  const n = payload.length;
-  out[4] = (n >>> 24) & 0xff;
-  out[5] = (n >>> 16) & 0xff;
-  out[6] = (n >>> 8) & 0xff;
-  out[7] = n & 0xff;
-  out.set(payload, 8);
-  return out;
 }
 
 /** The one place an engine error kind becomes an HTTP status. */

@@ -17,13 +17,13 @@ import { randomName, VALID_NAME } from '../util/names.ts';
 import { utf8Decode } from '../util/text.ts';
 import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig, type MountPoint } from './model.ts';
 import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
-import type { ExitRecord } from '../shim/main.ts';
 import { Networks } from './network/networks.ts';
 import { LayerViews } from '../images/views.ts';
-import { FrameType, frameJson } from '../shim/proto.ts';
+import { FrameType, frameJson, type ExitRecord } from '../shim/proto.ts';
 import { Attachments } from './attach.ts';
 import { Execs } from './exec.ts';
 import { shimRequest } from './shimconn.ts';
+import type { Volume } from '../api/engine-api.ts';
 import { Conflict, InvalidParameter, NotFound, SystemError } from './errdefs.ts';
 import { policyError, restartDelayMs, shouldRestart, startsWithDaemon } from './restart.ts';
 
@@ -36,16 +36,6 @@ export interface EngineOptions {
   selfExe: string;
   /** The default bridge's name, or "none" (dockerd --bridge). */
   bridge?: string;
-}
-
-export interface Volume {
-  Name: string;
-  Driver: string;
-  Mountpoint: string;
-  CreatedAt: string;
-  Labels: Record<string, string>;
-  Scope: string;
-  Options: Record<string, string>;
 }
 
 function nowIso(): string {

@@ -14,7 +14,7 @@ import type { Request, Response } from './http.ts';
 import type { ContainerRecord } from './model.ts';
 import { resolveUser } from './ocispec.ts';
 import { ShimStream, shimRequest } from './shimconn.ts';
-import { frame } from './api.ts';
+import { frame } from '../api/engine-api.ts';
 
 export interface ExecConfig {
   AttachStdin?: boolean;

@@ -23,15 +23,8 @@ import { giveTerminal, openContainerPty } from '../runc/console.ts';
 import { readText, writeFileAtomic } from '../util/fsutil.ts';
 import { parseFlags, type CommandSpec } from '../util/flags.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
-import { encodeFrame, FrameReader, FrameType, frameJson, jsonFrame, type Hello } from './proto.ts';
+import { encodeFrame, FrameReader, FrameType, frameJson, jsonFrame, type ExitRecord, type Hello } from './proto.ts';
 import { Outbox } from './outbox.ts';
-
-export interface ExitRecord {
-  ExitCode: number;
-  FinishedAt: string;
-  OOMKilled: boolean;
-  Error: string;
-}
 
 const SPEC: CommandSpec = {
   path: 'containerd-shim',

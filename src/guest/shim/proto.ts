@@ -124,3 +124,11 @@ export class DetachWatcher {
     return { pass: Uint8Array.from(out), detach: false };
   }
 }
+
+/** What the shim writes to --exit-file when its container ends; dockerd reads it (also after its own restart). */
+export interface ExitRecord {
+  ExitCode: number;
+  FinishedAt: string;
+  OOMKilled: boolean;
+  Error: string;
+}
