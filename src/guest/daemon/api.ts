@@ -4,7 +4,8 @@
 import type { Syscalls } from '../sys/syscalls.ts';
 import { API_VERSION, ENGINE_VERSION, frame } from '../api/engine-api.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
-import { Engine, statusText } from './engine.ts';
+import { Engine } from './engine.ts';
+import { statusText } from './containers.ts';
 import { Conflict, EngineError, InvalidParameter, NotFound, SystemError } from './errdefs.ts';
 import type { Request, Response } from './http.ts';
 import { parseRef } from '../images/reference.ts';

@@ -12,7 +12,7 @@ import { OfflineRegistry } from '../images/registry.ts';
 import type { OciMount } from '../runc/spec.ts';
 import { diskUsage, exists, mkdirp, readJson, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
 import { humanDuration } from '../util/humanize.ts';
-import { lookup, newId, NotFoundError, AmbiguousError } from '../util/ids.ts';
+import { newId } from '../util/ids.ts';
 import { randomName, VALID_NAME } from '../util/names.ts';
 import { utf8Decode } from '../util/text.ts';
 import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig, type MountPoint } from './model.ts';
@@ -20,6 +20,8 @@ import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
 import { Networks } from './network/networks.ts';
 import { LayerViews } from '../images/views.ts';
 import { FrameType, frameJson, type ExitRecord } from '../shim/proto.ts';
+import { ContainerStore } from './containers.ts';
+import { copyTree } from '../util/copytree.ts';
 import { Attachments } from './attach.ts';
 import { Execs } from './exec.ts';
 import { shimRequest } from './shimconn.ts';
@@ -42,22 +44,12 @@ function nowIso(): string {
   return new Date().toISOString();
 }
 
-/** "Up 5 seconds", "Exited (0) 3 minutes ago", "Created", as docker ps shows. */
-export function statusText(s: ContainerRecord['State'], now: number): string {
-  if (s.Running) return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
-  if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
-  if (s.Status === 'removing') return 'Removal In Progress';
-  if (s.Status === 'dead') return 'Dead';
-  if (s.StartedAt === ZERO_TIME) return 'Created';
-  return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
-}
-
 export class Engine {
   readonly images: ImageStore;
   /** Shared read-only overlays of lazily pulled images (images/views.ts). */
   readonly views: LayerViews;
   readonly registry: OfflineRegistry;
-  private containers = new Map<string, ContainerRecord>();
+  private containers: ContainerStore;
   /** Waiters for a container's exit (wait, attach, logs -f). */
   private exitWaiters = new Map<string, (() => void)[]>();
   private shimPipes = new Map<string, number>();
@@ -73,6 +65,7 @@ export class Engine {
     private sys: Syscalls,
     readonly opts: EngineOptions,
   ) {
+    this.containers = new ContainerStore(sys, `${opts.root}/containers`);
     for (const d of ['containers', 'volumes', 'overlay2', 'tmp']) mkdirp(sys, `${opts.root}/${d}`, 0o710);
     mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
     mkdirp(sys, `${opts.execRoot}/s`, 0o711);
@@ -98,28 +91,15 @@ export class Engine {
   }
 
   private cdir(id: string): string {
-    return `${this.opts.root}/containers/${id}`;
+    return this.containers.dirOf(id);
   }
 
   private save(c: ContainerRecord): void {
-    writeFileAtomic(this.sys, `${this.cdir(c.Id)}/config.v2.json`, JSON.stringify(c));
+    this.containers.save(c);
   }
 
   private load(): void {
-    let ids: string[] = [];
-    try {
-      ids = this.sys.readdir(`${this.opts.root}/containers`).map((e) => e.name).filter((n) => /^[0-9a-f]{64}$/.test(n));
-    } catch {
-      // first start
-    }
-    for (const id of ids) {
-      try {
-        this.containers.set(id, readJson<ContainerRecord>(this.sys, `${this.cdir(id)}/config.v2.json`));
-      } catch {
-        // a container dir without a complete record was never created: drop it
-        removeAll(this.sys, this.cdir(id));
-      }
-    }
+    this.containers.load();
     for (const c of this.containers.values()) this.refresh(c);
     for (const c of this.containers.values()) {
       if (!c.State.Running && startsWithDaemon(c.HostConfig.RestartPolicy, c.HasBeenManuallyStopped === true)) this.scheduleRestart(c, 0);
@@ -233,19 +213,13 @@ export class Engine {
 
   all(): ContainerRecord[] {
     for (const c of this.containers.values()) this.refresh(c);
-    return [...this.containers.values()].sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
+    return this.containers.values().sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
   }
 
   get(ref: string): ContainerRecord {
-    try {
-      const hit = lookup([...this.containers.values()].map((c) => ({ id: c.Id, name: c.Name, c })), ref, 'container');
-      this.refresh(hit.c);
-      return hit.c;
-    } catch (e) {
-      if (e instanceof NotFoundError) throw new NotFound(e.message);
-      if (e instanceof AmbiguousError) throw new InvalidParameter(e.message);
-      throw e;
-    }
+    const c = this.containers.lookup(ref);
+    this.refresh(c);
+    return c;
   }
 
   // ---- images ----
@@ -280,7 +254,7 @@ export class Engine {
   }
 
   imageContainers(id: string): ContainerRecord[] {
-    return [...this.containers.values()].filter((c) => c.Image === id);
+    return this.containers.values().filter((c) => c.Image === id);
   }
 
   removeImage(name: string, force: boolean): { Untagged?: string; Deleted?: string }[] {
@@ -350,7 +324,7 @@ export class Engine {
   }
 
   volumeUsers(name: string): ContainerRecord[] {
-    return [...this.containers.values()].filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name));
+    return this.containers.values().filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name));
   }
 
   removeVolume(name: string, force = false): void {
@@ -371,14 +345,14 @@ export class Engine {
     if (name !== null && name !== '') {
       if (!VALID_NAME.test(name)) throw new InvalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
       const clean = `/${name.replace(/^\//, '')}`;
-      const other = [...this.containers.values()].find((c) => c.Name === clean);
+      const other = this.containers.byName(clean);
       if (other) throw new Conflict(`Conflict. The container name "${clean}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
     }
     let finalName = name ? `/${name.replace(/^\//, '')}` : '';
     const pick = (n: number): number => (this.sys.randomBytes(2).reduce((a, b) => a * 256 + b, 0)) % n;
     for (let retry = 0; !finalName; retry++) {
       const cand = `/${randomName(pick, retry > 5 ? retry : 0)}`;
-      if (![...this.containers.values()].some((c) => c.Name === cand)) finalName = cand;
+      if (!this.containers.values().some((c) => c.Name === cand)) finalName = cand;
     }
     const ic = img.config.config ?? {};
     const entrypoint = body.Entrypoint !== undefined && body.Entrypoint !== null ? body.Entrypoint : (ic.Entrypoint ?? null);
@@ -459,7 +433,7 @@ export class Engine {
       removeAll(this.sys, `${this.opts.root}/overlay2/${id}`);
       throw e;
     }
-    this.containers.set(id, c);
+    this.containers.add(c);
     return c;
   }
 
@@ -802,7 +776,7 @@ export class Engine {
   }
 
   imageChainsInUse(): Set<string> {
-    return new Set([...this.containers.values()].map((c) => c.Image));
+    return new Set(this.containers.values().map((c) => c.Image));
   }
 
   diffIdsOf(img: ImageRecord): string[] {
@@ -869,33 +843,5 @@ function hostResolvConf(sys: Syscalls): string {
     // none on the host
   }
   return 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n';
-}
-
-/** cp -a of a tree (for filling a new volume); missing source is fine. */
-export function copyTree(sys: Syscalls, from: string, to: string): void {
-  let st;
-  try {
-    st = sys.lstat(from);
-  } catch {
-    return;
-  }
-  const type = st.mode & 0o170000;
-  if (type === 0o040000) {
-    try {
-      sys.mkdir(to, st.mode & 0o7777);
-    } catch (e) {
-      if (!isErrno(e, 'EEXIST')) throw e;
-    }
-    for (const e of sys.readdir(from)) {
-      if (e.name === '.' || e.name === '..') continue;
-      copyTree(sys, `${from}/${e.name}`, `${to}/${e.name}`);
-    }
-  } else if (type === 0o120000) {
-    sys.symlink(sys.readlink(from), to);
-  } else if (type === 0o100000) {
-    sys.writeFile(to, sys.readFile(from), st.mode & 0o7777);
-  } else return;
-  sys.lchown(to, st.uid, st.gid);
-  if (type !== 0o120000) sys.chmod(to, st.mode & 0o7777);
 }
 
