@@ -2,9 +2,8 @@
 // offline registry, list, inspect, remove), volumes, and the state under /var/lib/docker that
 // survives a daemon restart. Each running container has its own containerd-shim process.
 
-import { reapEnded } from '../sys/wait.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
-import { MNT_DETACH, O_CLOEXEC, SIGKILL, SIGNALS } from '../sys/constants.ts';
+import { MNT_DETACH, SIGKILL, SIGNALS } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { chainIds, ImageStore, type ImageRecord, type PullEvent, type PullMode } from '../images/store.ts';
 import { parseRef } from '../images/reference.ts';
@@ -19,12 +18,12 @@ import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type H
 import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
 import { Networks } from './network/networks.ts';
 import { LayerViews } from '../images/views.ts';
-import { FrameType, frameJson, type ExitRecord } from '../shim/proto.ts';
+import type { ExitRecord } from '../shim/proto.ts';
 import { ContainerStore } from './containers.ts';
 import { copyTree } from '../util/copytree.ts';
 import { Attachments } from './attach.ts';
 import { Execs } from './exec.ts';
-import { shimRequest } from './shimconn.ts';
+import { ForkExecShimLauncher, type ShimLauncher } from './shim-launcher.ts';
 import type { Volume } from '../api/engine-api.ts';
 import { Conflict, InvalidParameter, NotFound, SystemError } from './errdefs.ts';
 import { policyError, restartDelayMs, shouldRestart, startsWithDaemon } from './restart.ts';
@@ -40,8 +39,11 @@ export interface EngineOptions {
   bridge?: string;
 }
 
-function nowIso(): string {
-  return new Date().toISOString();
+/** What the engine takes from outside, so its logic runs on the Syscalls fake in unit tests. */
+export interface EngineDeps {
+  launcher: ShimLauncher;
+  /** Milliseconds since the epoch. */
+  now(): number;
 }
 
 export class Engine {
@@ -52,7 +54,8 @@ export class Engine {
   private containers: ContainerStore;
   /** Waiters for a container's exit (wait, attach, logs -f). */
   private exitWaiters = new Map<string, (() => void)[]>();
-  private shimPipes = new Map<string, number>();
+  /** The shims this daemon started (an earlier daemon's are polled instead). */
+  private shims = new Map<string, { close(): void }>();
   readonly net: Networks;
   /** Containers waiting for their restart (restart.ts), with restarts in a row so far. */
   private restartTimers = new Map<string, unknown>();
@@ -61,10 +64,16 @@ export class Engine {
   readonly attachments: Attachments;
   readonly execs: Execs;
 
+  private launcher: ShimLauncher;
+  private now: () => number;
+
   constructor(
     private sys: Syscalls,
     readonly opts: EngineOptions,
+    deps: Partial<EngineDeps> = {},
   ) {
+    this.launcher = deps.launcher ?? new ForkExecShimLauncher(sys, opts.selfExe);
+    this.now = deps.now ?? (() => Date.now());
     this.containers = new ContainerStore(sys, `${opts.root}/containers`);
     for (const d of ['containers', 'volumes', 'overlay2', 'tmp']) mkdirp(sys, `${opts.root}/${d}`, 0o710);
     mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
@@ -76,6 +85,10 @@ export class Engine {
     this.attachments = new Attachments(sys);
     this.execs = new Execs(sys);
     this.load();
+  }
+
+  private nowIso(): string {
+    return new Date(this.now()).toISOString();
   }
 
   // ---- state on disk ----
@@ -164,8 +177,8 @@ export class Engine {
     let rec = read();
     // still running, unless the shim died without a word; read again after the liveness check,
     // since the shim may have written the file and exited in between
-    if (!rec && c.ShimPid > 0 && !alive(this.sys, c.ShimPid)) {
-      rec = read() ?? { ExitCode: 255, FinishedAt: nowIso(), OOMKilled: false, Error: 'containerd-shim exited unexpectedly' };
+    if (!rec && c.ShimPid > 0 && !this.launcher.alive(c.ShimPid)) {
+      rec = read() ?? { ExitCode: 255, FinishedAt: this.nowIso(), OOMKilled: false, Error: 'containerd-shim exited unexpectedly' };
     }
     if (rec) this.markExited(c, rec);
   }
@@ -181,11 +194,10 @@ export class Engine {
       // not there
     }
     this.unmountRootfs(c);
-    const fd = this.shimPipes.get(c.Id);
-    if (fd !== undefined) {
-      this.sys.watch(fd, 'read', null);
-      this.sys.close(fd);
-      this.shimPipes.delete(c.Id);
+    const shim = this.shims.get(c.Id);
+    if (shim !== undefined) {
+      shim.close();
+      this.shims.delete(c.Id);
     }
     const ws = this.exitWaiters.get(c.Id) ?? [];
     this.exitWaiters.delete(c.Id);
@@ -202,7 +214,7 @@ export class Engine {
 
   /** Polls running containers of an earlier daemon (no shim pipe to tell us). */
   poll(): void {
-    for (const c of this.containers.values()) if (c.State.Running && !this.shimPipes.has(c.Id)) this.refresh(c);
+    for (const c of this.containers.values()) if (c.State.Running && !this.shims.has(c.Id)) this.refresh(c);
   }
 
   onExit(id: string, fn: () => void): void {
@@ -306,7 +318,7 @@ export class Engine {
       meta = readJson(this.sys, `${this.vdir(name)}/meta.json`);
     } catch {
       if (!exists(this.sys, `${this.vdir(name)}/_data`)) throw new NotFound(`get ${name}: no such volume`);
-      meta = { CreatedAt: nowIso(), Labels: {} };
+      meta = { CreatedAt: this.nowIso(), Labels: {} };
     }
     return { Name: name, Driver: 'local', Mountpoint: `${this.vdir(name)}/_data`, CreatedAt: meta.CreatedAt, Labels: meta.Labels ?? {}, Scope: 'local', Options: {} };
   }
@@ -318,7 +330,7 @@ export class Engine {
     const tmp = `${this.vdir(n)}.tmp-${this.sys.getpid()}`;
     removeAll(this.sys, tmp);
     mkdirp(this.sys, `${tmp}/_data`, 0o755);
-    writeFileAtomic(this.sys, `${tmp}/meta.json`, JSON.stringify({ CreatedAt: nowIso(), Labels: labels }));
+    writeFileAtomic(this.sys, `${tmp}/meta.json`, JSON.stringify({ CreatedAt: this.nowIso(), Labels: labels }));
     this.sys.rename(tmp, this.vdir(n));
     return this.volume(n);
   }
@@ -374,7 +386,7 @@ export class Engine {
     }
     const c: ContainerRecord = {
       Id: id,
-      Created: nowIso(),
+      Created: this.nowIso(),
       Path: argv[0]!,
       Args: argv.slice(1),
       State: newState(),
@@ -554,59 +566,15 @@ export class Engine {
         // gone meanwhile
       }
     }
-    const [r, w] = this.sys.pipe(O_CLOEXEC);
-    const pid = this.sys.fork(0);
-    if (pid === 0) {
-      try {
-        const nul = this.sys.open('/dev/null', 2);
-        // the shim's own errors go to a file beside the container's log
-        const errFd = this.sys.open(`${this.cdir(c.Id)}/shim.log`, 0o1 | 0o100 | 0o2000, 0o640);
-        this.sys.dup2(nul, 0);
-        this.sys.dup2(nul, 1);
-        this.sys.dup2(errFd, 2);
-        this.sys.dup2(w, 3);
-        const [path, argv0] = roleCommand(this.sys, this.opts.selfExe, 'containerd-shim');
-        this.sys.execve(path, [
-          ...argv0, '--id', c.Id, '--bundle', bundle, '--root', `${this.opts.execRoot}/runtime-runc`,
-          '--log', c.LogPath, '--exit-file', `${this.cdir(c.Id)}/exit.json`, '--status-fd', '3',
-          '--socket', this.shimSocket(c.Id), ...(c.Config.OpenStdin ? ['--stdin'] : []), ...(c.Config.StdinOnce ? ['--stdin-once'] : []),
-        ], this.sys.environ());
-      } catch {
-        this.sys.exit(127);
-      }
-    }
-    this.sys.close(w);
-    let line = readLine(this.sys, r);
-    if (line.startsWith('created ')) {
-      const created = line;
-      line = this.release(c, created);
-      if (!line.startsWith('started ')) {
-        // a container that was never released: end it and its shim
-        for (const p of [Number(created.slice(8)), pid]) {
-          try {
-            this.sys.kill(p, SIGKILL);
-          } catch {
-            // gone
-          }
-        }
-      }
-    }
-    if (!line.startsWith('started ')) {
-      this.sys.close(r);
-      try {
-        this.sys.waitpid(pid, 0);
-      } catch {
-        // reaped
-      }
+    const launched = this.launcher.launch({
+      id: c.Id, bundle, runtimeRoot: `${this.opts.execRoot}/runtime-runc`, logPath: c.LogPath, exitFile: `${this.cdir(c.Id)}/exit.json`,
+      shimLog: `${this.cdir(c.Id)}/shim.log`, socket: this.shimSocket(c.Id), stdin: c.Config.OpenStdin, stdinOnce: c.Config.StdinOnce,
+    }, () => this.attachments.connectPending(c.Id, this.shimSocket(c.Id)));
+    if (!launched.ok) {
       this.unmountRootfs(c);
       this.net.detach(c);
-      let msg = 'containerd-shim failed to start';
-      let code = 128;
-      if (line.startsWith('error ')) {
-        const e = JSON.parse(line.slice(6)) as { message: string; exitCode: number };
-        msg = e.message;
-        code = e.exitCode;
-      }
+      const msg = launched.message;
+      const code = launched.exitCode;
       try {
         this.sys.unlink(`${this.cdir(c.Id)}/exit.json`);
       } catch {
@@ -620,41 +588,17 @@ export class Engine {
       const Kind = code === 127 || code === 126 ? InvalidParameter : SystemError;
       throw new Kind(`failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`);
     }
-    c.State = { ...c.State, Status: 'running', Running: true, Pid: Number(line.slice(8)), ExitCode: 0, Error: '', OOMKilled: false, StartedAt: nowIso(), FinishedAt: ZERO_TIME };
-    c.ShimPid = pid;
+    c.State = { ...c.State, Status: 'running', Running: true, Pid: launched.containerPid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: this.nowIso(), FinishedAt: ZERO_TIME };
+    c.ShimPid = launched.shimPid;
     this.save(c);
-    this.shimPipes.set(c.Id, r);
-    this.sys.watch(r, 'read', () => {
-      // "exited N" or EOF: either way read the exit file
-      readLine(this.sys, r);
-      this.reapShims();
-      this.sys.watch(r, 'read', null);
-      this.refresh(c);
-    });
+    this.shims.set(c.Id, launched);
+    launched.watch(() => this.refresh(c));
     return 'started';
-  }
-
-  /**
-   * The shim created the container ("created PID"): connect the attaches waiting for it, then
-   * release it. Returns "started PID" or the shim's "error JSON" line.
-   */
-  private release(c: ContainerRecord, created: string): string {
-    const socket = this.shimSocket(c.Id);
-    this.attachments.connectPending(c.Id, socket);
-    let answer;
-    try {
-      answer = shimRequest(this.sys, socket, { op: 'start' });
-    } catch (e) {
-      return `error ${JSON.stringify({ message: (e as Error).message, exitCode: 128 })}`;
-    }
-    if (answer?.type === FrameType.Started) return `started ${created.slice(8)}`;
-    const err = answer ? frameJson<{ message: string; exitCode: number }>(answer.payload) : { message: 'containerd-shim exited before the start', exitCode: 128 };
-    return `error ${JSON.stringify(err)}`;
   }
 
   /** The shims are our children while this daemon lives: reap them. */
   reapShims(): void {
-    reapEnded(this.sys, () => undefined);
+    this.launcher.reap();
   }
 
   kill(ref: string, signal: string | null): void {
@@ -788,50 +732,12 @@ export class Engine {
   }
 }
 
-/**
- * How to run one of our roles: through its link beside the binary when there is one (so ps shows
- * "containerd-shim"), else as "whalebone ROLE". Some hosts run i386 binaries through qemu-user,
- * which replaces argv[0] with the file's path: the link's name still names the role.
- */
-export function roleCommand(sys: Syscalls, selfExe: string, role: string): [string, string[]] {
-  const link = `${selfExe.slice(0, selfExe.lastIndexOf('/'))}/${role}`;
-  return exists(sys, link) ? [link, [role]] : [selfExe, ['whalebone', role]];
-}
-
 export function parseSignal(s: string): number {
   if (/^\d+$/.test(s)) return Number(s);
   const up = s.toUpperCase();
   const n = SIGNALS[up.startsWith('SIG') ? up : `SIG${up}`];
   if (n === undefined) throw new InvalidParameter(`Invalid signal: ${s}`);
   return n;
-}
-
-function alive(sys: Syscalls, pid: number): boolean {
-  try {
-    const stat = readText(sys, `/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-function readLine(sys: Syscalls, fd: number): string {
-  const b = new Uint8Array(1);
-  let s = '';
-  for (;;) {
-    let n: number;
-    try {
-      n = sys.read(fd, b);
-    } catch (e) {
-      if (isErrno(e, 'EINTR')) continue;
-      if (isErrno(e, 'EAGAIN')) break;
-      break;
-    }
-    if (n === 0 || b[0] === 10) break;
-    s += String.fromCharCode(b[0]!);
-  }
-  return utf8Decode(Uint8Array.from(s, (ch) => ch.charCodeAt(0)));
 }
 
 function hostResolvConf(sys: Syscalls): string {
