@@ -1,16 +1,15 @@
-// dockerd's engine: containers (create/start/stop/kill/wait/logs/remove), images (pull from the
-// offline registry, list, inspect, remove), volumes, and the state under /var/lib/docker that
-// survives a daemon restart. Each running container has its own containerd-shim process.
+// dockerd's engine: the facade the API routes call, and the container lifecycle (create, start,
+// stop, kill, wait, exit handling, restart policies, remove, logs). Records live in containers.ts,
+// images in images.ts, volumes in volumes.ts, shims are run by shim-launcher.ts. Each running
+// container has its own containerd-shim process.
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import { MNT_DETACH, SIGKILL, SIGNALS } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { chainIds, ImageStore, type ImageRecord, type PullEvent, type PullMode } from '../images/store.ts';
-import { parseRef } from '../images/reference.ts';
 import { OfflineRegistry } from '../images/registry.ts';
 import type { OciMount } from '../runc/spec.ts';
-import { diskUsage, exists, mkdirp, readJson, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
-import { humanDuration } from '../util/humanize.ts';
+import { diskUsage, mkdirp, readJson, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
 import { newId } from '../util/ids.ts';
 import { randomName, VALID_NAME } from '../util/names.ts';
 import { utf8Decode } from '../util/text.ts';
@@ -19,13 +18,15 @@ import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
 import { Networks } from './network/networks.ts';
 import { LayerViews } from '../images/views.ts';
 import type { ExitRecord } from '../shim/proto.ts';
+import { ImageService } from './images.ts';
+import { Volumes } from './volumes.ts';
 import { ContainerStore } from './containers.ts';
 import { copyTree } from '../util/copytree.ts';
 import { Attachments } from './attach.ts';
 import { Execs } from './exec.ts';
 import { ForkExecShimLauncher, type ShimLauncher } from './shim-launcher.ts';
 import type { Volume } from '../api/engine-api.ts';
-import { Conflict, InvalidParameter, NotFound, SystemError } from './errdefs.ts';
+import { Conflict, InvalidParameter, SystemError } from './errdefs.ts';
 import { policyError, restartDelayMs, shouldRestart, startsWithDaemon } from './restart.ts';
 
 export interface EngineOptions {
@@ -64,6 +65,8 @@ export class Engine {
   readonly attachments: Attachments;
   readonly execs: Execs;
 
+  private vols: Volumes;
+  private imageService: ImageService;
   private launcher: ShimLauncher;
   private now: () => number;
 
@@ -78,9 +81,11 @@ export class Engine {
     for (const d of ['containers', 'volumes', 'overlay2', 'tmp']) mkdirp(sys, `${opts.root}/${d}`, 0o710);
     mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
     mkdirp(sys, `${opts.execRoot}/s`, 0o711);
+    this.vols = new Volumes(sys, `${opts.root}/volumes`, this.now, () => this.containers.values());
     this.images = new ImageStore(sys, opts.root);
     this.views = new LayerViews(sys, `${opts.execRoot}/views`);
     this.registry = new OfflineRegistry(sys, opts.registry);
+    this.imageService = new ImageService(this.images, this.views, this.registry, opts.pullMode, () => this.containers.values());
     this.net = new Networks(sys, { bridge: opts.bridge ?? 'none', root: opts.root, execRoot: opts.execRoot }, () => this.containers.values());
     this.attachments = new Attachments(sys);
     this.execs = new Execs(sys);
@@ -234,116 +239,48 @@ export class Engine {
     return c;
   }
 
-  // ---- images ----
+  // ---- images (images.ts) ----
 
   findImage(name: string): ImageRecord {
-    let ref = null;
-    try {
-      ref = parseRef(name);
-    } catch {
-      // an ID
-    }
-    try {
-      return this.images.find(name, ref);
-    } catch {
-      throw new NotFound(`No such image: ${ref ? (ref.digest && !ref.tag ? `${ref.repo}@${ref.digest}` : `${ref.repo}:${ref.tag}`) : name}`);
-    }
+    return this.imageService.find(name);
   }
 
   pull(fromImage: string, tag: string, emit: (e: PullEvent) => void): ImageRecord {
-    let ref;
-    try {
-      ref = parseRef(tag ? (tag.startsWith('sha256:') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`) : fromImage);
-    } catch (e) {
-      throw new InvalidParameter((e as Error).message);
-    }
-    try {
-      return this.images.pull(this.registry, ref, this.opts.pullMode, emit).image;
-    } catch (e) {
-      if ((e as Error).name === 'NotInRegistryError') throw new NotFound((e as Error).message);
-      throw e;
-    }
+    return this.imageService.pull(fromImage, tag, emit);
   }
 
   imageContainers(id: string): ContainerRecord[] {
-    return this.containers.values().filter((c) => c.Image === id);
+    return this.imageService.usersOf(id);
   }
 
   removeImage(name: string, force: boolean): { Untagged?: string; Deleted?: string }[] {
-    const img = this.findImage(name);
-    const users = this.imageContainers(img.id);
-    const out: { Untagged?: string; Deleted?: string }[] = [];
-    let ref = null;
-    try {
-      ref = parseRef(name);
-    } catch {
-      // by id
-    }
-    const byTag = ref && img.repoTags.includes(`${ref.repo}:${ref.tag}`);
-    if (byTag && img.repoTags.length > 1) {
-      this.images.untag(`${ref!.repo}:${ref!.tag}`);
-      return [{ Untagged: `${ref!.repo}:${ref!.tag}` }];
-    }
-    if (users.length > 0 && !force) {
-      const running = users.find((c) => c.State.Running);
-      throw new Conflict(`conflict: unable to ${byTag ? `remove repository reference "${name}" (must force)` : `delete ${img.id.slice(7, 19)} (must be forced)`} - container ${(running ?? users[0]!).Id.slice(0, 12)} is using its referenced image ${img.id.slice(7, 19)}`);
-    }
-    for (const t of img.repoTags) out.push({ Untagged: t });
-    for (const d of img.repoDigests) out.push({ Untagged: d });
-    for (const d of this.images.deleteImage(img.id)) out.push({ Deleted: d });
-    const top = img.chain[img.chain.length - 1];
-    if (top) this.views.release(top);
-    return out;
+    return this.imageService.remove(name, force);
   }
 
-  // ---- volumes ----
+  // ---- volumes (volumes.ts) ----
 
   private vdir(name: string): string {
-    return `${this.opts.root}/volumes/${name}`;
+    return this.vols.dirOf(name);
   }
 
   volumes(): Volume[] {
-    let names: string[] = [];
-    try {
-      names = this.sys.readdir(`${this.opts.root}/volumes`).map((e) => e.name).filter((n) => exists(this.sys, `${this.vdir(n)}/_data`));
-    } catch {
-      // none
-    }
-    return names.sort().map((n) => this.volume(n));
+    return this.vols.list();
   }
 
   volume(name: string): Volume {
-    let meta: { CreatedAt: string; Labels: Record<string, string> };
-    try {
-      meta = readJson(this.sys, `${this.vdir(name)}/meta.json`);
-    } catch {
-      if (!exists(this.sys, `${this.vdir(name)}/_data`)) throw new NotFound(`get ${name}: no such volume`);
-      meta = { CreatedAt: this.nowIso(), Labels: {} };
-    }
-    return { Name: name, Driver: 'local', Mountpoint: `${this.vdir(name)}/_data`, CreatedAt: meta.CreatedAt, Labels: meta.Labels ?? {}, Scope: 'local', Options: {} };
+    return this.vols.get(name);
   }
 
   createVolume(name: string | undefined, labels: Record<string, string> = {}): Volume {
-    const n = name || newId((k) => this.sys.randomBytes(k));
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(n)) throw new InvalidParameter(`create ${n}: "${n}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
-    if (exists(this.sys, `${this.vdir(n)}/_data`)) return this.volume(n);
-    const tmp = `${this.vdir(n)}.tmp-${this.sys.getpid()}`;
-    removeAll(this.sys, tmp);
-    mkdirp(this.sys, `${tmp}/_data`, 0o755);
-    writeFileAtomic(this.sys, `${tmp}/meta.json`, JSON.stringify({ CreatedAt: this.nowIso(), Labels: labels }));
-    this.sys.rename(tmp, this.vdir(n));
-    return this.volume(n);
+    return this.vols.create(name, labels);
   }
 
   volumeUsers(name: string): ContainerRecord[] {
-    return this.containers.values().filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name));
+    return this.vols.usersOf(name);
   }
 
   removeVolume(name: string, force = false): void {
-    this.volume(name);
-    const users = this.volumeUsers(name);
-    if (users.length > 0 && !force) throw new Conflict(`remove ${name}: volume is in use - [${users.map((c) => c.Id).join(', ')}]`);
-    removeAll(this.sys, this.vdir(name));
+    this.vols.remove(name, force);
   }
 
   // ---- containers ----
