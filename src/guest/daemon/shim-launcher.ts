@@ -9,7 +9,7 @@ import { isErrno } from '../sys/errors.ts';
 import { reapEnded } from '../sys/wait.ts';
 import { exists, readText } from '../util/fsutil.ts';
 import { utf8Decode } from '../util/text.ts';
-import { FrameType, frameJson } from '../shim/proto.ts';
+import { FrameType, frameJson, parseStatus, type StatusLine } from '../shim/proto.ts';
 import { shimRequest } from './shimconn.ts';
 
 /** What the shim needs to run one container. */
@@ -82,14 +82,14 @@ export class ForkExecShimLauncher implements ShimLauncher {
       }
     }
     sys.close(w);
-    let line = readLine(sys, r);
-    if (line.startsWith('created ')) {
-      const created = line;
+    let status = parseStatus(readLine(sys, r));
+    if (status?.kind === 'created') {
+      const created = status;
       beforeRelease();
-      line = this.release(t.socket, created);
-      if (!line.startsWith('started ')) {
+      status = this.release(t.socket, created.pid);
+      if (status.kind !== 'started') {
         // a container that was never released: end it and its shim
-        for (const p of [Number(created.slice(8)), pid]) {
+        for (const p of [created.pid, pid]) {
           try {
             sys.kill(p, SIGKILL);
           } catch {
@@ -98,23 +98,20 @@ export class ForkExecShimLauncher implements ShimLauncher {
         }
       }
     }
-    if (!line.startsWith('started ')) {
+    if (status?.kind !== 'started') {
       sys.close(r);
       try {
         sys.waitpid(pid, 0);
       } catch {
         // reaped
       }
-      if (line.startsWith('error ')) {
-        const e = JSON.parse(line.slice(6)) as { message: string; exitCode: number };
-        return { ok: false, message: e.message, exitCode: e.exitCode };
-      }
+      if (status?.kind === 'error') return { ok: false, message: status.message, exitCode: status.exitCode };
       return { ok: false, message: 'containerd-shim failed to start', exitCode: 128 };
     }
     return {
       ok: true,
       shimPid: pid,
-      containerPid: Number(line.slice(8)),
+      containerPid: status.pid,
       watch: (onEnd) => {
         sys.watch(r, 'read', () => {
           // "exited N" or EOF: either way the exit file tells
@@ -131,17 +128,17 @@ export class ForkExecShimLauncher implements ShimLauncher {
     };
   }
 
-  /** Releases the created container: "started PID" or the shim's "error JSON" line. */
-  private release(socket: string, created: string): string {
+  /** Releases the created container: started, or the shim's error. */
+  private release(socket: string, containerPid: number): StatusLine {
     let answer;
     try {
       answer = shimRequest(this.sys, socket, { op: 'start' });
     } catch (e) {
-      return `error ${JSON.stringify({ message: (e as Error).message, exitCode: 128 })}`;
+      return { kind: 'error', message: (e as Error).message, exitCode: 128 };
     }
-    if (answer?.type === FrameType.Started) return `started ${created.slice(8)}`;
+    if (answer?.type === FrameType.Started) return { kind: 'started', pid: containerPid };
     const err = answer ? frameJson<{ message: string; exitCode: number }>(answer.payload) : { message: 'containerd-shim exited before the start', exitCode: 128 };
-    return `error ${JSON.stringify(err)}`;
+    return { kind: 'error', ...err };
   }
 
   alive(pid: number): boolean {
