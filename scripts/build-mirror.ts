@@ -9,6 +9,8 @@ import { ensureHostTools } from './lib/apt.ts';
 import { cached, distDir, repoRoot } from './lib/cache.ts';
 import { run } from './lib/exec.ts';
 import { BuildError, log, runMain, totalElapsed } from './lib/progress.ts';
+import { writeFolderIndex } from '../src/vm/node-share.ts';
+import { DIST_FILES } from '../src/vm/assets.ts';
 import { readLock } from './images-build/locks.ts';
 import { fetchLocked, resolveClosure, writeArchive } from './mirror-build/archive.ts';
 import { formatLock, parseLock, parsePackageList } from './mirror-build/index.ts';
@@ -60,6 +62,9 @@ async function main(): Promise<void> {
     rmSync(target, { recursive: true, force: true });
     renameSync(tmp, target);
   }
+  // The 9p index the VM driver attaches the folder with (/mnt/host/mirror), as for the registry.
+  const index = writeFolderIndex(target, join(distDir(), DIST_FILES.mirrorIndex));
+  log(SCOPE, `vm-images/dist/${DIST_FILES.mirrorIndex}: ${index.fsroot.length} entries`);
   const size = (await run('du', ['-sh', '--apparent-size', target])).split('\t')[0];
   log(SCOPE, `mirror ready in ${target} (${lock.entries.length} packages, ${size}) after ${totalElapsed()}`);
 }

@@ -12,7 +12,8 @@ import { controlField, packagesIndex, parseRecursiveDepends, poolPath, releaseFi
 import { KEYRING_NAME, mirrorPublicKey, signRelease, SIGNING_DATE } from './key.ts';
 
 /** The suites the debian image's sources.list names (scripts/images-build/debian.ts SUITES). */
-export const MIRROR_SUITES = ['bookworm', 'bookworm-updates'];
+// bookworm-security too, empty: a learner who adds Debian's usual security line gets no 404.
+export const MIRROR_SUITES = ['bookworm', 'bookworm-updates', 'bookworm-security'];
 /** The suite that carries the packages; the others get empty, signed indexes so apt-get update passes. */
 export const PACKAGES_SUITE = 'bookworm';
 

@@ -75,7 +75,11 @@ export class WorkerVm {
       shares:
         config.registry === false
           ? {}
-          : { registry: prefetchedIndex(urlFolder(joinUrl(config.distUrl, DIST_FILES.registry), joinUrl(config.distUrl, DIST_FILES.registryIndex))) },
+          : {
+              registry: prefetchedIndex(urlFolder(joinUrl(config.distUrl, DIST_FILES.registry), joinUrl(config.distUrl, DIST_FILES.registryIndex))),
+              // Its files come over HTTP as apt asks for them (the service worker keeps each one).
+              mirror: urlFolder(joinUrl(config.distUrl, DIST_FILES.mirror), joinUrl(config.distUrl, DIST_FILES.mirrorIndex)),
+            },
       log: (m) => console.info(`[vm] ${m}`),
     });
     this.vm.onTerminal((bytes) => this.queue(bytes));
