@@ -36,5 +36,6 @@ describe.skipIf(vmSkipReason())(guestSuite('offline Debian mirror in the guest')
     expect(out).toContain('missing exit 100');
     expect(out).toContain('curl: (6) Could not resolve host: example.com');
     expect(out).toContain('curl exit 6');
-  });
+    // apt in the emulator: a process per fetch, gpgv, dpkg per package; minutes under load
+  }, 900_000);
 });
