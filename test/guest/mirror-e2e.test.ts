@@ -28,8 +28,9 @@ describe.skipIf(vmSkipReason())(guestSuite('offline Debian mirror in the guest')
     const out = r.stdout;
     expect(r.exitCode, out).toBe(0);
     expect(out).toContain('Get:1 http://deb.debian.org/debian bookworm InRelease');
-    expect(out).not.toMatch(/^(W|E): /m);
     expect(out).toContain('update exit 0');
+    // no warnings from apt-get update (a missing suite, an unsigned or unknown-key Release)
+    expect(out.slice(0, out.indexOf('update exit 0'))).not.toMatch(/^(W|E|Err):/m);
     expect(out).toContain('install exit 0');
     expect(out).toMatch(/^curl 7\.88\.1 \(i686-pc-linux-gnu\)/m);
     expect(out).toContain('E: Unable to locate package doesnotexist');
