@@ -11,6 +11,8 @@ describe.skipIf(vmSkipReason())(guestSuite('offline Debian mirror in the guest')
   it('runs in a namespace of its own, named by the guest resolver', async () => {
     expect(await sh(g.vm, 'cat /etc/resolv.conf')).toBe('nameserver 10.86.0.53\n');
     expect(await sh(g.vm, 'ip -4 addr show wb-mirror')).toContain('inet 10.86.0.54/30');
+    // nothing of the guest's own listens on 80: `docker run -p 80:80` can have it
+    expect(await sh(g.vm, 'busybox httpd -f -p 80 & sleep 1; if kill $! 2>/dev/null; then echo free; else echo taken; fi')).toBe('free\n');
     // the guest itself gets the archive over HTTP, by name
     expect(await sh(g.vm, 'wget -qO- http://deb.debian.org/debian/dists/bookworm/Release | head -3')).toBe('Origin: Whalebone\nLabel: Whalebone offline mirror\nSuite: bookworm\n');
   });
