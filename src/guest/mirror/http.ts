@@ -4,6 +4,7 @@ import { Conn, parseRequest } from '../daemon/http.ts';
 import type { Fd, Syscalls } from '../sys/syscalls.ts';
 import { AF_INET, O_NONBLOCK, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
+import { utf8Encode } from '../util/text.ts';
 import type { FileReply, FileRequest } from './files.ts';
 
 const REASON: Record<number, string> = {
@@ -45,8 +46,8 @@ export function answerRequests(conn: Conn, buf: Uint8Array, handle: FileHandler,
     try {
       reply = handle({ method: req.method, path: req.path, headers: req.headers });
     } catch (e) {
-      const body = `${e instanceof Error ? e.message : String(e)}\n`;
-      reply = { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(body.length) }, body: new TextEncoder().encode(body) };
+      const body = utf8Encode(`${e instanceof Error ? e.message : String(e)}\n`);
+      reply = { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(body.length) }, body };
     }
     log(`${req.method} ${req.path} ${reply.status} ${reply.headers['Content-Length'] ?? '-'}`);
     conn.write(replyHead(reply, keepAlive));

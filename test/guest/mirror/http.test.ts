@@ -45,5 +45,11 @@ describe('mirror http connection', () => {
     const [s2, c2] = sys.socketpair(AF_UNIX, SOCK_STREAM);
     answerRequests(new Conn(sys, s2), new TextEncoder().encode('\r\n\r\n'), () => { throw new Error('not reached'); }, () => {});
     expect(readAll(sys, c2)).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    // a file that cannot be read (9p gone, EIO) is a 500 with the reason, and the connection lives on
+    const [s3, c3] = sys.socketpair(AF_UNIX, SOCK_STREAM);
+    const conn3 = new Conn(sys, s3);
+    answerRequests(conn3, new TextEncoder().encode('GET /debian/x HTTP/1.1\r\n\r\n'), () => { throw new Error('read /mnt/host/mirror/x: EIO'); }, () => {});
+    expect(readAll(sys, c3)).toMatch(/^HTTP\/1\.1 500 Internal Server Error\r\n[^]*\r\n\r\nread \/mnt\/host\/mirror\/x: EIO\n$/);
+    expect(conn3.closed).toBe(false);
   });
 });
