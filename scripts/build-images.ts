@@ -7,6 +7,7 @@ import { ensureHostTools, readPins } from './lib/apt.ts';
 import { cacheDir, cached, distDir, repoRoot, type HashInput } from './lib/cache.ts';
 import { run } from './lib/exec.ts';
 import { BuildError, log, runMain, stage, totalElapsed } from './lib/progress.ts';
+import { mirrorPublicKey } from './mirror-build/key.ts';
 import { assertNoMounts } from './images-build/debian.ts';
 import { ensureI386Exec } from './images-build/i386-exec.ts';
 import { lockPath, writeLock } from './images-build/locks.ts';
@@ -16,9 +17,11 @@ import { buildRegistry, readAllLocks } from './images-build/registry.ts';
 const SCOPE = 'images';
 const USAGE = 'usage: npm run build:images [-- --update-locks]';
 
-function inputs(recipes: Recipe[]): HashInput[] {
+function inputs(recipes: Recipe[], mirrorKey: string): HashInput[] {
   return [
     'registry-v1',
+    // The debian image trusts the offline mirror's key (/etc/apt/trusted.gpg.d).
+    { file: mirrorKey },
     { file: join(imagesDir, 'images.json') },
     ...recipes.map((r) => ({ file: lockPath(r.name) })),
     { dir: join(imagesDir, 'hello-world') },
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
   for (const a of args) if (a !== '--update-locks') throw new BuildError(`unknown argument ${a}\n${USAGE}`);
   const update = args.includes('--update-locks');
   const recipes = loadRecipes();
+  const mirrorKey = await mirrorPublicKey(SCOPE);
   for (const r of recipes) if (r.name === 'layers') throw new BuildError('"layers" is reserved in the registry layout');
 
   let result: string;
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
       log(SCOPE, `wrote ${Object.keys(locks).map((n) => `vm-images/images/${n}.lock`).join(', ')}`);
       result = await cached(SCOPE, {
         name: 'registry',
-        inputs: inputs(recipes),
+        inputs: inputs(recipes, mirrorKey),
         build: async (out) => renameSync(join(scratch, 'registry'), join(out, 'registry')),
       });
     } finally {
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
     const locks = readAllLocks(recipes);
     result = await cached(SCOPE, {
       name: 'registry',
-      inputs: inputs(recipes),
+      inputs: inputs(recipes, mirrorKey),
       build: async (out) => {
         await hostTools();
         const work = join(cacheDir('images-work'), `build-${process.pid}`);

@@ -11,7 +11,8 @@ import { ensureI386Exec } from './images-build/i386-exec.ts';
 // registration does not survive a reboot while the caches do, so check it on every run.
 await ensureI386Exec('prepare');
 
-const steps = ['build-runtime.ts', 'build-images.ts', 'build-vm.ts'];
+// The mirror comes before the images: the debian image trusts the mirror's signing key.
+const steps = ['build-runtime.ts', 'build-mirror.ts', 'build-images.ts', 'build-vm.ts'];
 
 for (const step of steps) {
   const script = join(repoRoot, 'scripts', step);

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, symlinkSync, mkdirSync, readdirSync, readFileSyn
 import { join } from 'node:path';
 import { run } from '../lib/exec.ts';
 import { BuildError, log } from '../lib/progress.ts';
+import { KEYRING_NAME } from '../mirror-build/key.ts';
 import { aptPreferences, lockDifferences, REFRESH_HINT, type LockedPackage } from './locks.ts';
 
 export const MIRROR = 'http://deb.debian.org/debian';
@@ -159,6 +160,18 @@ export async function addDebianPackages(scope: string, image: string, baseTree: 
   rmSync(policy, { force: true });
   tidyRoot(tree);
   return verifyAgainstLock(image, tree, lock);
+}
+
+/**
+ * Makes apt in the image trust the offline mirror's signing key (scripts/mirror-build/key.ts), so
+ * the image's own sources.list works unmodified against the guest's mirror and stays signed.
+ */
+export function trustMirrorKey(tree: string, keyring: string): void {
+  const dir = join(tree, 'etc/apt/trusted.gpg.d');
+  mkdirSync(dir, { recursive: true });
+  const to = join(dir, KEYRING_NAME);
+  writeFileSync(to, readFileSync(keyring));
+  chmodSync(to, 0o644);
 }
 
 /** nginx as Docker's image has it: logs to the container's stdout and stderr. */

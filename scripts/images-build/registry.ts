@@ -6,7 +6,8 @@ import { readPins } from '../lib/apt.ts';
 import { run } from '../lib/exec.ts';
 import { BuildError, log, stage } from '../lib/progress.ts';
 import { buildBusyboxTree } from './busybox.ts';
-import { addDebianPackages, buildDebianBase, MIRROR, nginxTweaks, SUITES } from './debian.ts';
+import { mirrorPublicKey } from '../mirror-build/key.ts';
+import { addDebianPackages, buildDebianBase, trustMirrorKey, MIRROR, nginxTweaks, SUITES } from './debian.ts';
 import { buildHelloTree } from './hello-world.ts';
 import { diffTrees, normalizeMtimes, stageDiff, writeLayerBlob, type LayerBlob } from './layer.ts';
 import { readLock, REFRESH_HINT, type Lock, type LockedPackage } from './locks.ts';
@@ -88,6 +89,7 @@ export async function buildRegistry(registry: string, workDir: string, plan: Bui
         layers = [await packLayer(tree, registry, pool, epoch, [])];
       } else if (r.kind === 'debian-base') {
         packages = await buildDebianBase(SCOPE, tree, workDir, lock?.packages ?? null, epoch);
+        trustMirrorKey(tree, await mirrorPublicKey(SCOPE));
         history.push({ created, created_by: `mmdebstrap --variant=minbase --architectures=i386 bookworm ${MIRROR} (${SUITES.join(', ')}), dpkg path-exclude for docs, man pages and locales` });
         const keep = join(workDir, `${r.name}-base`);
         rmSync(keep, { recursive: true, force: true });

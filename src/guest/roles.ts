@@ -87,6 +87,7 @@ export const roles: Record<RoleName, Role> = {
 const SYSTEM_ROLES: Record<string, Role> = {
   'control-agent': lazy(async () => (await import('./agent/main.ts')).agentMain),
   boot: lazy(async () => (await import('./boot/main.ts')).bootMain),
+  mirror: lazy(async () => (await import('./mirror/main.ts')).mirrorMain),
 };
 
 function isRole(name: string | undefined): name is RoleName {

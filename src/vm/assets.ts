@@ -11,6 +11,9 @@ export const DIST_FILES = {
   /** The offline registry folder and its 9p index (see share.ts). */
   registry: 'registry',
   registryIndex: 'registry.fs.json',
+  /** The offline Debian mirror (scripts/build-mirror.ts) and its 9p index: read on demand, never at boot. */
+  mirror: 'mirror',
+  mirrorIndex: 'mirror.fs.json',
 } as const;
 
 /** Written beside the snapshot by scripts/build-snapshot.ts. */

@@ -83,7 +83,7 @@ export function nodeAssets(dist = distPath()): VmAssetLoader {
 export interface NodeVmOptions {
   memoryMiB?: number;
   network?: boolean;
-  /** Host folders at /mnt/host/<name>; default: the offline registry when it has been built. */
+  /** Host folders at /mnt/host/<name>; default: the offline registry and Debian mirror when built. */
   shares?: Record<string, string | FolderSource>;
   log?: (message: string) => void;
   dist?: string;
@@ -94,9 +94,13 @@ export interface NodeVmOptions {
 export function createNodeVm(opts: NodeVmOptions = {}): VmCore {
   const shares: Record<string, FolderSource> = {};
   if (opts.shares) for (const [name, src] of Object.entries(opts.shares)) shares[name] = typeof src === 'string' ? diskFolder(src) : src;
-  else if (existsSync(distPath(DIST_FILES.registry)))
-    // build:vm writes the registry's index after the registry (scripts/build-snapshot.ts).
-    shares.registry = diskFolder(distPath(DIST_FILES.registry), distPath(DIST_FILES.registryIndex));
+  else {
+    if (existsSync(distPath(DIST_FILES.registry)))
+      // build:vm writes the registry's index after the registry (scripts/build-snapshot.ts).
+      shares.registry = diskFolder(distPath(DIST_FILES.registry), distPath(DIST_FILES.registryIndex));
+    // build:mirror writes the mirror's index with the mirror.
+    if (existsSync(distPath(DIST_FILES.mirrorIndex))) shares.mirror = diskFolder(distPath(DIST_FILES.mirror), distPath(DIST_FILES.mirrorIndex));
+  }
   return new VmCore({
     V86: V86 as unknown as V86Constructor,
     assets: nodeAssets(opts.dist),

@@ -32,6 +32,23 @@ function prefetchedIndex(source: FolderSource): FolderSource {
   return { ...source, index: load, read: source.read.bind(source), ...(source.release ? { release: source.release.bind(source) } : {}) };
 }
 
+/**
+ * A folder the playground works without (the Debian mirror: only apt-get needs it): when its
+ * index cannot be had (not built, offline before it was cached), it shows as an empty folder
+ * rather than failing the boot.
+ */
+function optionalFolder(source: FolderSource, name: string): FolderSource {
+  return {
+    ...source,
+    index: () =>
+      source.index().catch((e: unknown) => {
+        console.warn(`[vm] ${name} is not available (${e instanceof Error ? e.message : String(e)}); /mnt/host/${name} stays empty`);
+        return { version: 3 as const, size: 0, fsroot: [] };
+      }),
+    read: source.read.bind(source),
+  };
+}
+
 const MiB = 1024 * 1024;
 
 const FLUSH_MS = 8;
@@ -75,7 +92,11 @@ export class WorkerVm {
       shares:
         config.registry === false
           ? {}
-          : { registry: prefetchedIndex(urlFolder(joinUrl(config.distUrl, DIST_FILES.registry), joinUrl(config.distUrl, DIST_FILES.registryIndex))) },
+          : {
+              registry: prefetchedIndex(urlFolder(joinUrl(config.distUrl, DIST_FILES.registry), joinUrl(config.distUrl, DIST_FILES.registryIndex))),
+              // Its index is a few KB; its files come over HTTP as apt asks for them (the service worker keeps each one).
+              mirror: prefetchedIndex(optionalFolder(urlFolder(joinUrl(config.distUrl, DIST_FILES.mirror), joinUrl(config.distUrl, DIST_FILES.mirrorIndex)), DIST_FILES.mirror)),
+            },
       log: (m) => console.info(`[vm] ${m}`),
     });
     this.vm.onTerminal((bytes) => this.queue(bytes));

@@ -97,6 +97,9 @@ declare module 'wbnative' {
   /** sendmsg with fd in SCM_RIGHTS and name as the data */
   export function sendfd(sock: number, fd: number, name: string): Ret;
   export function setsockopt(fd: number, level: number, name: number, value: number): Ret;
+  export function sendto(fd: number, family: number, host: string, port: number, buf: ArrayBuffer, off: number, len: number): Ret;
+  /** [count, sender host, sender port], or -errno */
+  export function recvfrom(fd: number, buf: ArrayBuffer, off: number, len: number): [number, string, number] | number;
   /** fdsAndEvents = [fd, events, fd, events...]; returns [count or -errno, revents...] */
   export function poll(fdsAndEvents: number[], timeoutMs: number): number[];
   /** [result or -errno, value after the call] */

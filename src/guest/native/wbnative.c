@@ -538,6 +538,38 @@ static JSValue f_accept(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     return RET(accept4(int_arg(ctx, argv[0]), NULL, NULL, int_arg(ctx, argv[1])));
 }
 
+/* sendto(fd, family, host, port, buf, off, len): one datagram to an address (a DNS answer). */
+static JSValue f_sendto(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    struct sockaddr_storage ss;
+    int slen = sockaddr_arg(ctx, argv, &ss);
+    if (slen < 0) return JS_NewInt32(ctx, slen);
+    size_t len;
+    uint8_t *p = buf_arg(ctx, argv[4], argv[5], argv[6], &len);
+    if (!p) return JS_NewInt32(ctx, -EFAULT);
+    return RET((int)sendto(int_arg(ctx, argv[0]), p, len, 0, (struct sockaddr *)&ss, slen));
+}
+
+/* recvfrom(fd, buf, off, len): [count, host, port] for an IPv4 sender, or -errno. */
+static JSValue f_recvfrom(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    size_t len;
+    uint8_t *p = buf_arg(ctx, argv[1], argv[2], argv[3], &len);
+    if (!p) return JS_NewInt32(ctx, -EFAULT);
+    struct sockaddr_in from;
+    socklen_t flen = sizeof from;
+    memset(&from, 0, sizeof from);
+    ssize_t n = recvfrom(int_arg(ctx, argv[0]), p, len, 0, (struct sockaddr *)&from, &flen);
+    if (n < 0) return JS_NewInt32(ctx, -errno);
+    char host[INET_ADDRSTRLEN] = "";
+    if (from.sin_family == AF_INET) inet_ntop(AF_INET, &from.sin_addr, host, sizeof host);
+    JSValue arr = JS_NewArray(ctx);
+    JS_SetPropertyUint32(ctx, arr, 0, JS_NewInt32(ctx, (int32_t)n));
+    JS_SetPropertyUint32(ctx, arr, 1, JS_NewString(ctx, host));
+    JS_SetPropertyUint32(ctx, arr, 2, JS_NewInt32(ctx, ntohs(from.sin_port)));
+    return arr;
+}
+
 /* sendfd(sock, fd, name): fd passed with SCM_RIGHTS, name as the message (runc's console socket). */
 static JSValue f_sendfd(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
@@ -769,6 +801,8 @@ static const JSCFunctionListEntry wb_funcs[] = {
     JS_CFUNC_DEF("accept", 2, f_accept),
     JS_CFUNC_DEF("shutdown", 2, f_shutdown),
     JS_CFUNC_DEF("sendfd", 3, f_sendfd),
+    JS_CFUNC_DEF("sendto", 7, f_sendto),
+    JS_CFUNC_DEF("recvfrom", 4, f_recvfrom),
     JS_CFUNC_DEF("setsockopt", 4, f_setsockopt),
     JS_CFUNC_DEF("poll", 2, f_poll),
     JS_CFUNC_DEF("ioctl", 4, f_ioctl),

@@ -77,13 +77,16 @@ export interface FakeProcess {
   cloneFlags: number;
 }
 
+/** A UDP datagram waiting in a fake socket (pushDatagram) or sent by the code under test (sentDatagrams). */
+export interface Datagram { data: Uint8Array; peer: SockAddr & { family: 'inet' } }
+
 type FdEntry =
   | { kind: 'file'; path: string; pos: number; flags: number }
   | { kind: 'pipe-r' | 'pipe-w'; buf: { data: number[]; writers: number } }
-  | { kind: 'socket'; domain: number; type: number; bound?: SockAddr; listening: boolean; peer?: number[]; inbox: number[]; connectedTo?: SockAddr }
+  | { kind: 'socket'; domain: number; type: number; bound?: SockAddr; listening: boolean; peer?: number[]; inbox: number[]; connectedTo?: SockAddr; datagrams?: Datagram[] }
   | { kind: 'pty'; path: string; master: boolean; size: Winsize };
 
-const KERNEL_NAME: Partial<Record<keyof Syscalls, string>> = { pivotRoot: 'pivot_root', fork: 'fork', accept: 'accept4' };
+const KERNEL_NAME: Partial<Record<keyof Syscalls, string>> = { pivotRoot: 'pivot_root', fork: 'fork', accept: 'accept4', sendTo: 'sendto', recvFrom: 'recvfrom' };
 
 const TYPE_BITS: Record<NodeType, number> = {
   file: S_IFREG, dir: S_IFDIR, symlink: S_IFLNK, char: S_IFCHR, block: S_IFBLK, fifo: S_IFIFO, socket: S_IFSOCK, unknown: 0,
@@ -200,6 +203,16 @@ export class FakeSyscalls implements Syscalls {
     if (!p) throw new Error(`fake: no process ${pid}`);
     p.exit = { pid, kind: 'exited', code };
   }
+
+  /** Queues a datagram for recvFrom on a (UDP) socket, as if `peer` had sent it. */
+  pushDatagram(fd: Fd, data: Uint8Array, peer: SockAddr & { family: 'inet' }): void {
+    const e = this.fds.get(fd);
+    if (e?.kind !== 'socket') throw new Error(`fake: fd ${fd} is not a socket`);
+    (e.datagrams ??= []).push({ data: data.slice(), peer });
+  }
+
+  /** Every datagram the code under test sent with sendTo, in order. */
+  readonly sentDatagrams: Datagram[] = [];
 
   /** Runs the handler registered with watch(fd, on). */
   fire(fd: Fd, on: 'read' | 'write'): void {
@@ -895,6 +908,24 @@ export class FakeSyscalls implements Syscalls {
     });
   }
 
+  sendTo(fd: Fd, data: Uint8Array, to: SockAddr & { family: 'inet' }): number {
+    return this.call('sendTo', [fd, data.length, to], () => {
+      this.sock(fd, 'sendTo', [fd, data.length, to]);
+      this.sentDatagrams.push({ data: data.slice(), peer: to });
+      return data.length;
+    });
+  }
+  recvFrom(fd: Fd, buf: Uint8Array): { count: number; from: SockAddr & { family: 'inet' } } {
+    return this.call('recvFrom', [fd, buf.length], () => {
+      const d = this.sock(fd, 'recvFrom', [fd, buf.length]).datagrams?.shift();
+      if (!d) throw this.err('EAGAIN', 'recvFrom', [fd, buf.length]);
+      // As the kernel: a datagram longer than the buffer is cut.
+      const count = Math.min(d.data.length, buf.length);
+      buf.set(d.data.subarray(0, count));
+      return { count, from: d.peer };
+    });
+  }
+
   setsockopt(fd: Fd, level: number, name: number, value: number) {
     this.call('setsockopt', [fd, level, name, value], () => void this.sock(fd, 'setsockopt', [fd, level, name, value]));
   }
@@ -903,7 +934,7 @@ export class FakeSyscalls implements Syscalls {
       fds.map(({ fd, events }) => {
         const e = this.fds.get(fd);
         if (!e) return 0x20; // POLLNVAL
-        const readable = e.kind === 'file' || (e.kind === 'pipe-r' && (e.buf.data.length > 0 || e.buf.writers === 0)) || (e.kind === 'socket' && e.inbox.length > 0);
+        const readable = e.kind === 'file' || (e.kind === 'pipe-r' && (e.buf.data.length > 0 || e.buf.writers === 0)) || (e.kind === 'socket' && (e.inbox.length > 0 || (e.datagrams?.length ?? 0) > 0));
         const writable = e.kind !== 'pipe-r';
         return (readable ? events & POLLIN : 0) | (writable ? events & POLLOUT : 0);
       }),

@@ -270,6 +270,19 @@ export class RealSyscalls implements Syscalls {
   sendFd(sock: Fd, fd: Fd, name: string) { check(retry(() => n.sendfd(sock, fd, name)), 'sendmsg', [sock, fd, name]); }
   accept(fd: Fd, flags = 0) { return check(retry(() => n.accept(fd, flags)), 'accept4', [fd, flags]); }
   connect(fd: Fd, addr: SockAddr) { check(retry(() => n.connect(fd, ...sockArgs(addr))), 'connect', [fd, addr]); }
+  sendTo(fd: Fd, data: Uint8Array, to: SockAddr & { family: 'inet' }) {
+    return check(retry(() => n.sendto(fd, AF_INET, to.host, to.port, data.buffer as ArrayBuffer, data.byteOffset, data.length)), 'sendto', [fd, data.length, to]);
+  }
+  recvFrom(fd: Fd, buf: Uint8Array): { count: number; from: SockAddr & { family: 'inet' } } {
+    for (;;) {
+      const r = n.recvfrom(fd, buf.buffer as ArrayBuffer, buf.byteOffset, buf.length);
+      if (typeof r === 'number') {
+        if (r === -EINTR) continue;
+        throw SyscallError.of(-r, 'recvfrom', [fd, buf.length]);
+      }
+      return { count: r[0], from: { family: 'inet', host: r[1], port: r[2] } };
+    }
+  }
   shutdown(fd: Fd, how: number) { check(n.shutdown(fd, how), 'shutdown', [fd, how]); }
   setsockopt(fd: Fd, level: number, name: number, value: number) {
     check(n.setsockopt(fd, level, name, value), 'setsockopt', [fd, level, name, value]);

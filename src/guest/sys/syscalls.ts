@@ -173,6 +173,10 @@ export interface Syscalls {
   /** Passes fd over a unix socket (SCM_RIGHTS) with name as the message, as runc's console socket. */
   sendFd(sock: Fd, fd: Fd, name: string): void;
   setsockopt(fd: Fd, level: number, name: number, value: number): void;
+  /** sendto(2) of one datagram (UDP) to an IPv4 address; returns the count sent. */
+  sendTo(fd: Fd, data: Uint8Array, to: SockAddr & { family: 'inet' }): number;
+  /** recvfrom(2) of one datagram into buf: its length and the IPv4 sender (EAGAIN when none). */
+  recvFrom(fd: Fd, buf: Uint8Array): { count: number; from: SockAddr & { family: 'inet' } };
   /** Returns revents per entry, in order. timeoutMs -1 waits forever. */
   poll(fds: PollFd[], timeoutMs: number): number[];
 

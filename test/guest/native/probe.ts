@@ -6,9 +6,10 @@ import { RealSyscalls } from '../../../src/guest/sys/real.ts';
 import { SyscallError } from '../../../src/guest/sys/errors.ts';
 import { decodeUtf8, encodeUtf8, jsDecodeUtf8, jsEncodeUtf8 } from '../../../src/guest/sys/utf8.ts';
 import { writeAll } from '../../../src/guest/sys/io.ts';
+import { decodeMessage, encodeMessage, query } from '../../../src/guest/net/dns/message.ts';
 import { exitCodeOf } from '../../../src/guest/sys/wait.ts';
 import {
-  AF_UNIX, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC,
+  AF_INET, AF_UNIX, SOCK_DGRAM, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC,
   O_RDONLY, POLLIN, PR_CAPBSET_DROP, PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, SOCK_STREAM,
   CAPABILITIES, SIGKILL, SIGPIPE, S_IFCHR, makedev, F_GETFL,
 } from '../../../src/guest/sys/constants.ts';
@@ -129,6 +130,29 @@ const modes: Record<string, (args: string[]) => void> = {
     writeAll(sys, a, 'pair');
     const m = sys.read(b, buf);
     result({ got, pollReady: (ready[0]! & POLLIN) !== 0, clientExit: w ? exitCodeOf(w) : -1, pair: decodeUtf8(buf.subarray(0, m)), socketType: (sys.stat(path).mode & 0o170000) === 0o140000 });
+  },
+
+  /** UDP datagrams with sendTo/recvFrom on loopback: a DNS query and its answer, with the sender's address. */
+  udp([port = '0']) {
+    const server = sys.socket(AF_INET, SOCK_DGRAM);
+    sys.bind(server, { family: 'inet', host: '127.0.0.1', port: Number(port) });
+    const client = sys.socket(AF_INET, SOCK_DGRAM);
+    sys.bind(client, { family: 'inet', host: '127.0.0.1', port: Number(port) + 1 });
+    sys.sendTo(client, encodeMessage(query(0x4242, 'deb.debian.org')), { family: 'inet', host: '127.0.0.1', port: Number(port) });
+    const buf = new Uint8Array(512);
+    const got = sys.recvFrom(server, buf);
+    const q = decodeMessage(buf.subarray(0, got.count));
+    sys.sendTo(server, encodeMessage({ ...q, response: true, answers: [{ name: q.questions[0]!.name, type: 1, class: 1, ttl: 60, data: '10.86.0.53' }] }), got.from);
+    const back = sys.recvFrom(client, buf);
+    const a = decodeMessage(buf.subarray(0, back.count));
+    let empty = '';
+    try {
+      sys.fcntl(client, 4 /* F_SETFL */, 0o4000 /* O_NONBLOCK */);
+      sys.recvFrom(client, buf);
+    } catch (e) {
+      empty = e instanceof SyscallError ? e.code : String(e);
+    }
+    result({ from: got.from, id: a.id, answer: a.answers[0]?.data, replyFrom: back.from, empty });
   },
 
   /** Failed calls surface as SyscallError with errno names; the process keeps running. */

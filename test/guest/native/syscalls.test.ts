@@ -128,6 +128,18 @@ describe.skipIf(skip)(`native i386 runtime${skip ? ` (skipped: ${skip})` : ''}`,
     expect(r.view).toBe('€');
     expect(r.long).toBe(40000);
   });
+
+  it('sends and receives UDP datagrams with their addresses (the DNS server\'s calls)', () => {
+    const port = 20000 + (process.pid % 20000);
+    const r = runProbe('udp', String(port));
+    expect(r).toEqual({
+      from: { family: 'inet', host: '127.0.0.1', port: port + 1 },
+      id: 0x4242,
+      answer: '10.86.0.53',
+      replyFrom: { family: 'inet', host: '127.0.0.1', port },
+      empty: 'EAGAIN',
+    });
+  });
 });
 
 const binary = join(dist, 'whalebone');
