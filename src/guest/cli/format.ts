@@ -3,6 +3,7 @@
 
 import { humanDuration, humanSize } from '../util/humanize.ts';
 import { table } from '../util/tabwriter.ts';
+import { displayPorts, type ApiPort } from '../net/ports.ts';
 
 export interface ContainerSummary {
   Id: string;
@@ -13,7 +14,7 @@ export interface ContainerSummary {
   Created: number;
   State: string;
   Status: string;
-  Ports: unknown[];
+  Ports: ApiPort[];
   Labels: Record<string, string>;
   Mounts?: { Name?: string }[];
 }
@@ -45,7 +46,7 @@ export function psRow(c: ContainerSummary, now: number, noTrunc: boolean): Recor
     Command: noTrunc ? `"${c.Command}"` : `"${ellipsis(c.Command, 20)}"`,
     CreatedAt: new Date(c.Created * 1000).toISOString(),
     RunningFor: ago(c.Created, now),
-    Ports: '',
+    Ports: displayPorts(c.Ports ?? []),
     State: c.State,
     Status: c.Status,
     Names: names,

@@ -15,7 +15,7 @@ const ALIASES: Record<string, string> = {
   'container start': 'start', 'container attach': 'attach', 'container exec': 'exec', 'container top': 'top', 'container stats': 'stats', 'image history': 'history', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
   'container rm': 'rm', 'container logs': 'logs', 'container inspect': 'inspect', 'container wait': 'wait',
   'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi', 'image inspect': 'inspect',
-  'image tag': 'tag', 'volume list': 'volume ls', 'network list': 'network ls', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm',
+  'image tag': 'tag', 'volume list': 'volume ls', 'network list': 'network ls', 'network remove': 'network rm', 'container port': 'port', 'system events': 'events', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm',
 };
 
 const MAIN_USAGE = `
@@ -38,12 +38,15 @@ Management Commands:
   container   Manage containers
   image       Manage images
   system      Manage Docker
+  network     Manage networks
   volume      Manage volumes
 
 Commands:
   attach      Attach local standard input, output, and error streams to a running container
   create      Create a new container
+  events      Get real time events from the server
   kill        Kill one or more running containers
+  port        List port mappings or a specific mapping for the container
   restart     Restart one or more containers
   rm          Remove one or more containers
   rmi         Remove one or more images

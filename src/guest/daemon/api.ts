@@ -5,7 +5,7 @@ import type { Syscalls } from '../sys/syscalls.ts';
 import { API_VERSION, ENGINE_VERSION } from '../api/engine-api.ts';
 import type { Engine } from './engine.ts';
 import type { Request, Response } from './http.ts';
-import { Conflict, EngineError, InvalidParameter, NotFound, SystemError } from './errdefs.ts';
+import { Conflict, EngineError, Forbidden, InvalidParameter, NotFound, SystemError } from './errdefs.ts';
 import { NEXT, type RouteHandler } from './routes/context.ts';
 import { containerRoutes } from './routes/containers.ts';
 import { execRoutes } from './routes/exec.ts';
@@ -14,6 +14,7 @@ import { volumeRoutes } from './routes/volumes.ts';
 import { networkRoutes } from './routes/networks.ts';
 import { buildRoutes } from './routes/build.ts';
 import { systemRoutes } from './routes/system.ts';
+import { eventRoutes } from './routes/events.ts';
 
 /**
  * The route table, by the path's first segment (after /vX.Y). A new object's endpoints are one
@@ -30,6 +31,7 @@ const ROUTES = new Map<string, RouteHandler>([
   ['volumes', volumeRoutes],
   ['networks', networkRoutes],
   ['build', buildRoutes],
+  ['events', eventRoutes],
 ]);
 
 export function commonHeaders(): Record<string, string> {
@@ -39,6 +41,7 @@ export function commonHeaders(): Record<string, string> {
 /** The one place an engine error kind becomes an HTTP status. */
 export function httpStatus(err: EngineError): number {
   if (err instanceof NotFound) return 404;
+  if (err instanceof Forbidden) return 403;
   if (err instanceof InvalidParameter) return 400;
   if (err instanceof Conflict) return 409;
   if (err instanceof SystemError) return 500;

@@ -15,7 +15,8 @@ import { randomName, VALID_NAME } from '../util/names.ts';
 import { utf8Decode } from '../util/text.ts';
 import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig, type MountPoint } from './model.ts';
 import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
-import { Networks } from './network/networks.ts';
+import { Networks, type EndpointRequest } from './network/networks.ts';
+import { Events } from './events.ts';
 import { LayerViews } from '../images/views.ts';
 import type { ExitRecord } from '../shim/proto.ts';
 import { ImageService } from './images.ts';
@@ -45,6 +46,8 @@ export interface EngineDeps {
   launcher: ShimLauncher;
   /** Milliseconds since the epoch. */
   now(): number;
+  /** The network service's kernel parts (tests on the fake give no nf_tables socket). */
+  network: ConstructorParameters<typeof Networks>[3];
 }
 
 export class Engine {
@@ -58,6 +61,8 @@ export class Engine {
   /** The shims this daemon started (an earlier daemon's are polled instead). */
   private shims = new Map<string, { close(): void }>();
   readonly net: Networks;
+  /** The event stream (GET /events). */
+  readonly events: Events;
   /** Containers waiting for their restart (restart.ts), with restarts in a row so far. */
   private restartTimers = new Map<string, unknown>();
   private quickRestarts = new Map<string, number>();
@@ -86,10 +91,18 @@ export class Engine {
     this.views = new LayerViews(sys, `${opts.execRoot}/views`);
     this.registry = new OfflineRegistry(sys, opts.registry);
     this.imageService = new ImageService(this.images, this.views, this.registry, opts.pullMode, () => this.containers.values());
-    this.net = new Networks(sys, { bridge: opts.bridge ?? 'none', root: opts.root, execRoot: opts.execRoot }, () => this.containers.values());
+    this.events = new Events(this.now);
+    this.net = new Networks(sys, { bridge: opts.bridge ?? 'none', root: opts.root, execRoot: opts.execRoot }, () => this.containers.values(), deps.network ?? {});
+    this.net.events = this.events;
+    this.net.save = (c) => this.save(c);
     this.attachments = new Attachments(sys);
     this.execs = new Execs(sys);
     this.load();
+  }
+
+  /** A container event with Docker's attributes (image, name, labels, and extra ones). */
+  emitContainer(c: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.events.emit('container', action, c.Id, { ...c.Config.Labels, image: c.ImageName, name: c.Name.replace(/^\//, ''), ...extra });
   }
 
   private nowIso(): string {
@@ -193,6 +206,7 @@ export class Engine {
     c.ShimPid = 0;
     this.net.detach(c);
     this.save(c);
+    this.emitContainer(c, 'die', { exitCode: String(rec.ExitCode), execDuration: String(Math.max(0, Math.round((Date.parse(rec.FinishedAt) - Date.parse(c.State.StartedAt)) / 1000))) });
     try {
       this.sys.unlink(`${this.cdir(c.Id)}/exit.json`);
     } catch {
@@ -285,7 +299,7 @@ export class Engine {
 
   // ---- containers ----
 
-  create(name: string | null, body: Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig> }): ContainerRecord {
+  create(name: string | null, body: Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig>; NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointRequest> | null } | null }): ContainerRecord {
     if (!body.Image) throw new InvalidParameter('No image specified');
     const policyErr = policyError(body.HostConfig?.RestartPolicy);
     if (policyErr) throw new InvalidParameter(policyErr);
@@ -362,7 +376,7 @@ export class Engine {
         StopSignal: body.StopSignal ?? ic.StopSignal,
         StopTimeout: body.StopTimeout,
       },
-      NetworkSettings: this.net.initialSettings(hc.NetworkMode),
+      NetworkSettings: this.net.initialSettings(hc.NetworkMode, body.NetworkingConfig?.EndpointsConfig ?? {}, hc, body.Hostname ?? ''),
       ShimPid: 0,
       ImageName: body.Image,
     };
@@ -383,6 +397,7 @@ export class Engine {
       throw e;
     }
     this.containers.add(c);
+    this.emitContainer(c, 'create');
     return c;
   }
 
@@ -530,6 +545,7 @@ export class Engine {
     this.save(c);
     this.shims.set(c.Id, launched);
     launched.watch(() => this.refresh(c));
+    this.emitContainer(c, 'start');
     return 'started';
   }
 
@@ -547,6 +563,7 @@ export class Engine {
     } catch (e) {
       if (!isErrno(e, 'ESRCH')) throw e;
     }
+    this.emitContainer(c, 'kill', { signal: String(sig) });
   }
 
   /** Stop: the stop signal, then SIGKILL after the timeout. Resolves once exited. */
@@ -562,6 +579,7 @@ export class Engine {
       let timer: unknown = null;
       this.onExit(c.Id, () => {
         if (timer !== null) this.sys.clearTimer(timer);
+        this.emitContainer(c, 'stop');
         resolve('stopped');
       });
       try {
@@ -614,6 +632,7 @@ export class Engine {
         if (m.Type === 'volume' && m.Name && /^[0-9a-f]{64}$/.test(m.Name) && this.volumeUsers(m.Name).length === 0) removeAll(this.sys, this.vdir(m.Name));
       }
     }
+    this.emitContainer(c, 'destroy');
     const ws = this.exitWaiters.get(c.Id) ?? [];
     this.exitWaiters.delete(c.Id);
     for (const w of ws) w();

@@ -23,3 +23,8 @@ export class Conflict extends EngineError {
 export class SystemError extends EngineError {
   override name = 'SystemError';
 }
+
+/** Understood but not allowed: a predefined network, one with endpoints still on it (403). */
+export class Forbidden extends EngineError {
+  override name = 'Forbidden';
+}

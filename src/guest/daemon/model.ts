@@ -1,6 +1,8 @@
 // The container record dockerd keeps in /var/lib/docker/containers/<id>/config.v2.json, in the
 // Engine API's own key names so inspect can print it as Docker does.
 
+import type { PortBinding, PortMap } from '../net/ports.ts';
+
 export interface ContainerConfig {
   Hostname: string;
   Domainname: string;
@@ -47,12 +49,22 @@ export interface HostConfig {
   Init: boolean | null;
   Tmpfs?: Record<string, string>;
   Mounts?: { Type: string; Source?: string; Target: string; ReadOnly?: boolean }[];
+  /** -p: "80/tcp" -> host bindings as the user gave them. */
+  PortBindings?: Record<string, PortBinding[]> | null;
+  /** -P: every exposed port on a random host port. */
+  PublishAllPorts?: boolean;
+  /** --add-host NAME:IP lines for /etc/hosts. */
+  ExtraHosts?: string[] | null;
+  Dns?: string[] | null;
+  DnsSearch?: string[] | null;
+  DnsOptions?: string[] | null;
   [key: string]: unknown;
 }
 
 /** One network's endpoint of a container (Docker's EndpointSettings). */
 export interface EndpointSettings {
-  IPAMConfig: null;
+  /** What the user asked for (--ip). */
+  IPAMConfig: { IPv4Address?: string } | null;
   Links: null;
   Aliases: string[] | null;
   MacAddress: string;
@@ -73,7 +85,8 @@ export interface NetworkSettings {
   SandboxID: string;
   /** The network namespace's bind mount (/var/run/docker/netns/ID) while running. */
   SandboxKey: string;
-  Ports: Record<string, unknown>;
+  /** "80/tcp" -> the host ports it is published on (null: exposed only); {} when not running. */
+  Ports: PortMap;
   HairpinMode: boolean;
   LinkLocalIPv6Address: string;
   LinkLocalIPv6PrefixLen: number;

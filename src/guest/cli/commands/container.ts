@@ -15,6 +15,8 @@ import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../shim/proto.ts';
 import { PS_HEADERS, psRow, psTable, renderTemplate, type ContainerSummary } from '../format.ts';
 import { f, CliError, type Ctx, parseSummary, eachContainer, confirm, type CommandTable } from './context.ts';
 import { pullImage } from './image.ts';
+import { parseExpose, parsePublish, portLines, PortSpecError, type PortBinding, type PortMap } from '../../net/ports.ts';
+import { isIpv4 } from '../../net/ipam.ts';
 
 export const RUN_FLAGS: FlagSpec[] = [
   f('detach', 'bool', 'Run container in background and print container ID', 'd'),
@@ -38,7 +40,15 @@ export const RUN_FLAGS: FlagSpec[] = [
   f('init', 'bool', 'Run an init inside the container that forwards signals and reaps processes'),
   f('label', 'list', 'Set meta data on a container', 'l'),
   f('publish', 'list', 'Publish a container\'s port(s) to the host', 'p'),
-  f('network', 'string', 'Connect a container to a network'),
+  f('network', 'string', 'Connect a container to a network', undefined, { valueName: 'network' }),
+  f('publish-all', 'bool', 'Publish all exposed ports to random ports', 'P'),
+  f('expose', 'list', 'Expose a port or a range of ports'),
+  f('network-alias', 'list', 'Add network-scoped alias for the container'),
+  f('ip', 'string', 'IPv4 address (e.g., 172.30.100.104)'),
+  f('add-host', 'list', 'Add a custom host-to-IP mapping (host:ip)'),
+  f('dns', 'list', 'Set custom DNS servers'),
+  f('dns-search', 'list', 'Set custom DNS search domains'),
+  f('dns-option', 'list', 'Set DNS options'),
   f('stop-signal', 'string', 'Signal to stop the container'),
   f('stop-timeout', 'int', 'Timeout (in seconds) to stop a container'),
   f('detach-keys', 'string', 'Override the key sequence for detaching a container'),
@@ -54,8 +64,52 @@ export function parseEnvFile(c: Ctx, path: string): string[] {
   return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => (l.includes('=') ? l : `${l}=${c.sys.getenv(l) ?? ''}`));
 }
 
-export function createBody(c: Ctx, p: Parsed, autoRemove: boolean): Record<string, unknown> {
+/** Docker's CLI error for a bad flag value of run/create: exit 125 with the help line. */
+function runError(cmd: string, msg: string): CliError {
+  return new CliError(`docker: ${msg}\n\nRun '${cmd} --help' for more information`, 125);
+}
+
+/** -p, -P, --expose, --network, --network-alias, --ip, --add-host, --dns*: the networking part of the create body. */
+export function networkingBody(p: Parsed, cmd: string): { exposed: Record<string, object>; host: Record<string, unknown>; networking: Record<string, unknown> | undefined } {
+  let exposed: Record<string, object>;
+  let bindings: Record<string, PortBinding[]>;
+  try {
+    const pub = parsePublish(p.flags.list('publish'));
+    exposed = { ...parseExpose(p.flags.list('expose')), ...pub.exposed };
+    bindings = pub.bindings;
+  } catch (e) {
+    if (e instanceof PortSpecError) throw runError(cmd, e.message);
+    throw e;
+  }
+  for (const h of p.flags.list('add-host')) {
+    const i = h.indexOf(':') >= 0 ? h.indexOf(':') : h.indexOf('=');
+    const addr = i > 0 ? h.slice(i + 1) : '';
+    if (i <= 0 || (addr !== 'host-gateway' && !isIpv4(addr))) throw runError(cmd, `invalid argument "${h}" for "--add-host" flag: invalid IP address in add-host: "${addr}"`);
+  }
+  for (const d of p.flags.list('dns')) if (!isIpv4(d)) throw runError(cmd, `invalid argument "${d}" for "--dns" flag: IP address is not correctly formatted: ${d}`);
+  const ip = p.flags.string('ip');
+  if (ip && !isIpv4(ip)) throw runError(cmd, `invalid argument "${ip}" for "--ip" flag: invalid string being converted to IP address: ${ip}`);
+  const network = p.flags.string('network');
+  const aliases = p.flags.list('network-alias');
+  const endpoint = ip || aliases.length ? { ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}), ...(aliases.length ? { Aliases: aliases } : {}) } : null;
+  return {
+    exposed,
+    host: {
+      NetworkMode: network || 'bridge',
+      PortBindings: bindings,
+      PublishAllPorts: p.flags.bool('publish-all'),
+      ExtraHosts: p.flags.list('add-host').map((h) => h.replace('=', ':')),
+      Dns: p.flags.list('dns'),
+      DnsSearch: p.flags.list('dns-search'),
+      DnsOptions: p.flags.list('dns-option'),
+    },
+    networking: endpoint ? { EndpointsConfig: { [network || 'bridge']: endpoint } } : undefined,
+  };
+}
+
+export function createBody(c: Ctx, p: Parsed, autoRemove: boolean, command = 'docker run'): Record<string, unknown> {
   const [image, ...cmd] = p.args;
+  const net = networkingBody(p, command);
   const env = [...p.flags.list('env-file').flatMap((file) => parseEnvFile(c, file)), ...p.flags.list('env').map((e) => (e.includes('=') ? e : `${e}=${c.sys.getenv(e) ?? ''}`))];
   let memory = 0;
   if (p.flags.string('memory')) {
@@ -99,9 +153,12 @@ export function createBody(c: Ctx, p: Parsed, autoRemove: boolean): Record<strin
     AttachStdout: true,
     AttachStderr: true,
     Labels: labels,
+    ExposedPorts: net.exposed,
+    NetworkingConfig: net.networking,
     StopSignal: p.flags.string('stop-signal') || undefined,
     StopTimeout: p.flags.changed('stop-timeout') ? p.flags.int('stop-timeout') : undefined,
     HostConfig: {
+      ...net.host,
       Binds: p.flags.list('volume'),
       Mounts: mounts,
       Tmpfs: tmpfs,
@@ -115,8 +172,8 @@ export function createBody(c: Ctx, p: Parsed, autoRemove: boolean): Record<strin
   };
 }
 
-export function createContainer(c: Ctx, p: Parsed, autoRemove: boolean, stdinOnce = false): string {
-  const body = { ...createBody(c, p, autoRemove), AttachStdin: stdinOnce, StdinOnce: stdinOnce };
+export function createContainer(c: Ctx, p: Parsed, autoRemove: boolean, stdinOnce = false, command = 'docker run'): string {
+  const body = { ...createBody(c, p, autoRemove, command), AttachStdin: stdinOnce, StdinOnce: stdinOnce };
   const name = p.flags.string('name');
   const path = `/containers/create${name ? `?name=${encodeURIComponent(name)}` : ''}`;
   try {
@@ -358,7 +415,7 @@ export const containerCommands: CommandTable = {
   create: {
     spec: { path: 'docker create', usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create a new container', interspersed: false, minArgs: 1, flags: RUN_FLAGS.filter((x) => x.name !== 'detach' && x.name !== 'rm') },
     run: (c, p) => {
-      c.out(`${createContainer(c, p, false)}\n`);
+      c.out(`${createContainer(c, p, false, false, 'docker create')}\n`);
       return 0;
     },
   },
@@ -487,6 +544,21 @@ export const containerCommands: CommandTable = {
       const demux = new Demuxer((stream, data) => writeAll(c.sys, stream === 2 ? 2 : 1, data));
       conn.readBody(res, (b) => (info.Config.Tty ? writeAll(c.sys, 1, b) : demux.push(b)));
       conn.close();
+      return 0;
+    },
+  },
+  port: {
+    spec: { path: 'docker port', usage: 'CONTAINER [PRIVATE_PORT[/PROTO]]', description: 'List port mappings or a specific mapping for the container', minArgs: 1, maxArgs: 2, flags: [] },
+    run: (c, p) => {
+      const info = c.client.call<{ NetworkSettings: { Ports: PortMap | null } }>('GET', `/containers/${encodeURIComponent(p.args[0]!)}/json`);
+      let lines: string[];
+      try {
+        lines = portLines(info.NetworkSettings.Ports ?? {}, p.args[0]!, p.args[1]);
+      } catch (e) {
+        if (e instanceof PortSpecError) throw new CliError(e.message, 1);
+        throw e;
+      }
+      if (lines.length) c.out(`${lines.join('\n')}\n`);
       return 0;
     },
   },

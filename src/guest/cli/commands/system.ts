@@ -47,11 +47,11 @@ export const systemCommands: CommandTable = {
       let code = 0;
       const type = p.flags.string('type');
       for (const n of p.args) {
-        const tries = type === 'container' ? ['containers'] : type === 'image' ? ['images'] : type === 'volume' ? ['volumes'] : ['containers', 'images', 'volumes'];
+        const tries = type === 'container' ? ['containers'] : type === 'image' ? ['images'] : type === 'volume' ? ['volumes'] : type === 'network' ? ['networks'] : ['containers', 'images', 'volumes', 'networks'];
         let found = false;
         for (const t of tries) {
           try {
-            items.push(c.client.call('GET', t === 'volumes' ? `/volumes/${encodeURIComponent(n)}` : `/${t}/${encodeURIComponent(n)}/json${p.flags.bool('size') ? '?size=1' : ''}`));
+            items.push(c.client.call('GET', t === 'volumes' || t === 'networks' ? `/${t}/${encodeURIComponent(n)}` : `/${t}/${encodeURIComponent(n)}/json${p.flags.bool('size') ? '?size=1' : ''}`));
             found = true;
             break;
           } catch (e) {

@@ -1,54 +1,111 @@
-// dockerd's networks: the default bridge (docker0, 172.17.0.0/16), host and none, as Docker's
-// daemon has them. A container on the bridge gets its endpoint when it starts and loses it when
-// it exits; the addresses in use are read from the running containers' records, so they survive
-// a daemon restart without a database of their own.
+// dockerd's networks, as Docker's daemon has them: the default bridge (docker0, 172.17.0.0/16),
+// host and none, and user-defined bridge networks (docker network create), each with a bridge
+// device of its own (br-<id>), a subnet of its own and the embedded name server for its
+// containers. A container gets its endpoints (a veth pair per network, an address, its published
+// ports) when it starts and loses them when it exits; the addresses and ports in use are read
+// from the running containers' records, so they survive a daemon restart without a database.
+// Every change is all or nothing: a failure undoes what the step made (veth, sandbox, ports,
+// rules, bridge) before the error is reported.
 
 import type { Syscalls } from '../../sys/syscalls.ts';
-import { mkdirp, readJson, writeFileAtomic } from '../../util/fsutil.ts';
+import { mkdirp, readJson, readText, writeFileAtomic } from '../../util/fsutil.ts';
 import { hex, newId } from '../../util/ids.ts';
-import { Conflict, NotFound, SystemError } from '../errdefs.ts';
-import type { ContainerRecord, EndpointSettings, NetworkSettings } from '../model.ts';
+import { Conflict, Forbidden, InvalidParameter, NotFound, SystemError } from '../errdefs.ts';
+import type { ContainerRecord, EndpointSettings, HostConfig, NetworkSettings } from '../model.ts';
 import { hostsFile } from '../ocispec.ts';
-import { allocate, gatewayOf, macFor, parseCidr, PoolExhaustedError, type Subnet } from '../../net/ipam.ts';
+import {
+  allocate, checkOverlap, checkRequestedIp, formatCidr, gatewayOf, IpamError, isIpv4, macFor, nextPool, parseCidr, PoolExhaustedError, validatePool, type Subnet,
+} from '../../net/ipam.ts';
 import { BridgeDriver } from '../../net/bridge.ts';
+import { buildRules, Nftables, type BridgeNetwork, type PortForward } from '../../net/nftables.ts';
+import { splitPortKey, type PortBinding, type PortMap } from '../../net/ports.ts';
+import { PortError, PortMapper } from './portmap.ts';
+import { EmbeddedDns, EMBEDDED_DNS } from './dns.ts';
+import type { Events } from '../events.ts';
 
 export const DEFAULT_SUBNET = '172.17.0.0/16';
 
 export interface NetworkOptions {
-  /** The bridge's name (docker0), or "none": no bridge, containers get lo only (as dockerd --bridge none). */
+  /** The default bridge's name (docker0), or "none": no default bridge (as dockerd --bridge none). */
   bridge: string;
   root: string;
   execRoot: string;
 }
 
-interface NetworkInfo {
+/** A network as this daemon keeps it (root/network/networks.json). */
+export interface NetworkRecord {
   Name: string;
   Id: string;
   Created: string;
   Driver: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  Labels?: Record<string, string>;
+  Options?: Record<string, string>;
+  /** Bridge networks: subnet, gateway, whether the user chose the subnet, the bridge device. */
+  Subnet?: string;
+  Gateway?: string;
+  UserSubnet?: boolean;
+  Bridge?: string;
 }
 
-function endpoint(networkId: string): EndpointSettings {
+/** What a client asks for an endpoint (POST /containers/create's NetworkingConfig, network connect). */
+export interface EndpointRequest {
+  IPAMConfig?: { IPv4Address?: string } | null;
+  Aliases?: string[] | null;
+}
+
+/** POST /networks/create. */
+export interface NetworkCreateRequest {
+  Name?: string;
+  Driver?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  EnableIPv6?: boolean;
+  Labels?: Record<string, string>;
+  Options?: Record<string, string>;
+  IPAM?: { Driver?: string; Config?: { Subnet?: string; Gateway?: string; IPRange?: string }[] | null; Options?: Record<string, string> | null };
+}
+
+function endpoint(networkId: string, req: EndpointRequest = {}): EndpointSettings {
+  const ip = req.IPAMConfig?.IPv4Address;
   return {
-    IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, NetworkID: networkId, EndpointID: '', Gateway: '',
-    IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
+    IPAMConfig: ip ? { IPv4Address: ip } : null, Links: null, Aliases: req.Aliases && req.Aliases.length ? [...req.Aliases] : null, MacAddress: '', DriverOpts: null,
+    NetworkID: networkId, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
   };
 }
 
+/** The host end's name, vethXXXXXXX as Docker's, derived from the endpoint so it can be found again. */
+export function hostVethName(endpointId: string): string {
+  return `veth${endpointId.slice(0, 7)}`;
+}
+
+const PREDEFINED = ['bridge', 'host', 'none'];
+const VALID_NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 export class Networks {
-  readonly driver: BridgeDriver | null;
-  readonly subnet: Subnet = parseCidr(DEFAULT_SUBNET);
-  readonly gateway = gatewayOf(this.subnet);
-  private nets: NetworkInfo[];
+  readonly driver: BridgeDriver;
+  private nets: NetworkRecord[];
+  private nft: Nftables | null;
+  /** Why packet rules cannot be programmed here (no nf_tables), or null. */
+  private nftError: string | null = null;
+  readonly ports: PortMapper;
+  readonly dns: EmbeddedDns;
+  events: Events | null = null;
+  /** Saves a container record the network service changed outside a start or stop (connect, disconnect). */
+  save: (c: ContainerRecord) => void = () => {};
 
   constructor(
     private sys: Syscalls,
     private opts: NetworkOptions,
     private containers: () => Iterable<ContainerRecord>,
+    deps: { nft?: Nftables | null; holdPorts?: boolean } = {},
   ) {
-    this.driver = opts.bridge === 'none' ? null : new BridgeDriver(sys, opts.bridge);
-    this.nets = this.loadIds();
+    this.driver = new BridgeDriver(sys);
+    this.nft = deps.nft === undefined ? new Nftables(sys) : deps.nft;
+    this.ports = new PortMapper(sys, deps.holdPorts ?? true);
+    this.dns = new EmbeddedDns(sys, { lookup: (k, n) => this.lookup(k, n), upstreams: (k) => this.upstreams(k) });
+    this.nets = this.load();
     mkdirp(sys, this.netnsDir, 0o711);
   }
 
@@ -56,12 +113,15 @@ export class Networks {
     return `${this.opts.execRoot}/netns`;
   }
 
+  private get file(): string {
+    return `${this.opts.root}/network/networks.json`;
+  }
+
   /** Network IDs are made once and kept, as Docker keeps them in its network store. */
-  private loadIds(): NetworkInfo[] {
-    const file = `${this.opts.root}/network/networks.json`;
-    let nets: NetworkInfo[] = [];
+  private load(): NetworkRecord[] {
+    let nets: NetworkRecord[];
     try {
-      nets = readJson<NetworkInfo[]>(this.sys, file);
+      nets = readJson<NetworkRecord[]>(this.sys, this.file);
     } catch {
       const now = new Date().toISOString();
       const id = (): string => newId((k) => this.sys.randomBytes(k));
@@ -71,38 +131,98 @@ export class Networks {
         { Name: 'none', Id: id(), Created: now, Driver: 'null' },
       ];
       mkdirp(this.sys, `${this.opts.root}/network`, 0o700);
-      writeFileAtomic(this.sys, file, JSON.stringify(nets));
+      writeFileAtomic(this.sys, this.file, JSON.stringify(nets));
     }
+    const def = nets.find((n) => n.Name === 'bridge');
+    if (def) Object.assign(def, { Subnet: DEFAULT_SUBNET, Gateway: gatewayOf(parseCidr(DEFAULT_SUBNET)), Bridge: this.opts.bridge, UserSubnet: false });
     return nets;
   }
 
-  /** Brings up the bridge; run once at daemon start. */
+  private persist(): void {
+    writeFileAtomic(this.sys, this.file, JSON.stringify(this.nets));
+  }
+
+  private get hasDefaultBridge(): boolean {
+    return this.opts.bridge !== 'none';
+  }
+
+  /** Brings up the bridges and the packet rules; run once at daemon start. */
   init(): void {
-    this.driver?.ensureBridge(this.gateway, this.subnet.prefixLen);
+    for (const n of this.bridgeNets()) {
+      try {
+        this.driver.ensureBridge(n.Bridge!, n.Gateway!, parseCidr(n.Subnet!).prefixLen);
+      } catch (e) {
+        if (n.Name === 'bridge') throw e;
+      }
+    }
+    // containers an earlier daemon left running keep their ports
+    for (const c of this.containers()) {
+      if (!c.State.Running) continue;
+      const wanted: Record<string, PortBinding[]> = {};
+      for (const [k, v] of Object.entries(c.NetworkSettings.Ports ?? {})) if (v) wanted[k] = v;
+      try {
+        this.ports.allocate(c.Id, wanted);
+      } catch {
+        // taken meanwhile: the rules still forward it
+      }
+    }
+    try {
+      this.syncRules();
+    } catch (e) {
+      this.nftError = (e as Error).message;
+    }
   }
 
-  /** The networks this daemon has (without a bridge, none is listed: dockerd --bridge none). */
-  available(): NetworkInfo[] {
-    return this.nets.filter((n) => n.Name !== 'bridge' || this.driver);
+  /** Bridge networks whose device exists (the default one only with a default bridge). */
+  private bridgeNets(): NetworkRecord[] {
+    return this.nets.filter((n) => n.Driver === 'bridge' && (n.Name !== 'bridge' || this.hasDefaultBridge));
   }
 
-  /** The network a --network value names: "default" is the bridge, or none when there is no bridge (dockerd --bridge none). */
+  /** The networks this daemon has (without a default bridge, "bridge" is not listed). */
+  available(): NetworkRecord[] {
+    return this.nets.filter((n) => n.Name !== 'bridge' || this.hasDefaultBridge);
+  }
+
+  /** The network a --network value names: "default" is the bridge, or none when there is no bridge. */
   private networkName(mode: string): string {
     const name = mode === '' || mode === 'default' ? 'bridge' : mode;
-    return name === 'bridge' && !this.driver ? 'none' : name;
+    return name === 'bridge' && !this.hasDefaultBridge ? 'none' : name;
   }
 
-  private byName(name: string): NetworkInfo {
-    const n = this.available().find((x) => x.Name === name || x.Id === name);
-    if (!n) throw new NotFound(`network ${name} not found`);
-    return n;
+  /** By full name, full ID, or unique ID prefix (Docker's order). */
+  find(ref: string): NetworkRecord {
+    const nets = this.available();
+    const exact = nets.find((n) => n.Name === ref) ?? nets.find((n) => n.Id === ref);
+    if (exact) return exact;
+    const byPrefix = ref ? nets.filter((n) => n.Id.startsWith(ref)) : [];
+    if (byPrefix.length === 1) return byPrefix[0]!;
+    if (byPrefix.length > 1) throw new InvalidParameter(`network ${ref} is ambiguous (${byPrefix.length} matches found on name)`);
+    throw new NotFound(`network ${ref} not found`);
   }
 
-  /** NetworkSettings of a new container (Docker's keys, no endpoint yet); rejects unknown networks. */
-  initialSettings(mode: string): NetworkSettings {
+  private userDefined(n: NetworkRecord): boolean {
+    return !PREDEFINED.includes(n.Name);
+  }
+
+  // ---- containers: create-time settings ----
+
+  /**
+   * NetworkSettings of a new container (Docker's keys, no endpoint yet), after Docker's create-time
+   * checks of the network mode and the endpoint settings.
+   */
+  initialSettings(mode: string, endpoints: Record<string, EndpointRequest> = {}, hc: Pick<HostConfig, 'PortBindings' | 'PublishAllPorts'> = {}, hostname = ''): NetworkSettings {
     const name = this.networkName(mode);
     const networks: Record<string, EndpointSettings> = {};
-    if (!name.startsWith('container:')) networks[name] = endpoint(this.byName(name).Id);
+    if (name.startsWith('container:')) {
+      if (hc.PortBindings && Object.keys(hc.PortBindings).length > 0 || hc.PublishAllPorts) throw new InvalidParameter('conflicting options: port publishing and the container type network mode');
+      if (hostname) throw new InvalidParameter('conflicting options: hostname and the network mode');
+      if (!name.slice('container:'.length)) throw new InvalidParameter('invalid container format container:<name|id>');
+    } else {
+      const n = this.find(name);
+      const req = endpoints[name] ?? endpoints[n.Name] ?? endpoints[n.Id] ?? Object.values(endpoints)[0] ?? {};
+      this.checkEndpointRequest(n, req);
+      networks[n.Name] = endpoint(n.Id, req);
+    }
     return {
       Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
       SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
@@ -110,99 +230,470 @@ export class Networks {
     };
   }
 
+  private checkEndpointRequest(n: NetworkRecord, req: EndpointRequest): void {
+    const ip = req.IPAMConfig?.IPv4Address;
+    if (req.Aliases && req.Aliases.length > 0 && !this.userDefined(n)) throw new InvalidParameter('network-scoped alias is supported only for containers in user defined networks');
+    if (!ip) return;
+    if (!this.userDefined(n)) throw new InvalidParameter('user specified IP address is supported on user defined networks only');
+    if (!n.UserSubnet) throw new InvalidParameter('invalid endpoint settings:\nuser specified IP address is supported only when connecting to networks with user configured subnets');
+    try {
+      checkRequestedIp(ip, parseCidr(n.Subnet!), n.Gateway!, []);
+    } catch (e) {
+      throw new InvalidParameter((e as Error).message);
+    }
+  }
+
+  // ---- containers: start and stop ----
+
+  private sandboxPath(c: ContainerRecord): string {
+    return `${this.netnsDir}/${c.NetworkSettings.SandboxID.slice(0, 12)}`;
+  }
+
+  /** Running containers' endpoints on network n (except the one named). */
+  private addressesOn(n: NetworkRecord, except: string): string[] {
+    const out: string[] = [];
+    for (const o of this.containers()) {
+      if (o.Id === except || !o.State.Running) continue;
+      const ep = o.NetworkSettings.Networks[n.Name];
+      if (ep && ep.NetworkID === n.Id && ep.IPAddress) out.push(ep.IPAddress);
+    }
+    return out;
+  }
+
   /**
    * Gives a starting container its network: returns the namespace path runc joins (undefined:
-   * runc makes a new one with lo only) and writes the container's /etc/hosts with its address.
+   * runc makes a new one with lo only) and writes the container's /etc/hosts and resolv.conf.
    */
   attach(c: ContainerRecord): string | undefined {
     const name = this.networkName(c.HostConfig.NetworkMode);
-    if (name === 'host') return `/proc/${this.sys.getpid()}/ns/net`;
+    if (name === 'host') {
+      this.writeFiles(c, null, false);
+      return `/proc/${this.sys.getpid()}/ns/net`;
+    }
     if (name.startsWith('container:')) return this.joinContainer(name.slice('container:'.length));
-    if (!this.driver) return undefined;
     const ns = c.NetworkSettings;
     ns.SandboxID = hex(this.sys.randomBytes(32));
-    ns.SandboxKey = `${this.netnsDir}/${ns.SandboxID.slice(0, 12)}`;
+    ns.SandboxKey = this.sandboxPath(c);
     if (name === 'none') {
-      this.driver.isolated(ns.SandboxKey);
+      if (!this.hasDefaultBridge && !this.nets.some((n) => n.Name === 'none')) return undefined;
+      this.driver.createSandbox(ns.SandboxKey);
+      this.writeFiles(c, null, false);
       return ns.SandboxKey;
     }
-    let ip: string;
+    // the primary network first, then the ones connected while the container was stopped
+    const primary = this.find(name);
+    const names = [primary.Name, ...Object.keys(ns.Networks).filter((k) => k !== primary.Name)];
+    const made: { net: NetworkRecord; veth: string }[] = [];
     try {
-      const used = [...this.containers()].filter((o) => o.Id !== c.Id && o.State.Running).map((o) => o.NetworkSettings.IPAddress);
-      ip = allocate(this.subnet, this.gateway, used);
+      this.driver.createSandbox(ns.SandboxKey);
+      names.forEach((netName, i) => {
+        const n = this.find(ns.Networks[netName]?.NetworkID ?? netName);
+        const ep = this.plugEndpoint(c, n, `eth${i}`, i === 0 && !n.Internal);
+        made.push({ net: n, veth: hostVethName(ep.EndpointID) });
+      });
+      if (!primary.Internal) this.publish(c, primary);
+      this.syncRules();
     } catch (e) {
-      if (e instanceof PoolExhaustedError) throw new SystemError(e.message);
-      throw e;
-    }
-    const ep: EndpointSettings = { ...endpoint(this.byName('bridge').Id), EndpointID: hex(this.sys.randomBytes(32)), Gateway: this.gateway, IPAddress: ip, IPPrefixLen: this.subnet.prefixLen, MacAddress: macFor(ip) };
-    try {
-      this.driver.connect(ns.SandboxKey, { hostVeth: hostVethName(ep.EndpointID), ip, prefixLen: ep.IPPrefixLen, mac: ep.MacAddress, gateway: this.gateway });
-    } catch (e) {
-      ns.SandboxID = '';
-      ns.SandboxKey = '';
+      for (const m of made) this.driver.removeEndpoint(m.veth);
+      this.ports.releaseOwner(c.Id);
+      this.driver.removeSandbox(ns.SandboxKey);
+      this.clearSettings(c);
+      try {
+        this.syncRules();
+      } catch {
+        // the error being reported matters more
+      }
+      if (e instanceof PortError) {
+        throw new SystemError(`failed to set up container networking: driver failed programming external connectivity on endpoint ${c.Name.replace(/^\//, '')} (${hex(this.sys.randomBytes(32))}): ${e.message}`);
+      }
+      if (e instanceof IpamError || e instanceof PoolExhaustedError) throw new SystemError(`failed to set up container networking: ${e.message}`);
+      if (e instanceof NotFound || e instanceof InvalidParameter || e instanceof SystemError) throw e;
       throw new SystemError(`failed to set up container networking: ${(e as Error).message}`);
     }
-    Object.assign(ns, { EndpointID: ep.EndpointID, Gateway: ep.Gateway, IPAddress: ip, IPPrefixLen: ep.IPPrefixLen, MacAddress: ep.MacAddress });
-    ns.Networks['bridge'] = ep;
-    writeFileAtomic(this.sys, c.HostsPath, hostsFile(c.Config.Hostname, ip));
+    const userNet = names.some((k) => this.userDefined(this.find(ns.Networks[k]!.NetworkID)));
+    const primaryEp = ns.Networks[primary.Name]!;
+    this.writeFiles(c, primaryEp.IPAddress, userNet);
+    if (userNet) {
+      try {
+        this.dns.start(ns.SandboxKey);
+      } catch {
+        // without it names do not resolve; the container still runs, as Docker's does
+      }
+    }
+    for (const m of made) this.events?.emit('network', 'connect', m.net.Id, { container: c.Id, name: m.net.Name, type: m.net.Driver });
     return ns.SandboxKey;
+  }
+
+  /** One endpoint of a container in its sandbox: address, veth pair, settings. */
+  private plugEndpoint(c: ContainerRecord, n: NetworkRecord, ifname: string, defaultRoute: boolean): EndpointSettings {
+    if (n.Driver !== 'bridge') throw new InvalidParameter(`container cannot be connected to network ${n.Name}`);
+    const ns = c.NetworkSettings;
+    const subnet = parseCidr(n.Subnet!);
+    const used = this.addressesOn(n, c.Id);
+    const wanted = ns.Networks[n.Name]?.IPAMConfig?.IPv4Address;
+    let ip: string;
+    if (wanted) {
+      checkRequestedIp(wanted, subnet, n.Gateway!, used);
+      ip = wanted;
+    } else ip = allocate(subnet, n.Gateway!, used, n.Name);
+    const prev = ns.Networks[n.Name] ?? endpoint(n.Id);
+    const ep: EndpointSettings = {
+      ...prev, NetworkID: n.Id, EndpointID: hex(this.sys.randomBytes(32)), Gateway: n.Internal ? '' : n.Gateway!, IPAddress: ip, IPPrefixLen: subnet.prefixLen, MacAddress: macFor(ip),
+      DNSNames: this.userDefined(n) ? [c.Name.replace(/^\//, ''), ...(prev.Aliases ?? []), c.Id.slice(0, 12)] : null,
+    };
+    this.driver.addEndpoint(ns.SandboxKey, { bridge: n.Bridge!, hostVeth: hostVethName(ep.EndpointID), ifname, ip, prefixLen: subnet.prefixLen, mac: ep.MacAddress, gateway: defaultRoute ? n.Gateway! : null });
+    ns.Networks[n.Name] = ep;
+    // the top-level fields are the default bridge's only, as in Docker
+    if (n.Name === 'bridge') Object.assign(ns, { EndpointID: ep.EndpointID, Gateway: ep.Gateway, IPAddress: ip, IPPrefixLen: ep.IPPrefixLen, MacAddress: ep.MacAddress });
+    return ep;
+  }
+
+  /** Takes the host ports of a starting container (-p, and -P for every exposed port). */
+  private publish(c: ContainerRecord, n: NetworkRecord): void {
+    const bindings = { ...(c.HostConfig.PortBindings ?? {}) };
+    const exposed = Object.keys(c.Config.ExposedPorts ?? {});
+    if (c.HostConfig.PublishAllPorts === true) for (const p of exposed) if (!bindings[p] || bindings[p]!.length === 0) bindings[p] = [{ HostIp: '', HostPort: '' }];
+    const wanted = Object.fromEntries(Object.entries(bindings).filter(([, v]) => v && v.length > 0));
+    if (Object.keys(wanted).length > 0 && this.nftError) throw new PortError(`packet rules are not available in this kernel: ${this.nftError}`);
+    const { ports } = this.ports.allocate(c.Id, wanted);
+    const all: PortMap = {};
+    for (const p of [...exposed, ...Object.keys(bindings)]) all[p] = null;
+    Object.assign(all, ports);
+    c.NetworkSettings.Ports = all;
+    void n;
+  }
+
+  /** The container's /etc/hosts and resolv.conf, for its address and networks. */
+  private writeFiles(c: ContainerRecord, ip: string | null, embeddedDns: boolean): void {
+    const extra = (c.HostConfig.ExtraHosts ?? []).map((h) => {
+      const i = h.indexOf(':');
+      const addr = h.slice(i + 1);
+      return `${addr === 'host-gateway' ? gatewayOf(parseCidr(DEFAULT_SUBNET)) : addr}\t${h.slice(0, i)}`;
+    });
+    try {
+      writeFileAtomic(this.sys, c.HostsPath, hostsFile(c.Config.Hostname, ip) + extra.map((l) => `${l}\n`).join(''));
+      writeFileAtomic(this.sys, c.ResolvConfPath, this.resolvConf(c, embeddedDns));
+    } catch {
+      // the container's folder is gone (removed while starting)
+    }
+  }
+
+  /** The guest's name servers, for forwarding and for containers on the default bridge. */
+  private hostNameservers(): string[] {
+    try {
+      const text = readText(this.sys, '/etc/resolv.conf');
+      const ns = [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1]!).filter((a) => isIpv4(a) && !a.startsWith('127.'));
+      if (ns.length > 0) return ns;
+    } catch {
+      // none on the host
+    }
+    return ['8.8.8.8', '8.8.4.4'];
+  }
+
+  private resolvConf(c: ContainerRecord, embedded: boolean): string {
+    const dns = c.HostConfig.Dns ?? [];
+    const search = c.HostConfig.DnsSearch ?? [];
+    const options = c.HostConfig.DnsOptions ?? [];
+    const lines = ['# Generated by Docker Engine.', '# This file can be edited; Docker Engine will not make further changes once it', '# has been modified.', ''];
+    if (embedded) lines.push(`nameserver ${EMBEDDED_DNS}`);
+    else for (const s of dns.length ? dns : this.hostNameservers()) lines.push(`nameserver ${s}`);
+    if (search.length) lines.push(`search ${search.join(' ')}`);
+    const opts = embedded ? ['ndots:0', ...options.filter((o) => !o.startsWith('ndots:'))] : options;
+    if (opts.length) lines.push(`options ${opts.join(' ')}`);
+    if (embedded) lines.push('', `# ExtServers: [${(dns.length ? dns : this.hostNameservers()).join(' ')}]`);
+    return lines.join('\n') + '\n';
   }
 
   private joinContainer(ref: string): string {
     const other = [...this.containers()].find((o) => o.Id === ref || o.Name === `/${ref}` || (ref.length >= 3 && o.Id.startsWith(ref)));
     if (!other) throw new NotFound(`No such container: ${ref}`);
-    if (!other.State.Running) throw new Conflict(`cannot join network of a non running container: ${other.Id}`);
+    if (!other.State.Running) throw new Conflict(`cannot join network namespace of a non running container: ${other.Id}`);
     return `/proc/${other.State.Pid}/ns/net`;
   }
 
-  /** Takes a stopped container's endpoint away (veth pair, namespace, address); safe to repeat. */
-  detach(c: ContainerRecord): void {
+  private clearSettings(c: ContainerRecord): void {
     const ns = c.NetworkSettings;
-    if (!ns.SandboxKey) return;
-    const bridge = ns.Networks['bridge'];
-    const veth = bridge?.EndpointID ? hostVethName(bridge.EndpointID) : null;
-    try {
-      this.driver?.disconnect(ns.SandboxKey, veth);
-    } catch {
-      // the namespace's end (and so the pair) goes when its last process does
+    for (const [k, ep] of Object.entries(ns.Networks)) {
+      ns.Networks[k] = { ...endpoint(ep.NetworkID, { IPAMConfig: ep.IPAMConfig, Aliases: ep.Aliases }) };
     }
-    Object.assign(ns, { SandboxID: '', SandboxKey: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' });
-    if (bridge) ns.Networks['bridge'] = endpoint(bridge.NetworkID);
+    Object.assign(ns, { SandboxID: '', SandboxKey: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '', Ports: {} });
   }
 
+  /** Takes a stopped container's endpoints away (veth pairs, namespace, addresses, ports); safe to repeat. */
+  detach(c: ContainerRecord): void {
+    const ns = c.NetworkSettings;
+    const hadPorts = this.ports.heldBy(c.Id).length > 0;
+    this.ports.releaseOwner(c.Id);
+    if (!ns.SandboxKey) {
+      if (hadPorts) this.trySync();
+      return;
+    }
+    this.dns.stop(ns.SandboxKey);
+    const gone: EndpointSettings[] = [];
+    for (const ep of Object.values(ns.Networks)) {
+      if (!ep.EndpointID) continue;
+      gone.push(ep);
+      try {
+        this.driver.removeEndpoint(hostVethName(ep.EndpointID));
+      } catch {
+        // the namespace's end (and so the pair) goes when its last process does
+      }
+    }
+    this.driver.removeSandbox(ns.SandboxKey);
+    this.clearSettings(c);
+    this.trySync();
+    for (const ep of gone) {
+      const n = this.nets.find((x) => x.Id === ep.NetworkID);
+      if (n) this.events?.emit('network', 'disconnect', n.Id, { container: c.Id, name: n.Name, type: n.Driver });
+    }
+  }
+
+  private trySync(): void {
+    try {
+      this.syncRules();
+    } catch {
+      // rules are rebuilt whole at the next change
+    }
+  }
+
+  /** Programs the packet rules for the bridges and the running containers' published ports. */
+  syncRules(): void {
+    if (!this.nft) return;
+    const nets: BridgeNetwork[] = this.bridgeNets().map((n) => ({ bridge: n.Bridge!, subnet: n.Subnet!, internal: n.Internal === true }));
+    const forwards: PortForward[] = [];
+    for (const c of this.containers()) {
+      if (!c.State.Running && this.ports.heldBy(c.Id).length === 0) continue;
+      const primary = c.NetworkSettings.Networks[this.networkName(c.HostConfig.NetworkMode)];
+      if (!primary?.IPAddress) continue;
+      for (const [key, bindings] of Object.entries(c.NetworkSettings.Ports ?? {})) {
+        const [port, proto] = splitPortKey(key);
+        for (const b of bindings ?? []) forwards.push({ proto: proto as PortForward['proto'], hostIp: b.HostIp, hostPort: Number(b.HostPort), ip: primary.IPAddress, port });
+      }
+    }
+    try {
+      this.nft.apply(buildRules(nets, forwards));
+      this.nftError = null;
+    } catch (e) {
+      // a kernel without nf_tables: bridges work, published ports and isolation cannot
+      if (forwards.length > 0 || nets.length > 1) throw e;
+      this.nftError = (e as Error).message;
+    }
+  }
+
+  // ---- embedded DNS ----
+
+  private containerOfSandbox(key: string): ContainerRecord | undefined {
+    for (const c of this.containers()) if (c.State.Running && c.NetworkSettings.SandboxKey === key) return c;
+    return undefined;
+  }
+
+  /** A name as containers sharing a user-defined network with the asking one see it. */
+  private lookup(sandboxKey: string, name: string): string[] | null {
+    const me = this.containerOfSandbox(sandboxKey);
+    if (!me) return null;
+    const out: string[] = [];
+    for (const [netName, mine] of Object.entries(me.NetworkSettings.Networks)) {
+      if (!mine.IPAddress || PREDEFINED.includes(netName)) continue;
+      for (const o of this.containers()) {
+        const ep = o.NetworkSettings.Networks[netName];
+        if (!o.State.Running || !ep?.IPAddress || ep.NetworkID !== mine.NetworkID) continue;
+        const names = [o.Name.replace(/^\//, ''), ...(ep.Aliases ?? []), o.Id.slice(0, 12)].map((x) => x.toLowerCase());
+        if (names.includes(name) && !out.includes(ep.IPAddress)) out.push(ep.IPAddress);
+      }
+    }
+    return out.length > 0 ? out : null;
+  }
+
+  private upstreams(sandboxKey: string): string[] {
+    const me = this.containerOfSandbox(sandboxKey);
+    const dns = me?.HostConfig.Dns ?? [];
+    return dns.length ? dns : this.hostNameservers();
+  }
+
+  // ---- docker network create / rm / connect / disconnect / prune ----
+
+  create(req: NetworkCreateRequest): { Id: string; Warning: string } {
+    const name = req.Name ?? '';
+    if (!name) throw new InvalidParameter('network name cannot be empty');
+    if (!VALID_NETWORK_NAME.test(name)) throw new InvalidParameter(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const driver = req.Driver || 'bridge';
+    if (driver === 'host' || driver === 'null') throw new Conflict(`only one instance of "${driver}" network is allowed`);
+    if (driver !== 'bridge') throw new NotFound(`could not find plugin ${driver} in v1 plugin registry: plugin not found`);
+    if (this.nets.some((n) => n.Name === name)) throw new Conflict(`network with name ${name} already exists`);
+    const configs = req.IPAM?.Config ?? [];
+    const v4 = configs.filter((cfg) => !cfg.Subnet || !cfg.Subnet.includes(':'));
+    if (v4.length > 1) throw new InvalidParameter('invalid network config:\nonly one IPv4 subnet is supported by this engine');
+    const taken: Subnet[] = this.bridgeNets().map((n) => parseCidr(n.Subnet!));
+    let subnet: Subnet;
+    let gateway: string;
+    let user = false;
+    try {
+      const pool = validatePool({ subnet: v4[0]?.Subnet, gateway: v4[0]?.Gateway });
+      if (pool) {
+        checkOverlap(pool.subnet, taken);
+        ({ subnet, gateway } = pool);
+        user = true;
+      } else {
+        subnet = nextPool(taken);
+        gateway = gatewayOf(subnet);
+      }
+    } catch (e) {
+      if (e instanceof IpamError && /Pool overlaps|fully subnetted/.test(e.message)) throw new Conflict(e.message);
+      if (e instanceof IpamError) throw new InvalidParameter(e.message);
+      throw e;
+    }
+    const id = newId((k) => this.sys.randomBytes(k));
+    const rec: NetworkRecord = {
+      Name: name, Id: id, Created: new Date().toISOString(), Driver: 'bridge', Internal: req.Internal === true, Attachable: req.Attachable === true,
+      Labels: { ...(req.Labels ?? {}) }, Options: { ...(req.Options ?? {}) }, Subnet: formatCidr(subnet), Gateway: gateway, UserSubnet: user,
+      Bridge: req.Options?.['com.docker.network.bridge.name'] || `br-${id.slice(0, 12)}`,
+    };
+    try {
+      this.driver.ensureBridge(rec.Bridge!, gateway, subnet.prefixLen);
+    } catch (e) {
+      throw new SystemError(`failed to create network ${name}: ${(e as Error).message}`);
+    }
+    this.nets.push(rec);
+    try {
+      this.syncRules();
+      this.persist();
+    } catch (e) {
+      this.nets = this.nets.filter((n) => n !== rec);
+      try {
+        this.driver.deleteBridge(rec.Bridge!);
+      } catch {
+        // reported below
+      }
+      this.trySync();
+      throw new SystemError(`failed to create network ${name}: ${(e as Error).message}`);
+    }
+    this.events?.emit('network', 'create', id, { name, type: 'bridge' });
+    return { Id: id, Warning: '' };
+  }
+
+  /** Running containers with an endpoint on n. */
+  private endpointsOn(n: NetworkRecord): ContainerRecord[] {
+    return [...this.containers()].filter((c) => c.State.Running && c.NetworkSettings.Networks[n.Name]?.NetworkID === n.Id && c.NetworkSettings.Networks[n.Name]!.EndpointID);
+  }
+
+  remove(ref: string): void {
+    const n = this.find(ref);
+    if (!this.userDefined(n)) throw new Forbidden(`${n.Name} is a pre-defined network and cannot be removed`);
+    const users = this.endpointsOn(n);
+    if (users.length > 0) {
+      const u = users[0]!;
+      throw new Forbidden(`error while removing network: network ${n.Name} has active endpoints (name:"${u.Name.replace(/^\//, '')}" id:"${u.NetworkSettings.Networks[n.Name]!.EndpointID.slice(0, 12)}")`);
+    }
+    this.nets = this.nets.filter((x) => x !== n);
+    this.persist();
+    try {
+      this.driver.deleteBridge(n.Bridge!);
+    } finally {
+      this.trySync();
+    }
+    this.events?.emit('network', 'destroy', n.Id, { name: n.Name, type: n.Driver });
+  }
+
+  prune(filters: Record<string, string[]> = {}): string[] {
+    const deleted: string[] = [];
+    for (const n of this.available()) {
+      if (!this.userDefined(n) || this.endpointsOn(n).length > 0 || !labelsMatch(n, filters)) continue;
+      this.remove(n.Id);
+      deleted.push(n.Name);
+    }
+    return deleted;
+  }
+
+  connect(ref: string, c: ContainerRecord, req: EndpointRequest = {}): void {
+    const n = this.find(ref);
+    const mode = this.networkName(c.HostConfig.NetworkMode);
+    if (mode === 'host' || n.Name === 'host') throw new Forbidden('container cannot be disconnected from host network or connected to host network');
+    if (mode === 'none' || mode.startsWith('container:') || n.Name === 'none') throw new Forbidden('container sharing network namespace with another container or host cannot be connected to any other network');
+    if (c.NetworkSettings.Networks[n.Name]) throw new Forbidden(`endpoint with name ${c.Name.replace(/^\//, '')} already exists in network ${n.Name}`);
+    this.checkEndpointRequest(n, req);
+    c.NetworkSettings.Networks[n.Name] = endpoint(n.Id, req);
+    if (c.State.Running && c.NetworkSettings.SandboxKey) {
+      const ifname = `eth${Object.values(c.NetworkSettings.Networks).filter((e) => e.EndpointID).length}`;
+      try {
+        this.plugEndpoint(c, n, ifname, false);
+        this.syncRules();
+      } catch (e) {
+        const ep = c.NetworkSettings.Networks[n.Name];
+        if (ep?.EndpointID) this.driver.removeEndpoint(hostVethName(ep.EndpointID));
+        delete c.NetworkSettings.Networks[n.Name];
+        this.trySync();
+        if (e instanceof IpamError) throw new InvalidParameter(e.message);
+        throw e;
+      }
+      if (this.userDefined(n)) {
+        try {
+          this.dns.start(c.NetworkSettings.SandboxKey);
+        } catch {
+          // as at start
+        }
+      }
+      this.events?.emit('network', 'connect', n.Id, { container: c.Id, name: n.Name, type: n.Driver });
+    }
+    this.save(c);
+  }
+
+  disconnect(ref: string, c: ContainerRecord): void {
+    const n = this.find(ref);
+    if (n.Name === 'host') throw new Forbidden('container cannot be disconnected from host network or connected to host network');
+    const ep = c.NetworkSettings.Networks[n.Name];
+    if (!ep) throw new Forbidden(`container ${c.Id} is not connected to network ${n.Name}`);
+    if (ep.EndpointID) {
+      this.driver.removeEndpoint(hostVethName(ep.EndpointID));
+      if (n.Name === 'bridge') Object.assign(c.NetworkSettings, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' });
+    }
+    delete c.NetworkSettings.Networks[n.Name];
+    this.trySync();
+    if (ep.EndpointID) this.events?.emit('network', 'disconnect', n.Id, { container: c.Id, name: n.Name, type: n.Driver });
+    this.save(c);
+  }
+
+  // ---- docker network ls / inspect ----
+
   /** GET /networks and /networks/ID: Docker's network objects, with the running containers on each. */
-  describe(n: NetworkInfo): Record<string, unknown> {
+  describe(n: NetworkRecord): Record<string, unknown> {
     const members: Record<string, unknown> = {};
     for (const c of this.containers()) {
       const ep = c.NetworkSettings.Networks[n.Name];
       if (!c.State.Running || !ep || ep.NetworkID !== n.Id) continue;
       members[c.Id] = { Name: c.Name.replace(/^\//, ''), EndpointID: ep.EndpointID, MacAddress: ep.MacAddress, IPv4Address: ep.IPAddress ? `${ep.IPAddress}/${ep.IPPrefixLen}` : '', IPv6Address: '' };
     }
-    const bridge = n.Name === 'bridge';
+    const def = n.Name === 'bridge';
+    const bridge = n.Driver === 'bridge';
     return {
-      Name: n.Name, Id: n.Id, Created: n.Created, Scope: 'local', Driver: n.Driver, EnableIPv6: false,
-      IPAM: { Driver: 'default', Options: null, Config: bridge ? [{ Subnet: DEFAULT_SUBNET, Gateway: this.gateway }] : [] },
-      Internal: false, Attachable: false, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: members,
-      Options: bridge
+      Name: n.Name, Id: n.Id, Created: n.Created, Scope: 'local', Driver: n.Driver, EnableIPv4: true, EnableIPv6: false,
+      IPAM: { Driver: 'default', Options: def ? null : {}, Config: bridge ? [{ Subnet: n.Subnet, Gateway: n.Gateway }] : [] },
+      Internal: n.Internal === true, Attachable: n.Attachable === true, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: members,
+      Options: def
         ? { 'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.enable_icc': 'true', 'com.docker.network.bridge.enable_ip_masquerade': 'true', 'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0', 'com.docker.network.bridge.name': this.opts.bridge, 'com.docker.network.driver.mtu': '1500' }
-        : {},
-      Labels: {},
+        : { ...(n.Options ?? {}) },
+      Labels: { ...(n.Labels ?? {}) },
     };
   }
 
-  list(): Record<string, unknown>[] {
-    return this.available().map((n) => this.describe(n));
+  list(filters: Record<string, string[]> = {}): Record<string, unknown>[] {
+    for (const k of Object.keys(filters)) if (!['name', 'id', 'driver', 'label', 'type', 'scope', 'dangling'].includes(k)) throw new InvalidParameter(`invalid filter '${k}'`);
+    const any = (k: string, pred: (v: string) => boolean): boolean => !filters[k]?.length || filters[k]!.some(pred);
+    return this.available()
+      .filter((n) =>
+        any('name', (v) => n.Name.includes(v)) && any('id', (v) => n.Id.startsWith(v)) && any('driver', (v) => v === n.Driver) && labelsMatch(n, filters) &&
+        any('type', (v) => (v === 'custom') === this.userDefined(n)) && any('scope', (v) => v === 'local') &&
+        any('dangling', (v) => (v === 'true' || v === '1') === (this.userDefined(n) && this.endpointsOn(n).length === 0)))
+      .map((n) => this.describe(n));
   }
 
   inspect(ref: string): Record<string, unknown> {
-    const n = this.available().find((x) => x.Name === ref || x.Id === ref) ?? this.available().filter((x) => x.Id.startsWith(ref));
-    if (!Array.isArray(n)) return this.describe(n);
-    if (n.length !== 1 || ref === '') throw new NotFound(`network ${ref} not found`);
-    return this.describe(n[0]!);
+    return this.describe(this.find(ref));
   }
 }
 
-/** The host end's name, vethXXXXXXX as Docker's, derived from the endpoint so it can be found again. */
-export function hostVethName(endpointId: string): string {
-  return `veth${endpointId.slice(0, 7)}`;
+function labelsMatch(n: NetworkRecord, filters: Record<string, string[]>): boolean {
+  return (filters['label'] ?? []).every((v) => {
+    const i = v.indexOf('=');
+    return i < 0 ? v in (n.Labels ?? {}) : n.Labels?.[v.slice(0, i)] === v.slice(i + 1);
+  });
 }

@@ -1,6 +1,7 @@
 // /containers/...: list, create, prune, inspect, start/stop/restart/kill/wait, remove, logs,
 // attach, resize, top, stats, exec creation.
 
+import { apiPorts } from '../../net/ports.ts';
 import type { Syscalls } from '../../sys/syscalls.ts';
 import { utf8Encode } from '../../util/text.ts';
 import { frame } from '../../api/engine-api.ts';
@@ -187,7 +188,7 @@ export function containerSummary(e: Engine, c: ContainerRecord, now: number): Re
     ImageID: c.Image,
     Command: commandOf(c),
     Created: unix(c.Created),
-    Ports: [],
+    Ports: c.State.Running ? apiPorts(c.NetworkSettings.Ports ?? {}) : [],
     Labels: c.Config.Labels,
     State: c.State.Status,
     Status: statusText(c.State, now),
