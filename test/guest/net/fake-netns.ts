@@ -6,6 +6,7 @@ import { FakeSyscalls } from '../../../src/guest/sys/fake.ts';
 import { CLONE_NEWNET, MS_BIND } from '../../../src/guest/sys/constants.ts';
 import { errnoNumber } from '../../../src/guest/sys/errno.ts';
 import type { Fd } from '../../../src/guest/sys/syscalls.ts';
+import { applyNft, type NftState } from './fake-nft.ts';
 import { AF_NETLINK, decodeAttrs, decodeMessages, IFF_UP, RTM_DELLINK, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE, NLM_F_EXCL, encodeMessage, ifinfomsg } from '../../../src/guest/net/netlink.ts';
 
 export interface Link {
@@ -48,7 +49,16 @@ export class NetFake extends FakeSyscalls {
   /** Bind mounts of a namespace, by path. */
   readonly bound = new Map<string, NetNs>();
   private nsFds = new Map<Fd, NetNs>();
-  private sockets = new Map<Fd, { ns: NetNs; inbox: Uint8Array[] }>();
+  private sockets = new Map<Fd, { ns: NetNs; inbox: Uint8Array[]; protocol: number }>();
+  /** The nf_tables state (one for the host namespace: dockerd programs only that one). */
+  readonly nft: NftState = { tables: new Map(), batches: 0 };
+  /** Makes the next nf_tables message of this type fail with EINVAL (a kernel refusing a rule). */
+  nftFailType: number | null = null;
+  /** The rules of dockerd's table, by chain, as nft prints them. */
+  rules(chain: string): string[] {
+    return this.nft.tables.get('docker-bridges')?.get(chain) ?? [];
+  }
+
   /** Every rtnetlink request: [namespace id, message type]. */
   readonly requests: [number, number][] = [];
 
@@ -90,13 +100,22 @@ export class NetFake extends FakeSyscalls {
 
   override socket(domain: number, type: number, protocol?: number): Fd {
     const fd = super.socket(domain, type, protocol);
-    if (domain === AF_NETLINK) this.sockets.set(fd, { ns: this.current, inbox: [] });
+    if (domain === AF_NETLINK) this.sockets.set(fd, { ns: this.current, inbox: [], protocol: protocol ?? 0 });
     return fd;
   }
 
   override write(fd: Fd, data: Uint8Array | string): number {
     const s = this.sockets.get(fd);
     if (!s || typeof data === 'string') return super.write(fd, data);
+    if (s.protocol === 12) {
+      for (const [seq, errno, type] of applyNft(this.nft, data, (t) => (t === this.nftFailType ? 'EINVAL' : null))) {
+        if (type === 0x0a11) s.inbox.push(encodeMessage(type, 0, seq, new Uint8Array(8), []));
+        const ack = new Uint8Array(4);
+        new DataView(ack.buffer).setInt32(0, -errno, true);
+        s.inbox.push(encodeMessage(2, 0, seq, ack, []));
+      }
+      return data.length;
+    }
     for (const m of decodeMessages(data)) {
       this.requests.push([s.ns.id, m.type]);
       let err = 0;

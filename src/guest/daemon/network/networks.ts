@@ -271,11 +271,15 @@ export class Networks {
       return `/proc/${this.sys.getpid()}/ns/net`;
     }
     if (name.startsWith('container:')) return this.joinContainer(name.slice('container:'.length));
+    // a daemon without a default bridge (dockerd --bridge none) leaves the namespace to runc
+    if (name === 'none' && !this.hasDefaultBridge) {
+      this.writeFiles(c, null, false);
+      return undefined;
+    }
     const ns = c.NetworkSettings;
     ns.SandboxID = hex(this.sys.randomBytes(32));
     ns.SandboxKey = this.sandboxPath(c);
     if (name === 'none') {
-      if (!this.hasDefaultBridge && !this.nets.some((n) => n.Name === 'none')) return undefined;
       this.driver.createSandbox(ns.SandboxKey);
       this.writeFiles(c, null, false);
       return ns.SandboxKey;
@@ -456,6 +460,9 @@ export class Networks {
     }
   }
 
+  /** Whether this daemon has programmed the table (so an empty state still needs a rewrite). */
+  private programmed = false;
+
   /** Programs the packet rules for the bridges and the running containers' published ports. */
   syncRules(): void {
     if (!this.nft) return;
@@ -470,9 +477,12 @@ export class Networks {
         for (const b of bindings ?? []) forwards.push({ proto: proto as PortForward['proto'], hostIp: b.HostIp, hostPort: Number(b.HostPort), ip: primary.IPAddress, port });
       }
     }
+    // no bridge and nothing published (dockerd --bridge none): nothing to program
+    if (nets.length === 0 && forwards.length === 0 && !this.programmed) return;
     try {
       this.nft.apply(buildRules(nets, forwards));
       this.nftError = null;
+      this.programmed = true;
     } catch (e) {
       // a kernel without nf_tables: bridges work, published ports and isolation cannot
       if (forwards.length > 0 || nets.length > 1) throw e;

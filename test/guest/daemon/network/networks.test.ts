@@ -105,7 +105,7 @@ describe('the default bridge network', () => {
     records.push(c);
     const docker0 = sys.host.byName('docker0')!;
     sys.host.links.delete(docker0.index);
-    expect(() => start(c)).toThrow(/failed to set up container networking: ENODEV: ip link add veth/);
+    expect(() => start(c)).toThrow(/failed to set up container networking: ENODEV/);
     expect(sys.bound.size).toBe(0);
     expect(c.NetworkSettings.SandboxKey).toBe('');
     expect(sys.current).toBe(sys.host);
