@@ -75,6 +75,7 @@ export function bootMain(_args: string[], sys: Syscalls): Promise<number> {
   }
   setHostname(sys);
   bringUpLoopback(sys);
+  bringUpEth0(sys);
   for (const dir of ['/root/lab', '/var/log', '/var/run']) mkdirp(sys, dir);
   const tty = openAgentTty(sys);
   if (tty === null) {
@@ -172,6 +173,33 @@ export function bringUpLoopback(sys: Syscalls): void {
     }
   } catch (e) {
     say(sys, `cannot bring up lo: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The address v86's virtual network always offers over DHCP, set directly (no DHCP client
+ * process): the page reaches the guest's published ports at GUEST_ADDRESS through it. No default
+ * route: the emulator's network has nothing behind it, and the offline mirror has its own link.
+ */
+export const GUEST_ADDRESS = '192.168.86.100';
+export const GUEST_PREFIX_LEN = 24;
+
+export function bringUpEth0(sys: Syscalls): void {
+  try {
+    const nl = Rtnl.open(sys);
+    try {
+      const eth0 = nl.linkIndex('eth0');
+      nl.linkUp(eth0);
+      try {
+        nl.addAddress(eth0, GUEST_ADDRESS, GUEST_PREFIX_LEN);
+      } catch (e) {
+        if (!isErrno(e, 'EEXIST')) throw e;
+      }
+    } finally {
+      nl.close();
+    }
+  } catch (e) {
+    say(sys, `cannot bring up eth0: ${(e as Error).message}`);
   }
 }
 
