@@ -260,7 +260,9 @@ export class Engine {
   }
 
   pull(fromImage: string, tag: string, emit: (e: PullEvent) => void): ImageRecord {
-    return this.imageService.pull(fromImage, tag, emit);
+    const img = this.imageService.pull(fromImage, tag, emit);
+    this.events.emit('image', 'pull', `${fromImage}:${tag || 'latest'}`, { name: fromImage });
+    return img;
   }
 
   imageContainers(id: string): ContainerRecord[] {
@@ -268,7 +270,12 @@ export class Engine {
   }
 
   removeImage(name: string, force: boolean): { Untagged?: string; Deleted?: string }[] {
-    return this.imageService.remove(name, force);
+    const done = this.imageService.remove(name, force);
+    for (const d of done) {
+      if (d.Untagged) this.events.emit('image', 'untag', d.Untagged, { name: d.Untagged });
+      if (d.Deleted) this.events.emit('image', 'delete', d.Deleted, { name: d.Deleted });
+    }
+    return done;
   }
 
   // ---- volumes (volumes.ts) ----
@@ -286,7 +293,10 @@ export class Engine {
   }
 
   createVolume(name: string | undefined, labels: Record<string, string> = {}): Volume {
-    return this.vols.create(name, labels);
+    const known = name !== undefined && this.vols.list().some((v) => v.Name === name);
+    const v = this.vols.create(name, labels);
+    if (!known) this.events.emit('volume', 'create', v.Name, { driver: v.Driver });
+    return v;
   }
 
   volumeUsers(name: string): ContainerRecord[] {
@@ -295,6 +305,7 @@ export class Engine {
 
   removeVolume(name: string, force = false): void {
     this.vols.remove(name, force);
+    this.events.emit('volume', 'destroy', name, { driver: 'local' });
   }
 
   // ---- containers ----

@@ -171,6 +171,16 @@ export class Networks {
     } catch (e) {
       this.nftError = (e as Error).message;
     }
+    // an earlier daemon's name servers went with it: containers still running get theirs back
+    for (const c of this.containers()) {
+      if (!c.State.Running || !c.NetworkSettings.SandboxKey) continue;
+      if (!Object.values(c.NetworkSettings.Networks).some((ep) => ep.IPAddress && this.userDefined(this.nets.find((n) => n.Id === ep.NetworkID) ?? this.nets[0]!))) continue;
+      try {
+        this.dns.start(c.NetworkSettings.SandboxKey);
+      } catch {
+        // its namespace is gone: the container is about to be found exited
+      }
+    }
   }
 
   /** Bridge networks whose device exists (the default one only with a default bridge). */

@@ -189,6 +189,20 @@ describe('user-defined networks', () => {
     expect(net.dns.running()).not.toContain(db.NetworkSettings.SandboxKey);
   });
 
+  it('brings the embedded name servers and the published ports back after a daemon restart', () => {
+    const { sys, net, records, start } = setup();
+    net.create({ Name: 'app' });
+    const c = container(net, 'c', { NetworkMode: 'app', PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } });
+    start(c);
+    const again = new Networks(sys, { bridge: 'docker0', root: '/var/lib/docker', execRoot: '/var/run/docker' }, () => records, { holdPorts: false });
+    again.init();
+    expect(again.dns.running()).toEqual([c.NetworkSettings.SandboxKey]);
+    expect(sys.rules('dnat')).toEqual(['meta l4proto tcp th dport 8080 dnat to 172.18.0.2:80']);
+    const other = container(again, 'd', { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } });
+    records.push(other);
+    expect(() => again.attach(other)).toThrow('Bind for 0.0.0.0:8080 failed: port is already allocated');
+  });
+
   it('connects and disconnects a running container live, and refuses to remove a network in use', () => {
     const { sys, net, start, stop } = setup();
     net.create({ Name: 'app' });
