@@ -40,11 +40,13 @@ export interface NativeDockerd {
   stop(): void;
 }
 
-export async function startDockerd(prefix: string): Promise<NativeDockerd> {
+/** `ownNetns`: the daemon runs in a network namespace of its own (its bridges stay out of the host's). */
+export async function startDockerd(prefix: string, opts: { ownNetns?: boolean } = {}): Promise<NativeDockerd> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const sock = join(dir, 'docker.sock');
   const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
-  const daemon: ChildProcess = spawn(BINARY, ['dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy'], { stdio: 'ignore', detached: true });
+  const [cmd0, ...pre0] = opts.ownNetns ? ['unshare', '-n', BINARY] : [BINARY];
+  const daemon: ChildProcess = spawn(cmd0!, [...pre0, 'dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy'], { stdio: 'ignore', detached: true });
   for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
   const client = (official: boolean): string[] => (official ? [OFFICIAL_DOCKER] : [BINARY, 'docker']);
   const docker = (args: string[], official = false, input = ''): CmdResult => {

@@ -10,6 +10,7 @@
 import type { Syscalls } from '../../sys/syscalls.ts';
 import { mkdirp, readJson, readText, writeFileAtomic } from '../../util/fsutil.ts';
 import { hex, newId } from '../../util/ids.ts';
+import { isErrno } from '../../sys/errors.ts';
 import { Conflict, Forbidden, InvalidParameter, NotFound, SystemError } from '../errdefs.ts';
 import type { ContainerRecord, EndpointSettings, HostConfig, NetworkSettings } from '../model.ts';
 import { hostsFile } from '../ocispec.ts';
@@ -494,8 +495,13 @@ export class Networks {
       this.nftError = null;
       this.programmed = true;
     } catch (e) {
-      // a kernel without nf_tables (the native tests' qemu-user): bridges work, published
-      // ports and isolation cannot, and say so when asked for
+      // no NETLINK_NETFILTER at all (qemu-user in the native tests): bridges and names work,
+      // isolation cannot, and publishing a port says why it cannot
+      if (isErrno(e, 'EPROTONOSUPPORT') || isErrno(e, 'EAFNOSUPPORT')) {
+        this.nftError = (e as Error).message;
+        if (forwards.length > 0) throw e;
+        return;
+      }
       if (forwards.length > 0 || nets.length > 1 || this.programmed) throw e;
     }
   }
