@@ -3,6 +3,7 @@ import { Networks, hostVethName } from '../../../../src/guest/daemon/network/net
 import { newState, type ContainerRecord, type HostConfig } from '../../../../src/guest/daemon/model.ts';
 import { Events } from '../../../../src/guest/daemon/events.ts';
 import { NetFake } from '../../net/fake-netns.ts';
+import { decodeMessage, encodeMessage, query, TYPE_A } from '../../../../src/guest/net/dns/message.ts';
 
 let n = 0;
 function container(net: Networks, name: string, hc: Partial<HostConfig> = {}, endpoints: Record<string, { IPAMConfig?: { IPv4Address: string }; Aliases?: string[] }> = {}, exposed: Record<string, object> = {}): ContainerRecord {
@@ -263,5 +264,42 @@ describe('user-defined networks', () => {
     start(c);
     expect(file(c.HostsPath)).toMatch(/\n10\.0\.0\.5\tdb\.local\n172\.17\.0\.1\tgw\n$/);
     expect(file(c.ResolvConfPath)).toMatch(/^nameserver 1\.1\.1\.1\nsearch example\.com$/m);
+  });
+});
+
+describe('the embedded name server', () => {
+  it('answers at 127.0.0.11 inside the container\'s namespace: names of its network, the rest forwarded upstream', async () => {
+    const { sys, net, start } = setup();
+    net.create({ Name: 'app' });
+    const db = container(net, 'db', { NetworkMode: 'app' }, { app: { Aliases: ['database'] } });
+    const web = container(net, 'web', { NetworkMode: 'app' });
+    start(db);
+    const before = sys.calls.length;
+    start(web);
+    // stepped into the sandbox for the socket, bound there, stepped back
+    const calls = sys.calls.slice(before).map((c) => c.name);
+    const bindAt = sys.calls.findIndex((c, i) => i >= before && c.name === 'bind' && (c.args[1] as { host: string }).host === '127.0.0.11');
+    expect(bindAt).toBeGreaterThan(0);
+    expect(sys.calls[bindAt]!.args[1]).toEqual({ family: 'inet', host: '127.0.0.11', port: 53 });
+    expect(calls.filter((n) => n === 'setns').length).toBeGreaterThanOrEqual(2);
+    expect(sys.current).toBe(sys.host);
+    const fd = sys.calls[bindAt]!.args[0] as number;
+    const client = { family: 'inet' as const, host: '172.18.0.3', port: 41000 };
+    sys.pushDatagram(fd, encodeMessage(query(7, 'database')), client);
+    sys.pushDatagram(fd, encodeMessage(query(8, 'deb.debian.org')), client);
+    sys.fire(fd, 'read');
+    await new Promise((r) => setTimeout(r, 0));
+    const toClient = () => sys.sentDatagrams.filter((d) => d.peer.host === client.host).map((d) => decodeMessage(d.data));
+    expect(toClient().map((m) => [m.id, m.answers[0]?.data])).toEqual([[7, '172.18.0.2']]);
+    // the other name went to the guest's resolver (/etc/resolv.conf), from dockerd's namespace
+    const up = sys.sentDatagrams.find((d) => d.peer.host === '10.86.0.53')!;
+    expect(up.peer.port).toBe(53);
+    const asked = decodeMessage(up.data);
+    const fwdFd = sys.calls.find((c) => c.name === 'sendTo' && (c.args[2] as { host: string }).host === '10.86.0.53')!.args[0] as number;
+    const reply = { ...asked, response: true, answers: [{ name: 'deb.debian.org', type: TYPE_A, class: 1, ttl: 60, data: '10.86.0.53' }] };
+    sys.pushDatagram(fwdFd, encodeMessage(reply), { family: 'inet', host: '10.86.0.53', port: 53 });
+    sys.fire(fwdFd, 'read');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(toClient().map((m) => [m.id, m.answers[0]?.data])).toEqual([[7, '172.18.0.2'], [8, '10.86.0.53']]);
   });
 });
