@@ -106,7 +106,11 @@ async function main(): Promise<void> {
     // one round not counted: the first start of each kind reads its files through 9p
     for (const row of ROWS) await row.sample(exec, vm);
     for (let i = 0; i < RUNS; i++) {
-      for (const [j, row] of ROWS.entries()) samples[j]!.push(await row.sample(exec, vm));
+      // each round starts at another row, so no row always follows the same one
+      for (let k = 0; k < ROWS.length; k++) {
+        const j = (i + k) % ROWS.length;
+        samples[j]!.push(await ROWS[j]!.sample(exec, vm));
+      }
       load.push(loadavg()[0]!);
       log(SCOPE, `run ${i + 1}/${RUNS}: ${ROWS.map((r, j) => `${samples[j]!.at(-1)!.toFixed(0)} ms`).join(', ')}; load ${load.at(-1)!.toFixed(1)}`);
     }
