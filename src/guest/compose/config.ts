@@ -1,7 +1,7 @@
 // `docker compose config`: the normalized model as YAML, keys in the order Compose prints them
 // (compose-go's struct order for objects, sorted names for maps: services, environment, labels).
 
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import type { Project, Service } from './model.ts';
 
 type Dict = Record<string, unknown>;
@@ -15,6 +15,7 @@ const SERVICE_ORDER = [
 const BUILD_ORDER = ['context', 'dockerfile', 'args', 'labels', 'no_cache', 'network', 'pull', 'target', 'tags'];
 const HEALTH_ORDER = ['test', 'timeout', 'interval', 'retries', 'start_period', 'start_interval', 'disable'];
 const DEPLOY_ORDER = ['mode', 'replicas', 'labels', 'resources', 'restart_policy'];
+const DEPENDS_ORDER = ['condition', 'restart', 'required'];
 const PORT_ORDER = ['name', 'mode', 'host_ip', 'target', 'published', 'protocol', 'app_protocol'];
 const VOLUME_ORDER = ['type', 'source', 'target', 'read_only', 'bind', 'volume', 'tmpfs'];
 const NETWORK_ORDER = ['name', 'driver', 'driver_opts', 'ipam', 'external', 'internal', 'attachable', 'labels', 'enable_ipv6'];
@@ -42,7 +43,7 @@ function serviceDict(s: Service): Dict {
   if (s.deploy) d['deploy'] = ordered({ ...s.deploy }, DEPLOY_ORDER);
   if (s.environment) d['environment'] = sorted(s.environment);
   if (s.labels) d['labels'] = sorted(s.labels);
-  if (s.depends_on) d['depends_on'] = sorted(s.depends_on);
+  if (s.depends_on) d['depends_on'] = Object.fromEntries(Object.keys(s.depends_on).sort().map((k) => [k, ordered({ ...s.depends_on![k] }, DEPENDS_ORDER)]));
   if (s.networks) d['networks'] = sorted(s.networks);
   if (s.ports) d['ports'] = s.ports.map((p) => ordered({ ...p }, PORT_ORDER));
   if (s.volumes) d['volumes'] = s.volumes.map((v) => ordered({ ...v }, VOLUME_ORDER));
@@ -57,9 +58,27 @@ export function projectDict(p: Project): Dict {
   out['services'] = Object.fromEntries(Object.keys(p.services).sort().map((n) => [n, serviceDict(p.services[n]!)]));
   if (Object.keys(p.networks).length) out['networks'] = Object.fromEntries(Object.keys(p.networks).sort().map((n) => [n, ordered({ ...p.networks[n] }, NETWORK_ORDER)]));
   if (Object.keys(p.volumes).length) out['volumes'] = Object.fromEntries(Object.keys(p.volumes).sort().map((n) => [n, ordered({ ...p.volumes[n] }, TOP_VOLUME_ORDER)]));
+  if (p.extensions) Object.assign(out, p.extensions);
   return out;
 }
 
+/** go-yaml quotes the YAML 1.1 booleans (y, no, on, off...) that YAML 1.2 reads as strings. */
+const OLD_BOOL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+/** In printed strings a $ is written $$, so the output loads back to the same values. */
+function escapeDollars(v: unknown): unknown {
+  if (typeof v === 'string') return v.replace(/\$/g, '$$$$');
+  if (Array.isArray(v)) return v.map(escapeDollars);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v as Dict).map(([k, x]) => [k, escapeDollars(x)]));
+  return v;
+}
+
 export function configYaml(p: Project): string {
-  return stringify(projectDict(p), { indent: 2, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  const doc = new Document(escapeDollars(projectDict(p)), { aliasDuplicateObjects: false });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && OLD_BOOL.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ indent: 2, lineWidth: 0, minContentWidth: 0 });
 }

@@ -80,7 +80,7 @@ export function parseYaml(text: string, file: string): unknown {
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
-    const what = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const what = err.code === 'DUPLICATE_KEY' ? `mapping key ${JSON.stringify(keyAt(text, err.pos[0]))} already defined` : err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     throw new ComposeError(`parsing ${file}: yaml: line ${pos.line}, column ${pos.col}: ${what}`);
   }
   try {
@@ -88,6 +88,10 @@ export function parseYaml(text: string, file: string): unknown {
   } catch (e) {
     throw new ComposeError(`parsing ${file}: yaml: ${(e as Error).message}`);
   }
+}
+
+function keyAt(text: string, pos: number): string {
+  return /^["']?([^"':\n]*)/.exec(text.slice(pos))?.[1] ?? '';
 }
 
 /** The environment interpolation sees: .env (or --env-file) under the shell's own variables. */
@@ -144,7 +148,7 @@ export function loadProject(host: LoadHost, opts: LoadOptions = {}): Project {
   if (!name) throw new ComposeError(`project name must not be empty`);
   const profiles = opts.profiles?.length ? opts.profiles : (env['COMPOSE_PROFILES'] ?? '').split(',').filter(Boolean);
   const project = normalizeProject(
-    { projectName: name, workingDir: dir, configFiles: files, environment: env, profiles, readFile: (p) => host.readFile(p), home: env['HOME'] ?? '/root' },
+    { projectName: name, workingDir: dir, configFiles: files, environment: env, profiles, readFile: (p) => host.readFile(p), home: env['HOME'] ?? '/root', warn: host.warn },
     doc,
     opts.enable ?? [],
   );

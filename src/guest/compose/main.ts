@@ -111,7 +111,10 @@ function run(argv: string[], sys: Syscalls, self: string, out: (s: string) => vo
     out(helpText(spec));
     return 0;
   }
-  const warn = (s: string): void => err(s.split('\n').map((l) => (l.startsWith('WARN[') ? l : `WARN[0000] ${l}`)).join('\n') + '\n');
+  // logrus's two layouts, as Compose prints warnings: short on a terminal, key=value otherwise
+  const stamp = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const warn = (s: string): void =>
+    err(s.split('\nWARN[0000] ').map((l) => (sys.isatty(2) ? `WARN[0000] ${l}` : `time="${stamp}" level=warning msg=${JSON.stringify(l)}`)).join('\n') + '\n');
   const ansi = g.flags.string('ansi');
   const global: GlobalOptions = {
     files: g.flags.list('file'),

@@ -92,7 +92,6 @@ export interface Service {
   domainname?: string;
   entrypoint?: string[] | null;
   environment?: Env;
-  env_file?: EnvFile[];
   expose?: string[];
   extra_hosts?: string[];
   hostname?: string;
@@ -158,6 +157,8 @@ export interface Project {
   volumes: Record<string, VolumeConfig>;
   /** The variables interpolation saw (shell environment over .env). */
   environment: Record<string, string>;
+  /** Top-level x-* keys. */
+  extensions?: Record<string, unknown>;
 }
 
 /** How many containers a service runs. */

@@ -26,6 +26,7 @@ export interface NormalizeContext {
   /** Reads an env_file; null when it does not exist. */
   readFile: (path: string) => string | null;
   home: string;
+  warn: (message: string) => void;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
@@ -70,15 +71,15 @@ function bytes(v: unknown, where: string): string {
 
 function protocolOf(p: string, where: string): PortConfig['protocol'] {
   if (p === 'tcp' || p === 'udp' || p === 'sctp') return p;
-  throw new ComposeError(`${where}: invalid proto: ${p}`);
+  throw new ComposeError(`invalid proto: ${p}`);
 }
 
 function range(s: string, where: string): [number, number] {
   const m = /^(\d+)(?:-(\d+))?$/.exec(s);
-  if (!m) throw new ComposeError(`${where}: invalid containerPort: ${s}`);
+  if (!m) throw new ComposeError(`Invalid containerPort: ${s}`);
   const a = Number(m[1]);
   const b = m[2] === undefined ? a : Number(m[2]);
-  if (b < a) throw new ComposeError(`${where}: invalid range specified for containerPort: ${s}`);
+  if (b < a) throw new ComposeError(`Invalid range specified for containerPort: ${s}`);
   return [a, b];
 }
 
@@ -104,17 +105,17 @@ export function parsePort(v: unknown, where: string): PortConfig[] {
   if (parts.length === 1) target = parts[0]!;
   else if (parts.length === 2) [published, target] = parts as [string, string];
   else if (parts.length === 3) [ip, published, target] = parts as [string, string, string];
-  else throw new ComposeError(`${where}: invalid port specification: ${JSON.stringify(spec)}`);
+  else throw new ComposeError(`Invalid port specification: ${JSON.stringify(spec)}`);
   const [t0, t1] = range(target, where);
   let pub: [number, number] | undefined;
   if (published) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(published);
-    if (!m) throw new ComposeError(`${where}: invalid hostPort: ${published}`);
+    if (!m) throw new ComposeError(`Invalid hostPort: ${published}`);
     pub = [Number(m[1]), m[2] === undefined ? Number(m[1]) : Number(m[2])];
   }
   const out: PortConfig[] = [];
   const n = t1 - t0 + 1;
-  if (pub && n > 1 && pub[1] - pub[0] + 1 !== n) throw new ComposeError(`${where}: invalid ranges specified for container and host Ports: ${target} and ${published}`);
+  if (pub && n > 1 && pub[1] - pub[0] + 1 !== n) throw new ComposeError(`Invalid ranges specified for container and host Ports: ${target} and ${published}`);
   for (let i = 0; i < n; i++) {
     const p: PortConfig = { mode: 'ingress', target: t0 + i, protocol: proto };
     if (ip) p.host_ip = ip;
@@ -149,7 +150,7 @@ export function parseVolume(ctx: NormalizeContext, v: unknown, where: string): S
     if (isDict(v['tmpfs'])) {
       const b = v['tmpfs'];
       out.tmpfs = {};
-      if (b['size'] !== undefined) out.tmpfs.size = Number(bytes(b['size'], where));
+      if (b['size'] !== undefined) out.tmpfs.size = bytes(b['size'], where);
       if (b['mode'] !== undefined) out.tmpfs.mode = toInt(b['mode']);
     }
     if (type === 'bind' && !out.source) throw new ComposeError(`${where}: invalid mount config for type "bind": field Source must not be empty`);
@@ -287,16 +288,18 @@ export function normalizeService(ctx: NormalizeContext, name: string, raw: Dict)
   for (const k of SIMPLE_BOOLS) if (raw[k] !== undefined) s[k] = toBool(raw[k]);
   for (const k of STRING_LISTS) if (Array.isArray(raw[k])) s[k] = (raw[k] as unknown[]).map(str);
   if (raw['build'] !== undefined) s.build = build(ctx, raw['build']);
-  if (raw['command'] !== undefined) s.command = command(raw['command'], `${where}.command`);
-  if (raw['entrypoint'] !== undefined) s.entrypoint = command(raw['entrypoint'], `${where}.entrypoint`);
+  // an explicit null is no command, as Compose prints it
+  if (raw['command'] !== undefined && raw['command'] !== null) s.command = command(raw['command'], `${where}.command`);
+  if (raw['entrypoint'] !== undefined && raw['entrypoint'] !== null) s.entrypoint = command(raw['entrypoint'], `${where}.entrypoint`);
   if (raw['cpus'] !== undefined) s.cpus = toNum(raw['cpus']);
   if (raw['depends_on'] !== undefined) s.depends_on = dependsOn(raw['depends_on']);
   if (isDict(raw['deploy'])) s.deploy = deploy(raw['deploy'], `${where}.deploy`);
   if (raw['dns'] !== undefined) s.dns = (Array.isArray(raw['dns']) ? raw['dns'] : [raw['dns']]).map(str);
-  if (raw['env_file'] !== undefined) s.env_file = envFiles(ctx, raw['env_file']);
-  if (raw['environment'] !== undefined || s.env_file) s.environment = { ...(s.env_file ? envFromFiles(ctx, s.env_file) : {}), ...envMap(ctx, raw['environment']) };
+  // env_file entries are read now and folded into environment, as Compose prints them
+  const files = raw['env_file'] !== undefined ? envFiles(ctx, raw['env_file']) : null;
+  if (raw['environment'] !== undefined || files) s.environment = { ...(files ? envFromFiles(ctx, files) : {}), ...envMap(ctx, raw['environment']) };
   if (Array.isArray(raw['expose'])) s.expose = raw['expose'].map(str);
-  if (raw['extra_hosts'] !== undefined) s.extra_hosts = Array.isArray(raw['extra_hosts']) ? raw['extra_hosts'].map(str) : Object.entries(raw['extra_hosts'] as Dict).map(([h, ip]) => `${h}=${str(ip)}`);
+  if (raw['extra_hosts'] !== undefined) s.extra_hosts = Array.isArray(raw['extra_hosts']) ? raw['extra_hosts'].map((h) => str(h).replace(/^([^:=]+)[:=]/, '$1=')) : Object.entries(raw['extra_hosts'] as Dict).map(([h, ip]) => `${h}=${str(ip)}`);
   if (isDict(raw['healthcheck'])) s.healthcheck = healthcheck(raw['healthcheck'], `${where}.healthcheck`);
   if (raw['labels'] !== undefined) s.labels = labelMap(raw['labels']);
   if (raw['mem_limit'] !== undefined) s.mem_limit = bytes(raw['mem_limit'], `${where}.mem_limit`);
@@ -304,7 +307,11 @@ export function normalizeService(ctx: NormalizeContext, name: string, raw: Dict)
   else if (raw['network_mode'] === undefined) s.networks = { default: null };
   if (raw['pids_limit'] !== undefined) s.pids_limit = toInt(raw['pids_limit']);
   if (Array.isArray(raw['ports'])) s.ports = raw['ports'].flatMap((p, i) => parsePort(p, `${where}.ports.${i}`));
-  if (raw['scale'] !== undefined) s.scale = toInt(raw['scale']);
+  if (raw['scale'] !== undefined) {
+    // Compose keeps scale and deploy.replicas equal
+    s.scale = toInt(raw['scale']);
+    if (s.deploy?.replicas === undefined) s.deploy = { replicas: s.scale, ...(s.deploy ?? {}) };
+  }
   if (raw['stop_grace_period'] !== undefined) s.stop_grace_period = duration(raw['stop_grace_period'], `${where}.stop_grace_period`);
   if (raw['sysctls'] !== undefined) s.sysctls = labelMap(raw['sysctls']);
   if (raw['tmpfs'] !== undefined) s.tmpfs = (Array.isArray(raw['tmpfs']) ? raw['tmpfs'] : [raw['tmpfs']]).map(str);
@@ -314,11 +321,12 @@ export function normalizeService(ctx: NormalizeContext, name: string, raw: Dict)
   return s;
 }
 
-function resource<T extends NetworkConfig | VolumeConfig>(ctx: NormalizeContext, key: string, raw: unknown): T {
+function resource<T extends NetworkConfig | VolumeConfig>(ctx: NormalizeContext, kind: 'networks' | 'volumes', key: string, raw: unknown): T {
   const d = isDict(raw) ? raw : {};
   const ext = d['external'];
   const external = isDict(ext) ? true : ext === undefined ? false : toBool(ext);
   const extName = isDict(ext) && ext['name'] !== undefined ? str(ext['name']) : undefined;
+  if (extName !== undefined) ctx.warn(`${kind}.${key}: external.name is deprecated. Please set name and external: true`);
   const name = d['name'] !== undefined ? str(d['name']) : extName ?? (external ? key : `${ctx.projectName}_${key}`);
   const out: Record<string, unknown> = { name };
   for (const k of ['driver', 'internal', 'attachable', 'enable_ipv6'] as const) if (d[k] !== undefined) out[k] = d[k];
@@ -355,12 +363,19 @@ export function normalizeProject(ctx: NormalizeContext, doc: Dict, enable: strin
     }
     for (const dep of Object.keys((services[n] ?? s)?.depends_on ?? {})) if (disabled[dep]) wanted.push(dep);
   }
+  // networks and volumes no enabled service uses are left out, as Compose does; an undefined
+  // one that is used stays out too, for validate to report
+  const usedNetworks = new Set(Object.values(services).flatMap((s) => Object.keys(s.networks ?? {})));
+  const usedVolumes = new Set(Object.values(services).flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source!)));
   const networks: Record<string, NetworkConfig> = {};
   const rawNetworks = isDict(doc['networks']) ? doc['networks'] : {};
-  const usesDefault = Object.values(services).some((s) => s.networks && 'default' in s.networks);
-  if (usesDefault || 'default' in rawNetworks) networks['default'] = resource<NetworkConfig>(ctx, 'default', rawNetworks['default']);
-  for (const [k, v] of Object.entries(rawNetworks)) if (k !== 'default') networks[k] = resource<NetworkConfig>(ctx, k, v);
+  if (usedNetworks.has('default')) networks['default'] = resource<NetworkConfig>(ctx, 'networks', 'default', rawNetworks['default']);
+  for (const [k, v] of Object.entries(rawNetworks)) if (k !== 'default' && usedNetworks.has(k)) networks[k] = resource<NetworkConfig>(ctx, 'networks', k, v);
   const volumes: Record<string, VolumeConfig> = {};
-  for (const [k, v] of Object.entries(isDict(doc['volumes']) ? doc['volumes'] : {})) volumes[k] = resource<VolumeConfig>(ctx, k, v);
-  return { name: ctx.projectName, workingDir: ctx.workingDir, configFiles: ctx.configFiles, services, disabled, networks, volumes, environment: ctx.environment };
+  for (const [k, v] of Object.entries(isDict(doc['volumes']) ? doc['volumes'] : {})) if (usedVolumes.has(k)) volumes[k] = resource<VolumeConfig>(ctx, 'volumes', k, v);
+  const extensions = Object.fromEntries(Object.entries(doc).filter(([k]) => k.startsWith('x-')));
+  return {
+    name: ctx.projectName, workingDir: ctx.workingDir, configFiles: ctx.configFiles, services, disabled, networks, volumes, environment: ctx.environment,
+    ...(Object.keys(extensions).length ? { extensions } : {}),
+  };
 }

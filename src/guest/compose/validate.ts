@@ -111,11 +111,18 @@ export function validateProject(p: Project): void {
     }
     for (const [dep, d] of Object.entries(s.depends_on ?? {})) {
       if (!all[dep] && d.required) throw invalidProject(`service "${s.name}" depends on undefined service "${dep}"`);
-      if (!CONDITIONS.includes(d.condition)) throw new ComposeError(`validating ${p.configFiles[0]}: services.${s.name}.depends_on.${dep}.condition must be one of the following: "service_started", "service_healthy", "service_completed_successfully"`);
+      // the path twice, as compose-go prints it
+      const at = `services.${s.name}.depends_on.${dep}.condition`;
+      if (!CONDITIONS.includes(d.condition)) throw new ComposeError(`validating ${p.configFiles[0]}: ${at} ${at} must be one of the following: "service_started", "service_healthy", "service_completed_successfully"`);
     }
     if (s.scale !== undefined && s.deploy?.replicas !== undefined && s.scale !== s.deploy.replicas) {
-      throw new ComposeError(`services.${s.name}: can't set distinct values on 'scale' and 'deploy.replicas'`);
+      throw invalidProject(`services.${s.name}: can't set distinct values on 'scale' and 'deploy.replicas'`);
     }
+    // (compose-go's own wording, odd as it is)
+    if (s.container_name && (s.scale ?? s.deploy?.replicas ?? 1) > 1) throw invalidProject(`services.scale: can't set container_name and ${s.name} as container name must be unique`);
+    const limits = s.deploy?.resources?.limits;
+    if (s.cpus !== undefined && limits?.cpus !== undefined && s.cpus !== limits.cpus) throw invalidProject(`services.${s.name}: can't set distinct values on 'cpus' and 'deploy.resources.limits.cpus'`);
+    if (s.mem_limit !== undefined && limits?.memory !== undefined && s.mem_limit !== limits.memory) throw invalidProject(`services.${s.name}: can't set distinct values on 'mem_limit' and 'deploy.resources.limits.memory'`);
     if (s.network_mode && s.networks && Object.keys(s.networks).length) {
       throw new ComposeError(`service ${s.name} declares mutually exclusive \`network_mode\` and \`networks\``);
     }

@@ -73,9 +73,7 @@ export function plan(p: Project, seen: Observed, opts: PlanOptions): Plan {
     const s = p.services[name]!;
     const hash = configHash(p, s);
     const want = opts.scale?.[name] ?? replicas(s);
-    if (s.container_name && want > 1) {
-      throw new ComposeError(`WARNING: The "${name}" service is using the custom container name "${s.container_name}". Docker requires each container to have a unique name. Remove the custom name to scale the service`);
-    }
+    if (s.container_name && want > 1) throw new ComposeError(`services.scale: can't set container_name and ${name} as container name must be unique: invalid compose project`);
     const existing = mine.filter((c) => c.Labels[LABEL.service] === name).sort((a, b) => Number(a.Labels[LABEL.number]) - Number(b.Labels[LABEL.number]));
     const actions: ContainerAction[] = [];
     const taken = new Set<number>();
