@@ -23,6 +23,8 @@ export interface LogOptions {
   color: boolean;
   /** Called when a followed container's stream ends (it exited). */
   onEnd?: (s: LogSource) => void;
+  /** Stop following at the first stream that ends (up --abort-on-container-exit). */
+  stopAtFirstEnd?: boolean;
 }
 
 // Compose's rotation: the bright colours, then the plain ones
@@ -178,7 +180,7 @@ export function followLogs(sys: Syscalls, client: Client, sources: LogSource[], 
         sys.watch(conn.fd, 'read', null);
         w.flush();
         o.onEnd?.(src);
-        if (--open === 0) finish('ended');
+        if (--open === 0 || o.stopAtFirstEnd) finish('ended');
       };
       const body = chunked ? new Dechunker(w.data) : null;
       const feed = (b: Uint8Array): void => {

@@ -8,6 +8,7 @@ import { nameOf } from '../converge/plan.ts';
 import { containerId } from '../converge/apply.ts';
 import { followLogs, Prefixer, type LogSource } from '../logs.ts';
 import { readLine } from '../../sys/io.ts';
+import type { Project } from '../model.ts';
 import type { Parsed } from '../../util/flags.ts';
 import { flag, type Command, type ComposeCtx } from './context.ts';
 
@@ -44,7 +45,10 @@ async function attach(c: ComposeCtx, project: string, services: string[], opts: 
   const sources: LogSource[] = containers.map((x) => ({ name: shortName(project, nameOf(x)), id: x.Id, tty: engine.inspectContainer(x.Id).Config.Tty }));
   const pre = new Prefixer(sources.map((s) => s.name), opts.color, opts.prefix);
   c.out(`Attaching to ${sources.map((s) => s.name).join(', ')}\n`);
+  let firstExit = 0;
+  let ended = 0;
   const how = await followLogs(c.sys, c.client(), sources, pre, {
+    stopAtFirstEnd: opts.abort,
     follow: true,
     tail: 'all',
     timestamps: false,
@@ -57,9 +61,15 @@ async function attach(c: ComposeCtx, project: string, services: string[], opts: 
       } catch {
         // removed meanwhile
       }
+      if (ended++ === 0) firstExit = code;
       c.out(`${pre.colored(s.name, `exited with code ${code}`)}\n`);
     },
   });
+  if (opts.abort && how === 'ended' && ended < sources.length) {
+    c.out('Aborting on container exit...\n');
+    lifecycle(engine, project, null, 'stop', services, c.progress(), opts.timeout === undefined ? {} : { timeout: opts.timeout });
+    return firstExit;
+  }
   if (how === 'interrupted') {
     c.out('Gracefully stopping... (press Ctrl+C again to force)\n');
     lifecycle(engine, project, null, 'stop', services, c.progress(), opts.timeout === undefined ? {} : { timeout: opts.timeout });
@@ -109,6 +119,7 @@ export const lifecycleCommands: Record<string, Command> = {
       const project = c.project(p.args);
       const opts = upOptions(p, !p.flags.bool('no-start'));
       if (p.flags.bool('detach') && p.flags.bool('abort-on-container-exit')) throw new ComposeError('--abort-on-container-exit and --detach are incompatible');
+      if (p.flags.bool('build')) buildUnavailable(project, p.args);
       up(upEnv(c), project, opts);
       if (p.flags.bool('detach') || p.flags.bool('wait') || p.flags.bool('no-start')) return 0;
       return attach(c, project.name, p.args, { color: c.global.color && !p.flags.bool('no-color'), prefix: !p.flags.bool('no-log-prefix'), abort: p.flags.bool('abort-on-container-exit'), ...(timeout(p) !== undefined ? { timeout: timeout(p)! } : {}) });
@@ -196,13 +207,17 @@ export const lifecycleCommands: Record<string, Command> = {
   build: {
     spec: { path: 'docker compose build', usage: '[OPTIONS] [SERVICE...]', description: 'Build or rebuild services', flags: [flag('no-cache', 'bool', 'Do not use cache when building the image'), flag('pull', 'bool', 'Always attempt to pull a newer version of the image'), flag('quiet', 'bool', "Don't print anything to STDOUT", 'q')] },
     run: (c, p) => {
-      const project = c.project(p.args);
-      const names = (p.args.length ? p.args : Object.keys(project.services)).filter((n) => project.services[n]?.build);
-      if (names.length) throw new ComposeError(`\`docker build\` is not available in this runtime yet: cannot build ${names.join(', ')}`);
+      buildUnavailable(c.project(p.args), p.args);
       return 0;
     },
   },
 };
+
+/** Services with a build section cannot be built until the runtime has `docker build`. */
+function buildUnavailable(project: Project, only: string[]): void {
+  const names = (only.length ? only : Object.keys(project.services)).filter((n) => project.services[n]?.build);
+  if (names.length) throw new ComposeError(`\`docker build\` is not available in this runtime yet: cannot build ${names.join(', ')}`);
+}
 
 function verb(name: 'start' | 'stop' | 'restart' | 'kill', description: string): Command {
   const flags = name === 'kill' ? [flag('signal', 'string', 'SIGNAL to send to the container', 's', { default: 'SIGKILL' }), flag('remove-orphans', 'bool', 'Remove containers for services not defined in the Compose file')] : name === 'start' ? [] : [flag('timeout', 'int', 'Specify a shutdown timeout in seconds', 't')];
