@@ -21,6 +21,7 @@ export interface ContainerDetails {
   Name: string;
   State: { Status: string; Running: boolean; ExitCode: number; Health?: { Status: string } };
   Config: { Labels: Record<string, string>; Tty: boolean; Image: string };
+  NetworkSettings?: { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> | null };
 }
 
 export interface NetworkInfo {

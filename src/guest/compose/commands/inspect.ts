@@ -193,6 +193,22 @@ export const inspectCommands: Record<string, Command> = {
       return 0;
     },
   },
+  port: {
+    spec: {
+      path: 'docker compose port', usage: '[OPTIONS] SERVICE PRIVATE_PORT', description: 'Print the public port for a port binding', minArgs: 2, maxArgs: 2,
+      flags: [flag('protocol', 'string', 'tcp or udp', undefined, { default: 'tcp' }), flag('index', 'int', 'Index of the container if service has multiple replicas', undefined, { default: 1 })],
+    },
+    run: (c, p) => {
+      const { name } = c.projectName();
+      const [service, port] = p.args as [string, string];
+      const target = serviceContainer(c, name, service, p.flags.int('index'));
+      const bindings = c.engine().inspectContainer(target.Id).NetworkSettings?.Ports?.[`${port}/${p.flags.string('protocol')}`] ?? null;
+      const first = bindings?.[0];
+      if (!first) throw new ComposeError(`no port ${port}/${p.flags.string('protocol')} for container ${nameOf(target)}: no public port`);
+      c.out(`${first.HostIp || '0.0.0.0'}:${first.HostPort}\n`);
+      return 0;
+    },
+  },
   version: {
     spec: { path: 'docker compose version', usage: '[OPTIONS]', description: 'Show the Docker Compose version information', maxArgs: 0, flags: [flag('short', 'bool', "Shows only Compose's version number"), flag('format', 'string', 'Format the output. Values: [pretty | json]', 'f', { default: 'pretty' })] },
     run: (c, p) => {
