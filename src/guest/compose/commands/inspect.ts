@@ -71,7 +71,7 @@ export const inspectCommands: Record<string, Command> = {
       }
       const format = p.flags.string('format');
       if (format !== 'yaml' && format !== 'json') throw new ComposeError(`unsupported format "${format}"`);
-      const text = format === 'json' ? JSON.stringify(projectDict(project), null, 4) + '\n' : configYaml(project);
+      const text = format === 'json' ? JSON.stringify(projectDict(project), null, 2) + '\n' : configYaml(project);
       if (p.flags.string('output')) c.sys.writeFile(p.flags.string('output'), text, 0o644);
       else c.out(text);
       return 0;
