@@ -30,10 +30,9 @@ function serviceContainer(c: ComposeCtx, project: string, service: string, index
   return pick;
 }
 
-async function delegate(args: string[], c: ComposeCtx): Promise<number> {
+function delegate(args: string[], c: ComposeCtx): Promise<number> {
   // exec and run's attach are the docker CLI's own: same streams, terminal handling and exit codes
-  const { dockerMain } = await import('../../cli/main.ts');
-  return dockerMain(args, c.sys);
+  return import('../../cli/main.ts').then((m) => m.dockerMain(args, c.sys));
 }
 
 export const inspectCommands: Record<string, Command> = {
@@ -260,7 +259,7 @@ export const inspectCommands: Record<string, Command> = {
         flag('publish', 'list', "Publish a container's port(s) to the host", 'p'),
       ],
     },
-    run: async (c, p) => {
+    run: (c, p) => {
       const [service, ...cmd] = p.args as [string, ...string[]];
       const project = c.project([service]);
       const s = project.services[service];

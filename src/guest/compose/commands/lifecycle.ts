@@ -39,7 +39,12 @@ export function shortName(project: string, name: string): string {
   return name.startsWith(`${project}-`) ? name.slice(project.length + 1) : name;
 }
 
-async function attach(c: ComposeCtx, project: string, services: string[], opts: { color: boolean; prefix: boolean; timeout?: number; abort: boolean }): Promise<number> {
+/**
+ * Attached `up`: every container's log until all have exited or Ctrl-C (then the stack stops).
+ * Not async: QuickJS reports a promise rejected before it has a handler, so what can fail
+ * synchronously throws here and the command's caller catches it.
+ */
+function attach(c: ComposeCtx, project: string, services: string[], opts: { color: boolean; prefix: boolean; timeout?: number; abort: boolean }): Promise<number> {
   const engine = c.engine();
   const containers = projectContainers(engine, project, true).filter((x) => services.length === 0 || services.includes(x.Labels[LABEL.service] ?? ''));
   const sources: LogSource[] = containers.map((x) => ({ name: shortName(project, nameOf(x)), id: x.Id, tty: engine.inspectContainer(x.Id).Config.Tty }));
@@ -47,7 +52,7 @@ async function attach(c: ComposeCtx, project: string, services: string[], opts: 
   c.out(`Attaching to ${sources.map((s) => s.name).join(', ')}\n`);
   let firstExit = 0;
   let ended = 0;
-  const how = await followLogs(c.sys, c.client(), sources, pre, {
+  return followLogs(c.sys, c.client(), sources, pre, {
     stopAtFirstEnd: opts.abort,
     follow: true,
     tail: 'all',
@@ -64,18 +69,19 @@ async function attach(c: ComposeCtx, project: string, services: string[], opts: 
       if (ended++ === 0) firstExit = code;
       c.out(`${pre.colored(s.name, `exited with code ${code}`)}\n`);
     },
+  }).then((how) => {
+    if (opts.abort && how === 'ended' && ended < sources.length) {
+      c.out('Aborting on container exit...\n');
+      lifecycle(engine, project, null, 'stop', services, c.progress(), opts.timeout === undefined ? {} : { timeout: opts.timeout });
+      return firstExit;
+    }
+    if (how === 'interrupted') {
+      c.out('Gracefully stopping... (press Ctrl+C again to force)\n');
+      lifecycle(engine, project, null, 'stop', services, c.progress(), opts.timeout === undefined ? {} : { timeout: opts.timeout });
+      return 130;
+    }
+    return 0;
   });
-  if (opts.abort && how === 'ended' && ended < sources.length) {
-    c.out('Aborting on container exit...\n');
-    lifecycle(engine, project, null, 'stop', services, c.progress(), opts.timeout === undefined ? {} : { timeout: opts.timeout });
-    return firstExit;
-  }
-  if (how === 'interrupted') {
-    c.out('Gracefully stopping... (press Ctrl+C again to force)\n');
-    lifecycle(engine, project, null, 'stop', services, c.progress(), opts.timeout === undefined ? {} : { timeout: opts.timeout });
-    return 130;
-  }
-  return 0;
 }
 
 const UP_FLAGS = [
