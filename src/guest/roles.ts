@@ -17,52 +17,6 @@ export const EXIT_USAGE = 125;
 
 export const VERSION = version;
 
-const DOCKER_USAGE = `
-Usage:  docker [OPTIONS] COMMAND
-
-A self-sufficient runtime for containers (Whalebone ${version})
-
-Options:
-  -v, --version   Print version information and quit
-  -h, --help      Print usage
-`;
-
-const ROLE_USAGE: Record<RoleName, string> = {
-  docker: DOCKER_USAGE,
-  dockerd: '\nUsage:  dockerd [OPTIONS]\n\nA self-sufficient runtime for containers.\n\nOptions:\n  -v, --version   Print version information and quit\n',
-  'containerd-shim': '\nUsage:  containerd-shim [OPTIONS]\n\nOptions:\n  -v, --version   Print version information and quit\n',
-  runc: '\nUsage:  runc [global options] command [command options] [arguments...]\n\nOptions:\n  -v, --version   Print the version\n',
-  'docker-compose': '\nUsage:  docker compose [OPTIONS] COMMAND\n\nOptions:\n  -v, --version   Show the Docker Compose version information\n',
-  'docker-init': '\nUsage:  docker-init [OPTIONS] -- PROGRAM [ARGS]\n\nOptions:\n  -v, --version   Show version and exit\n',
-};
-
-const VERSION_LINE: Record<RoleName, string> = {
-  docker: `Docker version ${version}, build whalebone`,
-  dockerd: `Docker version ${version}, build whalebone`,
-  'containerd-shim': `containerd-shim whalebone ${version}`,
-  runc: `runc version ${version}\ncommit: whalebone\nspec: 1.0.2-dev`,
-  'docker-compose': `Docker Compose version v${version}`,
-  'docker-init': `tini version ${version} - whalebone`,
-};
-
-/** What every role does before it has an implementation: version, help, or a usage error. */
-function basicRole(name: RoleName): Role {
-  return async (args, sys) => {
-    const first = args[0];
-    if (first === '--version' || first === '-v' || (name === 'runc' && first === 'version') || (name === 'docker-compose' && first === 'version')) {
-      print(sys, VERSION_LINE[name] + '\n');
-      return 0;
-    }
-    if (first === '--help' || first === '-h' || (first === 'help' && name !== 'docker-init')) {
-      print(sys, ROLE_USAGE[name]);
-      return 0;
-    }
-    const what = first === undefined ? `${name} needs a command` : `unknown command: ${name} ${first}`;
-    printErr(sys, `${name}: ${what}\n${ROLE_USAGE[name]}\nRun '${name} --help' for more information\n`);
-    return EXIT_USAGE;
-  };
-}
-
 /**
  * A role whose code is imported only when it runs: the build splits each dynamic import into its
  * own bytecode module, so `docker --version` does not read the daemon's or runc's code.
@@ -76,7 +30,10 @@ export const roles: Record<RoleName, Role> = {
   dockerd: lazy(async () => (await import('./daemon/main.ts')).dockerdMain),
   'containerd-shim': lazy(async () => (await import('./shim/main.ts')).shimMain),
   runc: lazy(async () => (await import('./runc/main.ts')).runcMain),
-  'docker-compose': basicRole('docker-compose'),
+  'docker-compose': lazy(async () => {
+    const { composeMain } = await import('./compose/main.ts');
+    return (args, sys) => composeMain(args, sys, 'docker-compose');
+  }),
   'docker-init': lazy(async () => (await import('./init/main.ts')).initMain),
 };
 

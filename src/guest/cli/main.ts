@@ -40,6 +40,7 @@ Management Commands:
   system      Manage Docker
   network     Manage networks
   volume      Manage volumes
+  compose*    Docker Compose
 
 Commands:
   attach      Attach local standard input, output, and error streams to a running container
@@ -99,6 +100,10 @@ function dockerRun(argv: string[], sys: Syscalls): number | Promise<number> {
   if (args.length === 0) {
     out(MAIN_USAGE);
     return 0;
+  }
+  if (args[0] === 'compose') {
+    // the Compose v2 plugin form: its code loads only when used
+    return import('../compose/main.ts').then((m) => m.composeMain(args.slice(1), sys, 'docker compose'));
   }
   let name = args[0]!;
   let rest = args.slice(1);
