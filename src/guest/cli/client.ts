@@ -6,9 +6,9 @@ import type { Fd, Syscalls } from '../sys/syscalls.ts';
 import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
+import { API_PREFIX } from '../api/engine-api.ts';
 
 export const DEFAULT_HOST = 'unix:///var/run/docker.sock';
-export const API_PREFIX = '/v1.45';
 
 export class DaemonDownError extends Error {
   override name = 'DaemonDownError';
@@ -222,24 +222,6 @@ export class Client {
       return JSON.parse(text) as T;
     } catch {
       return text as T;
-    }
-  }
-}
-
-/** Splits Docker's multiplexed stream into (stream, payload) frames. */
-export class Demuxer {
-  private buf: Uint8Array = new Uint8Array(0);
-  constructor(private onFrame: (stream: number, data: Uint8Array) => void) {}
-  push(b: Uint8Array): void {
-    const nb = new Uint8Array(this.buf.length + b.length);
-    nb.set(this.buf);
-    nb.set(b, this.buf.length);
-    this.buf = nb;
-    while (this.buf.length >= 8) {
-      const n = ((this.buf[4]! << 24) | (this.buf[5]! << 16) | (this.buf[6]! << 8) | this.buf[7]!) >>> 0;
-      if (this.buf.length < 8 + n) return;
-      this.onFrame(this.buf[0]!, this.buf.slice(8, 8 + n));
-      this.buf = this.buf.slice(8 + n);
     }
   }
 }

@@ -8,7 +8,8 @@ import { O_NONBLOCK, F_GETFL, F_SETFL, SHUT_WR, SIGINT, SIGTERM, SIGWINCH } from
 import { writeAll, readSome } from '../sys/io.ts';
 import { makeRaw } from '../sys/termios.ts';
 import { DetachWatcher } from '../shim/proto.ts';
-import { Demuxer, type Connection } from './client.ts';
+import type { Connection } from './client.ts';
+import { Demuxer } from '../api/engine-api.ts';
 
 export interface PumpOptions {
   tty: boolean;

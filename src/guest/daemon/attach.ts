@@ -10,7 +10,7 @@ import { DEFAULT_DETACH_KEYS, DetachWatcher, FrameType, parseDetachKeys } from '
 import type { Conn, Request, Response } from './http.ts';
 import { ShimStream } from './shimconn.ts';
 import type { ContainerRecord } from './model.ts';
-import { frame } from './api.ts';
+import { frame } from '../api/engine-api.ts';
 
 export interface AttachOptions {
   stdin: boolean;

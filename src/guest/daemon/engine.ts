@@ -1,41 +1,33 @@
-// dockerd's engine: containers (create/start/stop/kill/wait/logs/remove), images (pull from the
-// offline registry, list, inspect, remove), volumes, and the state under /var/lib/docker that
-// survives a daemon restart. Each running container has its own containerd-shim process.
+// dockerd's engine: the facade the API routes call, and the container lifecycle (create, start,
+// stop, kill, wait, exit handling, restart policies, remove, logs). Records live in containers.ts,
+// images in images.ts, volumes in volumes.ts, shims are run by shim-launcher.ts. Each running
+// container has its own containerd-shim process.
 
-import { reapEnded } from '../sys/wait.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
-import { MNT_DETACH, O_CLOEXEC, SIGKILL, SIGNALS } from '../sys/constants.ts';
+import { MNT_DETACH, SIGKILL, SIGNALS } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { chainIds, ImageStore, type ImageRecord, type PullEvent, type PullMode } from '../images/store.ts';
-import { parseRef } from '../images/reference.ts';
 import { OfflineRegistry } from '../images/registry.ts';
 import type { OciMount } from '../runc/spec.ts';
-import { diskUsage, exists, mkdirp, readJson, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
-import { humanDuration } from '../util/humanize.ts';
-import { lookup, newId, NotFoundError, AmbiguousError } from '../util/ids.ts';
+import { diskUsage, mkdirp, readJson, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
+import { newId } from '../util/ids.ts';
 import { randomName, VALID_NAME } from '../util/names.ts';
 import { utf8Decode } from '../util/text.ts';
 import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig, type MountPoint } from './model.ts';
 import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
-import type { ExitRecord } from '../shim/main.ts';
-import { Networks } from '../net/network.ts';
+import { Networks } from './network/networks.ts';
 import { LayerViews } from '../images/views.ts';
-import { FrameType, frameJson } from '../shim/proto.ts';
+import type { ExitRecord } from '../shim/proto.ts';
+import { ImageService } from './images.ts';
+import { Volumes } from './volumes.ts';
+import { ContainerStore } from './containers.ts';
+import { copyTree } from '../util/copytree.ts';
 import { Attachments } from './attach.ts';
 import { Execs } from './exec.ts';
-import { shimRequest } from './shimconn.ts';
+import { ForkExecShimLauncher, type ShimLauncher } from './shim-launcher.ts';
+import type { Volume } from '../api/engine-api.ts';
+import { Conflict, InvalidParameter, SystemError } from './errdefs.ts';
 import { policyError, restartDelayMs, shouldRestart, startsWithDaemon } from './restart.ts';
-
-/** An error with the HTTP status the Engine API gives it. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface EngineOptions {
   root: string;
@@ -48,28 +40,11 @@ export interface EngineOptions {
   bridge?: string;
 }
 
-export interface Volume {
-  Name: string;
-  Driver: string;
-  Mountpoint: string;
-  CreatedAt: string;
-  Labels: Record<string, string>;
-  Scope: string;
-  Options: Record<string, string>;
-}
-
-function nowIso(): string {
-  return new Date().toISOString();
-}
-
-/** "Up 5 seconds", "Exited (0) 3 minutes ago", "Created", as docker ps shows. */
-export function statusText(s: ContainerRecord['State'], now: number): string {
-  if (s.Running) return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
-  if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
-  if (s.Status === 'removing') return 'Removal In Progress';
-  if (s.Status === 'dead') return 'Dead';
-  if (s.StartedAt === ZERO_TIME) return 'Created';
-  return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+/** What the engine takes from outside, so its logic runs on the Syscalls fake in unit tests. */
+export interface EngineDeps {
+  launcher: ShimLauncher;
+  /** Milliseconds since the epoch. */
+  now(): number;
 }
 
 export class Engine {
@@ -77,10 +52,11 @@ export class Engine {
   /** Shared read-only overlays of lazily pulled images (images/views.ts). */
   readonly views: LayerViews;
   readonly registry: OfflineRegistry;
-  private containers = new Map<string, ContainerRecord>();
+  private containers: ContainerStore;
   /** Waiters for a container's exit (wait, attach, logs -f). */
   private exitWaiters = new Map<string, (() => void)[]>();
-  private shimPipes = new Map<string, number>();
+  /** The shims this daemon started (an earlier daemon's are polled instead). */
+  private shims = new Map<string, { close(): void }>();
   readonly net: Networks;
   /** Containers waiting for their restart (restart.ts), with restarts in a row so far. */
   private restartTimers = new Map<string, unknown>();
@@ -89,20 +65,35 @@ export class Engine {
   readonly attachments: Attachments;
   readonly execs: Execs;
 
+  private vols: Volumes;
+  private imageService: ImageService;
+  private launcher: ShimLauncher;
+  private now: () => number;
+
   constructor(
     private sys: Syscalls,
     readonly opts: EngineOptions,
+    deps: Partial<EngineDeps> = {},
   ) {
+    this.launcher = deps.launcher ?? new ForkExecShimLauncher(sys, opts.selfExe);
+    this.now = deps.now ?? (() => Date.now());
+    this.containers = new ContainerStore(sys, `${opts.root}/containers`);
     for (const d of ['containers', 'volumes', 'overlay2', 'tmp']) mkdirp(sys, `${opts.root}/${d}`, 0o710);
     mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
     mkdirp(sys, `${opts.execRoot}/s`, 0o711);
+    this.vols = new Volumes(sys, `${opts.root}/volumes`, this.now, () => this.containers.values());
     this.images = new ImageStore(sys, opts.root);
     this.views = new LayerViews(sys, `${opts.execRoot}/views`);
     this.registry = new OfflineRegistry(sys, opts.registry);
+    this.imageService = new ImageService(this.images, this.views, this.registry, opts.pullMode, () => this.containers.values());
     this.net = new Networks(sys, { bridge: opts.bridge ?? 'none', root: opts.root, execRoot: opts.execRoot }, () => this.containers.values());
     this.attachments = new Attachments(sys);
     this.execs = new Execs(sys);
     this.load();
+  }
+
+  private nowIso(): string {
+    return new Date(this.now()).toISOString();
   }
 
   // ---- state on disk ----
@@ -118,28 +109,15 @@ export class Engine {
   }
 
   private cdir(id: string): string {
-    return `${this.opts.root}/containers/${id}`;
+    return this.containers.dirOf(id);
   }
 
   private save(c: ContainerRecord): void {
-    writeFileAtomic(this.sys, `${this.cdir(c.Id)}/config.v2.json`, JSON.stringify(c));
+    this.containers.save(c);
   }
 
   private load(): void {
-    let ids: string[] = [];
-    try {
-      ids = this.sys.readdir(`${this.opts.root}/containers`).map((e) => e.name).filter((n) => /^[0-9a-f]{64}$/.test(n));
-    } catch {
-      // first start
-    }
-    for (const id of ids) {
-      try {
-        this.containers.set(id, readJson<ContainerRecord>(this.sys, `${this.cdir(id)}/config.v2.json`));
-      } catch {
-        // a container dir without a complete record was never created: drop it
-        removeAll(this.sys, this.cdir(id));
-      }
-    }
+    this.containers.load();
     for (const c of this.containers.values()) this.refresh(c);
     for (const c of this.containers.values()) {
       if (!c.State.Running && startsWithDaemon(c.HostConfig.RestartPolicy, c.HasBeenManuallyStopped === true)) this.scheduleRestart(c, 0);
@@ -204,8 +182,8 @@ export class Engine {
     let rec = read();
     // still running, unless the shim died without a word; read again after the liveness check,
     // since the shim may have written the file and exited in between
-    if (!rec && c.ShimPid > 0 && !alive(this.sys, c.ShimPid)) {
-      rec = read() ?? { ExitCode: 255, FinishedAt: nowIso(), OOMKilled: false, Error: 'containerd-shim exited unexpectedly' };
+    if (!rec && c.ShimPid > 0 && !this.launcher.alive(c.ShimPid)) {
+      rec = read() ?? { ExitCode: 255, FinishedAt: this.nowIso(), OOMKilled: false, Error: 'containerd-shim exited unexpectedly' };
     }
     if (rec) this.markExited(c, rec);
   }
@@ -221,11 +199,10 @@ export class Engine {
       // not there
     }
     this.unmountRootfs(c);
-    const fd = this.shimPipes.get(c.Id);
-    if (fd !== undefined) {
-      this.sys.watch(fd, 'read', null);
-      this.sys.close(fd);
-      this.shimPipes.delete(c.Id);
+    const shim = this.shims.get(c.Id);
+    if (shim !== undefined) {
+      shim.close();
+      this.shims.delete(c.Id);
     }
     const ws = this.exitWaiters.get(c.Id) ?? [];
     this.exitWaiters.delete(c.Id);
@@ -242,7 +219,7 @@ export class Engine {
 
   /** Polls running containers of an earlier daemon (no shim pipe to tell us). */
   poll(): void {
-    for (const c of this.containers.values()) if (c.State.Running && !this.shimPipes.has(c.Id)) this.refresh(c);
+    for (const c of this.containers.values()) if (c.State.Running && !this.shims.has(c.Id)) this.refresh(c);
   }
 
   onExit(id: string, fn: () => void): void {
@@ -253,158 +230,84 @@ export class Engine {
 
   all(): ContainerRecord[] {
     for (const c of this.containers.values()) this.refresh(c);
-    return [...this.containers.values()].sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
+    return this.containers.values().sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
   }
 
   get(ref: string): ContainerRecord {
-    try {
-      const hit = lookup([...this.containers.values()].map((c) => ({ id: c.Id, name: c.Name, c })), ref, 'container');
-      this.refresh(hit.c);
-      return hit.c;
-    } catch (e) {
-      if (e instanceof NotFoundError) throw new ApiError(404, e.message);
-      if (e instanceof AmbiguousError) throw new ApiError(400, e.message);
-      throw e;
-    }
+    const c = this.containers.lookup(ref);
+    this.refresh(c);
+    return c;
   }
 
-  // ---- images ----
+  // ---- images (images.ts) ----
 
   findImage(name: string): ImageRecord {
-    let ref = null;
-    try {
-      ref = parseRef(name);
-    } catch {
-      // an ID
-    }
-    try {
-      return this.images.find(name, ref);
-    } catch {
-      throw new ApiError(404, `No such image: ${ref ? (ref.digest && !ref.tag ? `${ref.repo}@${ref.digest}` : `${ref.repo}:${ref.tag}`) : name}`);
-    }
+    return this.imageService.find(name);
   }
 
   pull(fromImage: string, tag: string, emit: (e: PullEvent) => void): ImageRecord {
-    let ref;
-    try {
-      ref = parseRef(tag ? (tag.startsWith('sha256:') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`) : fromImage);
-    } catch (e) {
-      throw new ApiError(400, (e as Error).message);
-    }
-    try {
-      return this.images.pull(this.registry, ref, this.opts.pullMode, emit).image;
-    } catch (e) {
-      if ((e as Error).name === 'NotInRegistryError') throw new ApiError(404, (e as Error).message);
-      throw e;
-    }
+    return this.imageService.pull(fromImage, tag, emit);
   }
 
   imageContainers(id: string): ContainerRecord[] {
-    return [...this.containers.values()].filter((c) => c.Image === id);
+    return this.imageService.usersOf(id);
   }
 
   removeImage(name: string, force: boolean): { Untagged?: string; Deleted?: string }[] {
-    const img = this.findImage(name);
-    const users = this.imageContainers(img.id);
-    const out: { Untagged?: string; Deleted?: string }[] = [];
-    let ref = null;
-    try {
-      ref = parseRef(name);
-    } catch {
-      // by id
-    }
-    const byTag = ref && img.repoTags.includes(`${ref.repo}:${ref.tag}`);
-    if (byTag && img.repoTags.length > 1) {
-      this.images.untag(`${ref!.repo}:${ref!.tag}`);
-      return [{ Untagged: `${ref!.repo}:${ref!.tag}` }];
-    }
-    if (users.length > 0 && !force) {
-      const running = users.find((c) => c.State.Running);
-      throw new ApiError(409, `conflict: unable to ${byTag ? `remove repository reference "${name}" (must force)` : `delete ${img.id.slice(7, 19)} (must be forced)`} - container ${(running ?? users[0]!).Id.slice(0, 12)} is using its referenced image ${img.id.slice(7, 19)}`);
-    }
-    for (const t of img.repoTags) out.push({ Untagged: t });
-    for (const d of img.repoDigests) out.push({ Untagged: d });
-    for (const d of this.images.deleteImage(img.id)) out.push({ Deleted: d });
-    const top = img.chain[img.chain.length - 1];
-    if (top) this.views.release(top);
-    return out;
+    return this.imageService.remove(name, force);
   }
 
-  // ---- volumes ----
+  // ---- volumes (volumes.ts) ----
 
   private vdir(name: string): string {
-    return `${this.opts.root}/volumes/${name}`;
+    return this.vols.dirOf(name);
   }
 
   volumes(): Volume[] {
-    let names: string[] = [];
-    try {
-      names = this.sys.readdir(`${this.opts.root}/volumes`).map((e) => e.name).filter((n) => exists(this.sys, `${this.vdir(n)}/_data`));
-    } catch {
-      // none
-    }
-    return names.sort().map((n) => this.volume(n));
+    return this.vols.list();
   }
 
   volume(name: string): Volume {
-    let meta: { CreatedAt: string; Labels: Record<string, string> };
-    try {
-      meta = readJson(this.sys, `${this.vdir(name)}/meta.json`);
-    } catch {
-      if (!exists(this.sys, `${this.vdir(name)}/_data`)) throw new ApiError(404, `get ${name}: no such volume`);
-      meta = { CreatedAt: nowIso(), Labels: {} };
-    }
-    return { Name: name, Driver: 'local', Mountpoint: `${this.vdir(name)}/_data`, CreatedAt: meta.CreatedAt, Labels: meta.Labels ?? {}, Scope: 'local', Options: {} };
+    return this.vols.get(name);
   }
 
   createVolume(name: string | undefined, labels: Record<string, string> = {}): Volume {
-    const n = name || newId((k) => this.sys.randomBytes(k));
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(n)) throw new ApiError(400, `create ${n}: "${n}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
-    if (exists(this.sys, `${this.vdir(n)}/_data`)) return this.volume(n);
-    const tmp = `${this.vdir(n)}.tmp-${this.sys.getpid()}`;
-    removeAll(this.sys, tmp);
-    mkdirp(this.sys, `${tmp}/_data`, 0o755);
-    writeFileAtomic(this.sys, `${tmp}/meta.json`, JSON.stringify({ CreatedAt: nowIso(), Labels: labels }));
-    this.sys.rename(tmp, this.vdir(n));
-    return this.volume(n);
+    return this.vols.create(name, labels);
   }
 
   volumeUsers(name: string): ContainerRecord[] {
-    return [...this.containers.values()].filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name));
+    return this.vols.usersOf(name);
   }
 
   removeVolume(name: string, force = false): void {
-    this.volume(name);
-    const users = this.volumeUsers(name);
-    if (users.length > 0 && !force) throw new ApiError(409, `remove ${name}: volume is in use - [${users.map((c) => c.Id).join(', ')}]`);
-    removeAll(this.sys, this.vdir(name));
+    this.vols.remove(name, force);
   }
 
   // ---- containers ----
 
   create(name: string | null, body: Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig> }): ContainerRecord {
-    if (!body.Image) throw new ApiError(400, 'No image specified');
+    if (!body.Image) throw new InvalidParameter('No image specified');
     const policyErr = policyError(body.HostConfig?.RestartPolicy);
-    if (policyErr) throw new ApiError(400, policyErr);
-    if (body.HostConfig?.AutoRemove && body.HostConfig.RestartPolicy && !['', 'no'].includes(body.HostConfig.RestartPolicy.Name)) throw new ApiError(400, "can't create 'AutoRemove' container with restart policy");
+    if (policyErr) throw new InvalidParameter(policyErr);
+    if (body.HostConfig?.AutoRemove && body.HostConfig.RestartPolicy && !['', 'no'].includes(body.HostConfig.RestartPolicy.Name)) throw new InvalidParameter("can't create 'AutoRemove' container with restart policy");
     const img = this.findImage(body.Image);
     if (name !== null && name !== '') {
-      if (!VALID_NAME.test(name)) throw new ApiError(400, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      if (!VALID_NAME.test(name)) throw new InvalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
       const clean = `/${name.replace(/^\//, '')}`;
-      const other = [...this.containers.values()].find((c) => c.Name === clean);
-      if (other) throw new ApiError(409, `Conflict. The container name "${clean}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      const other = this.containers.byName(clean);
+      if (other) throw new Conflict(`Conflict. The container name "${clean}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
     }
     let finalName = name ? `/${name.replace(/^\//, '')}` : '';
     const pick = (n: number): number => (this.sys.randomBytes(2).reduce((a, b) => a * 256 + b, 0)) % n;
     for (let retry = 0; !finalName; retry++) {
       const cand = `/${randomName(pick, retry > 5 ? retry : 0)}`;
-      if (![...this.containers.values()].some((c) => c.Name === cand)) finalName = cand;
+      if (!this.containers.values().some((c) => c.Name === cand)) finalName = cand;
     }
     const ic = img.config.config ?? {};
     const entrypoint = body.Entrypoint !== undefined && body.Entrypoint !== null ? body.Entrypoint : (ic.Entrypoint ?? null);
     const cmd = body.Cmd && body.Cmd.length > 0 ? body.Cmd : body.Entrypoint && body.Entrypoint.length > 0 ? [] : (ic.Cmd ?? []);
     const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
-    if (argv.length === 0) throw new ApiError(400, 'no command specified');
+    if (argv.length === 0) throw new InvalidParameter('no command specified');
     const id = newId((k) => this.sys.randomBytes(k));
     const dir = this.cdir(id);
     const hc: HostConfig = {
@@ -420,7 +323,7 @@ export class Engine {
     }
     const c: ContainerRecord = {
       Id: id,
-      Created: nowIso(),
+      Created: this.nowIso(),
       Path: argv[0]!,
       Args: argv.slice(1),
       State: newState(),
@@ -479,7 +382,7 @@ export class Engine {
       removeAll(this.sys, `${this.opts.root}/overlay2/${id}`);
       throw e;
     }
-    this.containers.set(id, c);
+    this.containers.add(c);
     return c;
   }
 
@@ -487,7 +390,7 @@ export class Engine {
     const out: MountPoint[] = [];
     for (const b of hc.Binds ?? []) {
       const [src, dst, mode = ''] = b.split(':');
-      if (!src || !dst || !dst.startsWith('/')) throw new ApiError(400, `invalid volume specification: '${b}'`);
+      if (!src || !dst || !dst.startsWith('/')) throw new InvalidParameter(`invalid volume specification: '${b}'`);
       const rw = !mode.split(',').includes('ro');
       if (src.startsWith('/')) {
         out.push({ Type: 'bind', Source: src, Destination: dst, Mode: mode, RW: rw, Propagation: 'rprivate' });
@@ -525,7 +428,7 @@ export class Engine {
     try {
       this.sys.mount('overlay', merged, 'overlay', 0, `lowerdir=${lowers.join(':')},upperdir=${base}/diff,workdir=${base}/work`);
     } catch (e) {
-      if (!isErrno(e, 'EBUSY')) throw new ApiError(500, `error mounting the container's root: ${(e as Error).message}`);
+      if (!isErrno(e, 'EBUSY')) throw new SystemError(`error mounting the container's root: ${(e as Error).message}`);
     }
     return merged;
   }
@@ -574,7 +477,7 @@ export class Engine {
       user = resolveUser(c.Config.User, passwd, group);
     } catch (e) {
       this.unmountRootfs(c);
-      throw new ApiError(500, (e as Error).message);
+      throw new SystemError((e as Error).message);
     }
     const mounts: OciMount[] = c.Mounts.map((m) => {
       if (m.Type === 'tmpfs') return { destination: m.Destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(m.Source ? m.Source.split(',') : [])] };
@@ -600,59 +503,15 @@ export class Engine {
         // gone meanwhile
       }
     }
-    const [r, w] = this.sys.pipe(O_CLOEXEC);
-    const pid = this.sys.fork(0);
-    if (pid === 0) {
-      try {
-        const nul = this.sys.open('/dev/null', 2);
-        // the shim's own errors go to a file beside the container's log
-        const errFd = this.sys.open(`${this.cdir(c.Id)}/shim.log`, 0o1 | 0o100 | 0o2000, 0o640);
-        this.sys.dup2(nul, 0);
-        this.sys.dup2(nul, 1);
-        this.sys.dup2(errFd, 2);
-        this.sys.dup2(w, 3);
-        const [path, argv0] = roleCommand(this.sys, this.opts.selfExe, 'containerd-shim');
-        this.sys.execve(path, [
-          ...argv0, '--id', c.Id, '--bundle', bundle, '--root', `${this.opts.execRoot}/runtime-runc`,
-          '--log', c.LogPath, '--exit-file', `${this.cdir(c.Id)}/exit.json`, '--status-fd', '3',
-          '--socket', this.shimSocket(c.Id), ...(c.Config.OpenStdin ? ['--stdin'] : []), ...(c.Config.StdinOnce ? ['--stdin-once'] : []),
-        ], this.sys.environ());
-      } catch {
-        this.sys.exit(127);
-      }
-    }
-    this.sys.close(w);
-    let line = readLine(this.sys, r);
-    if (line.startsWith('created ')) {
-      const created = line;
-      line = this.release(c, created);
-      if (!line.startsWith('started ')) {
-        // a container that was never released: end it and its shim
-        for (const p of [Number(created.slice(8)), pid]) {
-          try {
-            this.sys.kill(p, SIGKILL);
-          } catch {
-            // gone
-          }
-        }
-      }
-    }
-    if (!line.startsWith('started ')) {
-      this.sys.close(r);
-      try {
-        this.sys.waitpid(pid, 0);
-      } catch {
-        // reaped
-      }
+    const launched = this.launcher.launch({
+      id: c.Id, bundle, runtimeRoot: `${this.opts.execRoot}/runtime-runc`, logPath: c.LogPath, exitFile: `${this.cdir(c.Id)}/exit.json`,
+      shimLog: `${this.cdir(c.Id)}/shim.log`, socket: this.shimSocket(c.Id), stdin: c.Config.OpenStdin, stdinOnce: c.Config.StdinOnce,
+    }, () => this.attachments.connectPending(c.Id, this.shimSocket(c.Id)));
+    if (!launched.ok) {
       this.unmountRootfs(c);
       this.net.detach(c);
-      let msg = 'containerd-shim failed to start';
-      let code = 128;
-      if (line.startsWith('error ')) {
-        const e = JSON.parse(line.slice(6)) as { message: string; exitCode: number };
-        msg = e.message;
-        code = e.exitCode;
-      }
+      const msg = launched.message;
+      const code = launched.exitCode;
       try {
         this.sys.unlink(`${this.cdir(c.Id)}/exit.json`);
       } catch {
@@ -663,48 +522,25 @@ export class Engine {
       // --rm containers go away even when they never ran (the client waits for "removed")
       this.attachments.dropPending(c.Id);
       if (c.HostConfig.AutoRemove) this.remove(c.Id, true, true);
-      throw new ApiError(code === 127 || code === 126 ? 400 : 500, `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`);
+      const Kind = code === 127 || code === 126 ? InvalidParameter : SystemError;
+      throw new Kind(`failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`);
     }
-    c.State = { ...c.State, Status: 'running', Running: true, Pid: Number(line.slice(8)), ExitCode: 0, Error: '', OOMKilled: false, StartedAt: nowIso(), FinishedAt: ZERO_TIME };
-    c.ShimPid = pid;
+    c.State = { ...c.State, Status: 'running', Running: true, Pid: launched.containerPid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: this.nowIso(), FinishedAt: ZERO_TIME };
+    c.ShimPid = launched.shimPid;
     this.save(c);
-    this.shimPipes.set(c.Id, r);
-    this.sys.watch(r, 'read', () => {
-      // "exited N" or EOF: either way read the exit file
-      readLine(this.sys, r);
-      this.reapShims();
-      this.sys.watch(r, 'read', null);
-      this.refresh(c);
-    });
+    this.shims.set(c.Id, launched);
+    launched.watch(() => this.refresh(c));
     return 'started';
-  }
-
-  /**
-   * The shim created the container ("created PID"): connect the attaches waiting for it, then
-   * release it. Returns "started PID" or the shim's "error JSON" line.
-   */
-  private release(c: ContainerRecord, created: string): string {
-    const socket = this.shimSocket(c.Id);
-    this.attachments.connectPending(c.Id, socket);
-    let answer;
-    try {
-      answer = shimRequest(this.sys, socket, { op: 'start' });
-    } catch (e) {
-      return `error ${JSON.stringify({ message: (e as Error).message, exitCode: 128 })}`;
-    }
-    if (answer?.type === FrameType.Started) return `started ${created.slice(8)}`;
-    const err = answer ? frameJson<{ message: string; exitCode: number }>(answer.payload) : { message: 'containerd-shim exited before the start', exitCode: 128 };
-    return `error ${JSON.stringify(err)}`;
   }
 
   /** The shims are our children while this daemon lives: reap them. */
   reapShims(): void {
-    reapEnded(this.sys, () => undefined);
+    this.launcher.reap();
   }
 
   kill(ref: string, signal: string | null): void {
     const c = this.get(ref);
-    if (!c.State.Running) throw new ApiError(409, `Cannot kill container: ${ref}: Container ${c.Id} is not running`);
+    if (!c.State.Running) throw new Conflict(`Cannot kill container: ${ref}: Container ${c.Id} is not running`);
     const sig = signal ? parseSignal(signal) : SIGKILL;
     try {
       this.sys.kill(c.State.Pid, sig);
@@ -756,7 +592,7 @@ export class Engine {
   remove(ref: string, force: boolean, volumes: boolean): void {
     const c = this.get(ref);
     if (c.State.Running) {
-      if (!force) throw new ApiError(409, `cannot remove container "${c.Name}": container is running: stop the container before removing or force remove`);
+      if (!force) throw new Conflict(`cannot remove container "${c.Name}": container is running: stop the container before removing or force remove`);
       this.sys.kill(c.State.Pid, SIGKILL);
       // wait briefly for the shim to record the exit
       for (let i = 0; i < 100 && c.State.Running; i++) {
@@ -821,7 +657,7 @@ export class Engine {
   }
 
   imageChainsInUse(): Set<string> {
-    return new Set([...this.containers.values()].map((c) => c.Image));
+    return new Set(this.containers.values().map((c) => c.Image));
   }
 
   diffIdsOf(img: ImageRecord): string[] {
@@ -833,50 +669,12 @@ export class Engine {
   }
 }
 
-/**
- * How to run one of our roles: through its link beside the binary when there is one (so ps shows
- * "containerd-shim"), else as "whalebone ROLE". Some hosts run i386 binaries through qemu-user,
- * which replaces argv[0] with the file's path: the link's name still names the role.
- */
-export function roleCommand(sys: Syscalls, selfExe: string, role: string): [string, string[]] {
-  const link = `${selfExe.slice(0, selfExe.lastIndexOf('/'))}/${role}`;
-  return exists(sys, link) ? [link, [role]] : [selfExe, ['whalebone', role]];
-}
-
 export function parseSignal(s: string): number {
   if (/^\d+$/.test(s)) return Number(s);
   const up = s.toUpperCase();
   const n = SIGNALS[up.startsWith('SIG') ? up : `SIG${up}`];
-  if (n === undefined) throw new ApiError(400, `Invalid signal: ${s}`);
+  if (n === undefined) throw new InvalidParameter(`Invalid signal: ${s}`);
   return n;
-}
-
-function alive(sys: Syscalls, pid: number): boolean {
-  try {
-    const stat = readText(sys, `/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-function readLine(sys: Syscalls, fd: number): string {
-  const b = new Uint8Array(1);
-  let s = '';
-  for (;;) {
-    let n: number;
-    try {
-      n = sys.read(fd, b);
-    } catch (e) {
-      if (isErrno(e, 'EINTR')) continue;
-      if (isErrno(e, 'EAGAIN')) break;
-      break;
-    }
-    if (n === 0 || b[0] === 10) break;
-    s += String.fromCharCode(b[0]!);
-  }
-  return utf8Decode(Uint8Array.from(s, (ch) => ch.charCodeAt(0)));
 }
 
 function hostResolvConf(sys: Syscalls): string {
@@ -888,33 +686,5 @@ function hostResolvConf(sys: Syscalls): string {
     // none on the host
   }
   return 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n';
-}
-
-/** cp -a of a tree (for filling a new volume); missing source is fine. */
-export function copyTree(sys: Syscalls, from: string, to: string): void {
-  let st;
-  try {
-    st = sys.lstat(from);
-  } catch {
-    return;
-  }
-  const type = st.mode & 0o170000;
-  if (type === 0o040000) {
-    try {
-      sys.mkdir(to, st.mode & 0o7777);
-    } catch (e) {
-      if (!isErrno(e, 'EEXIST')) throw e;
-    }
-    for (const e of sys.readdir(from)) {
-      if (e.name === '.' || e.name === '..') continue;
-      copyTree(sys, `${from}/${e.name}`, `${to}/${e.name}`);
-    }
-  } else if (type === 0o120000) {
-    sys.symlink(sys.readlink(from), to);
-  } else if (type === 0o100000) {
-    sys.writeFile(to, sys.readFile(from), st.mode & 0o7777);
-  } else return;
-  sys.lchown(to, st.uid, st.gid);
-  if (type !== 0o120000) sys.chmod(to, st.mode & 0o7777);
 }
 

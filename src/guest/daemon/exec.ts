@@ -9,12 +9,12 @@ import { utf8Encode } from '../util/text.ts';
 import { newId } from '../util/ids.ts';
 import { parseSpec, type OciProcess } from '../runc/spec.ts';
 import { DEFAULT_DETACH_KEYS, DetachWatcher, FrameType, frameJson, parseDetachKeys } from '../shim/proto.ts';
-import { ApiError } from './engine.ts';
+import { Conflict, InvalidParameter, NotFound, SystemError } from './errdefs.ts';
 import type { Request, Response } from './http.ts';
 import type { ContainerRecord } from './model.ts';
 import { resolveUser } from './ocispec.ts';
 import { ShimStream, shimRequest } from './shimconn.ts';
-import { frame } from './api.ts';
+import { frame } from '../api/engine-api.ts';
 
 export interface ExecConfig {
   AttachStdin?: boolean;
@@ -83,12 +83,12 @@ export class Execs {
   constructor(private sys: Syscalls) {}
 
   create(c: ContainerRecord, cfg: ExecConfig): ExecRecord {
-    if (!c.State.Running) throw new ApiError(409, `container ${c.Id} is not running`);
-    if (!cfg.Cmd || cfg.Cmd.length === 0) throw new ApiError(400, 'No exec command specified');
+    if (!c.State.Running) throw new Conflict(`container ${c.Id} is not running`);
+    if (!cfg.Cmd || cfg.Cmd.length === 0) throw new InvalidParameter('No exec command specified');
     try {
       parseDetachKeys(cfg.DetachKeys ?? DEFAULT_DETACH_KEYS);
     } catch (e) {
-      throw new ApiError(400, (e as Error).message);
+      throw new InvalidParameter((e as Error).message);
     }
     const id = newId((k) => this.sys.randomBytes(k));
     const r: ExecRecord = {
@@ -103,7 +103,7 @@ export class Execs {
 
   get(id: string): ExecRecord {
     const r = this.records.get(id) ?? [...this.records.values()].find((x) => id.length >= 12 && x.ID.startsWith(id));
-    if (!r) throw new ApiError(404, `No such exec instance: ${id}`);
+    if (!r) throw new NotFound(`No such exec instance: ${id}`);
     return r;
   }
 
@@ -124,13 +124,13 @@ export class Execs {
 
   /** POST /exec/ID/start. */
   start(r: ExecRecord, c: ContainerRecord, bundle: string, socket: string, req: Request, res: Response, body: { Detach?: boolean; Tty?: boolean }): void {
-    if (r.Running || r.ExitCode !== null) throw new ApiError(409, `Error: Exec command ${r.ID} has already run`);
-    if (!c.State.Running) throw new ApiError(409, `container ${c.Id} is not running`);
+    if (r.Running || r.ExitCode !== null) throw new Conflict(`Error: Exec command ${r.ID} has already run`);
+    if (!c.State.Running) throw new Conflict(`container ${c.Id} is not running`);
     let spec;
     try {
       spec = parseSpec(readText(this.sys, `${bundle}/config.json`));
     } catch {
-      throw new ApiError(409, `container ${c.Id} is not running`);
+      throw new Conflict(`container ${c.Id} is not running`);
     }
     let user: OciProcess['user'] | null = null;
     if (r.config.User) {
@@ -145,7 +145,7 @@ export class Execs {
       try {
         user = { ...resolveUser(r.config.User, file('/etc/passwd'), file('/etc/group')) };
       } catch (e) {
-        throw new ApiError(500, (e as Error).message);
+        throw new SystemError((e as Error).message);
       }
     }
     const process = execProcess(spec.process!, r.config, user);
@@ -205,7 +205,7 @@ export class Execs {
       });
     } catch {
       r.Running = false;
-      throw new ApiError(409, `container ${c.Id} is not running`);
+      throw new Conflict(`container ${c.Id} is not running`);
     }
     this.streams.set(r.ID, stream);
     if (detach) return;

@@ -23,15 +23,8 @@ import { giveTerminal, openContainerPty } from '../runc/console.ts';
 import { readText, writeFileAtomic } from '../util/fsutil.ts';
 import { parseFlags, type CommandSpec } from '../util/flags.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
-import { encodeFrame, FrameReader, FrameType, frameJson, jsonFrame, type Hello } from './proto.ts';
+import { encodeFrame, formatStatus, FrameReader, FrameType, frameJson, jsonFrame, type ExitRecord, type Hello } from './proto.ts';
 import { Outbox } from './outbox.ts';
-
-export interface ExitRecord {
-  ExitCode: number;
-  FinishedAt: string;
-  OOMKilled: boolean;
-  Error: string;
-}
 
 const SPEC: CommandSpec = {
   path: 'containerd-shim',
@@ -234,7 +227,7 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
     const msg = (e as Error).message;
     const code = (e as { exitCode?: number }).exitCode ?? 1;
     writeExit({ ExitCode: code > 1 ? code : 128, FinishedAt: new Date().toISOString(), OOMKilled: false, Error: msg });
-    say(`error ${JSON.stringify({ message: msg, exitCode: code })}`);
+    say(formatStatus({ kind: 'error', message: msg, exitCode: code }));
     return Promise.resolve(1);
   }
   for (const fd of io.childEnds) sys.close(fd);
@@ -287,7 +280,7 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
       dropClient(c);
     }
     io.stdin?.close();
-    say(`exited ${exit.ExitCode}`);
+    say(formatStatus({ kind: 'exited', code: exit.ExitCode }));
     finish();
   };
 
@@ -473,7 +466,7 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
       }
     });
   sys.onSignal(SIGCHLD, reap);
-  say(`created ${initPid}`);
+  say(formatStatus({ kind: 'created', pid: initPid }));
   reap();
   return done.then(() => 0);
 }

@@ -124,3 +124,48 @@ export class DetachWatcher {
     return { pass: Uint8Array.from(out), detach: false };
   }
 }
+
+/** What the shim writes to --exit-file when its container ends; dockerd reads it (also after its own restart). */
+export interface ExitRecord {
+  ExitCode: number;
+  FinishedAt: string;
+  OOMKilled: boolean;
+  Error: string;
+}
+
+/**
+ * The shim's status lines to dockerd on --status-fd: "created PID" (waiting for the start on the
+ * socket), "error JSON" (creation failed), "exited CODE". "started PID" is dockerd's own summary
+ * of a release answered with FrameType.Started.
+ */
+export type StatusLine =
+  | { kind: 'created'; pid: number }
+  | { kind: 'started'; pid: number }
+  | { kind: 'error'; message: string; exitCode: number }
+  | { kind: 'exited'; code: number };
+
+export function formatStatus(s: StatusLine): string {
+  switch (s.kind) {
+    case 'created':
+    case 'started':
+      return `${s.kind} ${s.pid}`;
+    case 'error':
+      return `error ${JSON.stringify({ message: s.message, exitCode: s.exitCode })}`;
+    case 'exited':
+      return `exited ${s.code}`;
+  }
+}
+
+/** null for an empty line (the pipe closed) or one that is none of the above. */
+export function parseStatus(line: string): StatusLine | null {
+  const sp = line.indexOf(' ');
+  const word = sp < 0 ? line : line.slice(0, sp);
+  const rest = sp < 0 ? '' : line.slice(sp + 1);
+  if (word === 'created' || word === 'started') return { kind: word, pid: Number(rest) };
+  if (word === 'exited') return { kind: 'exited', code: Number(rest) };
+  if (word === 'error') {
+    const e = JSON.parse(rest) as { message: string; exitCode: number };
+    return { kind: 'error', message: e.message, exitCode: e.exitCode };
+  }
+  return null;
+}

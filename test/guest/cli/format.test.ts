@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ellipsis, imagesTable, inspectJson, psTable, renderTemplate } from '../../../src/guest/cli/format.ts';
-import { statusText } from '../../../src/guest/daemon/engine.ts';
+import { statusText } from '../../../src/guest/daemon/containers.ts';
 import { newState } from '../../../src/guest/daemon/model.ts';
 import { containerSpec, hostsFile, resolveUser } from '../../../src/guest/daemon/ocispec.ts';
 import { parseRef, canonical } from '../../../src/guest/images/reference.ts';

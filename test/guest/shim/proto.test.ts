@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DetachWatcher, encodeFrame, FrameReader, FrameType, frameJson, jsonFrame, parseDetachKeys } from '../../../src/guest/shim/proto.ts';
+import { DetachWatcher, encodeFrame, FrameReader, FrameType, frameJson, jsonFrame, parseDetachKeys, formatStatus, parseStatus } from '../../../src/guest/shim/proto.ts';
 
 describe('shim control socket frames', () => {
   it('uses Docker\'s 8-byte stream header, so output frames pass to a non-tty client unchanged', () => {
@@ -41,5 +41,18 @@ describe('detach keys', () => {
   it('passes everything when no keys are set', () => {
     const w = new DetachWatcher([]);
     expect(w.push(Uint8Array.of(16, 17)).detach).toBe(false);
+  });
+});
+
+describe('shim status lines', () => {
+  it('are the lines dockerd reads, and parse back', () => {
+    expect(formatStatus({ kind: 'created', pid: 42 })).toBe('created 42');
+    expect(formatStatus({ kind: 'exited', code: 137 })).toBe('exited 137');
+    const err = formatStatus({ kind: 'error', message: 'exec: "nope": executable file not found in $PATH', exitCode: 127 });
+    expect(err).toBe('error {"message":"exec: \\"nope\\": executable file not found in $PATH","exitCode":127}');
+    expect(parseStatus(err)).toEqual({ kind: 'error', message: 'exec: "nope": executable file not found in $PATH', exitCode: 127 });
+    expect(parseStatus('created 42')).toEqual({ kind: 'created', pid: 42 });
+    // the pipe closed without a word
+    expect(parseStatus('')).toBeNull();
   });
 });

@@ -3,14 +3,14 @@
 // it exits; the addresses in use are read from the running containers' records, so they survive
 // a daemon restart without a database of their own.
 
-import type { Syscalls } from '../sys/syscalls.ts';
-import { mkdirp, readJson, writeFileAtomic } from '../util/fsutil.ts';
-import { hex, newId } from '../util/ids.ts';
-import { ApiError } from '../daemon/engine.ts';
-import type { ContainerRecord, EndpointSettings, NetworkSettings } from '../daemon/model.ts';
-import { hostsFile } from '../daemon/ocispec.ts';
-import { allocate, gatewayOf, macFor, parseCidr, PoolExhaustedError, type Subnet } from './ipam.ts';
-import { BridgeDriver } from './bridge.ts';
+import type { Syscalls } from '../../sys/syscalls.ts';
+import { mkdirp, readJson, writeFileAtomic } from '../../util/fsutil.ts';
+import { hex, newId } from '../../util/ids.ts';
+import { Conflict, NotFound, SystemError } from '../errdefs.ts';
+import type { ContainerRecord, EndpointSettings, NetworkSettings } from '../model.ts';
+import { hostsFile } from '../ocispec.ts';
+import { allocate, gatewayOf, macFor, parseCidr, PoolExhaustedError, type Subnet } from '../../net/ipam.ts';
+import { BridgeDriver } from '../../net/bridge.ts';
 
 export const DEFAULT_SUBNET = '172.17.0.0/16';
 
@@ -94,7 +94,7 @@ export class Networks {
 
   private byName(name: string): NetworkInfo {
     const n = this.available().find((x) => x.Name === name || x.Id === name);
-    if (!n) throw new ApiError(404, `network ${name} not found`);
+    if (!n) throw new NotFound(`network ${name} not found`);
     return n;
   }
 
@@ -131,7 +131,7 @@ export class Networks {
       const used = [...this.containers()].filter((o) => o.Id !== c.Id && o.State.Running).map((o) => o.NetworkSettings.IPAddress);
       ip = allocate(this.subnet, this.gateway, used);
     } catch (e) {
-      if (e instanceof PoolExhaustedError) throw new ApiError(500, e.message);
+      if (e instanceof PoolExhaustedError) throw new SystemError(e.message);
       throw e;
     }
     const ep: EndpointSettings = { ...endpoint(this.byName('bridge').Id), EndpointID: hex(this.sys.randomBytes(32)), Gateway: this.gateway, IPAddress: ip, IPPrefixLen: this.subnet.prefixLen, MacAddress: macFor(ip) };
@@ -140,7 +140,7 @@ export class Networks {
     } catch (e) {
       ns.SandboxID = '';
       ns.SandboxKey = '';
-      throw new ApiError(500, `failed to set up container networking: ${(e as Error).message}`);
+      throw new SystemError(`failed to set up container networking: ${(e as Error).message}`);
     }
     Object.assign(ns, { EndpointID: ep.EndpointID, Gateway: ep.Gateway, IPAddress: ip, IPPrefixLen: ep.IPPrefixLen, MacAddress: ep.MacAddress });
     ns.Networks['bridge'] = ep;
@@ -150,8 +150,8 @@ export class Networks {
 
   private joinContainer(ref: string): string {
     const other = [...this.containers()].find((o) => o.Id === ref || o.Name === `/${ref}` || (ref.length >= 3 && o.Id.startsWith(ref)));
-    if (!other) throw new ApiError(404, `No such container: ${ref}`);
-    if (!other.State.Running) throw new ApiError(409, `cannot join network of a non running container: ${other.Id}`);
+    if (!other) throw new NotFound(`No such container: ${ref}`);
+    if (!other.State.Running) throw new Conflict(`cannot join network of a non running container: ${other.Id}`);
     return `/proc/${other.State.Pid}/ns/net`;
   }
 
@@ -197,7 +197,7 @@ export class Networks {
   inspect(ref: string): Record<string, unknown> {
     const n = this.available().find((x) => x.Name === ref || x.Id === ref) ?? this.available().filter((x) => x.Id.startsWith(ref));
     if (!Array.isArray(n)) return this.describe(n);
-    if (n.length !== 1 || ref === '') throw new ApiError(404, `network ${ref} not found`);
+    if (n.length !== 1 || ref === '') throw new NotFound(`network ${ref} not found`);
     return this.describe(n[0]!);
   }
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Networks, hostVethName } from '../../../src/guest/net/network.ts';
-import { newState, type ContainerRecord } from '../../../src/guest/daemon/model.ts';
-import { CLONE_NEWNET } from '../../../src/guest/sys/constants.ts';
-import { NetFake } from './fake-netns.ts';
+import { Networks, hostVethName } from '../../../../src/guest/daemon/network/networks.ts';
+import { newState, type ContainerRecord } from '../../../../src/guest/daemon/model.ts';
+import { CLONE_NEWNET } from '../../../../src/guest/sys/constants.ts';
+import { NetFake } from '../../net/fake-netns.ts';
 
 function container(net: Networks, id: string, mode = 'default'): ContainerRecord {
   return {

@@ -1,0 +1,88 @@
+// The container records dockerd keeps: one config.v2.json per container under
+// /var/lib/docker/containers/<id>, loaded at start and rewritten on every state change, and the
+// name/ID-prefix lookup every endpoint goes through. No process handling here (lifecycle.ts).
+
+import type { Syscalls } from '../sys/syscalls.ts';
+import { readJson, removeAll, writeFileAtomic } from '../util/fsutil.ts';
+import { humanDuration } from '../util/humanize.ts';
+import { lookup, NotFoundError, AmbiguousError } from '../util/ids.ts';
+import { ZERO_TIME, type ContainerRecord } from './model.ts';
+import { InvalidParameter, NotFound } from './errdefs.ts';
+
+/** "Up 5 seconds", "Exited (0) 3 minutes ago", "Created", as docker ps shows. */
+export function statusText(s: ContainerRecord['State'], now: number): string {
+  if (s.Running) return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+  if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+  if (s.Status === 'removing') return 'Removal In Progress';
+  if (s.Status === 'dead') return 'Dead';
+  if (s.StartedAt === ZERO_TIME) return 'Created';
+  return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+}
+
+export class ContainerStore {
+  private records = new Map<string, ContainerRecord>();
+
+  constructor(
+    private sys: Syscalls,
+    /** /var/lib/docker/containers */
+    readonly dir: string,
+  ) {}
+
+  /** The container's own directory (record, log, hosts, exit file). */
+  dirOf(id: string): string {
+    return `${this.dir}/${id}`;
+  }
+
+  save(c: ContainerRecord): void {
+    writeFileAtomic(this.sys, `${this.dirOf(c.Id)}/config.v2.json`, JSON.stringify(c));
+  }
+
+  /** Reads every complete record on disk (the daemon's start). */
+  load(): void {
+    let ids: string[] = [];
+    try {
+      ids = this.sys.readdir(this.dir).map((e) => e.name).filter((n) => /^[0-9a-f]{64}$/.test(n));
+    } catch {
+      // first start
+    }
+    for (const id of ids) {
+      try {
+        this.records.set(id, readJson<ContainerRecord>(this.sys, `${this.dirOf(id)}/config.v2.json`));
+      } catch {
+        // a container dir without a complete record was never created: drop it
+        removeAll(this.sys, this.dirOf(id));
+      }
+    }
+  }
+
+  values(): ContainerRecord[] {
+    return [...this.records.values()];
+  }
+
+  has(id: string): boolean {
+    return this.records.has(id);
+  }
+
+  add(c: ContainerRecord): void {
+    this.records.set(c.Id, c);
+  }
+
+  delete(id: string): void {
+    this.records.delete(id);
+  }
+
+  byName(name: string): ContainerRecord | undefined {
+    return this.values().find((c) => c.Name === name);
+  }
+
+  /** By full or unique prefix ID, or name: Docker's lookup and its messages. */
+  lookup(ref: string): ContainerRecord {
+    try {
+      return lookup(this.values().map((c) => ({ id: c.Id, name: c.Name, c })), ref, 'container').c;
+    } catch (e) {
+      if (e instanceof NotFoundError) throw new NotFound(e.message);
+      if (e instanceof AmbiguousError) throw new InvalidParameter(e.message);
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,185 @@
+// How dockerd runs a container's containerd-shim: fork+exec of our own binary in the shim role,
+// the status pipe ("created PID" / "started PID" / "error JSON" / "exited N", shim/proto.ts), and
+// the release handshake on the shim's socket. An interface, so the engine's lifecycle logic runs
+// in unit tests against the Syscalls fake with a launcher that plays the shim.
+
+import type { Syscalls } from '../sys/syscalls.ts';
+import { O_CLOEXEC, SIGKILL } from '../sys/constants.ts';
+import { isErrno } from '../sys/errors.ts';
+import { reapEnded } from '../sys/wait.ts';
+import { exists, readText } from '../util/fsutil.ts';
+import { utf8Decode } from '../util/text.ts';
+import { FrameType, frameJson, parseStatus, type StatusLine } from '../shim/proto.ts';
+import { shimRequest } from './shimconn.ts';
+
+/** What the shim needs to run one container. */
+export interface ShimTask {
+  id: string;
+  bundle: string;
+  runtimeRoot: string;
+  logPath: string;
+  exitFile: string;
+  /** The shim's own error output. */
+  shimLog: string;
+  socket: string;
+  stdin: boolean;
+  stdinOnce: boolean;
+}
+
+export type LaunchResult =
+  | {
+      ok: true;
+      shimPid: number;
+      containerPid: number;
+      /** Calls onEnd once when the shim reports the exit or its pipe closes. */
+      watch(onEnd: () => void): void;
+      /** Stops watching and closes the pipe. */
+      close(): void;
+    }
+  | { ok: false; message: string; exitCode: number };
+
+export interface ShimLauncher {
+  /**
+   * Runs the shim until its container is created, calls beforeRelease (attaches connect to the
+   * shim's socket then), releases it and reports the outcome. On failure the shim is gone.
+   */
+  launch(task: ShimTask, beforeRelease: () => void): LaunchResult;
+  /** Whether a shim process still lives (a daemon restart finds shims it did not start). */
+  alive(pid: number): boolean;
+  /** Reaps ended shims (they are this daemon's children). */
+  reap(): void;
+}
+
+/** The real launcher: fork, exec of containerd-shim, the status pipe and socket handshake. */
+export class ForkExecShimLauncher implements ShimLauncher {
+  constructor(
+    private sys: Syscalls,
+    /** Path of our own binary, run as containerd-shim. */
+    private selfExe: string,
+  ) {}
+
+  launch(t: ShimTask, beforeRelease: () => void): LaunchResult {
+    const sys = this.sys;
+    const [r, w] = sys.pipe(O_CLOEXEC);
+    const pid = sys.fork(0);
+    if (pid === 0) {
+      try {
+        const nul = sys.open('/dev/null', 2);
+        // the shim's own errors go to a file beside the container's log
+        const errFd = sys.open(t.shimLog, 0o1 | 0o100 | 0o2000, 0o640);
+        sys.dup2(nul, 0);
+        sys.dup2(nul, 1);
+        sys.dup2(errFd, 2);
+        sys.dup2(w, 3);
+        const [path, argv0] = roleCommand(sys, this.selfExe, 'containerd-shim');
+        sys.execve(path, [
+          ...argv0, '--id', t.id, '--bundle', t.bundle, '--root', t.runtimeRoot,
+          '--log', t.logPath, '--exit-file', t.exitFile, '--status-fd', '3',
+          '--socket', t.socket, ...(t.stdin ? ['--stdin'] : []), ...(t.stdinOnce ? ['--stdin-once'] : []),
+        ], sys.environ());
+      } catch {
+        sys.exit(127);
+      }
+    }
+    sys.close(w);
+    let status = parseStatus(readLine(sys, r));
+    if (status?.kind === 'created') {
+      const created = status;
+      beforeRelease();
+      status = this.release(t.socket, created.pid);
+      if (status.kind !== 'started') {
+        // a container that was never released: end it and its shim
+        for (const p of [created.pid, pid]) {
+          try {
+            sys.kill(p, SIGKILL);
+          } catch {
+            // gone
+          }
+        }
+      }
+    }
+    if (status?.kind !== 'started') {
+      sys.close(r);
+      try {
+        sys.waitpid(pid, 0);
+      } catch {
+        // reaped
+      }
+      if (status?.kind === 'error') return { ok: false, message: status.message, exitCode: status.exitCode };
+      return { ok: false, message: 'containerd-shim failed to start', exitCode: 128 };
+    }
+    return {
+      ok: true,
+      shimPid: pid,
+      containerPid: status.pid,
+      watch: (onEnd) => {
+        sys.watch(r, 'read', () => {
+          // "exited N" or EOF: either way the exit file tells
+          readLine(sys, r);
+          this.reap();
+          sys.watch(r, 'read', null);
+          onEnd();
+        });
+      },
+      close: () => {
+        sys.watch(r, 'read', null);
+        sys.close(r);
+      },
+    };
+  }
+
+  /** Releases the created container: started, or the shim's error. */
+  private release(socket: string, containerPid: number): StatusLine {
+    let answer;
+    try {
+      answer = shimRequest(this.sys, socket, { op: 'start' });
+    } catch (e) {
+      return { kind: 'error', message: (e as Error).message, exitCode: 128 };
+    }
+    if (answer?.type === FrameType.Started) return { kind: 'started', pid: containerPid };
+    const err = answer ? frameJson<{ message: string; exitCode: number }>(answer.payload) : { message: 'containerd-shim exited before the start', exitCode: 128 };
+    return { kind: 'error', ...err };
+  }
+
+  alive(pid: number): boolean {
+    try {
+      const stat = readText(this.sys, `/proc/${pid}/stat`);
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return state !== 'Z' && state !== 'X';
+    } catch {
+      return false;
+    }
+  }
+
+  reap(): void {
+    reapEnded(this.sys, () => undefined);
+  }
+}
+
+/**
+ * How to run one of our roles: through its link beside the binary when there is one (so ps shows
+ * "containerd-shim"), else as "whalebone ROLE". Some hosts run i386 binaries through qemu-user,
+ * which replaces argv[0] with the file's path: the link's name still names the role.
+ */
+export function roleCommand(sys: Syscalls, selfExe: string, role: string): [string, string[]] {
+  const link = `${selfExe.slice(0, selfExe.lastIndexOf('/'))}/${role}`;
+  return exists(sys, link) ? [link, [role]] : [selfExe, ['whalebone', role]];
+}
+
+function readLine(sys: Syscalls, fd: number): string {
+  const b = new Uint8Array(1);
+  let s = '';
+  for (;;) {
+    let n: number;
+    try {
+      n = sys.read(fd, b);
+    } catch (e) {
+      if (isErrno(e, 'EINTR')) continue;
+      if (isErrno(e, 'EAGAIN')) break;
+      break;
+    }
+    if (n === 0 || b[0] === 10) break;
+    s += String.fromCharCode(b[0]!);
+  }
+  return utf8Decode(Uint8Array.from(s, (ch) => ch.charCodeAt(0)));
+}

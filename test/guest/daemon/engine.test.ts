@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { FakeSyscalls } from '../../../src/guest/sys/fake.ts';
+import { Engine } from '../../../src/guest/daemon/engine.ts';
+import type { LaunchResult, ShimLauncher, ShimTask } from '../../../src/guest/daemon/shim-launcher.ts';
+import { NotFound, Conflict } from '../../../src/guest/daemon/errdefs.ts';
+
+const ROOT = '/var/lib/docker';
+const LAYER = `sha256:${'a'.repeat(64)}`;
+const IMAGE_HEX = 'b'.repeat(64);
+
+/** A pulled image as the store keeps it on disk: config, its one layer, and a tag. */
+function addImage(sys: FakeSyscalls): void {
+  const base = `${ROOT}/image/overlay2`;
+  sys.addFile(`${base}/imagedb/content/sha256/${IMAGE_HEX}`, JSON.stringify({ architecture: '386', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: [LAYER] } }));
+  sys.addFile(`${base}/layerdb/sha256/${'a'.repeat(64)}/cache-id`, 'layer1');
+  sys.addFile(`${base}/layerdb/sha256/${'a'.repeat(64)}/size`, '10');
+  sys.addDir(`${ROOT}/overlay2/layer1/diff`);
+  sys.addFile(`${base}/repositories.json`, JSON.stringify({ Repositories: { alpine: { 'alpine:latest': `sha256:${IMAGE_HEX}` } } }));
+}
+
+/** Plays containerd-shim: each launch "starts" a container; exit() ends the latest one. */
+class FakeLauncher implements ShimLauncher {
+  launches: ShimTask[] = [];
+  private ends = new Map<string, () => void>();
+  private live = new Set<number>();
+  private nextPid = 500;
+  constructor(private sys: FakeSyscalls) {}
+
+  launch(task: ShimTask, beforeRelease: () => void): LaunchResult {
+    this.launches.push(task);
+    beforeRelease();
+    const shimPid = this.nextPid++;
+    this.live.add(shimPid);
+    return {
+      ok: true,
+      shimPid,
+      containerPid: this.nextPid++,
+      watch: (onEnd) => this.ends.set(task.id, () => {
+        this.live.delete(shimPid);
+        onEnd();
+      }),
+      close: () => undefined,
+    };
+  }
+
+  alive(pid: number): boolean {
+    return this.live.has(pid);
+  }
+
+  reap(): void {}
+
+  /** The container's process exits with code: the shim writes the exit file and reports. */
+  exit(task: ShimTask, code: number): void {
+    this.sys.addFile(task.exitFile, JSON.stringify({ ExitCode: code, FinishedAt: new Date(this.sys.clockMs).toISOString(), OOMKilled: false, Error: '' }));
+    this.ends.get(task.id)!();
+  }
+}
+
+function engine(): { sys: FakeSyscalls; e: Engine; shim: FakeLauncher } {
+  const sys = new FakeSyscalls();
+  sys.clockMs = Date.parse('2026-01-01T00:00:00Z');
+  addImage(sys);
+  const shim = new FakeLauncher(sys);
+  const e = new Engine(sys, { root: ROOT, execRoot: '/run/docker', registry: '/registry', pullMode: 'copy', selfExe: '/usr/bin/whalebone' }, { launcher: shim, now: () => sys.clockMs });
+  return { sys, e, shim };
+}
+
+describe('engine on the Syscalls fake', () => {
+  it('create -> start -> exit -> on-failure restart with backoff, until the retry limit', () => {
+    const { sys, e, shim } = engine();
+    const c = e.create('web', { Image: 'alpine', HostConfig: { NetworkMode: 'none', RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 1 } } });
+    expect(c.Name).toBe('/web');
+    expect(e.get('web').State.Status).toBe('created');
+
+    expect(e.start('web')).toBe('started');
+    expect(shim.launches).toHaveLength(1);
+    expect(shim.launches[0]!.exitFile).toBe(`${ROOT}/containers/${c.Id}/exit.json`);
+    const running = e.get('web').State;
+    expect(running).toMatchObject({ Status: 'running', Running: true, StartedAt: '2026-01-01T00:00:00.000Z' });
+    expect(e.start('web')).toBe('already');
+
+    sys.advance(2000);
+    shim.exit(shim.launches[0]!, 3);
+    // a failure: the policy schedules a restart (Docker's first backoff is 100 ms)
+    expect(e.get('web').State).toMatchObject({ Running: false, Restarting: true, ExitCode: 3, FinishedAt: '2026-01-01T00:00:02.000Z' });
+    expect(shim.launches).toHaveLength(1);
+    sys.advance(100);
+    expect(shim.launches).toHaveLength(2);
+    expect(e.get('web').State.Status).toBe('running');
+    expect(e.get('web').RestartCount).toBe(1);
+
+    // the retry limit is reached: the next failure stays exited
+    shim.exit(shim.launches[1]!, 3);
+    sys.advance(60_000);
+    expect(shim.launches).toHaveLength(2);
+    expect(e.get('web').State).toMatchObject({ Status: 'exited', Restarting: false, ExitCode: 3 });
+
+    // the record on disk says the same, for the next daemon
+    const saved = JSON.parse(new TextDecoder().decode(sys.readFile(`${ROOT}/containers/${c.Id}/config.v2.json`))) as { State: { Status: string; ExitCode: number } };
+    expect(saved.State).toMatchObject({ Status: 'exited', ExitCode: 3 });
+  });
+
+  it('throws typed errors with Docker messages', () => {
+    const { e } = engine();
+    expect(() => e.get('nope')).toThrow(NotFound);
+    expect(() => e.get('nope')).toThrow('No such container: nope');
+    e.create('one', { Image: 'alpine', HostConfig: { NetworkMode: 'none' } });
+    expect(() => e.create('one', { Image: 'alpine' })).toThrow(Conflict);
+    expect(() => e.findImage('busybox')).toThrow('No such image: busybox:latest');
+  });
+});
