@@ -400,6 +400,8 @@ static int put_entry(writer *w, const char *path, const char *rel, const char *n
     struct stat st;
     if (lstat(path, &st) < 0)
         return fail(w, errno, path);
+    if (!S_ISDIR(st.st_mode))
+        w->res->content_size += (uint64_t)st.st_size;
     char tarname[4200];
     snprintf(tarname, sizeof tarname, "%s%s%s", rel, name, S_ISDIR(st.st_mode) ? "/" : "");
     char xl[4096];

@@ -21,6 +21,7 @@ typedef struct {
     char diff_id[65];  /* sha256 of the uncompressed tar */
     uint64_t size;     /* compressed bytes */
     uint64_t diff_size; /* tar bytes */
+    uint64_t content_size; /* st_size of every non-directory, per name (as du -sb and Docker's layer size) */
     int err;           /* errno of the first failure */
     char err_path[4200]; /* where it failed */
 } wb_layer_result;

@@ -114,7 +114,7 @@ declare module 'wbnative' {
   export function lsetxattr(path: string, name: string, buf: ArrayBuffer, offset: number, length: number): Ret;
   /** -errno, or [0, name...] */
   export function llistxattr(path: string): number | (string | number)[];
-  /** [0, digestHex, diffIdHex, size, diffSize], or [-errno, path where it failed] (layer.c). */
+  /** [0, digestHex, diffIdHex, size, diffSize, contentSize], or [-errno, path where it failed] (layer.c). */
   export function layer_write(dir: string, outPath: string, level: number, copyTo: string | null): (string | number)[];
   /** sha256 of buf[offset, offset+length) as hex. */
   export function sha256(buf: ArrayBuffer, offset: number, length: number): string;

@@ -758,7 +758,7 @@ static JSValue f_llistxattr(JSContext *ctx, JSValueConst this_val, int argc, JSV
 /* ---- layers and digests (layer.c) ---- */
 
 /* layer_write(dir, outPath, level, copyTo|null)
-   -> [0, digestHex, diffIdHex, size, diffSize] or [-errno, failedPath] */
+   -> [0, digestHex, diffIdHex, size, diffSize, contentSize] or [-errno, failedPath] */
 static JSValue f_layer_write(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     const char *dir = JS_ToCString(ctx, argv[0]), *out = JS_ToCString(ctx, argv[1]);
@@ -773,6 +773,7 @@ static JSValue f_layer_write(JSContext *ctx, JSValueConst this_val, int argc, JS
         JS_SetPropertyUint32(ctx, arr, 2, JS_NewString(ctx, res->diff_id));
         JS_SetPropertyUint32(ctx, arr, 3, JS_NewFloat64(ctx, (double)res->size));
         JS_SetPropertyUint32(ctx, arr, 4, JS_NewFloat64(ctx, (double)res->diff_size));
+        JS_SetPropertyUint32(ctx, arr, 5, JS_NewFloat64(ctx, (double)res->content_size));
     } else if (res) {
         JS_SetPropertyUint32(ctx, arr, 1, JS_NewString(ctx, res->err_path));
     }

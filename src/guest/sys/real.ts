@@ -275,7 +275,7 @@ export class RealSyscalls implements Syscalls {
     const r = n.layer_write(dir, outPath, opts.level ?? 1, opts.copyTo ?? null);
     const code = Number(r[0]);
     if (code < 0) throw SyscallError.of(-code, 'layer_write', [dir, String(r[1])]);
-    return { digest: `sha256:${String(r[1])}`, diffId: `sha256:${String(r[2])}`, size: Number(r[3]), diffSize: Number(r[4]) };
+    return { digest: `sha256:${String(r[1])}`, diffId: `sha256:${String(r[2])}`, size: Number(r[3]), diffSize: Number(r[4]), contentSize: Number(r[5]) };
   }
   sha256File(path: string): string {
     const r = n.sha256_file(path);

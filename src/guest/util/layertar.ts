@@ -27,6 +27,8 @@ export interface LayerDigests {
   size: number;
   /** Bytes of the uncompressed tar. */
   diffSize: number;
+  /** Sizes of everything but directories, per name: the layer's size as Docker shows it (du -sb). */
+  contentSize: number;
 }
 
 export type LayerFs = Pick<Syscalls, 'readdir' | 'lstat' | 'readFile' | 'readlink' | 'llistxattr' | 'lgetxattr'>;
@@ -108,8 +110,9 @@ function paxRecord(key: string, value: Uint8Array): Uint8Array {
 const MAX_OCTAL_SIZE = 0o77777777777;
 const MAX_OCTAL_ID = 0o7777777;
 
-/** Writes the tar of `dir` to `out` in chunks (the stream the C compresses). */
-export function layerTar(fs: LayerFs, dir: string, out: (chunk: Uint8Array) => void): void {
+/** Writes the tar of `dir` to `out` in chunks (the stream the C compresses); returns contentSize. */
+export function layerTar(fs: LayerFs, dir: string, out: (chunk: Uint8Array) => void): number {
+  let contentSize = 0;
   const zeros = new Uint8Array(512);
   const pad = (size: number): void => {
     const n = (512 - (size % 512)) % 512;
@@ -157,6 +160,7 @@ export function layerTar(fs: LayerFs, dir: string, out: (chunk: Uint8Array) => v
       const st = fs.lstat(path);
       const fmt = st.mode & S_IFMT;
       const mtime = Math.floor(st.mtimeMs / 1000);
+      if (fmt !== S_IFDIR) contentSize += st.size;
       const base: Entry = {
         name: `${rel}${name}${fmt === S_IFDIR ? '/' : ''}`, type: '0', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0,
         mtime, linkname: '', devmajor: 0, devminor: 0, xattrs: fmt === S_IFLNK ? [] : xattrsOf(path),
@@ -194,6 +198,7 @@ export function layerTar(fs: LayerFs, dir: string, out: (chunk: Uint8Array) => v
   };
   walk(dir, '');
   out(new Uint8Array(1024));
+  return contentSize;
 }
 
 /** gzip (RFC 1952) of `data` in stored deflate blocks: valid, uncompressed, and quick in JS. */
@@ -224,7 +229,7 @@ export function layerBlobJs(fs: LayerFs, dir: string): { blob: Uint8Array; diges
   const chunks: Uint8Array[] = [];
   let total = 0;
   const hash = new Sha256();
-  layerTar(fs, dir, (c) => {
+  const contentSize = layerTar(fs, dir, (c) => {
     // chunks may be views of reused buffers: keep copies
     chunks.push(c.slice());
     total += c.length;
@@ -239,6 +244,6 @@ export function layerBlobJs(fs: LayerFs, dir: string): { blob: Uint8Array; diges
   const blob = gzipStored(tar);
   return {
     blob,
-    digests: { digest: `sha256:${new Sha256().update(blob).hex()}`, diffId: `sha256:${hash.hex()}`, size: blob.length, diffSize: total },
+    digests: { digest: `sha256:${new Sha256().update(blob).hex()}`, diffId: `sha256:${hash.hex()}`, size: blob.length, diffSize: total, contentSize },
   };
 }

@@ -70,7 +70,8 @@ describe.skipIf(skip)('layer commit in C', () => {
     const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
     if (r.status !== 0 || !line) throw new Error(`probe exited ${r.status}\n${r.stdout}\n${r.stderr}`);
     const res = JSON.parse(line.slice(7)) as {
-      c: { digest: string; diffId: string; size: number; diffSize: number };
+      c: { digest: string; diffId: string; size: number; diffSize: number; contentSize: number };
+      jsContentSize: number;
       missing: { code?: string; message?: string };
       copyOpaque: string | null; copyWhiteout: boolean; copyNote: string; list: string[]; noAttr: null; blobSha: string;
     };
@@ -85,6 +86,9 @@ describe.skipIf(skip)('layer commit in C', () => {
     expect(res.c.size).toBe(gz.length);
     expect(res.c.diffSize).toBe(tar.length);
     expect(res.blobSha).toBe(res.c.digest.slice(7));
+    // du -sb of the tree: files (the hard link counted per name), symlink targets, whiteouts 0
+    expect(res.c.contentSize).toBe(3 + 4 + 5 + 300_000 * 2 + '/etc/hostname'.length + 4);
+    expect(res.jsContentSize).toBe(res.c.contentSize);
     expect(gz.length).toBeLessThan(tar.length); // really compressed, unlike the reference's stored gzip
 
     // GNU tar reads it too, long names (PAX) and all

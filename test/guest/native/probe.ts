@@ -271,7 +271,7 @@ const modes: Record<string, (args: string[]) => void> = {
     const cMs = sys.monotonicMs() - t0;
     const fd = sys.open(refTar, O_WRONLY | O_CREAT | O_TRUNC, 0o644);
     const t1 = sys.monotonicMs();
-    layerTar(sys, dir, (chunk) => writeAll(sys, fd, chunk));
+    const jsContentSize = layerTar(sys, dir, (chunk) => writeAll(sys, fd, chunk));
     const jsMs = sys.monotonicMs() - t1;
     sys.close(fd);
     const opq = sys.lgetxattr(`${copy}/opq`, 'trusted.overlay.opaque');
@@ -282,7 +282,7 @@ const modes: Record<string, (args: string[]) => void> = {
       missing = errorOf(e);
     }
     result({
-      c, cMs, jsMs, missing,
+      c, cMs, jsMs, missing, jsContentSize,
       copyOpaque: opq ? decodeUtf8(opq) : null,
       copyWhiteout: sys.lstat(`${copy}/gone`).rdev === 0 && (sys.lstat(`${copy}/gone`).mode & 0o170000) === S_IFCHR,
       copyNote: decodeUtf8(sys.lgetxattr(`${dir}/etc/hostname`, 'user.note') ?? new Uint8Array(0)),
