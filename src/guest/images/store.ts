@@ -412,8 +412,8 @@ export class ImageStore {
    * into overlay2/) or, without one, from unpacking its blob, which must give the diff_id.
    */
   addLayer(chain: string, parent: string | null, l: LayerSource): void {
-    this.recordBlob(l.diffId, { Digest: l.digest, SourceRepository: '' });
     if (this.hasLayer(chain)) {
+      this.recordBlob(l.diffId, { Digest: l.digest, SourceRepository: '' });
       this.discardLayer(l);
       return;
     }
@@ -451,6 +451,7 @@ export class ImageStore {
       else if (cacheId && !exists(this.sys, `${dir}/diff`)) removeAll(this.sys, `${this.root}/overlay2/${cacheId}`);
       throw e;
     }
+    this.recordBlob(l.diffId, { Digest: l.digest, SourceRepository: '' });
   }
 
   /**

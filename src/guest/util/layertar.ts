@@ -110,6 +110,19 @@ function paxRecord(key: string, value: Uint8Array): Uint8Array {
 const MAX_OCTAL_SIZE = 0o77777777777;
 const MAX_OCTAL_ID = 0o7777777;
 
+/** A ustar header of a regular file or directory (names up to 100 bytes), for archives such as docker save's. */
+export function tarHeader(name: string, size: number, opts: { dir?: boolean; mode?: number; mtime?: number } = {}): Uint8Array {
+  return headerBlock({
+    name, type: opts.dir ? '5' : '0', mode: opts.mode ?? (opts.dir ? 0o755 : 0o644), uid: 0, gid: 0, size, mtime: opts.mtime ?? 0,
+    linkname: '', devmajor: 0, devminor: 0, xattrs: [],
+  });
+}
+
+/** Zero bytes that pad a member of `size` bytes to the next 512-byte block. */
+export function tarPadding(size: number): Uint8Array {
+  return new Uint8Array((512 - (size % 512)) % 512);
+}
+
 /** Writes the tar of `dir` to `out` in chunks (the stream the C compresses); returns contentSize. */
 export function layerTar(fs: LayerFs, dir: string, out: (chunk: Uint8Array) => void): number {
   let contentSize = 0;
