@@ -9,6 +9,13 @@ export interface ImageInfo {
   config: ImageConfig;
 }
 
+/** A committed layer, not yet part of an image. */
+export interface NewLayer {
+  diffId: string;
+  /** The backend's own handle (the store's CommittedLayer). */
+  handle: unknown;
+}
+
 export interface RunRequest {
   /** The image the container starts from. */
   image: string;
@@ -36,15 +43,20 @@ export interface BuildBackend {
   baseImage(name: string, pull: boolean, progress: (line: string) => void): ImageInfo;
   /** A stored image by id, or null. */
   image(id: string): ImageInfo | null;
-  /** Stores an image config (its layers already stored); parent is the previous step's image. */
-  createImage(config: ImageConfig, parent: string | null): string;
+  /**
+   * Stores an image: the whole config (rootfs and history included, the new layers last), the
+   * layers this step committed, and the previous step's image as its parent.
+   */
+  createImage(config: ImageConfig, parent: string | null, layers: NewLayer[]): string;
   /** Runs a RUN step's container to its end, streaming its output. */
   run(req: RunRequest, onStart: (containerId: string) => void, onOutput: (text: string) => void): Promise<RunResult>;
-  /** Commits the container's changes as a layer above its image's layers; returns the layer's diff_id. */
-  commitContainer(containerId: string): string;
+  /** Commits the container's changes as a layer (registered by createImage). */
+  commitContainer(containerId: string): NewLayer;
   removeContainer(containerId: string): void;
-  /** Commits a prepared tree (COPY, ADD, WORKDIR) as a layer above `parent`'s layers; returns the diff_id. */
-  commitTree(dir: string, parent: ImageInfo): string;
+  /** Commits a prepared tree (COPY, ADD, WORKDIR) as a layer (registered by createImage). */
+  commitTree(dir: string): NewLayer;
+  /** A committed layer that will not be used (a failed step). */
+  discard(layer: NewLayer): void;
   /** Mounts an image's files read-only. */
   view(image: ImageInfo): ImageView;
   /** A fresh empty directory for preparing a layer (on the store's filesystem). */

@@ -11,7 +11,7 @@ import { utf8Decode } from '../../util/text.ts';
 import { DockerfileError } from '../dockerfile/errors.ts';
 import { findStage, parseInstruction, targetStage, toStages, type CopyInstruction, type Dockerfile, type FromInstruction, type Instruction, type RunInstruction, type Stage } from '../dockerfile/instructions.ts';
 import { parseDockerfile, type Node } from '../dockerfile/parser.ts';
-import type { BuildBackend, ImageInfo } from './backend.ts';
+import type { BuildBackend, ImageInfo, NewLayer } from './backend.ts';
 import { baseKey, cacheKey } from './cachekey.ts';
 import { checksumSources, cleanRel, copyIntoTree, jsFileHash, matchSources, mkdirInTree, resolveChown, writeInline, type CopyPlan } from './copy.ts';
 import { BuildError, type BuildEvent, type StepInfo } from './events.ts';
@@ -179,7 +179,7 @@ export class Executor {
       }
       if (!current.id) {
         // FROM scratch with nothing after it still makes an image
-        current = { id: this.backend.createImage(this.stamp(state.image), null), config: state.image };
+        current = { id: this.backend.createImage(this.stamp(state.image), null, []), config: state.image };
       }
       results.set(stage.index, { image: current, key });
       finalImage = current;
@@ -245,6 +245,7 @@ export class Executor {
     }
     const image = effect.state.image;
     image.history = [...(image.history ?? []), history(effect.createdBy, this.backend.now(), true)];
+    const layers: NewLayer[] = [];
     if (ins.kind === 'workdir' && current.id && !this.hasDir(current, image.config?.WorkingDir ?? '/')) {
       const tree = this.backend.scratch();
       try {
@@ -254,16 +255,15 @@ export class Executor {
         } finally {
           view.release();
         }
-        const diffId = this.backend.commitTree(tree, current);
-        image.rootfs.diff_ids = [...image.rootfs.diff_ids, diffId];
-        image.history[image.history.length - 1]!.empty_layer = undefined;
+        layers.push(this.backend.commitTree(tree));
+        image.rootfs.diff_ids = [...image.rootfs.diff_ids, layers[0]!.diffId];
         delete image.history[image.history.length - 1]!.empty_layer;
       } finally {
         removeAll(this.sys, tree);
       }
     }
     const stamped = this.stamp(image);
-    const id = this.backend.createImage(stamped, current.id || null);
+    const id = this.backend.createImage(stamped, current.id || null, layers);
     this.backend.cachePut(key, id);
     return { state: { ...effect.state, image: stamped }, image: { id, config: stamped }, key };
   }
@@ -299,7 +299,7 @@ export class Executor {
       return { state: { ...state, image: cached.config }, image: cached, key };
     }
     let base = current;
-    if (!base.id) base = { id: this.backend.createImage(this.stamp(state.image), null), config: state.image };
+    if (!base.id) base = { id: this.backend.createImage(this.stamp(state.image), null, []), config: state.image };
     const body = state.image.config ?? {};
     let containerId = '';
     const res = await this.backend.run(
@@ -321,12 +321,12 @@ export class Executor {
           res.exitCode,
         );
       }
-      const diffId = this.backend.commitContainer(containerId);
+      const layer = this.backend.commitContainer(containerId);
       const image = cloneImage(state.image);
-      image.rootfs.diff_ids = [...image.rootfs.diff_ids, diffId];
+      image.rootfs.diff_ids = [...image.rootfs.diff_ids, layer.diffId];
       image.history = [...(image.history ?? []), history(runHistory(state, argv, ins.command.shell), this.backend.now(), false)];
       const stamped = this.stamp(image);
-      const id = this.backend.createImage(stamped, base.id);
+      const id = this.backend.createImage(stamped, base.id, [layer]);
       this.backend.cachePut(key, id);
       return { state: { ...state, image: stamped }, image: { id, config: stamped }, key };
     } finally {
@@ -426,13 +426,13 @@ export class Executor {
         } finally {
           view?.release();
         }
-        const diffId = this.backend.commitTree(tree, current.id ? current : { id: '', config: state.image });
+        const layer = this.backend.commitTree(tree);
         const image = cloneImage(state.image);
-        image.rootfs.diff_ids = [...image.rootfs.diff_ids, diffId];
+        image.rootfs.diff_ids = [...image.rootfs.diff_ids, layer.diffId];
         const shownSources = [...(ins.from ? [`--from=${ins.from}`] : []), ...ins.sources];
         image.history = [...(image.history ?? []), history(`${ins.kind.toUpperCase()} ${shownSources.join(' ')} ${ins.dest} # buildkit`, this.backend.now(), false)];
         const stamped = this.stamp(image);
-        const id = this.backend.createImage(stamped, current.id || null);
+        const id = this.backend.createImage(stamped, current.id || null, [layer]);
         this.backend.cachePut(key, id);
         return { state: { ...state, image: stamped }, image: { id, config: stamped }, key };
       } finally {

@@ -7,6 +7,7 @@ import { imageCommands } from './image.ts';
 import { volumeCommands } from './volume.ts';
 import { networkCommands } from './network.ts';
 import { systemCommands } from './system.ts';
+import { buildCommands } from './build.ts';
 
 export const COMMANDS: CommandTable = {
   ...containerCommands,
@@ -14,4 +15,5 @@ export const COMMANDS: CommandTable = {
   ...volumeCommands,
   ...networkCommands,
   ...systemCommands,
+  ...buildCommands,
 };
