@@ -73,6 +73,8 @@ export class Builder implements BuildBackend {
   }
 
   async run(req: RunRequest, onStart: (containerId: string) => void, onOutput: (text: string) => void): Promise<RunResult> {
+    // a throw before the first await would reject with no handler yet, which ends QuickJS
+    await null;
     const c = this.e.create(null, {
       Image: req.image,
       Entrypoint: [],

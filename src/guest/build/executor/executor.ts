@@ -89,7 +89,15 @@ export class Executor {
     this.fileHash = typeof s.sha256File === 'function' ? (p) => s.sha256File!(p) : (p) => jsFileHash(sys, p);
   }
 
+  /**
+   * Builds. Every async method here starts with `await null`: QuickJS's std loop ends the process
+   * on a promise rejected before a handler is attached, which an async function that throws before
+   * its first await produces; after an await, the caller's handler is already there. For the same
+   * reason a promise from another async method is awaited, never returned as it is (adopting it
+   * takes a job, during which its rejection has no handler).
+   */
   async build(o: BuildOptions): Promise<BuildResult> {
+    await null;
     this.emit({ kind: 'internal', name: `[internal] load build definition from ${o.dockerfileName}`, detail: `transferring dockerfile: ${o.dockerfileText.length}B`, done: true });
     const df = readBuildFile(o.dockerfileText);
     const escape = df.parsed.directives.escape;
@@ -231,8 +239,9 @@ export class Executor {
 
   /** One instruction: returns the new state, the image it gives and its cache key. */
   private async step(o: BuildOptions, df: Dockerfile, results: Map<number, { image: ImageInfo; key: string }>, stage: Stage, ins: Instruction, state: StageState, current: ImageInfo, parentKey: string): Promise<{ state: StageState; image: ImageInfo; key: string }> {
-    if (ins.kind === 'run') return this.run(o, ins, state, current, parentKey);
-    if (ins.kind === 'copy' || ins.kind === 'add') return this.copy(o, df, results, stage, ins, state, current, parentKey);
+    await null;
+    if (ins.kind === 'run') return await this.run(o, ins, state, current, parentKey);
+    if (ins.kind === 'copy' || ins.kind === 'add') return await this.copy(o, df, results, stage, ins, state, current, parentKey);
     // metadata (and WORKDIR, which also makes its directory)
     const effect = applyMetadata(state, ins);
     const inputs: Record<string, string> = {};
@@ -284,6 +293,7 @@ export class Executor {
   }
 
   private async run(o: BuildOptions, ins: RunInstruction, state: StageState, current: ImageInfo, parentKey: string): Promise<{ state: StageState; image: ImageInfo; key: string }> {
+    await null;
     let argv = argvOf(state, ins.command);
     if (ins.heredocs.length > 0 && ins.command.shell) {
       const cmd = ins.command.args.join(' ').trim();
@@ -338,6 +348,7 @@ export class Executor {
   private async copy(
     o: BuildOptions, df: Dockerfile, results: Map<number, { image: ImageInfo; key: string }>, stage: Stage, ins: CopyInstruction, state: StageState, current: ImageInfo, parentKey: string,
   ): Promise<{ state: StageState; image: ImageInfo; key: string }> {
+    await null;
     const env = expansionEnv(state);
     const word = (w: string): string => expandWord(state, w, ins, env);
     const heredocNames = new Set(ins.heredocs.map((h) => h.name));

@@ -39,6 +39,7 @@ export class ProgressRenderer {
   }
 
   update(st: SolveStatus): void {
+    const touched: VState[] = [];
     for (const v of st.vertexes) {
       let s = this.vertices.get(v.digest);
       if (!s) {
@@ -46,7 +47,8 @@ export class ProgressRenderer {
         this.vertices.set(v.digest, s);
         this.order.push(s);
       } else s.v = { ...s.v, ...v };
-      if (this.mode === 'plain') this.plainVertex(s);
+      if (this.mode === 'plain' && !s.announced) this.plainHeader(s);
+      touched.push(s);
     }
     for (const x of st.statuses) {
       const s = this.vertices.get(x.vertex);
@@ -76,6 +78,8 @@ export class ProgressRenderer {
       }
       if (s.logs.length > 200) s.logs.splice(0, s.logs.length - 200);
     }
+    // completions last: a vertex's statuses and logs of the same update print before its DONE
+    if (this.mode === 'plain') for (const s of touched) this.plainVertex(s);
     if (this.mode === 'tty' && this.now() - this.lastDraw >= 100) this.draw(false);
   }
 

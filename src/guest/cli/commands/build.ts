@@ -64,7 +64,7 @@ function keyValues(list: string[], c: Ctx, env: boolean): Record<string, string>
   return out;
 }
 
-async function build(c: Ctx, p: Parsed): Promise<number> {
+function build(c: Ctx, p: Parsed): number {
   const legacy = legacyMode(c);
   const quiet = p.flags.bool('quiet');
   const cwd = c.sys.getcwd();
@@ -130,7 +130,7 @@ async function build(c: Ctx, p: Parsed): Promise<number> {
     else if (want === 'tty') mode = 'tty';
     else mode = c.sys.isatty(2) ? 'tty' : 'plain';
   } else {
-    c.err('DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n');
+    c.err('DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0\n            environment-variable.\n\n');
     if (!quiet) c.out(`Sending build context to Docker daemon  ${contextSize(tar.length)}\n`);
   }
   let width = 80;

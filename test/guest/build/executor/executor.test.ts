@@ -232,7 +232,7 @@ describe('executor: COPY and ADD', () => {
 
 describe('executor: stages and bases', () => {
   it('copies from an earlier stage, builds up to --target only', async () => {
-    const { sys, be } = setup((req) => ({ files: req.argv[2]!.includes('make') ? { '/out/app': 'binary' } : {} }));
+    const { sys, be } = setup((req): RunAnswer => ({ files: req.argv[2]!.includes('make') ? { '/out/app': 'binary' } : {} }));
     const df = 'FROM debian:bookworm-slim AS build\nRUN make\nFROM debian:bookworm-slim AS final\nCOPY --from=build /out/app /usr/bin/app\nFROM final AS extra\nRUN later\n';
     const { id, events } = await build(sys, be, df, { target: 'final' });
     expect(utf8Decode(sys.readFile(`${be.images.get(id)!.root}/usr/bin/app`))).toBe('binary');
