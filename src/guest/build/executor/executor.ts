@@ -33,6 +33,8 @@ export interface BuildOptions {
   /** --network: default, none, host. */
   network: string;
   tags: string[];
+  /** The context folder is a copy made for this build (files may be hard-linked out of it). */
+  contextIsScratch?: boolean;
 }
 
 export interface BuildResult {
@@ -431,7 +433,7 @@ export class Executor {
             owner = resolveChown(word(ins.chown), read('/etc/passwd'), read('/etc/group'));
           }
           const destIsDir = trailingSlash || count > 1 || (view !== null && this.isDirIn(view.root, dest));
-          const plan: CopyPlan = { root, rels: matched, dest, destIsDir, owner, chmod: ins.chmod ? parseInt(ins.chmod, 8) : null, unpackArchives: ins.kind === 'add' && ins.from === null, imageRoot, tree };
+          const plan: CopyPlan = { root, rels: matched, dest, destIsDir, owner, chmod: ins.chmod ? parseInt(ins.chmod, 8) : null, unpackArchives: ins.kind === 'add' && ins.from === null, imageRoot, tree, linkFiles: ins.from === null && o.contextIsScratch === true };
           copyIntoTree(this.sys, plan);
           for (const h of ins.heredocs) writeInline(this.sys, plan, h.name, h.expand ? word(h.content) : h.content);
         } finally {

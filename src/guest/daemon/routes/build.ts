@@ -108,6 +108,7 @@ export const buildRoutes: RouteHandler = (ctx) => {
       labels,
       network: network === 'bridge' ? 'default' : network,
       tags: names,
+      contextIsScratch: true,
     })
     .then(
       (r) => {
