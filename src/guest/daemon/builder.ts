@@ -213,6 +213,22 @@ export class Builder implements BuildBackend {
     return out;
   }
 
+  /** The cache records as the Engine API's BuildCache entries (GET /system/df). */
+  diskUsage(): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = [];
+    for (const [key, id] of this.records()) {
+      const img = this.image(id);
+      if (!img) continue;
+      const hist = img.config.history ?? [];
+      const last = hist[hist.length - 1];
+      const rec = this.store.get(id);
+      const size = last && !last.empty_layer ? this.store.layerSize(rec.chain[rec.chain.length - 1] ?? '') : 0;
+      const at = img.config.created ?? new Date(0).toISOString();
+      out.push({ ID: key.slice(0, 25), Parents: null, Type: 'regular', Description: last?.created_by ?? '', InUse: false, Shared: false, Size: size, CreatedAt: at, LastUsedAt: at, UsageCount: 1 });
+    }
+    return out;
+  }
+
   /** Bytes of layers only cache records keep alive (what a prune would free). */
   usage(): { records: number; size: number; shared: number } {
     const recs = this.records();
