@@ -9,6 +9,7 @@ import { log } from '../lib/progress.ts';
 import { compileAll, defines, LIB_SOURCES, type QuickJs } from './quickjs.ts';
 import { NATIVE_DIR, NATIVE_HEADERS, NATIVE_SOURCES } from './link.ts';
 import { SCOPE } from './toolchain.ts';
+import { hostZlib, type Zlib } from './zlib.ts';
 
 const HOST_CC = 'gcc';
 const HOST_FLAGS = ['-O2', '-fwrapv', '-ffunction-sections', '-fdata-sections', '-D_FILE_OFFSET_BITS=64'];
@@ -32,14 +33,15 @@ async function hostLibrary(qjs: QuickJs, ccId: string): Promise<string> {
 }
 
 /** Links the multi-call binary for this host from the module table (modulesC); returns its folder. */
-export async function linkHostBinary(qjs: QuickJs, modulesC: string): Promise<string> {
+export async function linkHostBinary(qjs: QuickJs, z: Zlib, modulesC: string): Promise<string> {
   const ccId = await hostCompilerId();
   const lib = await hostLibrary(qjs, ccId);
+  const libz = await hostZlib(z, HOST_CC, HOST_FLAGS, ccId);
   return cached(SCOPE, {
     name: 'runtime-host-binary',
-    inputs: ['whalebone host v1', ccId, qjs.id, ...[...NATIVE_SOURCES, ...NATIVE_HEADERS].map((file) => ({ file })), { file: modulesC }],
+    inputs: ['whalebone host v2 (zlib)', ccId, qjs.id, z.id, libz, ...[...NATIVE_SOURCES, ...NATIVE_HEADERS].map((file) => ({ file })), { file: modulesC }],
     build: async (out) => {
-      const flags = [...HOST_FLAGS, '-I', qjs.srcDir, '-I', NATIVE_DIR, '-Wall', '-Wno-unused-parameter'];
+      const flags = [...HOST_FLAGS, '-I', qjs.srcDir, '-I', z.srcDir, '-I', NATIVE_DIR, '-Wall', '-Wno-unused-parameter'];
       const objs = await Promise.all(
         [...NATIVE_SOURCES, modulesC].map(async (src, i) => {
           const obj = join(out, `${i}-${src.split('/').pop()!.replace(/\.c$/, '.o')}`);
@@ -47,7 +49,7 @@ export async function linkHostBinary(qjs: QuickJs, modulesC: string): Promise<st
           return obj;
         }),
       );
-      await run(HOST_CC, ['-static', ...objs, lib, '-lm', '-lpthread', '-Wl,--gc-sections', '-s', '-o', join(out, 'whalebone')]);
+      await run(HOST_CC, ['-static', ...objs, lib, libz, '-lm', '-lpthread', '-Wl,--gc-sections', '-s', '-o', join(out, 'whalebone')]);
     },
   });
 }

@@ -7,6 +7,7 @@ import { cached, cacheDir, distDir } from '../lib/cache.ts';
 import { stage } from '../lib/progress.ts';
 import { toolchain, SCOPE } from './toolchain.ts';
 import { quickjs } from './quickjs.ts';
+import { zlib } from './zlib.ts';
 import { bundleSplit, compileModuleTable, MAIN_ENTRY } from './bytecode.ts';
 import { linkProgram, NATIVE_HEADERS, NATIVE_SOURCES } from './link.ts';
 import { linkHostBinary } from './host.ts';
@@ -32,6 +33,7 @@ export interface BuildOptions {
 export async function buildRuntime(opts: BuildOptions = {}): Promise<RuntimeArtifacts> {
   const tc = await stage(SCOPE, 'musl i386 toolchain', toolchain);
   const qjs = await stage(SCOPE, 'QuickJS library and host qjsc', () => quickjs(tc));
+  const z = await stage(SCOPE, 'zlib library', () => zlib(tc));
   const work = cacheDir('runtime-work', String(process.pid));
   try {
     const jsDir = join(work, 'js');
@@ -42,16 +44,16 @@ export async function buildRuntime(opts: BuildOptions = {}): Promise<RuntimeArti
     const binDir = await stage(SCOPE, 'link whalebone', () =>
       cached(SCOPE, {
         name: 'runtime-binary',
-        inputs: ['whalebone v2 (module table)', tc.id, qjs.id, ...native, { file: cFile }],
-        build: (out) => linkProgram(tc, qjs, { outFile: join(out, 'whalebone'), workDir: out, extraSources: [cFile] }),
+        inputs: ['whalebone v2 (module table)', tc.id, qjs.id, z.id, ...native, { file: cFile }],
+        build: (out) => linkProgram(tc, qjs, z, { outFile: join(out, 'whalebone'), workDir: out, extraSources: [cFile] }),
       }),
     );
-    const hostDir = await stage(SCOPE, `link whalebone-host (${process.arch}, for native benchmarks)`, () => linkHostBinary(qjs, cFile));
+    const hostDir = await stage(SCOPE, `link whalebone-host (${process.arch}, for native benchmarks)`, () => linkHostBinary(qjs, z, cFile));
     const runDir = await stage(SCOPE, 'link whalebone-run', () =>
       cached(SCOPE, {
         name: 'runtime-runner',
-        inputs: ['whalebone-run v1', tc.id, qjs.id, ...native],
-        build: (out) => linkProgram(tc, qjs, { outFile: join(out, 'whalebone-run'), workDir: out, defines: ['-DWB_RUNNER'] }),
+        inputs: ['whalebone-run v1', tc.id, qjs.id, z.id, ...native],
+        build: (out) => linkProgram(tc, qjs, z, { outFile: join(out, 'whalebone-run'), workDir: out, defines: ['-DWB_RUNNER'] }),
       }),
     );
     const dist = distDir('runtime');

@@ -194,6 +194,16 @@ export class Client {
     return { conn, res: conn.readHead() };
   }
 
+  /** Sends a request with a raw body (a build context tar) and returns it with the response head read. */
+  openBytes(method: string, path: string, body: Uint8Array, contentType: string, extraHeaders: Record<string, string> = {}): { conn: Connection; res: HttpResponse } {
+    const conn = this.connect();
+    const headers: Record<string, string> = { Host: 'docker', 'User-Agent': 'Docker-Client/whalebone', 'Content-Type': contentType, 'Content-Length': String(body.length), ...extraHeaders };
+    conn.send(`${method} ${API_PREFIX}${path} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+    // in pieces: a socket write takes what fits
+    for (let off = 0; off < body.length; off += 65536) conn.send(body.subarray(off, Math.min(body.length, off + 65536)));
+    return { conn, res: conn.readHead() };
+  }
+
   /** A whole request: JSON (or text) result, API errors thrown with the daemon's message. */
   call<T = unknown>(method: string, path: string, body?: unknown): T {
     const { conn, res } = this.open(method, path, body, { Connection: 'close' });

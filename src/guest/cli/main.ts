@@ -15,7 +15,7 @@ const ALIASES: Record<string, string> = {
   'container start': 'start', 'container attach': 'attach', 'container exec': 'exec', 'container top': 'top', 'container stats': 'stats', 'image history': 'history', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
   'container rm': 'rm', 'container logs': 'logs', 'container inspect': 'inspect', 'container wait': 'wait',
   'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi', 'image inspect': 'inspect',
-  'image tag': 'tag', 'volume list': 'volume ls', 'network list': 'network ls', 'network remove': 'network rm', 'container port': 'port', 'system events': 'events', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm',
+  'image tag': 'tag', 'image build': 'build', 'buildx build': 'build', 'builder build': 'build', 'buildx prune': 'builder prune', 'volume list': 'volume ls', 'network list': 'network ls', 'network remove': 'network rm', 'container port': 'port', 'system events': 'events', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm',
 };
 
 const MAIN_USAGE = `
@@ -25,6 +25,7 @@ A self-sufficient runtime for containers
 
 Common Commands:
   run         Create and run a new container from an image
+  build       Build an image from a Dockerfile
   exec        Execute a command in a running container
   ps          List containers
   pull        Download an image from a registry
@@ -35,6 +36,7 @@ Common Commands:
   info        Display system-wide information
 
 Management Commands:
+  builder     Manage builds
   container   Manage containers
   image       Manage images
   system      Manage Docker
@@ -114,7 +116,7 @@ function dockerRun(argv: string[], sys: Syscalls): number | Promise<number> {
   } else if (ALIASES[name]) name = ALIASES[name]!;
   const cmd = COMMANDS[name];
   if (!cmd) {
-    err(`docker: unknown command: docker ${args.slice(0, ['container', 'image', 'volume', 'system', 'network'].includes(args[0]!) ? 2 : 1).join(' ')}\n\nRun 'docker --help' for more information\n`);
+    err(`docker: unknown command: docker ${args.slice(0, ['container', 'image', 'volume', 'system', 'network', 'builder'].includes(args[0]!) ? 2 : 1).join(' ')}\n\nRun 'docker --help' for more information\n`);
     return 1;
   }
   const spec = cmd.spec;

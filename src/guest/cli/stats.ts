@@ -50,6 +50,7 @@ export interface DiskUsage {
   Images: { Containers: number; Size: number }[];
   Containers: { State: string; SizeRw?: number }[];
   Volumes: { UsageData: { Size: number; RefCount: number } }[];
+  BuildCache?: { Size: number; InUse: boolean; Shared: boolean }[];
 }
 
 /** go-units' HumanSize: decimal units, 4 significant digits ("2.212MB"), as system df prints. */
@@ -68,6 +69,13 @@ function reclaimable(amount: number, total: number): string {
   return total > 0 ? `${humanSize4(amount)} (${Math.trunc((amount / total) * 100)}%)` : humanSize4(amount);
 }
 
+/** The Build Cache row: shared records count once, reclaimable is what no build is using. */
+function buildCacheRow(bc: { Size: number; InUse: boolean; Shared: boolean }[]): string {
+  const size = bc.filter((b) => !b.Shared).reduce((n, b) => n + b.Size, 0);
+  const free = bc.filter((b) => !b.InUse && !b.Shared).reduce((n, b) => n + b.Size, 0);
+  return `Build Cache\t${bc.length}\t${bc.filter((b) => b.InUse).length}\t${humanSize4(size)}\t${humanSize4(free)}`;
+}
+
 /** docker system df's table (tab-separated). */
 export function dfRows(d: DiskUsage): string {
   const activeImages = d.Images.filter((i) => i.Containers > 0);
@@ -81,7 +89,7 @@ export function dfRows(d: DiskUsage): string {
     `Images\t${d.Images.length}\t${activeImages.length}\t${humanSize4(d.LayersSize)}\t${reclaimable(d.LayersSize - used, d.LayersSize)}`,
     `Containers\t${d.Containers.length}\t${d.Containers.filter((c) => c.State === 'running').length}\t${humanSize4(cSize)}\t${reclaimable(cFree, cSize)}`,
     `Local Volumes\t${d.Volumes.length}\t${d.Volumes.filter((v) => v.UsageData.RefCount > 0).length}\t${humanSize4(vSize)}\t${reclaimable(vFree, vSize)}`,
-    'Build Cache\t0\t0\t0B\t0B',
+    buildCacheRow(d.BuildCache ?? []),
   ].join('\n') + '\n';
 }
 

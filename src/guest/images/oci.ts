@@ -31,6 +31,13 @@ export interface ImageConfigBody {
   Volumes?: Record<string, object>;
   Labels?: Record<string, string> | null;
   StopSignal?: string;
+  /** Set by HEALTHCHECK (durations in nanoseconds). */
+  Healthcheck?: { Test: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number };
+  /** ONBUILD triggers, run when another build starts FROM this image. */
+  OnBuild?: string[] | null;
+  /** Set by SHELL: what shell-form RUN, CMD and ENTRYPOINT run under. */
+  Shell?: string[];
+  ArgsEscaped?: boolean;
 }
 
 export interface HistoryEntry {

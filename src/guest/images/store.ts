@@ -2,13 +2,19 @@
 // look around: image/overlay2/{repositories.json, imagedb/content/sha256/<id>,
 // layerdb/sha256/<chainid>/{diff,size,cache-id,parent}} and overlay2/<cache-id>/diff.
 // Every file is written to a temp name and renamed; a layer is unpacked into a temp dir first.
+// Images made here (commit, build, load) keep their compressed layer blobs in
+// image/overlay2/blobs/sha256 (Docker regenerates tars instead; we have no tar-split data), and
+// distribution/v2metadata-by-diffid maps each layer to its blob, local or in the offline
+// registry, for `docker save`.
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import { exists, mkdirp, readJson, readText, removeAll, writeFileAtomic, diskUsage } from '../util/fsutil.ts';
 import { hex } from '../util/ids.ts';
 import { sha256Hex } from '../util/sha256.ts';
 import { utf8Decode } from '../util/text.ts';
-import { checkConfig, type ImageConfig } from './oci.ts';
+import { checkConfig, type HistoryEntry, type ImageConfig, type ImageConfigBody } from './oci.ts';
+import { commitLayer, type CommittedLayer } from './commit.ts';
+import { utf8Encode } from '../util/text.ts';
 import { familiar, type ImageRef } from './reference.ts';
 import { NotInRegistryError, OfflineRegistry } from './registry.ts';
 import { LayerError, unpackLayer } from './unpack.ts';
@@ -48,6 +54,34 @@ export function chainIds(diffIds: readonly string[]): string[] {
 
 export class ImageNotFoundError extends Error {
   override name = 'ImageNotFoundError';
+}
+
+/** What `docker commit`, `docker build` and `docker load` register. */
+export interface NewImage {
+  /** The image the new layers go on; null for FROM scratch. */
+  parent: ImageRecord | null;
+  /** New layers, bottom first (their blobs in the store's blobsDir). */
+  layers: LayerSource[];
+  /** The new image's whole runtime config (Env, Cmd, Labels...), not a change to the parent's. */
+  config: ImageConfigBody;
+  /** History entries after the parent's (one per instruction; empty_layer for config-only ones). */
+  history: HistoryEntry[];
+  tags?: ImageRef[];
+  author?: string;
+  /** RFC 3339; now when not given. */
+  created?: string;
+  /** Extra top-level config fields (Docker's commit keeps container, docker_version...). */
+  extra?: Record<string, unknown>;
+}
+
+/** A layer to register: a commit's result, or a blob alone (then it is unpacked from the blob). */
+export type LayerSource = Pick<CommittedLayer, 'digest' | 'diffId'> & Partial<CommittedLayer>;
+
+/** One known blob of a layer (Docker's v2metadata-by-diffid entries). */
+export interface LayerBlob {
+  Digest: string;
+  /** Offline registry repository holding it; "" for a blob in the store's blobsDir. */
+  SourceRepository: string;
 }
 
 export class ImageStore {
@@ -227,8 +261,16 @@ export class ImageStore {
     for (const [repo, entries] of Object.entries(r.Repositories)) if (Object.keys(entries).length === 0) delete r.Repositories[repo];
     this.saveRepos(r);
     this.sys.unlink(`${this.base}/imagedb/content/sha256/${id.slice(7)}`);
+    removeAll(this.sys, `${this.base}/imagedb/metadata/sha256/${id.slice(7)}`);
     this.configCache.delete(id.slice(7));
-    const used = new Set(this.list().flatMap((i) => i.chain));
+    const rest = this.list();
+    const used = new Set(rest.flatMap((i) => i.chain));
+    const usedDiffs = new Set(rest.flatMap((i) => i.config.rootfs.diff_ids));
+    for (const d of img.config.rootfs.diff_ids) {
+      if (usedDiffs.has(d)) continue;
+      // blobs made here for layers no image has any more (registry blobs are not ours to delete)
+      for (const b of this.layerBlobs(d)) if (b.SourceRepository === '') removeAll(this.sys, `${this.blobsDir}/${b.Digest.slice(7)}`);
+    }
     for (const c of [...img.chain].reverse()) {
       if (used.has(c)) continue;
       const d = this.layerDir(c);
@@ -244,6 +286,172 @@ export class ImageStore {
       deleted.push(c);
     }
     return deleted;
+  }
+
+  /** Compressed layer blobs made or loaded here, by digest hex. */
+  get blobsDir(): string {
+    return `${this.base}/blobs/sha256`;
+  }
+
+  /** A new folder for a layer's files on the store's filesystem (overlay2/<id>.tmp/diff), not yet created. */
+  stagingLayerDir(): string {
+    const cacheId = hex(this.sys.randomBytes(32));
+    mkdirp(this.sys, `${this.root}/overlay2/${cacheId}.tmp`, 0o710);
+    return `${this.root}/overlay2/${cacheId}.tmp/diff`;
+  }
+
+  /**
+   * Commits a container's upper dir as a layer: the blob into blobsDir and, in the same pass, its
+   * files into a staging folder that registerImage moves into place (no unpacking of the blob).
+   */
+  commitLayer(upperDir: string): CommittedLayer {
+    const staging = this.stagingLayerDir();
+    try {
+      return commitLayer(this.sys, upperDir, this.blobsDir, { unpackTo: staging });
+    } catch (e) {
+      removeAll(this.sys, staging.slice(0, -'/diff'.length));
+      throw e;
+    }
+  }
+
+  /** Drops a committed layer's staging folder that will not be registered (a build cache hit...). */
+  discardLayer(layer: LayerSource): void {
+    if (layer.dir && this.isStaging(layer.dir)) removeAll(this.sys, layer.dir.slice(0, -'/diff'.length));
+  }
+
+  private isStaging(dir: string): boolean {
+    return dir.startsWith(`${this.root}/overlay2/`) && /\/[0-9a-f]{64}\.tmp\/diff$/.test(dir);
+  }
+
+  private v2metaPath(diffId: string): string {
+    return `${this.base}/distribution/v2metadata-by-diffid/sha256/${diffId.replace(/^sha256:/, '')}`;
+  }
+
+  /** Blobs known for a layer, local ones first. */
+  layerBlobs(diffId: string): LayerBlob[] {
+    try {
+      const all = readJson<LayerBlob[]>(this.sys, this.v2metaPath(diffId));
+      return [...all.filter((b) => b.SourceRepository === ''), ...all.filter((b) => b.SourceRepository !== '')];
+    } catch {
+      return [];
+    }
+  }
+
+  /** Records where a layer's blob is (Docker's distribution metadata: diffid-by-digest, v2metadata-by-diffid). */
+  recordBlob(diffId: string, blob: LayerBlob): void {
+    const known = this.layerBlobs(diffId);
+    if (known.some((b) => b.Digest === blob.Digest && b.SourceRepository === blob.SourceRepository)) return;
+    mkdirp(this.sys, `${this.base}/distribution/v2metadata-by-diffid/sha256`, 0o700);
+    mkdirp(this.sys, `${this.base}/distribution/diffid-by-digest/sha256`, 0o700);
+    writeFileAtomic(this.sys, this.v2metaPath(diffId), JSON.stringify([...known, blob]));
+    writeFileAtomic(this.sys, `${this.base}/distribution/diffid-by-digest/sha256/${blob.Digest.slice(7)}`, diffId);
+  }
+
+  /** The parent image an image was committed or built on (imagedb/metadata), or null. */
+  parentOf(id: string): string | null {
+    try {
+      return readText(this.sys, `${this.base}/imagedb/metadata/sha256/${id.replace(/^sha256:/, '')}/parent`).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Images whose recorded parent is id (Docker refuses to delete a parent of those). */
+  childrenOf(id: string): string[] {
+    return this.ids().filter((i) => this.parentOf(i) === id);
+  }
+
+  /**
+   * Stores an image made here: layers moved in (or unpacked from their blobs), the config written
+   * with rootfs and history completed from the parent, tags set. The ID is the sha256 of the config
+   * JSON as written, as Docker computes it; registering the same config twice gives the same image.
+   */
+  registerImage(n: NewImage): ImageRecord {
+    const parentCfg = n.parent?.config;
+    const below = parentCfg?.rootfs.diff_ids ?? [];
+    const diffIds = [...below, ...n.layers.map((l) => l.diffId)];
+    const chain = chainIds(diffIds);
+    n.layers.forEach((l, i) => {
+      const at = below.length + i;
+      this.addLayer(chain[at]!, at > 0 ? chain[at - 1]! : null, l);
+    });
+    const config: ImageConfig & Record<string, unknown> = {
+      architecture: parentCfg?.architecture ?? '386',
+      ...(n.author ? { author: n.author } : {}),
+      config: n.config,
+      created: n.created ?? new Date().toISOString(),
+      history: [...(parentCfg?.history ?? []), ...n.history],
+      os: parentCfg?.os ?? 'linux',
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      ...(n.extra ?? {}),
+    };
+    const bytes = utf8Encode(JSON.stringify(config));
+    const id = this.addConfig(bytes);
+    if (n.parent) {
+      mkdirp(this.sys, `${this.base}/imagedb/metadata/sha256/${id.slice(7)}`, 0o700);
+      writeFileAtomic(this.sys, `${this.base}/imagedb/metadata/sha256/${id.slice(7)}/parent`, n.parent.id);
+    }
+    for (const t of n.tags ?? []) this.tag(id, t);
+    return this.get(id);
+  }
+
+  /** Writes an image config (bytes as given: they define the ID); returns the ID. */
+  addConfig(bytes: Uint8Array): string {
+    const config = checkConfig(JSON.parse(utf8Decode(bytes)) as ImageConfig, 'image config');
+    for (const c of chainIds(config.rootfs.diff_ids)) {
+      if (!this.hasLayer(c)) throw new LayerError(`image config names layer ${c} that the store does not have`);
+    }
+    const id = `sha256:${sha256Hex(bytes)}`;
+    const path = `${this.base}/imagedb/content/sha256/${id.slice(7)}`;
+    if (!exists(this.sys, path)) writeFileAtomic(this.sys, path, bytes);
+    return id;
+  }
+
+  /**
+   * Adds one layer under its chain ID. Its files come from the commit's staging folder (renamed
+   * into overlay2/) or, without one, from unpacking its blob, which must give the diff_id.
+   */
+  addLayer(chain: string, parent: string | null, l: LayerSource): void {
+    if (this.hasLayer(chain)) {
+      this.recordBlob(l.diffId, { Digest: l.digest, SourceRepository: '' });
+      this.discardLayer(l);
+      return;
+    }
+    const dir = this.layerDir(chain);
+    const tmp = `${dir}.tmp-${this.sys.getpid()}`;
+    removeAll(this.sys, tmp);
+    mkdirp(this.sys, tmp, 0o700);
+    let cacheId = '';
+    let cacheTmp: string | null = null;
+    try {
+      let size: number;
+      if (l.dir && this.isStaging(l.dir)) {
+        cacheTmp = l.dir.slice(0, -'/diff'.length);
+        cacheId = cacheTmp.slice(cacheTmp.lastIndexOf('/') + 1, -'.tmp'.length);
+        size = l.contentSize ?? diskUsage(this.sys, l.dir);
+      } else {
+        cacheId = hex(this.sys.randomBytes(32));
+        cacheTmp = `${this.root}/overlay2/${cacheId}.tmp`;
+        mkdirp(this.sys, `${cacheTmp}/diff`, 0o755);
+        const stats = unpackLayer(this.sys, this.sys.readFile(`${this.blobsDir}/${l.digest.slice(7)}`), `${cacheTmp}/diff`);
+        if (stats.diffId !== l.diffId) throw new LayerError(`layer ${l.digest}: its content has diff_id ${stats.diffId}, expected ${l.diffId}`);
+        size = diskUsage(this.sys, `${cacheTmp}/diff`);
+      }
+      this.sys.rename(cacheTmp, `${this.root}/overlay2/${cacheId}`);
+      cacheTmp = null;
+      writeFileAtomic(this.sys, `${tmp}/cache-id`, cacheId);
+      writeFileAtomic(this.sys, `${tmp}/size`, String(size));
+      if (parent) writeFileAtomic(this.sys, `${tmp}/parent`, parent);
+      // written last: its presence marks the layer complete
+      writeFileAtomic(this.sys, `${tmp}/diff`, l.diffId);
+      this.sys.rename(tmp, dir);
+    } catch (e) {
+      removeAll(this.sys, tmp);
+      if (cacheTmp) removeAll(this.sys, cacheTmp);
+      else if (cacheId && !exists(this.sys, `${dir}/diff`)) removeAll(this.sys, `${this.root}/overlay2/${cacheId}`);
+      throw e;
+    }
+    this.recordBlob(l.diffId, { Digest: l.digest, SourceRepository: '' });
   }
 
   /**
@@ -265,6 +473,7 @@ export class ImageStore {
         todo.push(i);
       }
     }
+    for (let i = 0; i < chain.length; i++) this.recordBlob(diffIds[i]!, { Digest: resolved.manifest.layers[i]!.digest, SourceRepository: ref.repo });
     for (const i of todo) {
       const desc = resolved.manifest.layers[i]!;
       const id = short(desc.digest);

@@ -1,5 +1,6 @@
 // Unpacks a gzip layer into a directory: digest and diff_id checked, tar entries applied with
-// owners and modes, AUFS whiteouts (.wh.name) turned into overlayfs whiteouts (0/0 char devices).
+// owners and modes, AUFS whiteouts (.wh.name) turned into overlayfs whiteouts (0/0 char devices)
+// and opaque markers (.wh..wh..opq) into the trusted.overlay.opaque attribute.
 
 import { writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
@@ -46,7 +47,11 @@ export function layerWriter(sys: Syscalls, dest: string): { push(chunk: Uint8Arr
     const slash = rel.lastIndexOf('/');
     const base = rel.slice(slash + 1);
     if (base.startsWith('.wh.')) {
-      if (base === '.wh..wh..opq') return null; // opaque dirs need xattrs; the registry has none
+      if (base === '.wh..wh..opq') {
+        // the directory hides what lower layers have there: overlayfs's opaque mark
+        sys.lsetxattr(slash < 0 ? dest : `${dest}/${rel.slice(0, slash)}`, 'trusted.overlay.opaque', 'y');
+        return null;
+      }
       const target = `${dest}/${rel.slice(0, slash + 1)}${base.slice(4)}`;
       sys.mknod(target, S_IFCHR | 0, 0);
       return null;

@@ -112,4 +112,15 @@ declare module 'wbnative' {
   export function utf8_encode(s: string): ArrayBuffer;
   /** The string in buf[offset, offset+length), or null when those bytes are not well-formed UTF-8. */
   export function utf8_decode(buf: ArrayBuffer, offset: number, length: number): string | null;
+  /** The attribute's value, or -errno (ENODATA: no such attribute). */
+  export function lgetxattr(path: string, name: string): ArrayBuffer | number;
+  export function lsetxattr(path: string, name: string, buf: ArrayBuffer, offset: number, length: number): Ret;
+  /** -errno, or [0, name...] */
+  export function llistxattr(path: string): number | (string | number)[];
+  /** [0, digestHex, diffIdHex, size, diffSize, contentSize], or [-errno, path where it failed] (layer.c). */
+  export function layer_write(dir: string, outPath: string, level: number, copyTo: string | null): (string | number)[];
+  /** sha256 of buf[offset, offset+length) as hex. */
+  export function sha256(buf: ArrayBuffer, offset: number, length: number): string;
+  /** sha256 of a file's content as hex, or -errno. */
+  export function sha256_file(path: string): string | number;
 }

@@ -27,10 +27,12 @@
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <grp.h>
 #include "quickjs.h"
+#include "layer.h"
 
 #define WB_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 /* The call's result, or -errno when it failed (evaluates r once). */
@@ -739,6 +741,119 @@ static JSValue f_utf8_decode(JSContext *ctx, JSValueConst this_val, int argc, JS
     return JS_NewStringLen(ctx, (const char *)p, len);
 }
 
+/* ---- extended attributes ---- */
+
+/* lgetxattr(path, name) -> ArrayBuffer with the value, or -errno */
+static JSValue f_lgetxattr(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    const char *p = JS_ToCString(ctx, argv[0]), *name = JS_ToCString(ctx, argv[1]);
+    char val[65536];
+    ssize_t n = (p && name) ? lgetxattr(p, name, val, sizeof val) : (errno = EINVAL, -1);
+    int e = errno;
+    free_str(ctx, p); free_str(ctx, name);
+    if (n < 0) return JS_NewInt32(ctx, -e);
+    return JS_NewArrayBufferCopy(ctx, (const uint8_t *)val, (size_t)n);
+}
+
+/* lsetxattr(path, name, buf, offset, length) */
+static JSValue f_lsetxattr(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    size_t len;
+    uint8_t *v = buf_arg(ctx, argv[2], argv[3], argv[4], &len);
+    if (!v) return JS_NewInt32(ctx, -EFAULT);
+    const char *p = JS_ToCString(ctx, argv[0]), *name = JS_ToCString(ctx, argv[1]);
+    int r = (p && name) ? lsetxattr(p, name, v, len, 0) : (errno = EINVAL, -1);
+    int e = errno;
+    free_str(ctx, p); free_str(ctx, name);
+    errno = e;
+    return RET(r);
+}
+
+/* llistxattr(path) -> [0, name, name...] or -errno */
+static JSValue f_llistxattr(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    const char *p = JS_ToCString(ctx, argv[0]);
+    if (!p) return JS_NewInt32(ctx, -EINVAL);
+    char list[65536];
+    ssize_t n = llistxattr(p, list, sizeof list);
+    int e = errno;
+    JS_FreeCString(ctx, p);
+    if (n < 0) return JS_NewInt32(ctx, -e);
+    JSValue arr = JS_NewArray(ctx);
+    uint32_t k = 0;
+    JS_SetPropertyUint32(ctx, arr, k++, JS_NewInt32(ctx, 0));
+    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(list + i) + 1)
+        JS_SetPropertyUint32(ctx, arr, k++, JS_NewString(ctx, list + i));
+    return arr;
+}
+
+/* ---- layers and digests (layer.c) ---- */
+
+/* layer_write(dir, outPath, level, copyTo|null)
+   -> [0, digestHex, diffIdHex, size, diffSize, contentSize] or [-errno, failedPath] */
+static JSValue f_layer_write(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    const char *dir = JS_ToCString(ctx, argv[0]), *out = JS_ToCString(ctx, argv[1]);
+    const char *copy = opt_str(ctx, argv[3]);
+    wb_layer_result *res = malloc(sizeof *res);
+    int r = (dir && out && res) ? wb_layer_write(dir, out, int_arg(ctx, argv[2]), copy, res) : -ENOMEM;
+    free_str(ctx, dir); free_str(ctx, out); free_str(ctx, copy);
+    JSValue arr = JS_NewArray(ctx);
+    JS_SetPropertyUint32(ctx, arr, 0, JS_NewInt32(ctx, r));
+    if (r == 0) {
+        JS_SetPropertyUint32(ctx, arr, 1, JS_NewString(ctx, res->digest));
+        JS_SetPropertyUint32(ctx, arr, 2, JS_NewString(ctx, res->diff_id));
+        JS_SetPropertyUint32(ctx, arr, 3, JS_NewFloat64(ctx, (double)res->size));
+        JS_SetPropertyUint32(ctx, arr, 4, JS_NewFloat64(ctx, (double)res->diff_size));
+        JS_SetPropertyUint32(ctx, arr, 5, JS_NewFloat64(ctx, (double)res->content_size));
+    } else if (res) {
+        JS_SetPropertyUint32(ctx, arr, 1, JS_NewString(ctx, res->err_path));
+    }
+    free(res);
+    return arr;
+}
+
+/* sha256(buf, offset, length) -> 64 hex digits */
+static JSValue f_sha256(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    size_t len;
+    uint8_t *p = buf_arg(ctx, argv[0], argv[1], argv[2], &len);
+    if (!p)
+        return JS_ThrowRangeError(ctx, "sha256: range outside the buffer");
+    wb_sha256 s;
+    char hex[65];
+    wb_sha256_init(&s);
+    wb_sha256_update(&s, p, len);
+    wb_sha256_hex(&s, hex);
+    return JS_NewString(ctx, hex);
+}
+
+/* sha256_file(path) -> 64 hex digits or -errno: a blob is hashed without entering the JS heap */
+static JSValue f_sha256_file(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    const char *p = JS_ToCString(ctx, argv[0]);
+    if (!p) return JS_NewInt32(ctx, -EINVAL);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    int e = errno;
+    JS_FreeCString(ctx, p);
+    if (fd < 0) return JS_NewInt32(ctx, -e);
+    uint8_t *buf = malloc(65536);
+    if (!buf) { close(fd); return JS_NewInt32(ctx, -ENOMEM); }
+    wb_sha256 s;
+    wb_sha256_init(&s);
+    ssize_t n;
+    while ((n = read(fd, buf, 65536)) != 0) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) { e = errno; free(buf); close(fd); return JS_NewInt32(ctx, -e); }
+        wb_sha256_update(&s, buf, (size_t)n);
+    }
+    free(buf);
+    close(fd);
+    char hex[65];
+    wb_sha256_hex(&s, hex);
+    return JS_NewString(ctx, hex);
+}
+
 static const JSCFunctionListEntry wb_funcs[] = {
     JS_CFUNC_DEF("fork", 1, f_fork),
     JS_CFUNC_DEF("unshare", 1, f_unshare),
@@ -810,6 +925,12 @@ static const JSCFunctionListEntry wb_funcs[] = {
     JS_CFUNC_DEF("ioctl_buf", 5, f_ioctl_buf),
     JS_CFUNC_DEF("utf8_encode", 1, f_utf8_encode),
     JS_CFUNC_DEF("utf8_decode", 3, f_utf8_decode),
+    JS_CFUNC_DEF("lgetxattr", 2, f_lgetxattr),
+    JS_CFUNC_DEF("lsetxattr", 5, f_lsetxattr),
+    JS_CFUNC_DEF("llistxattr", 1, f_llistxattr),
+    JS_CFUNC_DEF("layer_write", 4, f_layer_write),
+    JS_CFUNC_DEF("sha256", 3, f_sha256),
+    JS_CFUNC_DEF("sha256_file", 1, f_sha256_file),
 };
 
 static int wb_init(JSContext *ctx, JSModuleDef *m)

@@ -18,8 +18,10 @@ import {
   WNOHANG,
 } from './constants.ts';
 import { encodeUtf8 } from './utf8.ts';
+import { layerBlobJs } from '../util/layertar.ts';
+import { sha256Hex } from '../util/sha256.ts';
 import type { Termios } from './termios.ts';
-import type { CapSets, DirEntry, Fd, PollFd, Pty, SockAddr, Stat, Syscalls, WaitResult, Winsize } from './syscalls.ts';
+import type { CapSets, DirEntry, Fd, LayerDigests, PollFd, Pty, SockAddr, Stat, Syscalls, WaitResult, Winsize } from './syscalls.ts';
 
 export interface RecordedCall {
   name: keyof Syscalls;
@@ -56,6 +58,8 @@ export interface FakeNode {
   rdev: number;
   ino: number;
   mtimeMs: number;
+  /** Extended attributes by name. */
+  xattrs?: Map<string, Uint8Array>;
 }
 
 export interface FakeMount {
@@ -811,6 +815,65 @@ export class FakeSyscalls implements Syscalls {
   utimes(path: string, atimeMs: number, mtimeMs: number, noFollow = false) {
     this.call('utimes', [path, atimeMs, mtimeMs, noFollow], () => {
       this.existing(path, 'utimes', [path], !noFollow)[1].mtimeMs = mtimeMs;
+    });
+  }
+  lgetxattr(path: string, name: string): Uint8Array | null {
+    return this.call('lgetxattr', [path, name], () => this.existing(path, 'lgetxattr', [path, name], false)[1].xattrs?.get(name) ?? null);
+  }
+  lsetxattr(path: string, name: string, value: Uint8Array | string) {
+    this.call('lsetxattr', [path, name, value], () => {
+      const [, n] = this.existing(path, 'lsetxattr', [path, name], false);
+      if (name.startsWith('trusted.') && this.euid !== 0) throw this.err('EPERM', 'lsetxattr', [path, name]);
+      (n.xattrs ??= new Map()).set(name, typeof value === 'string' ? encodeUtf8(value) : value.slice());
+    });
+  }
+  llistxattr(path: string): string[] {
+    return this.call('llistxattr', [path], () => [...(this.existing(path, 'llistxattr', [path], false)[1].xattrs?.keys() ?? [])]);
+  }
+  /**
+   * The JavaScript reference writer (util/layertar.ts) over the fake tree; the blob is gzip with
+   * stored blocks, so its digest differs from the C's zlib output while the diff_id is the same.
+   */
+  writeLayer(dir: string, outPath: string, opts: { level?: number; copyTo?: string } = {}): LayerDigests {
+    return this.call('writeLayer', [dir, outPath, opts], () => {
+      const [src] = this.existing(dir, 'writeLayer', [dir], true);
+      const { blob, digests } = layerBlobJs(this.quiet(), dir);
+      this.quiet().writeFile(outPath, blob, 0o644);
+      if (opts.copyTo !== undefined) {
+        const to = this.creatable(opts.copyTo, 'writeLayer', [dir, opts.copyTo]);
+        // a copy of every node; hard links stay shared between their names
+        const clones = new Map<FakeNode, FakeNode>();
+        for (const [p, n] of [...this.fs]) {
+          if (p !== src && !p.startsWith(`${src}/`)) continue;
+          let c = clones.get(n);
+          if (!c) {
+            c = { ...n, data: n.data.slice(), ino: this.nextIno++, ...(n.xattrs ? { xattrs: new Map(n.xattrs) } : {}) };
+            clones.set(n, c);
+          }
+          this.fs.set(to + p.slice(src.length), c);
+        }
+      }
+      return digests;
+    });
+  }
+  sha256File(path: string): string {
+    return this.call('sha256File', [path], () => sha256Hex(this.quiet().readFile(path)));
+  }
+
+  /** This fake without recording (a composite call records itself once, not its parts). */
+  private quiet(): FakeSyscalls {
+    const calls = this.calls;
+    return new Proxy(this, {
+      get: (t, k, r) => {
+        const v = Reflect.get(t, k, r) as unknown;
+        if (typeof v !== 'function' || k === 'call') return v;
+        return (...args: unknown[]) => {
+          const before = calls.length;
+          const out = (v as (...a: unknown[]) => unknown).apply(t, args);
+          calls.splice(before);
+          return out;
+        };
+      },
     });
   }
 

@@ -10,7 +10,7 @@ import { decodeTermios, encodeTermios, TCGETS, TCSETS, TCSETSW, TERMIOS_SIZE, ty
 import {
   AF_INET, AF_UNIX, CLONE_NEWPID, O_CLOEXEC, O_CREAT, O_NOCTTY, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
 } from './constants.ts';
-import type { CapSets, DirEntry, Fd, PollFd, Pty, SockAddr, Stat, Syscalls, WaitResult, Winsize } from './syscalls.ts';
+import type { CapSets, DirEntry, Fd, LayerDigests, PollFd, Pty, SockAddr, Stat, Syscalls, WaitResult, Winsize } from './syscalls.ts';
 
 installUtf8Codec({
   encode: (s) => new Uint8Array(n.utf8_encode(s)),
@@ -48,6 +48,8 @@ function toStat(a: number[], name: string, args: readonly unknown[]): Stat {
 
 const ENOENT = 2;
 const ENOTDIR = 20;
+const ENODATA = 61;
+const EOPNOTSUPP = 95;
 
 /** toStat, but null for a path that is not there. */
 function orNull(a: number[], name: string, args: readonly unknown[]): Stat | null {
@@ -248,6 +250,37 @@ export class RealSyscalls implements Syscalls {
     const s = (ms: number) => Math.floor(ms / 1000);
     const ns = (ms: number) => Math.round((ms - s(ms) * 1000) * 1e6);
     check(n.utimes(path, s(atimeMs), ns(atimeMs), s(mtimeMs), ns(mtimeMs), noFollow), 'utimensat', [path, atimeMs, mtimeMs]);
+  }
+  lgetxattr(path: string, name: string): Uint8Array | null {
+    const r = n.lgetxattr(path, name);
+    if (typeof r === 'number') {
+      if (r === -ENODATA) return null;
+      throw SyscallError.of(-r, 'lgetxattr', [path, name]);
+    }
+    return new Uint8Array(r);
+  }
+  lsetxattr(path: string, name: string, value: Uint8Array | string) {
+    const b = bytes(value);
+    check(n.lsetxattr(path, name, b.buffer as ArrayBuffer, b.byteOffset, b.length), 'lsetxattr', [path, name]);
+  }
+  llistxattr(path: string): string[] {
+    const r = n.llistxattr(path);
+    if (typeof r === 'number') {
+      if (r === -EOPNOTSUPP) return [];
+      throw SyscallError.of(-r, 'llistxattr', [path]);
+    }
+    return r.slice(1).map(String);
+  }
+  writeLayer(dir: string, outPath: string, opts: { level?: number; copyTo?: string } = {}): LayerDigests {
+    const r = n.layer_write(dir, outPath, opts.level ?? 1, opts.copyTo ?? null);
+    const code = Number(r[0]);
+    if (code < 0) throw SyscallError.of(-code, 'layer_write', [dir, String(r[1])]);
+    return { digest: `sha256:${String(r[1])}`, diffId: `sha256:${String(r[2])}`, size: Number(r[3]), diffSize: Number(r[4]), contentSize: Number(r[5]) };
+  }
+  sha256File(path: string): string {
+    const r = n.sha256_file(path);
+    if (typeof r === 'number') throw SyscallError.of(-r, 'sha256_file', [path]);
+    return r;
   }
 
   pipe(flags = 0): [Fd, Fd] {

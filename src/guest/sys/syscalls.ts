@@ -10,7 +10,9 @@
 
 export { SyscallError } from './errors.ts';
 import type { Termios } from './termios.ts';
+import type { LayerDigests } from '../util/layertar.ts';
 export type { Termios } from './termios.ts';
+export type { LayerDigests } from '../util/layertar.ts';
 
 export type Fd = number;
 
@@ -154,6 +156,22 @@ export interface Syscalls {
   lchown(path: string, uid: number, gid: number): void;
   /** Sets access and modification times (ms since the epoch); on the link itself when noFollow. */
   utimes(path: string, atimeMs: number, mtimeMs: number, noFollow?: boolean): void;
+  /** An extended attribute of path itself (not a symlink's target); null when it has none by that name. */
+  lgetxattr(path: string, name: string): Uint8Array | null;
+  lsetxattr(path: string, name: string, value: Uint8Array | string): void;
+  /** Names of path's extended attributes (empty where the filesystem has none). */
+  llistxattr(path: string): string[];
+
+  // ---- layers and digests (C in the runtime: QuickJS is too slow for this byte work) ----
+  /**
+   * Commits the overlayfs upper directory `dir` as an OCI layer: writes the gzip-compressed tar to
+   * outPath (whiteouts and opaque dirs in Docker's .wh. form) and returns its digests and sizes,
+   * all from one read of the tree. With copyTo (a path that must not exist), the tree is also
+   * recreated there as overlayfs reads it, ready to be a lower dir. level: zlib's 1 (fast) to 9.
+   */
+  writeLayer(dir: string, outPath: string, opts?: { level?: number; copyTo?: string }): LayerDigests;
+  /** sha256 of a file's content, as 64 hex digits. */
+  sha256File(path: string): string;
 
   // ---- descriptors ----
   pipe(flags?: number): [read: Fd, write: Fd];

@@ -8,9 +8,10 @@ import { decodeUtf8, encodeUtf8, jsDecodeUtf8, jsEncodeUtf8 } from '../../../src
 import { writeAll } from '../../../src/guest/sys/io.ts';
 import { decodeMessage, encodeMessage, query } from '../../../src/guest/net/dns/message.ts';
 import { exitCodeOf } from '../../../src/guest/sys/wait.ts';
+import { layerTar } from '../../../src/guest/util/layertar.ts';
 import {
   AF_INET, AF_UNIX, SOCK_DGRAM, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC,
-  O_RDONLY, POLLIN, PR_CAPBSET_DROP, PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, SOCK_STREAM,
+  O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, POLLIN, PR_CAPBSET_DROP, PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, SOCK_STREAM,
   CAPABILITIES, SIGKILL, SIGPIPE, S_IFCHR, makedev, F_GETFL,
 } from '../../../src/guest/sys/constants.ts';
 
@@ -276,6 +277,42 @@ const modes: Record<string, (args: string[]) => void> = {
       // a view into the middle of a larger buffer decodes only its own bytes
       view: decodeUtf8(encodeUtf8('abc€def').subarray(3, 6)),
       long: decodeUtf8(encodeUtf8('é'.repeat(40000))).length,
+    });
+  },
+
+  /**
+   * Commits `dir` as a layer with the C writer (blob at `blob`, a copy at `copy`) and with the
+   * JavaScript reference (uncompressed tar at `refTar`). Whiteouts and an opaque dir are made here
+   * first, through the real mknod and lsetxattr: Node has no calls for them.
+   */
+  layer([dir = '', blob = '', refTar = '', copy = '']) {
+    sys.mknod(`${dir}/gone`, S_IFCHR, 0);
+    sys.mknod(`${dir}/etc/gone.conf`, S_IFCHR, 0);
+    sys.lsetxattr(`${dir}/opq`, 'trusted.overlay.opaque', 'y');
+    sys.lsetxattr(`${dir}/etc/hostname`, 'user.note', 'kept');
+    const t0 = sys.monotonicMs();
+    const c = sys.writeLayer(dir, blob, { copyTo: copy });
+    const cMs = sys.monotonicMs() - t0;
+    const fd = sys.open(refTar, O_WRONLY | O_CREAT | O_TRUNC, 0o644);
+    const t1 = sys.monotonicMs();
+    const jsContentSize = layerTar(sys, dir, (chunk) => writeAll(sys, fd, chunk));
+    const jsMs = sys.monotonicMs() - t1;
+    sys.close(fd);
+    const opq = sys.lgetxattr(`${copy}/opq`, 'trusted.overlay.opaque');
+    let missing: Json = {};
+    try {
+      sys.writeLayer(`${dir}/nope`, `${blob}.2`);
+    } catch (e) {
+      missing = errorOf(e);
+    }
+    result({
+      c, cMs, jsMs, missing, jsContentSize,
+      copyOpaque: opq ? decodeUtf8(opq) : null,
+      copyWhiteout: sys.lstat(`${copy}/gone`).rdev === 0 && (sys.lstat(`${copy}/gone`).mode & 0o170000) === S_IFCHR,
+      copyNote: decodeUtf8(sys.lgetxattr(`${dir}/etc/hostname`, 'user.note') ?? new Uint8Array(0)),
+      list: sys.llistxattr(`${dir}/opq`),
+      noAttr: sys.lgetxattr(`${dir}/etc`, 'user.none'),
+      blobSha: sys.sha256File(blob),
     });
   },
 };

@@ -8,6 +8,7 @@ import { volumeCommands } from './volume.ts';
 import { networkCommands } from './network.ts';
 import { systemCommands } from './system.ts';
 import { eventCommands } from './events.ts';
+import { buildCommands } from './build.ts';
 
 export const COMMANDS: CommandTable = {
   ...containerCommands,
@@ -16,4 +17,5 @@ export const COMMANDS: CommandTable = {
   ...networkCommands,
   ...systemCommands,
   ...eventCommands,
+  ...buildCommands,
 };

@@ -100,6 +100,9 @@ export const systemCommands: CommandTable = {
       const is = c.client.call<{ ImagesDeleted: { Untagged?: string; Deleted?: string }[] | null; SpaceReclaimed: number }>('POST', `/images/prune?filters=${encodeURIComponent(JSON.stringify({ dangling: [all ? 'false' : 'true'] }))}`);
       if (is.ImagesDeleted?.length) c.out(`Deleted Images:\n${is.ImagesDeleted.map((x) => (x.Untagged ? `untagged: ${x.Untagged}` : `deleted: ${x.Deleted}`)).join('\n')}\n\n`);
       space += is.SpaceReclaimed;
+      const bs = c.client.call<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/build/prune');
+      if (bs.CachesDeleted?.length) c.out(`Deleted build cache objects:\n${bs.CachesDeleted.map((id) => id.slice(0, 25)).join('\n')}\n\n`);
+      space += bs.SpaceReclaimed;
       c.out(`Total reclaimed space: ${humanSize(space)}\n`);
       return 0;
     },

@@ -10,7 +10,10 @@ export const imageRoutes: RouteHandler = ({ e, req, res, m, seg }) => {
     const ids = e.images.ids();
     const list = ids.map((i) => imageSummary(e, i)).sort((a, b) => (b['Created'] as number) - (a['Created'] as number));
     const all = req.query.bool('all');
-    res.json(200, all ? list : list.filter((i) => (i['RepoTags'] as string[]).length > 0 || (i['RepoDigests'] as string[]).length > 0));
+    // intermediate images (a build's steps, a commit's parent) hide behind their children, as in
+    // Docker; an untagged image nothing was built on is a dangling <none> and shows
+    const parents = new Set(list.map((i) => i['ParentId'] as string).filter((x) => x !== ''));
+    res.json(200, all ? list : list.filter((i) => (i['RepoTags'] as string[]).length > 0 || (i['RepoDigests'] as string[]).length > 0 || !parents.has(i['Id'] as string)));
     return;
   }
   if (m === 'POST' && seg[1] === 'create') {
@@ -51,8 +54,17 @@ export const imageRoutes: RouteHandler = ({ e, req, res, m, seg }) => {
     const img = e.findImage(name);
     const hist = [...(img.config.history ?? [])].reverse();
     let layer = img.config.rootfs.diff_ids.length - 1;
+    // the images of earlier steps, found through the parent chain by how much history they have
+    const byLength = new Map<number, string>();
+    for (let id: string | null = img.id, n = 0; id && n < 500; id = e.images.parentOf(id), n++) {
+      try {
+        byLength.set(e.images.get(id).config.history?.length ?? 0, id);
+      } catch {
+        break;
+      }
+    }
     res.json(200, hist.map((h, i) => ({
-      Id: i === 0 ? img.id : '<missing>',
+      Id: byLength.get(hist.length - i) ?? '<missing>',
       Created: h.created ? unix(h.created) : 0,
       CreatedBy: h.created_by ?? '',
       Tags: i === 0 ? img.repoTags : null,
@@ -80,7 +92,7 @@ export function imageSummary(e: Engine, id: string): Record<string, unknown> {
   const img = e.images.get(id);
   return {
     Id: img.id,
-    ParentId: '',
+    ParentId: e.images.parentOf(img.id) ?? '',
     RepoTags: img.repoTags,
     RepoDigests: img.repoDigests,
     Created: img.config.created ? unix(img.config.created) : 0,
@@ -97,7 +109,7 @@ function imageInspect(e: Engine, name: string): Record<string, unknown> {
     Id: img.id,
     RepoTags: img.repoTags,
     RepoDigests: img.repoDigests,
-    Parent: '',
+    Parent: e.images.parentOf(img.id) ?? '',
     Comment: '',
     Created: img.config.created ?? '',
     DockerVersion: '',

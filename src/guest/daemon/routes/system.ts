@@ -2,6 +2,7 @@
 
 import { containerSummary } from './containers.ts';
 import { imageSummary } from './images.ts';
+import { builderOf } from './build.ts';
 import { NEXT, sizeOf, type RouteHandler } from './context.ts';
 
 export const systemRoutes: RouteHandler = ({ sys, e, info, res, m, path, now }) => {
@@ -24,7 +25,7 @@ export const systemRoutes: RouteHandler = ({ sys, e, info, res, m, path, now }) 
     const images = e.images.ids().map((i) => imageSummary(e, i)).map((i): Record<string, unknown> => ({ ...i, SharedSize: 0, VirtualSize: i['Size'] }));
     const containers = e.all().map((c) => ({ ...containerSummary(e, c, now), SizeRw: e.containerSize(c), SizeRootFs: 0 }));
     const volumes = e.volumes().map((v) => ({ ...v, UsageData: { Size: sizeOf(sys, v.Mountpoint), RefCount: e.volumeUsers(v.Name).length } }));
-    res.json(200, { LayersSize: images.reduce((n, i) => n + (i['Size'] as number), 0), Images: images, Containers: containers, Volumes: volumes, BuildCache: [] });
+    res.json(200, { LayersSize: images.reduce((n, i) => n + (i['Size'] as number), 0), Images: images, Containers: containers, Volumes: volumes, BuildCache: builderOf({ sys, e }).diskUsage() });
     return;
   }
   return NEXT;
