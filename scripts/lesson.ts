@@ -83,22 +83,27 @@ async function cmdTest(slugs: string[]): Promise<number> {
   const runnable = chosen.filter((e) => e.lesson && e.errors.length === 0);
   if (runnable.length === 0) return failed > 0 ? 1 : 0;
   const log = (l: string) => process.stderr.write(`[lesson] ${l}\n`);
-  const session = await openTestVm(log);
-  if ('skip' in session) {
-    process.stderr.write(`lesson test: ${session.skip}\n`);
-    return 1;
-  }
-  try {
-    for (const e of runnable) {
-      if (!e.lesson) continue;
-      await session.fresh();
-      const r = await testLesson(session.vm, e.lesson, log);
-      for (const p of r.problems) process.stdout.write(`${rel(lessonsDir)}/${p}\n`);
-      process.stdout.write(`${r.ok ? 'PASS' : 'FAIL'} ${r.slug}: ${r.steps.length} steps in ${(r.durationMs / 1000).toFixed(1)} s\n`);
-      if (!r.ok) failed++;
+  // One guest per memory size the lessons ask for (environment.memory), each reset between lessons.
+  const sizes = [...new Set(runnable.map((e) => e.lesson?.environment.memoryMiB ?? null))];
+  for (const memoryMiB of sizes) {
+    if (memoryMiB) log(`guest of ${memoryMiB} MiB for ${runnable.filter((e) => e.lesson?.environment.memoryMiB === memoryMiB).map((e) => e.slug).join(', ')}`);
+    const session = await openTestVm(log, memoryMiB);
+    if ('skip' in session) {
+      process.stderr.write(`lesson test: ${session.skip}\n`);
+      return 1;
     }
-  } finally {
-    await session.close();
+    try {
+      for (const e of runnable) {
+        if (!e.lesson || (e.lesson.environment.memoryMiB ?? null) !== memoryMiB) continue;
+        await session.fresh();
+        const r = await testLesson(session.vm, e.lesson, log);
+        for (const p of r.problems) process.stdout.write(`${rel(lessonsDir)}/${p}\n`);
+        process.stdout.write(`${r.ok ? 'PASS' : 'FAIL'} ${r.slug}: ${r.steps.length} steps in ${(r.durationMs / 1000).toFixed(1)} s\n`);
+        if (!r.ok) failed++;
+      }
+    } finally {
+      await session.close();
+    }
   }
   return failed > 0 ? 1 : 0;
 }

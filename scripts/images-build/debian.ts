@@ -119,9 +119,10 @@ async function chroot(tree: string, args: string[]): Promise<string> {
 
 /**
  * Copies the base root to `tree` and installs `packages` there with the image's own apt, as a
- * Dockerfile's `RUN apt-get install` would. /proc and /dev are mounted only for the install.
+ * Dockerfile's `RUN apt-get install` would, then runs the recipe's `commands` there (sh -e).
+ * /proc and /dev are mounted only for the install.
  */
-export async function addDebianPackages(scope: string, image: string, baseTree: string, tree: string, packages: string[], lock: LockedPackage[] | null): Promise<LockedPackage[]> {
+export async function addDebianPackages(scope: string, image: string, baseTree: string, tree: string, packages: string[], lock: LockedPackage[] | null, commands: string[] = []): Promise<LockedPackage[]> {
   assertNoMounts(tree);
   rmSync(tree, { recursive: true, force: true });
   // cp -a keeps owners, modes, hardlinks and capabilities.
@@ -153,6 +154,14 @@ export async function addDebianPackages(scope: string, image: string, baseTree: 
       throw new BuildError(`apt-get could not install the locked ${wanted.join(' ')} for ${image}; Debian has probably moved on.\nTo accept the archive's current versions, ${REFRESH_HINT}.\n${(e as Error).message}`);
     }
     await chroot(tree, ['apt-get', 'clean']);
+    for (const c of commands) {
+      log(scope, `${image}: RUN ${c}`);
+      try {
+        await chroot(tree, ['/bin/sh', '-ec', c]);
+      } catch (e) {
+        throw new BuildError(`${image}: the recipe's command failed: ${c}\n${(e as Error).message}`);
+      }
+    }
   } finally {
     for (const m of mounts.reverse()) await run('umount', [m]).catch(() => run('umount', ['-l', m]));
   }

@@ -60,6 +60,7 @@ export function configHistory(parts: ImageParts, config: RecipeConfig): HistoryE
   const h = [...parts.history];
   const nop = (s: string) => h.push({ created: parts.created, created_by: `/bin/sh -c #(nop)  ${s}`, empty_layer: true });
   if (config.Env) for (const e of config.Env) nop(`ENV ${e}`);
+  if (config.Volumes) nop(`VOLUME [${Object.keys(config.Volumes).join(' ')}]`);
   if (config.WorkingDir && config.WorkingDir !== '/') nop(`WORKDIR ${config.WorkingDir}`);
   if (config.ExposedPorts) nop(`EXPOSE ${Object.keys(config.ExposedPorts).join(' ')}`);
   if (config.StopSignal) nop(`STOPSIGNAL ${config.StopSignal}`);

@@ -1,6 +1,6 @@
 // The image recipes in vm-images/images/images.json, loaded and checked.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { repoRoot } from '../lib/cache.ts';
 import { BuildError } from '../lib/progress.ts';
 
@@ -13,6 +13,7 @@ export interface RecipeConfig {
   Entrypoint?: string[];
   WorkingDir?: string;
   ExposedPorts?: Record<string, Record<string, never>>;
+  Volumes?: Record<string, Record<string, never>>;
   StopSignal?: string;
 }
 
@@ -26,6 +27,16 @@ export interface Recipe {
   packages: string[];
   /** For debian-packages: the image whose layers this one starts from. */
   base?: string;
+  /**
+   * For debian-packages: shell commands run in the image's chroot after the install, in the same
+   * layer (a Dockerfile's `RUN apt-get install ... && cmd && cmd`): users, config edits.
+   */
+  run: string[];
+  /**
+   * For debian-packages: a folder under vm-images/images whose tree is copied onto the root as a
+   * layer of its own (a Dockerfile's `COPY`): entrypoint scripts and config files written by us.
+   */
+  files?: string;
   config: RecipeConfig;
 }
 
@@ -41,7 +52,7 @@ function strings(v: unknown, what: string): string[] {
 function parseConfig(v: unknown, what: string): RecipeConfig {
   if (typeof v !== 'object' || v === null) throw new BuildError(`${what} must be an object`);
   const o = v as Record<string, unknown>;
-  const known = ['Env', 'Cmd', 'Entrypoint', 'WorkingDir', 'ExposedPorts', 'StopSignal'];
+  const known = ['Env', 'Cmd', 'Entrypoint', 'WorkingDir', 'ExposedPorts', 'Volumes', 'StopSignal'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new BuildError(`${what}.${k} is not supported (use ${known.join(', ')})`);
   const c: RecipeConfig = {};
   if (o.Env !== undefined) c.Env = strings(o.Env, `${what}.Env`);
@@ -56,6 +67,11 @@ function parseConfig(v: unknown, what: string): RecipeConfig {
     for (const p of Object.keys(o.ExposedPorts))
       if (!/^\d+\/(tcp|udp|sctp)$/.test(p)) throw new BuildError(`${what}.ExposedPorts key ${p} must look like 80/tcp`);
     c.ExposedPorts = o.ExposedPorts as Record<string, Record<string, never>>;
+  }
+  if (o.Volumes !== undefined) {
+    if (typeof o.Volumes !== 'object' || o.Volumes === null) throw new BuildError(`${what}.Volumes must be an object`);
+    for (const v of Object.keys(o.Volumes)) if (!v.startsWith('/')) throw new BuildError(`${what}.Volumes key ${v} must be an absolute path`);
+    c.Volumes = o.Volumes as Record<string, Record<string, never>>;
   }
   if (o.StopSignal !== undefined) {
     if (typeof o.StopSignal !== 'string' || !/^SIG[A-Z0-9]+$/.test(o.StopSignal)) throw new BuildError(`${what}.StopSignal must look like SIGQUIT`);
@@ -85,11 +101,18 @@ export function loadRecipes(file = join(imagesDir, 'images.json')): Recipe[] {
       tags,
       kind: o.kind as RecipeKind,
       packages: o.packages === undefined ? [] : strings(o.packages, `${what}.packages`),
+      run: o.run === undefined ? [] : strings(o.run, `${what}.run`),
       config: parseConfig(o.config ?? {}, `${what}.config`),
     };
     if (o.base !== undefined) {
       if (typeof o.base !== 'string') throw new BuildError(`${what}.base must be an image name`);
       r.base = o.base;
+    }
+    if (o.files !== undefined) {
+      if (typeof o.files !== 'string' || !/^[a-z0-9][a-z0-9._/-]*$/.test(o.files) || o.files.split('/').includes('..'))
+        throw new BuildError(`${what}.files must name a folder under vm-images/images`);
+      if (!existsSync(join(dirname(file), o.files))) throw new BuildError(`${what}.files: ${join(dirname(file), o.files)} does not exist`);
+      r.files = o.files;
     }
     return r;
   });
@@ -98,7 +121,8 @@ export function loadRecipes(file = join(imagesDir, 'images.json')): Recipe[] {
       const base = recipes.find((b) => b.name === r.base);
       if (!base || base.kind !== 'debian-base') throw new BuildError(`${r.name}: base must name a debian-base image`);
       if (r.packages.length === 0) throw new BuildError(`${r.name}: a debian-packages image needs packages`);
-    }
+    } else if (r.run.length || r.files) throw new BuildError(`${r.name}: run and files are for debian-packages images`);
+    if (recipes.filter((o) => o.name === r.name).length > 1) throw new BuildError(`${r.name}: two recipes with this name`);
   }
   return recipes;
 }

@@ -1,5 +1,6 @@
 // Pure helpers of the playground UI (no DOM, no VM): tested in test/app/logic.test.ts.
 import type { CodeMark } from '../lessons/types.ts';
+import { DEFAULT_GUEST_MEMORY_MIB } from '../lessons/schema.ts';
 
 /** Bytes to type into the terminal for a code block's button; null when the button only copies. */
 export function terminalInput(mark: CodeMark | null, code: string): string | null {
@@ -124,4 +125,13 @@ export function explainBootError(message: string): string {
   if (/could not allocate memory|out of memory|allocation failed|Array buffer allocation/i.test(message))
     return `The browser ran out of memory for the emulated computer (${message}). Close other tabs and retry.`;
   return message;
+}
+
+/**
+ * Whether a lesson that asks for `wantMiB` of guest memory (environment.memory; null: the
+ * default) needs a new guest, given the running one's (null: the boot snapshot's default size).
+ * A bigger guest than needed is kept: rebooting would cost the learner the guest's state.
+ */
+export function needsBiggerGuest(wantMiB: number | null, haveMiB: number | null): boolean {
+  return (wantMiB ?? DEFAULT_GUEST_MEMORY_MIB) > (haveMiB ?? DEFAULT_GUEST_MEMORY_MIB);
 }

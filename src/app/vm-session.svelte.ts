@@ -40,6 +40,11 @@ export class VmSession {
     });
   }
   memory = $state<{ usedMiB: number; totalMiB: number } | null>(null);
+  /**
+   * The guest memory asked for (a lesson's environment.memory), null for the boot snapshot's
+   * size. A size without a snapshot of its own boots cold.
+   */
+  memoryMiB: number | null = null;
   vm = $state.raw<VmApi | null>(null);
   private checkpoint: ArrayBuffer | null = null;
   /** Whether a saved starting state exists to restore a crashed or hung guest from. */
@@ -51,7 +56,8 @@ export class VmSession {
    * Starts the worker and boots (the guest memory size comes from the boot snapshot), once
    * `after` settles. `started` is set at once, so the UI can await it before the boot begins.
    */
-  start(after: Promise<unknown> = Promise.resolve()): Promise<void> {
+  start(after: Promise<unknown> = Promise.resolve(), memoryMiB: number | null = this.memoryMiB): Promise<void> {
+    this.memoryMiB = memoryMiB;
     this.status = 'booting';
     this.armConsoleUp();
     this.started = after.then(
@@ -74,6 +80,7 @@ export class VmSession {
       const v86Mode = asked === 'stock' || asked === 'tuned' ? asked : 'default';
       this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), v86Mode });
       await this.vm.boot({
+        ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}),
         onProgress: (p) => {
           this.progress = p;
           if (p.phase === 'running') this.onConsoleUp?.();
@@ -131,8 +138,11 @@ export class VmSession {
     }
   }
 
-  /** A new worker and a fresh boot: the way out when the emulator itself died. */
-  async restart(): Promise<void> {
+  /**
+   * A new worker and a fresh boot: the way out when the emulator itself died, and the way to a
+   * guest of another memory size (memoryMiB; by default the current one).
+   */
+  async restart(memoryMiB: number | null = this.memoryMiB): Promise<void> {
     this.armConsoleUp(); // at once: the caller may wait for it while the old worker goes
     this.stopWatch();
     const old = this.vm;
@@ -140,7 +150,7 @@ export class VmSession {
     this.checkpoint = null;
     this.canRestore = false;
     await old?.destroy().catch(() => undefined);
-    await this.start();
+    await this.start(Promise.resolve(), memoryMiB);
   }
 
   private watch(): void {

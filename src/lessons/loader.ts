@@ -84,7 +84,7 @@ export function loadLesson(slug: string, files: LessonFiles, knownSlugs?: Readon
     summary?: string;
     minutes?: number;
     prerequisites?: string[];
-    environment?: { workdir?: string; open?: string[]; images?: string[]; setup?: string };
+    environment?: { workdir?: string; open?: string[]; images?: string[]; setup?: string; memory?: number };
   } | null;
 
   // Sort the folder's files into their roles; anything else is probably a typo.
@@ -179,6 +179,7 @@ export function loadLesson(slug: string, files: LessonFiles, knownSlugs?: Readon
       open: value.environment?.open ?? [],
       images: value.environment?.images ?? [],
       setup,
+      memoryMiB: value.environment?.memory ?? null,
     },
     intro: intro.blocks,
     introMarkdown: fm.body.trim(),

@@ -9,7 +9,8 @@ export interface TestVm {
   close(): Promise<void>;
 }
 
-export async function openTestVm(log: (line: string) => void = () => {}): Promise<TestVm | { skip: string }> {
+/** memoryMiB: a lesson's environment.memory (null: the default guest, from the boot snapshot). */
+export async function openTestVm(log: (line: string) => void = () => {}, memoryMiB: number | null = null): Promise<TestVm | { skip: string }> {
   // Loaded on demand: `lesson check` and the unit tests never need v86.
   let driver: typeof import('../vm/node.ts');
   try {
@@ -19,7 +20,8 @@ export async function openTestVm(log: (line: string) => void = () => {}): Promis
   }
   const missing = driver.missingBootFile();
   if (missing) return { skip: `the guest is not built (${missing} is missing; run npm run build:vm)` };
-  const vm: VmApi = driver.createNodeVm();
+  // Sizes without a boot snapshot of their own boot cold (the driver says so in the log).
+  const vm: VmApi = driver.createNodeVm(memoryMiB ? { memoryMiB, log: (m) => log(`vm: ${m}`) } : {});
   const t0 = Date.now();
   try {
     await vm.boot({ onProgress: (p) => (p.phase === 'ready' || p.phase === 'restoring' ? log(`vm: ${p.message}`) : undefined) });

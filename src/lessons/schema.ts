@@ -193,6 +193,16 @@ function editDistance(a: string, b: string): number {
 
 const SLUG = /^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
+/**
+ * Guest memory a lesson may ask for (environment.memory). The default is the boot snapshot's;
+ * a lesson that runs a database and a web server asks for more instead of every lesson paying
+ * for it. Below 128 MiB the guest's daemons and a container do not fit; above 1 GiB a browser
+ * tab may not get the memory (the emulator reserves all of it up front).
+ */
+export const DEFAULT_GUEST_MEMORY_MIB = 256;
+export const MIN_GUEST_MEMORY_MIB = 128;
+export const MAX_GUEST_MEMORY_MIB = 1024;
+
 export const lessonSpec = {
   type: 'object',
   fields: {
@@ -207,6 +217,7 @@ export const lessonSpec = {
         open: { type: 'list', of: { type: 'string', pattern: /^[^/\s][^\s]*$/, patternHint: 'a path relative to the working folder' } },
         images: { type: 'list', of: { type: 'string', pattern: /^[a-z0-9][a-z0-9._/-]*(?::[\w.-]+)?$/, patternHint: 'an image reference like alpine:3.19' } },
         setup: { type: 'string', pattern: /^[\w.-]+\.sh$/, patternHint: 'a script file name in the lesson folder, like setup.sh' },
+        memory: { type: 'number', integer: true, min: MIN_GUEST_MEMORY_MIB, max: MAX_GUEST_MEMORY_MIB, describe: `the guest's memory in MiB (default ${DEFAULT_GUEST_MEMORY_MIB})` },
       },
     },
   },

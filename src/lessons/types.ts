@@ -94,6 +94,8 @@ export interface LessonEnvironment {
   images: string[];
   /** Run in the guest, in workdir, after files/ are copied and before the first step. */
   setup: Script | null;
+  /** Guest memory in MiB the lesson needs (environment.memory); null: the default guest. */
+  memoryMiB: number | null;
 }
 
 export interface Lesson {

@@ -14,6 +14,16 @@ export const DEFAULT_MEMORY_MIB = 256;
 /** Must be the same when the snapshot is saved and restored. */
 export const VGA_MEMORY = 2 * MiB;
 
+/**
+ * What a cold boot waits for before it counts as booted, so that a guest of a size without a
+ * boot snapshot (a lesson's environment.memory) is in the state a restored snapshot is in:
+ * dockerd, which init starts in the background, serving on its socket. scripts/build-snapshot.ts
+ * saves the snapshot only after this. Shell built-ins and sleep only.
+ */
+export const COLD_BOOT_SETTLED =
+  'i=0; while [ -e /etc/whalebone/init.d/50-dockerd ] && [ ! -S /var/run/docker.sock ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done; ' +
+  '[ ! -e /etc/whalebone/init.d/50-dockerd ] || [ -S /var/run/docker.sock ] || { tail -3 /var/log/dockerd.log; exit 1; }';
+
 export interface KernelAssets {
   bzImage: ArrayBuffer;
   initrd: ArrayBuffer;
@@ -172,6 +182,8 @@ export class VmCore implements VmApi {
       }
       await this.coldBoot(memoryMiB, progress);
       await this.afterBoot(progress);
+      const settled = await this.exec(COLD_BOOT_SETTLED, { timeoutMs: 90_000 });
+      if (settled.exitCode !== 0) this.opts.log?.(`cold boot: the container engine is not up after 60 s (${settled.stdout.trim()})`);
       this.lastBoot = { mode: 'cold', ms: Date.now() - t0, ...(fallbackReason ? { fallbackReason } : {}) };
     } catch (e) {
       await this.teardown();

@@ -16,7 +16,8 @@ export function indexFolder(dir: string): V86FsIndex {
         const p = join(abs, name);
         const r = rel ? `${rel}/${name}` : name;
         const st = lstatSync(p);
-        const head = [name, st.size, Math.floor(st.mtimeMs / 1000), st.mode, 0, 0] as const;
+        // Owners pass through: image layers have files of other users (mysql, www-data) that must keep them.
+        const head = [name, st.size, Math.floor(st.mtimeMs / 1000), st.mode, st.uid, st.gid] as const;
         if (st.isDirectory()) return [[...head, walk(p, r)]];
         if (st.isSymbolicLink()) return [[...head, readlinkSync(p)]];
         if (st.isFile()) {

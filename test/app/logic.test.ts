@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFiles, clampFraction, languageOf, markDone, moveTo, parseMeminfo, parseStatLines, shouldLoadFile, terminalInput, unsupportedReason } from '../../src/app/logic.ts';
+import { changedFiles, clampFraction, languageOf, markDone, moveTo, needsBiggerGuest, parseMeminfo, parseStatLines, shouldLoadFile, terminalInput, unsupportedReason } from '../../src/app/logic.ts';
 
 describe('terminalInput', () => {
   it('run presses Enter after each line; run-interrupt sends Ctrl-C first; type leaves Enter out; copy types nothing', () => {
@@ -25,6 +25,18 @@ describe('file polling', () => {
     const b = parseStatLines(out.replace('1700000000 12', '1700000000 13') + '5 5 /root/lab/new', '/root/lab');
     expect(changedFiles(a, b)).toEqual(['Dockerfile', 'new']);
     expect(changedFiles(a, a)).toEqual([]);
+  });
+});
+
+describe('guest size for a lesson', () => {
+  it('boots a bigger guest only when the lesson needs more than the running one has', () => {
+    expect(needsBiggerGuest(null, null)).toBe(false);
+    expect(needsBiggerGuest(512, null)).toBe(true);
+    expect(needsBiggerGuest(512, 512)).toBe(false);
+    expect(needsBiggerGuest(384, 512)).toBe(false);
+    expect(needsBiggerGuest(null, 512)).toBe(false);
+    expect(needsBiggerGuest(1024, 512)).toBe(true);
+    expect(needsBiggerGuest(256, null)).toBe(false);
   });
 });
 

@@ -23,7 +23,7 @@ describe('loadLessons', () => {
     const lesson = entry?.lesson;
     expect(lesson?.title).toBe('Demo');
     expect(lesson?.minutes).toBe(15);
-    expect(lesson?.environment).toMatchObject({ workdir: '/root/lab', open: ['notes.txt'], images: [], setup: null });
+    expect(lesson?.environment).toMatchObject({ workdir: '/root/lab', open: ['notes.txt'], images: [], setup: null, memoryMiB: null });
     expect(lesson?.files).toHaveProperty('notes.txt');
     expect(lesson?.intro.map((b) => b.kind)).toEqual(['markdown', 'callout']);
     const step = lesson?.steps[0];
@@ -129,6 +129,34 @@ ls
     const m = messages(files);
     expect(m).toContainEqual(expect.stringMatching(/^01-demo\/lesson\.md:5: prerequisite "07-nothing" is not a lesson folder/));
     expect(m).toContainEqual(expect.stringMatching(/^01-demo\/lesson\.md:8: environment\.open: "missing\.txt" is not in files\//));
+  });
+});
+
+describe('environment.memory', () => {
+  const withMemory = (value: string) => {
+    const files = validLesson();
+    files['01-demo/lesson.md'] = files['01-demo/lesson.md']!.replace('  workdir: /root/lab', `  workdir: /root/lab\n  memory: ${value}`);
+    return files;
+  };
+
+  it('gives the lesson a bigger guest when it asks for one', () => {
+    const set = loadLessons(withMemory('512'));
+    expect(set.entries[0]?.errors).toEqual([]);
+    expect(set.entries[0]?.lesson?.environment.memoryMiB).toBe(512);
+  });
+
+  it('refuses sizes the guest cannot have, at the line', () => {
+    const line = (m: string[]) => m.find((x) => x.includes('environment.memory'));
+    expect(line(messages(withMemory('64')))).toMatch(/^01-demo\/lesson\.md:\d+: environment\.memory: must be at least 128$/);
+    expect(line(messages(withMemory('4096')))).toMatch(/environment\.memory: must be at most 1024$/);
+    expect(line(messages(withMemory('384.5')))).toMatch(/environment\.memory: expected the guest's memory in MiB \(default 256\), got 384\.5/);
+    expect(line(messages(withMemory('512MB')))).toMatch(/environment\.memory: expected the guest's memory in MiB \(default 256\), got "512MB"/);
+  });
+
+  it('has the same default as the VM driver', async () => {
+    const { DEFAULT_MEMORY_MIB } = await import('../../src/vm/core.ts');
+    const { DEFAULT_GUEST_MEMORY_MIB } = await import('../../src/lessons/schema.ts');
+    expect(DEFAULT_GUEST_MEMORY_MIB).toBe(DEFAULT_MEMORY_MIB);
   });
 });
 

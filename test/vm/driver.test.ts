@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { V86 } from 'v86';
 import { VmCore } from '../../src/vm/core.ts';
 import { isVmTimeoutError } from '../../src/vm/errors.ts';
-import { nodeAssets } from '../../src/vm/node.ts';
+import { createNodeVm, nodeAssets } from '../../src/vm/node.ts';
 import type { V86Constructor } from '../../src/vm/v86-types.ts';
 import { guestSuite, sh, useGuest, vmSkipReason } from '../helpers/vm.ts';
 
@@ -111,4 +111,22 @@ describe.skipIf(vmSkipReason())(guestSuite('VM driver fallbacks'), () => {
     expect(messages.some((m) => /^the boot snapshot could not be restored \(.+\); booting cold$/.test(m))).toBe(true);
     expect(err?.message).toMatch(/cold boot reached/);
   });
+});
+
+describe.skipIf(vmSkipReason())(guestSuite('a guest size without a boot snapshot (a lesson\'s environment.memory)'), () => {
+  it('boots cold with that much memory and is ready like a restored snapshot: docker answers at once', async () => {
+    const vm = createNodeVm({ memoryMiB: 384 });
+    try {
+      await vm.boot();
+      expect(vm.lastBoot?.mode).toBe('cold');
+      expect(vm.lastBoot?.fallbackReason).toMatch(/the boot snapshot is for 256 MiB, not 384 MiB/);
+      const total = Number(/MemTotal:\s+(\d+) kB/.exec(await sh(vm, 'cat /proc/meminfo'))?.[1]);
+      expect(total / 1024).toBeGreaterThan(350);
+      expect(total / 1024).toBeLessThanOrEqual(384);
+      // no wait for dockerd here: the boot did it
+      expect((await sh(vm, 'docker ps')).split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE/);
+    } finally {
+      await vm.destroy();
+    }
+  }, 180_000);
 });

@@ -7,6 +7,7 @@ import { sha256Hex } from '../util/sha256.ts';
 import { utf8Decode } from '../util/text.ts';
 import { checkConfig, checkManifest, type Descriptor, type ImageConfig, type OciIndex, type OciManifest } from './oci.ts';
 import type { ImageRef } from './reference.ts';
+import { missingRepositoryMessage } from './substitutes.ts';
 
 export const DEFAULT_REGISTRY = '/mnt/host/registry';
 
@@ -60,11 +61,7 @@ export class OfflineRegistry {
 
   resolve(ref: ImageRef): ResolvedImage {
     if (!exists(this.sys, `${this.root}/${ref.repo}/index.json`)) {
-      const have = this.repositories();
-      throw new NotInRegistryError(
-        `pull access denied for ${ref.repo}, repository does not exist in the offline registry (${this.root})` +
-          (have.length ? `; it has: ${have.join(', ')}` : ''),
-      );
+      throw new NotInRegistryError(missingRepositoryMessage(ref.repo, this.repositories(), this.root));
     }
     const index = readJson<OciIndex>(this.sys, `${this.root}/${ref.repo}/index.json`);
     const desc = index.manifests.find((m) =>
