@@ -81,7 +81,7 @@ describe('recipes', () => {
     return f;
   };
   it('loads the real recipes', () => {
-    expect(loadRecipes().map((r) => r.name).sort()).toEqual(['busybox', 'debian', 'hello-world', 'nginx']);
+    expect(loadRecipes().map((r) => r.name).sort()).toEqual(['busybox', 'debian', 'hello-world', 'mariadb', 'nginx', 'python', 'redis', 'wordpress']);
   });
   it('refuses bad input with a clear message', () => {
     expect(() => loadRecipes(write([{ name: 'Bad Name', tags: ['latest'], kind: 'busybox' }]))).toThrow(/lowercase repository name/);
