@@ -49,7 +49,8 @@ export async function testLesson(vm: VmApi, lesson: Lesson, log: (line: string) 
       else if (res.before.passed) res.problems.push(`${step.checkScript.file}: passes before the solve script ran (it must fail from the step's starting state)`);
       else if (!res.before.messages.some((m) => m.kind === 'fail'))
         res.problems.push(`${step.checkScript.file}: fails without a FAIL: line telling the learner what is missing (${describe(res.before)})`);
-      const solve = await runSolve(vm, lesson, step);
+      // A solve may wait for slow real work (a database's first start in the emulator): allow minutes.
+      const solve = await runSolve(vm, lesson, step, { timeoutMs: 600_000 });
       res.solveExitCode = solve.exitCode;
       res.solveMs = solve.durationMs;
       if (solve.exitCode !== 0)

@@ -99,6 +99,13 @@ export async function startLesson(
   const prep = await vm.exec(`mkdir -p ${wd}${copy}${lesson.environment.setup ? '' : copyExtra}`, { timeoutMs: 30_000 });
   if (prep.exitCode !== 0)
     throw new LessonSetupError(`${lesson.slug}: preparing ${lesson.environment.workdir} failed (exit ${prep.exitCode}): ${(prep.stderr || prep.stdout).trim()}`);
+  // The lesson's images are in place before its first command, so that command answers at once.
+  const images = lesson.environment.images;
+  if (images.length > 0) {
+    const pull = await vm.exec(images.map((i) => `docker pull -q ${shellQuote(i)}`).join(' && '), { timeoutMs: opts.timeoutMs ?? 300_000 });
+    if (pull.exitCode !== 0)
+      throw new LessonSetupError(`${lesson.slug}/lesson.md: pulling ${images.join(', ')} failed (exit ${pull.exitCode}): ${(pull.stderr || pull.stdout).trim()}`);
+  }
   const setup = lesson.environment.setup;
   if (!setup) return null;
   const r = await vm.exec(`cd ${wd} && sh ${shellQuote(guestScriptPath(setup.file))}${copyExtra}`, { timeoutMs: opts.timeoutMs ?? 120_000 });

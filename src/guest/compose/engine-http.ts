@@ -2,13 +2,38 @@
 // sent as the real compose sends them and also applied here, for a daemon that ignores one.
 
 import { Client, ApiResponseError } from '../cli/client.ts';
+import { buildCommands } from '../cli/commands/build.ts';
+import type { Syscalls } from '../sys/syscalls.ts';
+import { parseFlags } from '../util/flags.ts';
 import { utf8Decode } from '../util/text.ts';
-import { hasLabels, NotSupportedError, type ContainerDetails, type ContainerInfo, type EngineApi, type ImageInfo, type NetworkInfo, type VolumeInfo } from './engine.ts';
+import { hasLabels, NotSupportedError, type ContainerDetails, type ContainerInfo, type BuildRequest, type EngineApi, type ImageInfo, type NetworkInfo, type VolumeInfo } from './engine.ts';
 
 const q = (filters: Record<string, string[]>): string => encodeURIComponent(JSON.stringify(filters));
 
 export class HttpEngine implements EngineApi {
-  constructor(readonly client: Client) {}
+  constructor(
+    readonly client: Client,
+    private readonly sys: Syscalls,
+    private readonly err: (s: string) => void,
+  ) {}
+
+  /** The docker CLI's own build (context tar, POST /build, BuildKit-style progress): one implementation of the client side. */
+  buildImage(req: BuildRequest): void {
+    const argv = ['-f', req.dockerfile.startsWith('/') ? req.dockerfile : `${req.context}/${req.dockerfile}`];
+    for (const t of req.tags) argv.push('-t', t);
+    for (const [k, v] of Object.entries(req.args)) argv.push('--build-arg', `${k}=${v}`);
+    for (const [k, v] of Object.entries(req.labels)) argv.push('--label', `${k}=${v}`);
+    if (req.target) argv.push('--target', req.target);
+    if (req.network) argv.push('--network', req.network);
+    if (req.noCache) argv.push('--no-cache');
+    if (req.pull) argv.push('--pull');
+    if (req.quiet) argv.push('--progress', 'quiet');
+    argv.push(req.context);
+    const cmd = buildCommands['build']!;
+    const code = cmd.run({ sys: this.sys, client: this.client, out: this.err, err: this.err }, parseFlags(cmd.spec, argv));
+    if (typeof code !== 'number') throw new Error('docker build ran asynchronously');
+    if (code !== 0) throw new Error(`failed to build ${req.tags[0] ?? req.context}: docker build exited with ${code}`);
+  }
 
   listContainers(filters: Record<string, string[]>, all: boolean): ContainerInfo[] {
     const list = this.client.call<ContainerInfo[]>('GET', `/containers/json?all=${all ? 1 : 0}&filters=${q(filters)}`) ?? [];

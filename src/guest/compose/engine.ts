@@ -53,6 +53,22 @@ export class NotSupportedError extends Error {
   override name = 'NotSupportedError';
 }
 
+/** One service's `build:` section, as the engine's build takes it. */
+export interface BuildRequest {
+  /** The build context, an absolute folder. */
+  context: string;
+  /** Relative to the context, or absolute. */
+  dockerfile: string;
+  tags: string[];
+  args: Record<string, string>;
+  labels: Record<string, string>;
+  target?: string;
+  network?: string;
+  noCache: boolean;
+  pull: boolean;
+  quiet: boolean;
+}
+
 export interface EngineApi {
   listContainers(filters: Record<string, string[]>, all: boolean): ContainerInfo[];
   inspectContainer(id: string): ContainerDetails;
@@ -71,6 +87,8 @@ export interface EngineApi {
   inspectImage(ref: string): ImageInfo | null;
   /** Pulls, calling back with the daemon's progress events. */
   pullImage(ref: string, onEvent: (ev: { status?: string; id?: string; error?: string }) => void): void;
+  /** Builds an image as `docker build` does (POST /build); throws with the reason when the build fails. */
+  buildImage(req: BuildRequest): void;
   removeImage(ref: string): void;
   top(id: string): { Titles: string[]; Processes: string[][] };
   /** Whether the daemon has user-defined networks (POST /networks/create exists). */

@@ -161,7 +161,7 @@ function run(argv: string[], sys: Syscalls, self: string, out: (s: string) => vo
       }
     },
     client: () => (client ??= new Client(sys)),
-    engine: () => (engine ??= new HttpEngine(ctx.client())),
+    engine: () => (engine ??= new HttpEngine(ctx.client(), sys, err)),
     progress: (title) => {
       let columns = 80;
       try {

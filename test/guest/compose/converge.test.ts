@@ -179,6 +179,29 @@ services:
     expect(engine.volumes).toEqual([]);
   });
 
+  it('builds a missing image from its build section with the engine\'s build, then creates the service from it', () => {
+    const engine = new FakeEngine();
+    const p = load('name: shop\nservices:\n  api:\n    build:\n      context: ./api\n      dockerfile: Dockerfile.dev\n      args: { PORT: "8080", UNSET: null }\n      target: run\n  web: { image: busybox }\n');
+    up(env(engine), p, OPTS);
+    expect(engine.calls.filter((c) => c.startsWith('build') || c.startsWith('pull'))).toEqual(['build shop-api']);
+    expect(engine.builds[0]).toMatchObject({ dockerfile: 'Dockerfile.dev', tags: ['shop-api'], args: { PORT: '8080' }, target: 'run', noCache: false });
+    expect(engine.builds[0]!.context).toMatch(/\/api$/);
+    expect(engine.builds[0]!.labels).toMatchObject({ 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'api' });
+    expect(engine.calls).toContain('create shop-api-1');
+    // a second up finds the image and builds nothing
+    const again = new FakeEngine();
+    again.images.add('shop-api');
+    up(env(again), p, OPTS);
+    expect(again.calls.some((c) => c.startsWith('build'))).toBe(false);
+  });
+
+  it('stops at a build that fails, naming the service, before creating anything', () => {
+    const engine = new FakeEngine();
+    const p = load('name: shop\nservices:\n  api:\n    build: { context: ., dockerfile: Broken.Dockerfile }\n');
+    expect(() => up(env(engine), p, OPTS)).toThrow('failed to build service "api": Dockerfile:1: unknown instruction: FORM');
+    expect(engine.calls.some((c) => c.startsWith('create'))).toBe(false);
+  });
+
   it('pulls a missing image first and stops at a pull that fails, before creating anything', () => {
     const engine = new FakeEngine();
     const e = env(engine);

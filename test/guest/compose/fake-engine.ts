@@ -1,6 +1,6 @@
 // An in-memory Engine for converge tests: containers, networks, volumes and images with their
 // labels, a log of the calls made, and hooks to make a call fail or a container's health change.
-import type { ContainerDetails, ContainerInfo, EngineApi, ImageInfo, NetworkInfo, VolumeInfo } from '../../../src/guest/compose/engine.ts';
+import type { BuildRequest, ContainerDetails, ContainerInfo, EngineApi, ImageInfo, NetworkInfo, VolumeInfo } from '../../../src/guest/compose/engine.ts';
 import { hasLabels, NotSupportedError } from '../../../src/guest/compose/engine.ts';
 
 export interface FakeContainer {
@@ -110,6 +110,13 @@ export class FakeEngine implements EngineApi {
     this.calls.push(`pull ${ref}`);
     if (ref.startsWith('missing')) throw new Error(`pull access denied for ${ref}`);
     this.images.add(ref);
+  }
+  builds: BuildRequest[] = [];
+  buildImage(req: BuildRequest): void {
+    this.calls.push(`build ${req.tags.join(',')}`);
+    this.builds.push(req);
+    if (req.dockerfile === 'Broken.Dockerfile') throw new Error('Dockerfile:1: unknown instruction: FORM');
+    for (const t of req.tags) this.images.add(t);
   }
   removeImage(ref: string): void {
     this.calls.push(`rmi ${ref}`);

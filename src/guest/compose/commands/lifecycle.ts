@@ -6,6 +6,8 @@ import { ensureImages, up, type UpEnv, type UpOptions } from '../converge/up.ts'
 import { down, lifecycle, projectContainers } from '../converge/teardown.ts';
 import { nameOf } from '../converge/plan.ts';
 import { containerId } from '../converge/apply.ts';
+import { buildServices } from '../converge/build.ts';
+import { withDependencies } from '../converge/order.ts';
 import { followLogs, Prefixer, type LogSource } from '../logs.ts';
 import { readLine } from '../../sys/io.ts';
 import type { Project } from '../model.ts';
@@ -125,7 +127,7 @@ export const lifecycleCommands: Record<string, Command> = {
       const project = c.project(p.args);
       const opts = upOptions(p, !p.flags.bool('no-start'));
       if (p.flags.bool('detach') && p.flags.bool('abort-on-container-exit')) throw new ComposeError('--abort-on-container-exit and --detach are incompatible');
-      if (p.flags.bool('build')) buildUnavailable(project, p.args);
+      if (p.flags.bool('build') && !p.flags.bool('no-build')) buildServices(c.engine(), project, withDependencies(project, p.args, p.flags.bool('no-deps')), { noCache: false, pull: false, quiet: false });
       up(upEnv(c), project, opts);
       if (p.flags.bool('detach') || p.flags.bool('wait') || p.flags.bool('no-start')) return 0;
       return attach(c, project.name, p.args, { color: c.global.color && !p.flags.bool('no-color'), prefix: !p.flags.bool('no-log-prefix'), abort: p.flags.bool('abort-on-container-exit'), ...(timeout(p) !== undefined ? { timeout: timeout(p)! } : {}) });
@@ -213,17 +215,14 @@ export const lifecycleCommands: Record<string, Command> = {
   build: {
     spec: { path: 'docker compose build', usage: '[OPTIONS] [SERVICE...]', description: 'Build or rebuild services', flags: [flag('no-cache', 'bool', 'Do not use cache when building the image'), flag('pull', 'bool', 'Always attempt to pull a newer version of the image'), flag('quiet', 'bool', "Don't print anything to STDOUT", 'q')] },
     run: (c, p) => {
-      buildUnavailable(c.project(p.args), p.args);
+      const project = c.project(p.args);
+      const names = p.args.length ? p.args : Object.keys(project.services);
+      for (const n of names) if (!project.services[n]) throw new ComposeError(`no such service: ${n}`);
+      buildServices(c.engine(), project, names, { noCache: p.flags.bool('no-cache'), pull: p.flags.bool('pull'), quiet: p.flags.bool('quiet') });
       return 0;
     },
   },
 };
-
-/** Services with a build section cannot be built until the runtime has `docker build`. */
-function buildUnavailable(project: Project, only: string[]): void {
-  const names = (only.length ? only : Object.keys(project.services)).filter((n) => project.services[n]?.build);
-  if (names.length) throw new ComposeError(`\`docker build\` is not available in this runtime yet: cannot build ${names.join(', ')}`);
-}
 
 function verb(name: 'start' | 'stop' | 'restart' | 'kill', description: string): Command {
   const flags = name === 'kill' ? [flag('signal', 'string', 'SIGNAL to send to the container', 's', { default: 'SIGKILL' }), flag('remove-orphans', 'bool', 'Remove containers for services not defined in the Compose file')] : name === 'start' ? [] : [flag('timeout', 'int', 'Specify a shutdown timeout in seconds', 't')];

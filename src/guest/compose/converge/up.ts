@@ -9,6 +9,7 @@ import type { Progress } from '../progress.ts';
 import { applyPlan, containerId } from './apply.ts';
 import { withDependencies } from './order.ts';
 import { nameOf, plan, type Plan } from './plan.ts';
+import { buildServices } from './build.ts';
 import { imageOf } from './spec.ts';
 
 export interface UpOptions {
@@ -46,9 +47,10 @@ export function ensureImages(env: UpEnv, p: Project, services: string[], policy:
     const present = env.engine.inspectImage(ref) !== null;
     const want = s.pull_policy === 'always' || policy === 'always' ? 'always' : s.pull_policy === 'never' || policy === 'never' ? 'never' : 'missing';
     if (present && want !== 'always') continue;
-    if (s.build && !s.image) {
-      if (present) continue;
-      throw new ComposeError(`service "${name}" has a build section, and \`docker build\` is not available in this runtime yet: build the image ${ref} first, or give the service an image`);
+    if (s.build && (!s.image || want !== 'always')) {
+      // missing and buildable: Compose builds it rather than pulling
+      if (!present) buildServices(env.engine, p, [name], { noCache: false, pull: false, quiet: false });
+      continue;
     }
     if (want === 'never') throw new ComposeError(`Error response from daemon: No such image: ${ref}`);
     progress ??= env.pulls();

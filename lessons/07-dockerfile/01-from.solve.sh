@@ -1,0 +1,3 @@
+set -e
+sed -i '1s#.*#FROM debian:bookworm-slim#' Dockerfile
+cat Dockerfile

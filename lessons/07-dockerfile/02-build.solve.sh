@@ -1,0 +1,3 @@
+set -e
+docker build -t hello-python .
+docker image ls hello-python

@@ -1,0 +1,3 @@
+set -e
+docker build -f Dockerfile.multi -t tiny .
+docker run --rm tiny

@@ -1,0 +1,3 @@
+set -e
+sed -i 's#image: mysql:5.7#image: mariadb:10.11#' docker-compose.yml
+docker compose config --images

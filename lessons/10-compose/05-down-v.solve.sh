@@ -1,0 +1,2 @@
+set -e
+docker compose down -v
