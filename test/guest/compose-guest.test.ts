@@ -93,4 +93,21 @@ describe.skipIf(vmSkipReason())(guestSuite('docker compose in the guest'), () =>
     expect(r.stderr).toBe('validating /root/demo/compose.yaml: services.web Additional property portz is not allowed\n');
     expect(await sh(g.vm, 'docker ps -aq')).toBe('');
   });
+
+  it('builds a service from its build section with the engine\'s docker build, and runs it', async () => {
+    await sh(g.vm, "mkdir -p /root/built/app && printf 'FROM busybox\\nARG GREETING=hi\\nRUN echo \"$GREETING from a compose build\" > /built.txt\\nCMD [\"cat\", \"/built.txt\"]\\n' > /root/built/app/Dockerfile");
+    await sh(g.vm, "printf 'services:\\n  app:\\n    build:\\n      context: ./app\\n      args:\\n        GREETING: hello\\n' > /root/built/compose.yaml");
+    const b = await g.vm.exec('cd /root/built && docker compose build', { timeoutMs: 200_000 });
+    expect(b.exitCode, b.stderr).toBe(0);
+    expect(await sh(g.vm, 'docker image inspect -f "{{index .Config.Labels \\"com.docker.compose.service\\"}}" built-app')).toBe('app\n');
+    const r = await g.vm.exec('cd /root/built && docker compose run --rm app', { timeoutMs: 120_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('hello from a compose build');
+    // a broken Dockerfile stops up with the service named, and nothing is created
+    await sh(g.vm, "printf 'FORM busybox\\n' > /root/built/app/Dockerfile");
+    const bad = await g.vm.exec('cd /root/built && docker compose up -d --build', { timeoutMs: 120_000 });
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr).toContain('failed to build service "app"');
+    expect(await sh(g.vm, 'docker ps -aq --filter label=com.docker.compose.project=built')).toBe('');
+  }, 300_000);
 });

@@ -106,8 +106,26 @@ function show(v: unknown): string {
   return String(v);
 }
 
+/** One {{...}} action: `.A.B`, `json .A`, `upper .A`, `lower .A`, `index .A "key" 0`; null if it is none of these. */
+function evalAction(action: string, v: unknown): string | null {
+  const m = /^\s*(json|upper|lower|index)?\s*\.([\w.]*)((?:\s+(?:"(?:[^"\\]|\\.)*"|\d+))*)\s*$/.exec(action);
+  if (!m) return null;
+  const [, fn, path, rest] = m;
+  let val = path === '' ? v : lookupPath(v, path!.split('.'));
+  const keys = [...(rest ?? '').matchAll(/"((?:[^"\\]|\\.)*)"|(\d+)/g)].map((k) => (k[1] !== undefined ? (JSON.parse(`"${k[1]}"`) as string) : Number(k[2])));
+  if (keys.length && fn !== 'index') return null;
+  if (fn === 'index') {
+    // Go's index: map keys and slice positions; a missing map key gives the zero value
+    for (const k of keys) val = val !== null && typeof val === 'object' ? (val as Record<string | number, unknown>)[k] : undefined;
+    return val === undefined || val === null ? '' : show(val);
+  }
+  if (fn === 'json') return JSON.stringify(val ?? null);
+  const str = show(val);
+  return fn === 'upper' ? str.toUpperCase() : fn === 'lower' ? str.toLowerCase() : str;
+}
+
 /**
- * A Go text/template subset: {{.A.B}}, {{json .A}}, {{upper .A}}, {{lower .A}}, {{.}};
+ * A Go text/template subset: {{.A.B}}, {{json .A}}, {{upper .A}}, {{lower .A}}, {{index .A "k"}}, {{.}};
  * "table " prefix gives a header row and tab alignment; \t and \n escapes.
  */
 export function renderTemplate(tpl: string, items: unknown[], headerOf?: (field: string) => string): string {
@@ -115,13 +133,7 @@ export function renderTemplate(tpl: string, items: unknown[], headerOf?: (field:
   const isTable = t.startsWith('table ');
   if (isTable) t = t.slice(6);
   t = t.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
-  const one = (v: unknown): string =>
-    t.replace(/\{\{\s*(json|upper|lower)?\s*\.([\w.]*)\s*\}\}/g, (_m, fn: string | undefined, path: string) => {
-      const val = path === '' ? v : lookupPath(v, path.split('.'));
-      if (fn === 'json') return JSON.stringify(val ?? null);
-      const s = show(val);
-      return fn === 'upper' ? s.toUpperCase() : fn === 'lower' ? s.toLowerCase() : s;
-    });
+  const one = (v: unknown): string => t.replace(/\{\{(.*?)\}\}/g, (whole, action: string) => evalAction(action, v) ?? whole);
   const lines = items.map(one);
   if (isTable) {
     const header = t.replace(/\{\{\s*(?:json|upper|lower)?\s*\.([\w.]*)\s*\}\}/g, (_m, path: string) => (headerOf ? headerOf(path) : path.toUpperCase()));

@@ -25,6 +25,11 @@ describe('docker CLI formats', () => {
     expect(inspectJson([{ a: 1, b: [] }])).toBe('[\n    {\n        "a": 1,\n        "b": []\n    }\n]\n');
     const items = [{ State: { Status: 'exited', ExitCode: 3 }, Name: '/x' }];
     expect(renderTemplate('{{.State.Status}} {{.State.ExitCode}} {{json .State}}', items)).toBe('exited 3 {"Status":"exited","ExitCode":3}\n');
+    // index, as learners copy it from Docker's docs: labels with dots in their keys, list positions
+    const img = [{ Config: { Labels: { 'com.docker.compose.service': 'app', maintainer: 'Ada' }, Cmd: ['python3', '-c'] } }];
+    expect(renderTemplate('{{index .Config.Labels "com.docker.compose.service"}}/{{index .Config.Cmd 0}}/{{index .Config.Labels "nope"}}.', img)).toBe('app/python3/.\n');
+    // what it cannot evaluate stays as written, rather than printing a wrong value
+    expect(renderTemplate('{{range .Config.Cmd}}', img)).toBe('{{range .Config.Cmd}}\n');
     expect(renderTemplate('table {{.Name}}\\t{{.State.Status}}', items)).toBe('NAME      STATE.STATUS\n/x        exited\n');
   });
   it('phrases container status as docker ps does', () => {
