@@ -1,0 +1,3 @@
+set -e
+docker pull -q nginx
+docker run -d --name web nginx

@@ -1,0 +1,3 @@
+set -e
+docker inspect -f '{{.State.Pid}}' web > pid.txt
+cat pid.txt

@@ -1,0 +1,3 @@
+set -e
+docker stop web
+docker rm web
