@@ -8,6 +8,6 @@ page=$(wget -qO- "http://$ip/" 2>&1)
 case "$page" in
   *"Hello from inside"*) ;;
   *) echo "FAIL: nginx in web still serves another page"
-     echo "HINT: docker exec web sh -c 'echo Hello from inside > /usr/share/nginx/html/index.html'"
+     echo "HINT: docker exec web sh -c 'echo Hello from inside > /var/www/html/index.html'"
      exit 1 ;;
 esac

@@ -15,7 +15,7 @@ const ALIASES: Record<string, string> = {
   'container start': 'start', 'container attach': 'attach', 'container exec': 'exec', 'container top': 'top', 'container stats': 'stats', 'image history': 'history', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
   'container rm': 'rm', 'container logs': 'logs', 'container inspect': 'inspect', 'container wait': 'wait',
   'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi', 'image inspect': 'inspect',
-  'image tag': 'tag', 'image build': 'build', 'buildx build': 'build', 'builder build': 'build', 'buildx prune': 'builder prune', 'volume list': 'volume ls', 'network list': 'network ls', 'network remove': 'network rm', 'container port': 'port', 'system events': 'events', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm',
+  'image tag': 'tag', 'image build': 'build', 'buildx build': 'build', 'builder build': 'build', 'buildx prune': 'builder prune', 'volume list': 'volume ls', 'network list': 'network ls', 'network remove': 'network rm', 'container port': 'port', 'system events': 'events', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm', 'container commit': 'commit',
 };
 
 const MAIN_USAGE = `
@@ -46,6 +46,7 @@ Management Commands:
 
 Commands:
   attach      Attach local standard input, output, and error streams to a running container
+  commit      Create a new image from a container's changes
   create      Create a new container
   events      Get real time events from the server
   kill        Kill one or more running containers

@@ -1,6 +1,7 @@
 // The Docker Engine API over HTTP: versioned paths, the error kind -> status mapping, and the
 // route table. Endpoints live in routes/, one module per object.
 
+import { commitRoutes } from './routes/commit.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { API_VERSION, ENGINE_VERSION } from '../api/engine-api.ts';
 import type { Engine } from './engine.ts';
@@ -32,6 +33,7 @@ const ROUTES = new Map<string, RouteHandler>([
   ['networks', networkRoutes],
   ['build', buildRoutes],
   ['events', eventRoutes],
+  ['commit', commitRoutes],
 ]);
 
 export function commonHeaders(): Record<string, string> {

@@ -9,6 +9,7 @@ import { networkCommands } from './network.ts';
 import { systemCommands } from './system.ts';
 import { eventCommands } from './events.ts';
 import { buildCommands } from './build.ts';
+import { commitCommands } from './commit.ts';
 
 export const COMMANDS: CommandTable = {
   ...containerCommands,
@@ -18,4 +19,5 @@ export const COMMANDS: CommandTable = {
   ...systemCommands,
   ...eventCommands,
   ...buildCommands,
+  ...commitCommands,
 };
