@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, lstatSync, statSync, cpSync, rmSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, relative, dirname } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from './progress.ts';
 
@@ -41,7 +41,12 @@ export function hashInputs(inputs: HashInput[]): string {
   const h = createHash('sha256');
   for (const input of inputs) {
     if (typeof input === 'string') h.update(`s:${input}\0`);
-    else if ('file' in input) h.update(`f:${relative(repoRoot, input.file)}\0`).update(readFileSync(input.file));
+    else if ('file' in input) {
+      // A file outside the checkout (a key in the user's cache) counts by name and content only, so
+      // every clone of the repository, wherever it lives, computes the same key.
+      const rel = relative(repoRoot, input.file);
+      h.update(`f:${rel.startsWith('..') || isAbsolute(rel) ? `~/${basename(input.file)}` : rel}\0`).update(readFileSync(input.file));
+    }
     else
       for (const f of listFiles(input.dir)) {
         // A symlink counts by its target text (it may dangle: it points into the guest, not here).
