@@ -48,7 +48,10 @@ export function parseRef(text: string): ImageRef {
 
 /** "nginx:latest" */
 export function familiar(r: ImageRef): string {
-  return r.digest && !r.tag ? `${r.repo}@${r.digest}` : `${r.repo}:${r.tag ?? 'latest'}`;
+  // a repository whose first part is itself a Docker Hub alias keeps the registry in front, or
+  // reading the name back would take that part for the registry and drop it
+  const repo = /^(docker\.io|index\.docker\.io)\//.test(r.repo) ? `docker.io/${r.repo}` : r.repo;
+  return r.digest && !r.tag ? `${repo}@${r.digest}` : `${repo}:${r.tag ?? 'latest'}`;
 }
 
 /** "docker.io/library/nginx:latest" as pull prints last. */

@@ -171,7 +171,8 @@ export function parseFlags(spec: CommandSpec, argv: readonly string[]): Parsed {
           continue;
         }
         let rest = a.slice(k + 1);
-        if (rest.startsWith('=')) rest = rest.slice(1);
+        // as pflag: -e=x is "x", but a lone "-e=" is the value "="
+        if (rest.startsWith('=') && rest.length > 1) rest = rest.slice(1);
         if (rest !== '') assign(f, rest, shown);
         else {
           if (i >= argv.length) throw new UsageError(`flag needs an argument: '${c}' in -${c}`, spec);

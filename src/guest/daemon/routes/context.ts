@@ -39,20 +39,38 @@ export function unix(iso: string): number {
 
 export function body<T>(req: Request): T {
   if (req.body.length === 0) return {} as T;
+  let v: unknown;
   try {
-    return JSON.parse(utf8Decode(req.body)) as T;
+    v = JSON.parse(utf8Decode(req.body));
   } catch {
     throw new InvalidParameter('invalid JSON in request body');
   }
+  // every endpoint takes an object; null decodes to the empty one, as Go's decoder does
+  if (v === null) return {} as T;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new InvalidParameter(`invalid JSON in request body: expected an object, got ${Array.isArray(v) ? 'an array' : `a ${typeof v}`}`);
+  return v as T;
 }
 
 /** The filters query parameter: {"status":["exited"]} or the old {"status":{"exited":true}}. */
 export function filters(req: Request): Record<string, string[]> {
   const raw = req.query.get('filters');
   if (!raw) return {};
-  const parsed = JSON.parse(raw) as Record<string, string[] | Record<string, boolean>>;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new InvalidParameter(`invalid filter: ${raw}`);
+  }
+  if (parsed === null) return {};
+  const bad = (): InvalidParameter => new InvalidParameter(`invalid filter: ${raw}`);
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw bad();
   const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(parsed)) out[k] = Array.isArray(v) ? v : Object.keys(v).filter((x) => v[x]);
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[k] = v as string[];
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'boolean')) {
+      out[k] = Object.keys(v).filter((x) => (v as Record<string, boolean>)[x]);
+    } else throw bad();
+  }
   return out;
 }
 
