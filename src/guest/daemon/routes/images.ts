@@ -2,10 +2,13 @@
 
 import { parseRef } from '../../images/reference.ts';
 import type { Engine } from '../engine.ts';
+import { archiveRoutes } from './archive.ts';
 import { InvalidParameter } from '../errdefs.ts';
 import { filters, NEXT, unix, type RouteHandler } from './context.ts';
 
-export const imageRoutes: RouteHandler = ({ e, req, res, m, seg }) => {
+export const imageRoutes: RouteHandler = (ctx) => {
+  if (archiveRoutes(ctx) !== NEXT) return;
+  const { e, req, res, m, seg } = ctx;
   if (m === 'GET' && seg[1] === 'json' && seg.length === 2) {
     const ids = e.images.ids();
     const list = ids.map((i) => imageSummary(e, i)).sort((a, b) => (b['Created'] as number) - (a['Created'] as number));
