@@ -113,7 +113,8 @@ function imageInspect(e: Engine, name: string): Record<string, unknown> {
     RepoTags: img.repoTags,
     RepoDigests: img.repoDigests,
     Parent: e.images.parentOf(img.id) ?? '',
-    Comment: '',
+    // docker commit -m keeps its message at the config's top level, as Docker's commit does
+    Comment: typeof (img.config as { comment?: unknown }).comment === 'string' ? (img.config as { comment: string }).comment : '',
     Created: img.config.created ?? '',
     DockerVersion: '',
     Author: img.config.author ?? '',
