@@ -114,7 +114,7 @@ function imageInspect(e: Engine, name: string): Record<string, unknown> {
     RepoDigests: img.repoDigests,
     Parent: e.images.parentOf(img.id) ?? '',
     // docker commit -m keeps its message at the config's top level, as Docker's commit does
-    Comment: typeof (img.config as { comment?: unknown }).comment === 'string' ? (img.config as { comment: string }).comment : '',
+    Comment: commentOf(img.config),
     Created: img.config.created ?? '',
     DockerVersion: '',
     Author: img.config.author ?? '',
@@ -126,4 +126,10 @@ function imageInspect(e: Engine, name: string): Record<string, unknown> {
     RootFS: { Type: 'layers', Layers: img.config.rootfs.diff_ids },
     Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
   };
+}
+
+/** The top-level `comment` a commit writes into an image config (not part of our ImageConfig type). */
+function commentOf(config: object): string {
+  const c = (config as Record<string, unknown>)['comment'];
+  return typeof c === 'string' ? c : '';
 }
