@@ -15,7 +15,7 @@ const ALIASES: Record<string, string> = {
   'container start': 'start', 'container attach': 'attach', 'container exec': 'exec', 'container top': 'top', 'container stats': 'stats', 'image history': 'history', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
   'container rm': 'rm', 'container logs': 'logs', 'container inspect': 'inspect', 'container wait': 'wait',
   'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi', 'image inspect': 'inspect',
-  'image tag': 'tag', 'image build': 'build', 'buildx build': 'build', 'builder build': 'build', 'buildx prune': 'builder prune', 'volume list': 'volume ls', 'network list': 'network ls', 'network remove': 'network rm', 'container port': 'port', 'system events': 'events', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm', 'container commit': 'commit',
+  'image tag': 'tag', 'image build': 'build', 'buildx build': 'build', 'builder build': 'build', 'buildx prune': 'builder prune', 'volume list': 'volume ls', 'network list': 'network ls', 'network remove': 'network rm', 'container port': 'port', 'system events': 'events', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm', 'container commit': 'commit', 'image save': 'save', 'image load': 'load',
 };
 
 const MAIN_USAGE = `
@@ -50,10 +50,12 @@ Commands:
   create      Create a new container
   events      Get real time events from the server
   kill        Kill one or more running containers
+  load        Load an image from a tar archive or STDIN
   port        List port mappings or a specific mapping for the container
   restart     Restart one or more containers
   rm          Remove one or more containers
   rmi         Remove one or more images
+  save        Save one or more images to a tar archive (streamed to STDOUT by default)
   start       Start one or more stopped containers
   stop        Stop one or more running containers
   tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE

@@ -168,6 +168,14 @@ services:
     expect(engine.networks).toEqual([]);
   });
 
+  it('says plainly that health checks are not run when the dependency declares one but reports no health', () => {
+    const engine = new FakeEngine();
+    const file = 'name: p\nservices:\n  db:\n    image: busybox\n    healthcheck: { test: [CMD, "true"] }\n  app:\n    image: busybox\n    depends_on: { db: { condition: service_healthy } }\n';
+    expect(() => up(env(engine), load(file), OPTS)).toThrow('dependency failed to start: container p-db-1 has a healthcheck, but this engine does not run health checks yet (no health status); use condition: service_started');
+    expect(engine.containers).toEqual([]);
+    expect(engine.networks).toEqual([]);
+  });
+
   it('removes what it made when a create fails (a missing image found only at create time)', () => {
     const engine = new FakeEngine();
     engine.onStart = (c) => {

@@ -10,6 +10,7 @@ import { systemCommands } from './system.ts';
 import { eventCommands } from './events.ts';
 import { buildCommands } from './build.ts';
 import { commitCommands } from './commit.ts';
+import { archiveCommands } from './archive.ts';
 
 export const COMMANDS: CommandTable = {
   ...containerCommands,
@@ -20,4 +21,5 @@ export const COMMANDS: CommandTable = {
   ...eventCommands,
   ...buildCommands,
   ...commitCommands,
+  ...archiveCommands,
 };

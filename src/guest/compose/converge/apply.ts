@@ -198,7 +198,13 @@ function waitForDependencies(engine: EngineApi, p: Project, s: Service, plan: Pl
       const id = containerId(nameOf(c));
       progress.working(id, 'Waiting');
       if (d.condition === 'service_healthy') {
-        const r = waitUntil(engine, c.Id, opts, 'healthy');
+        let r = waitUntil(engine, c.Id, opts, 'healthy');
+        // Our daemon does not run health checks yet, so a container whose service declares one
+        // reports no health at all; saying "no healthcheck configured" would contradict the file.
+        const hc = p.services[dep]?.healthcheck;
+        if (r === 'has no healthcheck configured' && hc && !hc.disable) {
+          r = 'has a healthcheck, but this engine does not run health checks yet (no health status); use condition: service_started';
+        }
         if (r !== 'ok') {
           progress.error(id, 'Error');
           throw new ComposeError(`dependency failed to start: container ${nameOf(c)} ${r}`);

@@ -2,10 +2,13 @@
 
 import { parseRef } from '../../images/reference.ts';
 import type { Engine } from '../engine.ts';
+import { archiveRoutes } from './archive.ts';
 import { InvalidParameter } from '../errdefs.ts';
 import { filters, NEXT, unix, type RouteHandler } from './context.ts';
 
-export const imageRoutes: RouteHandler = ({ e, req, res, m, seg }) => {
+export const imageRoutes: RouteHandler = (ctx) => {
+  if (archiveRoutes(ctx) !== NEXT) return;
+  const { e, req, res, m, seg } = ctx;
   if (m === 'GET' && seg[1] === 'json' && seg.length === 2) {
     const ids = e.images.ids();
     const list = ids.map((i) => imageSummary(e, i)).sort((a, b) => (b['Created'] as number) - (a['Created'] as number));
@@ -110,7 +113,8 @@ function imageInspect(e: Engine, name: string): Record<string, unknown> {
     RepoTags: img.repoTags,
     RepoDigests: img.repoDigests,
     Parent: e.images.parentOf(img.id) ?? '',
-    Comment: '',
+    // docker commit -m keeps its message at the config's top level, as Docker's commit does
+    Comment: commentOf(img.config),
     Created: img.config.created ?? '',
     DockerVersion: '',
     Author: img.config.author ?? '',
@@ -122,4 +126,10 @@ function imageInspect(e: Engine, name: string): Record<string, unknown> {
     RootFS: { Type: 'layers', Layers: img.config.rootfs.diff_ids },
     Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
   };
+}
+
+/** The top-level `comment` a commit writes into an image config (not part of our ImageConfig type). */
+function commentOf(config: object): string {
+  const c = (config as Record<string, unknown>)['comment'];
+  return typeof c === 'string' ? c : '';
 }
