@@ -39,3 +39,58 @@ describe('fuzz regressions', () => {
     expect(familiar(parseRef('busybox'))).toBe('busybox:latest');
   });
 });
+
+describe('fuzz regressions: HTTP framing', () => {
+  it('a Content-Length that is not a number is a 400 that ends the connection, not a server looping on the same bytes', async () => {
+    const { parseRequest } = await import('../../src/guest/daemon/http.ts');
+    const { serveBytes } = await import('./targets.ts');
+    for (const cl of ['GET', '-4', '1e3', '']) {
+      expect(() => parseRequest(new TextEncoder().encode(`POST / HTTP/1.1\r\nContent-Length: ${cl}\r\n\r\n`)), cl).toThrow(/Content-Length/);
+    }
+    const r = serveBytes([new TextEncoder().encode('Connection: close\r\nContent-Length: GET\r\n\r\n')]);
+    expect(r.requests).toHaveLength(0);
+    expect(r.reply).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it('chunk sizes are strict hex', async () => {
+    const { parseRequest } = await import('../../src/guest/daemon/http.ts');
+    const head = 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n';
+    for (const size of ['-5', '1x', 'zz']) expect(() => parseRequest(new TextEncoder().encode(`${head}${size}\r\nhello\r\n0\r\n\r\n`)), size).toThrow(/chunk size/);
+    expect(new TextDecoder().decode(parseRequest(new TextEncoder().encode(`${head}5;ext=1\r\nhello\r\n0\r\n\r\n`))!.req.body)).toBe('hello');
+  });
+});
+
+describe('fuzz regressions: layers and references', () => {
+  it('image reference: library/library/x keeps one library/ and prints back to itself', () => {
+    const r = parseRef('library/library/busybox');
+    expect(r.repo).toBe('library/busybox');
+    expect(parseRef(familiar(r))).toEqual(r);
+    expect(parseRef('docker.io/library/busybox').repo).toBe('busybox');
+  });
+
+  it('layer: a dir entry over a symlink to / replaces the link instead of chmod-ing the host root', async () => {
+    const { FakeSyscalls } = await import('../../src/guest/sys/fake.ts');
+    const { layerWriter } = await import('../../src/guest/images/unpack.ts');
+    const { tarArchive } = await import('../../src/guest/build/context/tarwrite.ts');
+    const sys = new FakeSyscalls();
+    sys.addDir('/layers/dest');
+    const rootPerm = sys.nodeAt('/')!.perm;
+    const w = layerWriter(sys, '/layers/dest');
+    w.push(tarArchive([{ path: 'abs', type: 'symlink', mode: 0o777, linkname: '/' }, { path: 'abs', type: 'dir', mode: 0o4777 }]));
+    w.finish();
+    expect(sys.nodeAt('/')!.perm).toBe(rootPerm);
+    expect(sys.nodeAt('/layers/dest/abs')!.type).toBe('dir');
+  });
+
+  it('layer: an entry through a symlink the layer made is refused, naming the link', async () => {
+    const { FakeSyscalls } = await import('../../src/guest/sys/fake.ts');
+    const { layerWriter } = await import('../../src/guest/images/unpack.ts');
+    const { tarArchive } = await import('../../src/guest/build/context/tarwrite.ts');
+    const sys = new FakeSyscalls();
+    sys.addDir('/layers/dest');
+    const w = layerWriter(sys, '/layers/dest');
+    expect(() => w.push(tarArchive([{ path: 'etc', type: 'symlink', mode: 0o777, linkname: '/etc' }, { path: 'etc/passwd', type: 'file', mode: 0o644, data: new TextEncoder().encode('x') }]))).toThrow(
+      'layer entry etc/passwd goes through the symbolic link etc',
+    );
+  });
+});

@@ -88,8 +88,10 @@ export function parseRequest(buf: Uint8Array): { req: Request; used: number } | 
       let le = -1;
       for (let i = pos; i + 1 < buf.length; i++) if (buf[i] === 13 && buf[i + 1] === 10) { le = i; break; }
       if (le < 0) return null;
-      const size = parseInt(utf8Decode(buf, pos, le), 16);
-      if (Number.isNaN(size)) throw new Error('bad chunk size');
+      // strict hex (an optional ;extension): parseInt would take "-5" or "1x" and lose our place
+      const sizeText = /^([0-9a-fA-F]{1,8})(;.*)?$/.exec(utf8Decode(buf, pos, le).trim());
+      if (!sizeText) throw new Error('bad chunk size');
+      const size = parseInt(sizeText[1]!, 16);
       if (le + 2 + size + 2 > buf.length) return null;
       if (size === 0) {
         pos = le + 4;
@@ -100,7 +102,11 @@ export function parseRequest(buf: Uint8Array): { req: Request; used: number } | 
     }
     body = parts.reduce((a, p) => concat(a, p), new Uint8Array(0));
   } else {
-    const len = Number(headers['content-length'] ?? 0);
+    // digits only: a NaN or negative length made `used` go nowhere and the server serve the same
+    // bytes for ever (found by the fuzzer)
+    const lenText = headers['content-length'] ?? '0';
+    if (!/^\d{1,15}$/.test(lenText)) throw new Error('bad Content-Length');
+    const len = Number(lenText);
     if (buf.length < pos + len) return null;
     body = buf.slice(pos, pos + len);
     pos += len;

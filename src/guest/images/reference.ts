@@ -31,13 +31,16 @@ export function parseRef(text: string): ImageRef {
     rest = rest.slice(0, colon);
     if (!TAG.test(tag)) throw new ReferenceError(`invalid reference format: ${text}`);
   }
+  // one registry prefix and one library/, not more: "library/library/x" is the repo "library/x"
+  let stripped = false;
   for (const prefix of ['docker.io/library/', 'docker.io/', 'index.docker.io/library/', 'index.docker.io/']) {
     if (rest.startsWith(prefix)) {
       rest = rest.slice(prefix.length);
+      stripped = prefix.endsWith('library/');
       break;
     }
   }
-  if (rest.startsWith('library/')) rest = rest.slice('library/'.length);
+  if (!stripped && rest.startsWith('library/')) rest = rest.slice('library/'.length);
   if (rest !== rest.toLowerCase() && NAME.test(rest.toLowerCase())) {
     throw new ReferenceError(`invalid reference format: repository name (${rest}) must be lowercase`);
   }
@@ -50,7 +53,7 @@ export function parseRef(text: string): ImageRef {
 export function familiar(r: ImageRef): string {
   // a repository whose first part is itself a Docker Hub alias keeps the registry in front, or
   // reading the name back would take that part for the registry and drop it
-  const repo = /^(docker\.io|index\.docker\.io)\//.test(r.repo) ? `docker.io/${r.repo}` : r.repo;
+  const repo = /^(docker\.io|index\.docker\.io)\//.test(r.repo) ? `docker.io/${r.repo}` : r.repo.startsWith('library/') ? `library/${r.repo}` : r.repo;
   return r.digest && !r.tag ? `${repo}@${r.digest}` : `${repo}:${r.tag ?? 'latest'}`;
 }
 

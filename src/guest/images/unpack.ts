@@ -4,7 +4,7 @@
 
 import { writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
-import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY, S_IFBLK, S_IFCHR, S_IFIFO } from '../sys/constants.ts';
+import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { removeAll } from '../util/fsutil.ts';
 import { gunzip, isGzip } from '../util/inflate.ts';
@@ -38,10 +38,19 @@ export function layerWriter(sys: Syscalls, dest: string): { push(chunk: Uint8Arr
   const hash = new Sha256();
   let size = 0;
   let entries = 0;
+  // Symbolic links this layer has made (dest starts empty, so these are all there are): an entry
+  // whose path goes through one would be written wherever the link points, on the host.
+  const links = new Set<string>();
+  const throughLink = (rel: string): string | null => {
+    for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) if (links.has(rel.slice(0, i))) return rel.slice(0, i);
+    return null;
+  };
   const onEntry = (e: TarEntry): EntrySink | null => {
     const rel = cleanEntryPath(e.path);
     if (rel === null) throw new LayerError(`layer entry escapes the root: ${e.path}`);
     if (rel === '') return null;
+    const via = throughLink(rel);
+    if (via !== null) throw new LayerError(`layer entry ${e.path} goes through the symbolic link ${via}`);
     entries++;
     const full = `${dest}/${rel}`;
     const slash = rel.lastIndexOf('/');
@@ -57,11 +66,14 @@ export function layerWriter(sys: Syscalls, dest: string): { push(chunk: Uint8Arr
       return null;
     }
     const replace = (): void => {
+      links.delete(rel);
       try {
         sys.unlink(full);
       } catch (err) {
-        if (isErrno(err, 'EISDIR') || isErrno(err, 'EPERM')) removeAll(sys, full);
-        else if (!isErrno(err, 'ENOENT')) throw err;
+        if (isErrno(err, 'EISDIR') || isErrno(err, 'EPERM')) {
+          removeAll(sys, full);
+          for (const l of links) if (l.startsWith(`${rel}/`)) links.delete(l);
+        } else if (!isErrno(err, 'ENOENT')) throw err;
       }
     };
     switch (e.type) {
@@ -70,6 +82,11 @@ export function layerWriter(sys: Syscalls, dest: string): { push(chunk: Uint8Arr
           sys.mkdir(full, e.mode);
         } catch (err) {
           if (!isErrno(err, 'EEXIST')) throw err;
+          // chown and chmod follow links: a link (or file) of that name is replaced, never followed
+          if ((sys.lstat(full).mode & S_IFMT) !== S_IFDIR) {
+            replace();
+            sys.mkdir(full, e.mode);
+          }
         }
         sys.chown(full, e.uid, e.gid);
         sys.chmod(full, e.mode);
@@ -77,11 +94,14 @@ export function layerWriter(sys: Syscalls, dest: string): { push(chunk: Uint8Arr
       case 'symlink':
         replace();
         sys.symlink(e.linkname, full);
+        links.add(rel);
         sys.lchown(full, e.uid, e.gid);
         return null;
       case 'link': {
         const target = cleanEntryPath(e.linkname);
         if (target === null) throw new LayerError(`hard link escapes the root: ${e.linkname}`);
+        const linkVia = throughLink(target);
+        if (linkVia !== null) throw new LayerError(`hard link ${e.path} goes through the symbolic link ${linkVia}`);
         replace();
         sys.link(`${dest}/${target}`, full);
         return null;
