@@ -6,117 +6,17 @@ import { Outbox } from '../shim/outbox.ts';
 import type { Fd, Syscalls } from '../sys/syscalls.ts';
 import { F_GETFL, F_SETFL, O_NONBLOCK } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
-import { utf8Decode, utf8Encode } from '../util/text.ts';
+import { utf8Encode } from '../util/text.ts';
 
-export interface Request {
-  method: string;
-  /** Path without the query string. */
-  path: string;
-  query: URLSearchParamsLike;
-  headers: Record<string, string>;
-  body: Uint8Array;
-}
+import { HttpError, RequestReader, type Limits, type Request } from './http-request.ts';
 
-/** QuickJS has no URLSearchParams: a minimal one. */
-export class URLSearchParamsLike {
-  private entries: [string, string][] = [];
-  constructor(qs: string) {
-    for (const part of qs.split('&')) {
-      if (!part) continue;
-      const eq = part.indexOf('=');
-      const k = eq >= 0 ? part.slice(0, eq) : part;
-      const v = eq >= 0 ? part.slice(eq + 1) : '';
-      this.entries.push([decode(k), decode(v)]);
-    }
-  }
-  get(k: string): string | null {
-    return this.entries.find(([n]) => n === k)?.[1] ?? null;
-  }
-  getAll(k: string): string[] {
-    return this.entries.filter(([n]) => n === k).map(([, v]) => v);
-  }
-  /** Docker's booleans: 1, true, True. */
-  bool(k: string): boolean {
-    const v = this.get(k);
-    return v !== null && /^(1|true|True|TRUE)$/.test(v);
-  }
-}
-
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, ' '));
-  } catch {
-    return s;
-  }
-}
+export { HttpError, parseRequest, RequestReader, URLSearchParamsLike, DEFAULT_LIMITS, type Limits, type Request } from './http-request.ts';
 
 export const STATUS_TEXT: Record<number, string> = {
   101: 'UPGRADED', 200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request', 404: 'Not Found',
-  409: 'Conflict', 500: 'Internal Server Error',
+  408: 'Request Timeout', 409: 'Conflict', 413: 'Request Entity Too Large', 431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
 };
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function indexOfCrlfCrlf(b: Uint8Array): number {
-  for (let i = 0; i + 3 < b.length; i++) if (b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10) return i;
-  return -1;
-}
-
-/** Parses one request from the front of buf; null when more bytes are needed. */
-export function parseRequest(buf: Uint8Array): { req: Request; used: number } | null {
-  const end = indexOfCrlfCrlf(buf);
-  if (end < 0) return null;
-  const head = utf8Decode(buf, 0, end).split('\r\n');
-  const [method, target] = (head[0] ?? '').split(' ');
-  if (!method || !target) throw new Error('malformed request line');
-  const headers: Record<string, string> = {};
-  for (const line of head.slice(1)) {
-    const c = line.indexOf(':');
-    if (c > 0) headers[line.slice(0, c).trim().toLowerCase()] = line.slice(c + 1).trim();
-  }
-  let pos = end + 4;
-  let body: Uint8Array = new Uint8Array(0);
-  if (headers['transfer-encoding']?.toLowerCase() === 'chunked') {
-    const parts: Uint8Array[] = [];
-    for (;;) {
-      let le = -1;
-      for (let i = pos; i + 1 < buf.length; i++) if (buf[i] === 13 && buf[i + 1] === 10) { le = i; break; }
-      if (le < 0) return null;
-      // strict hex (an optional ;extension): parseInt would take "-5" or "1x" and lose our place
-      const sizeText = /^([0-9a-fA-F]{1,8})(;.*)?$/.exec(utf8Decode(buf, pos, le).trim());
-      if (!sizeText) throw new Error('bad chunk size');
-      const size = parseInt(sizeText[1]!, 16);
-      if (le + 2 + size + 2 > buf.length) return null;
-      if (size === 0) {
-        pos = le + 4;
-        break;
-      }
-      parts.push(buf.subarray(le + 2, le + 2 + size));
-      pos = le + 2 + size + 2;
-    }
-    body = parts.reduce((a, p) => concat(a, p), new Uint8Array(0));
-  } else {
-    // digits only: a NaN or negative length made `used` go nowhere and the server serve the same
-    // bytes for ever (found by the fuzzer)
-    const lenText = headers['content-length'] ?? '0';
-    if (!/^\d{1,15}$/.test(lenText)) throw new Error('bad Content-Length');
-    const len = Number(lenText);
-    if (buf.length < pos + len) return null;
-    body = buf.slice(pos, pos + len);
-    pos += len;
-  }
-  const q = target.indexOf('?');
-  return {
-    req: { method, path: q >= 0 ? target.slice(0, q) : target, query: new URLSearchParamsLike(q >= 0 ? target.slice(q + 1) : ''), headers, body },
-    used: pos,
-  };
-}
 
 /** One accepted connection with buffered, non-blocking output. */
 export class Conn {
@@ -241,8 +141,24 @@ export function setNonBlocking(sys: Syscalls, fd: Fd): void {
   sys.fcntl(fd, F_SETFL, sys.fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
+/** How long a started request may sit with no new bytes before it is answered 408 and closed. */
+export const REQUEST_IDLE_MS = 60_000;
+
+/** A refusal before any handler ran: Docker's error JSON, then the connection closes. */
+function refuse(conn: Conn, status: number, message: string): void {
+  const body = JSON.stringify({ message }) + '\n';
+  conn.write(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Status'}\r\nContent-Type: application/json\r\nContent-Length: ${utf8Encode(body).length}\r\nConnection: close\r\n\r\n${body}`);
+  conn.end();
+}
+
+export interface ServeOptions {
+  limits?: Limits;
+  idleMs?: number;
+}
+
 /** Serves HTTP on a listening socket through the event loop. */
-export function serve(sys: Syscalls, listenFd: Fd, headers: () => Record<string, string>, handler: Handler): void {
+export function serve(sys: Syscalls, listenFd: Fd, headers: () => Record<string, string>, handler: Handler, opts: ServeOptions = {}): void {
+  const idleMs = opts.idleMs ?? REQUEST_IDLE_MS;
   setNonBlocking(sys, listenFd);
   sys.watch(listenFd, 'read', () => {
     let fd: Fd;
@@ -252,22 +168,42 @@ export function serve(sys: Syscalls, listenFd: Fd, headers: () => Record<string,
       return;
     }
     const conn = new Conn(sys, fd);
-    let buf: Uint8Array = new Uint8Array(0);
+    const reader = new RequestReader(opts.limits);
     const chunk = new Uint8Array(65536);
     let inFlight = false;
+    // a client that starts a request and stops sending (slowloris) holds only its own connection,
+    // and only until this fires
+    let idle: unknown = null;
+    const disarm = (): void => {
+      if (idle !== null) sys.clearTimer(idle);
+      idle = null;
+    };
+    const arm = (): void => {
+      disarm();
+      if (inFlight || conn.closed || conn.hijacked || !reader.partial) return;
+      idle = sys.setTimer(idleMs, () => {
+        idle = null;
+        if (!inFlight && !conn.closed && reader.partial) refuse(conn, 408, 'timed out waiting for the rest of the request');
+      });
+    };
+    conn.onClose.push(disarm);
     const pump = (): void => {
       while (!inFlight && !conn.closed) {
-        let parsed;
+        let req: Request | null;
         try {
-          parsed = parseRequest(buf);
-        } catch {
-          conn.write('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
-          conn.end();
+          req = reader.next();
+        } catch (e) {
+          disarm();
+          if (e instanceof HttpError) refuse(conn, e.status, e.message);
+          else refuse(conn, 400, e instanceof Error ? e.message : String(e));
           return;
         }
-        if (!parsed) return;
-        buf = buf.slice(parsed.used);
-        const keepAlive = parsed.req.headers['connection']?.toLowerCase() !== 'close';
+        if (!req) {
+          arm();
+          return;
+        }
+        disarm();
+        const keepAlive = req.headers['connection']?.toLowerCase() !== 'close';
         const res = new Response(conn, headers(), keepAlive);
         inFlight = true;
         res.onDone = () => {
@@ -275,7 +211,7 @@ export function serve(sys: Syscalls, listenFd: Fd, headers: () => Record<string,
           sys.setTimer(0, pump);
         };
         try {
-          const r = handler(parsed.req, res);
+          const r = handler(req, res);
           if (r) r.then(undefined, (e: unknown) => { if (!res.isStarted) res.error(500, e instanceof Error ? e.message : String(e)); });
         } catch (e) {
           if (!res.isStarted) res.error(500, e instanceof Error ? e.message : String(e));
@@ -302,12 +238,11 @@ export function serve(sys: Syscalls, listenFd: Fd, headers: () => Record<string,
         conn.onData?.(chunk.slice(0, n));
         return;
       }
-      buf = concat(buf, chunk.subarray(0, n));
+      reader.push(chunk.subarray(0, n));
       pump();
       // bytes that came with the request that hijacked the connection are the client's stdin
-      if (conn.hijacked && buf.length > 0) {
-        const early = buf;
-        buf = new Uint8Array(0);
+      if (conn.hijacked && reader.pending > 0) {
+        const early = reader.takeRest();
         sys.setTimer(0, () => conn.onData?.(early));
       }
     });
