@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../scripts/lib/cache.ts';
 import { BINARY, nativeSkipReason } from '../helpers/native.ts';
+import { skipOutsideCi } from '../../helpers/ci.ts';
 
 const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
 const DOCKER = '/usr/local/bin/docker';
-const skip = nativeSkipReason()
+const skip = skipOutsideCi(nativeSkipReason()
   ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
-  ?? (existsSync(DOCKER) ? null : `official Docker client missing at ${DOCKER}`);
+  ?? (existsSync(DOCKER) ? null : `official Docker client missing at ${DOCKER}`), 'tests with the official Docker client');
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-commands-'));
 const sock = join(dir, 'docker.sock');

@@ -7,16 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../scripts/lib/cache.ts';
-import { BINARY, nativeSkipReason } from '../helpers/native.ts';
+import { BINARY } from '../helpers/native.ts';
+import { dockerdSkipReason } from '../helpers/native-dockerd.ts';
 
 const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
 const DOCKER = '/usr/local/bin/docker';
 const PTY = join(repoRoot, 'test', 'guest', 'helpers', 'pty-session.py');
-const python = spawnSync('python3', ['--version']).status === 0;
-const skip = nativeSkipReason()
-  ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
-  ?? (existsSync(DOCKER) ? null : `official Docker client missing at ${DOCKER}`)
-  ?? (python ? null : 'python3 (for a pseudo-terminal) missing');
+const skip = dockerdSkipReason();
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-interactive-'));
 const sock = join(dir, 'docker.sock');

@@ -6,17 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../../scripts/lib/cache.ts';
 import { BINARY, nativeSkipReason } from './native.ts';
+import { skipOutsideCi } from '../../helpers/ci.ts';
 
 export const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
 export const OFFICIAL_DOCKER = '/usr/local/bin/docker';
 const PTY = join(repoRoot, 'test', 'guest', 'helpers', 'pty-session.py');
 
-/** Why a test with our dockerd and both clients cannot run here, or null. */
+/** Why a test with our dockerd and both clients cannot run here, or null (under CI=true a reason throws). */
 export function dockerdSkipReason(): string | null {
-  return nativeSkipReason()
+  return skipOutsideCi(nativeSkipReason()
     ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
-    ?? (existsSync(OFFICIAL_DOCKER) ? null : `official Docker client missing at ${OFFICIAL_DOCKER}`)
-    ?? (spawnSync('python3', ['--version']).status === 0 ? null : 'python3 (for a pseudo-terminal) missing');
+    ?? (existsSync(OFFICIAL_DOCKER) ? null : `official Docker client missing at ${OFFICIAL_DOCKER} (install Docker's static client there)`)
+    ?? (spawnSync('python3', ['--version']).status === 0 ? null : 'python3 (for a pseudo-terminal) missing'), 'tests with the official Docker client');
 }
 
 export interface Step { expect?: string; send?: string; resize?: [number, number]; sleep?: number; timeout?: number }
