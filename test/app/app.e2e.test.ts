@@ -100,6 +100,17 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     await waitTerminal(page, /PROBE-GONE/);
   }, 90_000);
 
+  it('Show me shows the step\'s solution and runs it in the terminal; the check then passes', async () => {
+    await page.getByRole('button', { name: /Meet the kernel/ }).first().click();
+    await page.locator('[data-testid=show-me]').click();
+    await expect(page.locator('[data-testid=solution] pre').innerText()).resolves.toContain('uname -r > kernel.txt');
+    // the solve script's `cat kernel.txt`: a line that is only the kernel's release
+    await waitTerminal(page, /^6\.1\.\d+\S*$/m, 60_000);
+    await page.locator('.check button', { hasText: /^Check$/ }).click();
+    await expect.poll(() => page.locator('.check [role=status]').innerText(), { timeout: 60_000 }).toBe('Step done.');
+    await expect(page.locator('ol.steps button[aria-current=step] .mark').getAttribute('aria-label')).resolves.toBe('done');
+  }, 180_000);
+
   it('a hung guest is detected and one click restores the starting state', async () => {
     // Freeze the control agent (what a learner could do by accident): the guest stops answering.
     // The agent is a forked child of `whalebone boot`; the pid file names it.
