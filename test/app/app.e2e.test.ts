@@ -130,7 +130,7 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     const verdict = page.locator('.check [role=status]');
     await verdict.waitFor({ timeout: 60_000 });
     await expect(verdict.innerText()).resolves.toMatch(/^(Step done\.|Not yet\.)$/);
-    await expect(page.locator('.check ul').innerText()).resolves.not.toMatch(/did not finish/);
+    await expect(page.locator('.check > ul').innerText()).resolves.not.toMatch(/did not finish/);
     await expect(page.locator('[data-testid=vm-error]').count()).resolves.toBe(0);
   }, 240_000);
 });

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../../scripts/lib/cache.ts';
-import { BINARY, nativeSkipReason } from './native.ts';
+import { BINARY, nativeSkipReason, waitForSocket } from './native.ts';
 import { skipOutsideCi } from '../../helpers/ci.ts';
 
 export const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
@@ -20,7 +20,7 @@ export function dockerdSkipReason(): string | null {
     ?? (spawnSync('python3', ['--version']).status === 0 ? null : 'python3 (for a pseudo-terminal) missing'), 'tests with the official Docker client');
 }
 
-export interface Step { expect?: string; send?: string; resize?: [number, number]; sleep?: number; timeout?: number }
+export interface Step { expect?: string; send?: string; poke?: string; resize?: [number, number]; sleep?: number; timeout?: number }
 export interface PtyResult { steps: boolean[]; exit: number | null; output: string }
 export interface CmdResult { code: number; stdout: string; stderr: string }
 
@@ -48,7 +48,7 @@ export async function startDockerd(prefix: string, opts: { ownNetns?: boolean } 
   const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
   const [cmd0, ...pre0] = opts.ownNetns ? ['unshare', '-n', BINARY] : [BINARY];
   const daemon: ChildProcess = spawn(cmd0!, [...pre0, 'dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy'], { stdio: 'ignore', detached: true });
-  for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitForSocket(sock);
   const client = (official: boolean): string[] => (official ? [OFFICIAL_DOCKER] : [BINARY, 'docker']);
   const docker = (args: string[], official = false, input = ''): CmdResult => {
     const [cmd, ...pre] = client(official);

@@ -57,3 +57,12 @@ export function run(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEn
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
+
+/** Waits for a daemon's socket to appear; throws (rather than letting the next step fail obscurely) when it does not. */
+export async function waitForSocket(path: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`no socket at ${path} after ${timeoutMs / 1000} s: the daemon did not start`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -7,6 +7,10 @@ STEPS_JSON is a list of steps, each any of:
                             the terminal's echo of the last send can, so expect what only the
                             program prints)
   {"send": "text"}          type it (\\r for Enter, \\u0003 for Ctrl-C...)
+  {"poke": "text", "expect": "text"}
+                            type it again every second until the output since the first poke
+                            has the expect (e.g. Enter until an attached shell's prompt answers:
+                            a wait on the program being ready rather than a fixed sleep)
   {"resize": [rows, cols]}  set the terminal's size and send SIGWINCH to the program
   {"sleep": seconds}
 Prints JSON: {"steps": [true|false per expect], "exit": code or null, "output": text}.
@@ -30,7 +34,9 @@ def echo_of(text):
 # typing whether or not the program did anything: refuse such a step rather than let it pass.
 last_send = ''
 for s in steps:
-    last_send = s.get('send', last_send)
+    last_send = s.get('send', s.get('poke', last_send))
+    if 'poke' in s and 'expect' not in s:
+        sys.exit(f'step {s!r}: a poke needs an expect to stop on')
     e = s.get('expect')
     if e is not None and last_send and (e in last_send or e in echo_of(last_send)):
         sys.exit(f'step {s!r}: its expect is in the echo of the last send {last_send!r}, so the echo alone would match it')
@@ -69,6 +75,16 @@ for s in steps:
         read_for(time.time() + 0.05)  # take what is already waiting, so it counts as before the send
         mark = len(buf)
         os.write(fd, s['send'].encode())
+    if 'poke' in s:
+        read_for(time.time() + 0.05)
+        mark = len(buf)
+        deadline = time.time() + s.get('timeout', 20)
+        ok = False
+        while not ok and time.time() < deadline:
+            os.write(fd, s['poke'].encode())
+            ok = read_for(min(deadline, time.time() + 1), s['expect'].encode())
+        results.append(ok)
+        continue
     if 'sleep' in s:
         read_for(time.time() + s['sleep'])
     if 'expect' in s:
