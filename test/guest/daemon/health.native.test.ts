@@ -95,6 +95,23 @@ describe.skipIf(skip)(`health checks natively${skipReason ? ` (skipped: ${skipRe
     expect(await waitFor('ok', 'healthy')).toBe('healthy');
   });
 
+  it('keeps the health state across a daemon restart and goes on probing', async () => {
+    const streak = (): number => Number(docker(['inspect', '-f', '{{.State.Health.FailingStreak}}', 'bad'], true).stdout.trim());
+    process.kill(daemon!.pid!, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    daemon = startDaemon();
+    for (let i = 0; i < 100 && docker(['version']).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(docker(['inspect', '-f', '{{.State.Health.Status}}', 'bad'], true).stdout).toBe('unhealthy\n');
+    const before = streak();
+    let after = before;
+    for (let i = 0; i < 60 && after <= before; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      after = streak();
+    }
+    expect(after).toBeGreaterThan(before);
+    expect(await waitFor('ok', 'healthy')).toBe('healthy');
+  });
+
   it('refuses bad flags as the official client does', () => {
     for (const args of [['--no-healthcheck', '--health-cmd', 'true'], ['--health-interval', '5'], ['--health-retries', '-1', '--health-cmd', 'true']]) {
       const ours = docker(['run', '-d', ...args, 'busybox']);
