@@ -136,10 +136,11 @@ export interface HealthDeps {
   setTimer(ms: number, fn: () => void): unknown;
   clearTimer(handle: unknown): void;
   runner: ProbeRunner;
-  /** A status change ("health_status: X" event, record saved). */
+  /**
+   * A status change ("health_status: X" event, record saved). Other results stay in memory
+   * only, as in moby: the record on disk is best effort between changes.
+   */
   changed(c: HealthTarget, status: HealthStatus): void;
-  /** A probe result was recorded (no status change). */
-  recorded?(c: HealthTarget): void;
 }
 
 interface Monitor {
@@ -277,7 +278,6 @@ export class HealthMonitor {
       }
     }
     if (h.Status !== old) this.deps.changed(c, h.Status);
-    else this.deps.recorded?.(c);
   }
 }
 
