@@ -1,5 +1,5 @@
 // /containers/...: list, create, prune, inspect, start/stop/restart/kill/wait, remove, logs,
-// attach, resize, top, stats, exec creation.
+// attach, resize, top, stats, exec creation; docker cp's archive endpoints in container-archive.ts.
 
 import { apiPorts } from '../../net/ports.ts';
 import type { Syscalls } from '../../sys/syscalls.ts';
@@ -9,13 +9,17 @@ import type { Engine } from '../engine.ts';
 import { statusText } from '../containers.ts';
 import { Conflict, InvalidParameter, NotFound } from '../errdefs.ts';
 import type { ExecConfig } from '../exec.ts';
+import { HEALTH_FILTER_VALUES } from '../health.ts';
 import type { Request, Response } from '../http.ts';
 import type { ContainerRecord } from '../model.ts';
 import { containerPids, psEf, sampleStats, statsJson } from '../procinfo.ts';
 import { shimRequest } from '../shimconn.ts';
+import { containerArchiveRoutes } from './container-archive.ts';
 import { body, filters, NEXT, unix, type RouteHandler } from './context.ts';
 
-export const containerRoutes: RouteHandler = ({ sys, e, req, res, m, seg, now }) => {
+export const containerRoutes: RouteHandler = (ctx) => {
+  if (containerArchiveRoutes(ctx) !== NEXT) return;
+  const { sys, e, req, res, m, seg, now } = ctx;
   if (m === 'GET' && seg[1] === 'json' && seg.length === 2) {
     const f = filters(req);
     let list = e.all();
@@ -23,6 +27,10 @@ export const containerRoutes: RouteHandler = ({ sys, e, req, res, m, seg, now })
     if (f['status']) list = list.filter((c) => f['status']!.includes(c.State.Status));
     if (f['name']) list = list.filter((c) => f['name']!.some((n) => c.Name.includes(n)));
     if (f['id']) list = list.filter((c) => f['id']!.some((n) => c.Id.startsWith(n)));
+    if (f['health']) {
+      for (const v of f['health']) if (!HEALTH_FILTER_VALUES.includes(v)) throw new InvalidParameter(`Unrecognised filter value for health: ${v}`);
+      list = list.filter((c) => f['health']!.includes(c.State.Health?.Status ?? 'none'));
+    }
     const limit = Number(req.query.get('limit') ?? -1);
     if (limit > 0) list = list.slice(0, limit);
     const size = req.query.bool('size');
@@ -115,6 +123,11 @@ export const containerRoutes: RouteHandler = ({ sys, e, req, res, m, seg, now })
       // the container ended in between
     }
     res.send(200);
+    return;
+  }
+  if (m === 'POST' && action === 'rename') {
+    e.rename(id, req.query.get('name') ?? '');
+    res.send(204);
     return;
   }
   if (m === 'GET' && action === 'top') {
