@@ -117,18 +117,23 @@ async function guestStartup(runs: number, against?: string): Promise<GuestTimes 
     // counts hundredths), so the control channel's round trip is left out. Each round times every
     // command once, so all see the same load; medians over rounds.
     const once = async (cmd: string) => {
+      // Each run's exit status is checked: a command that fails fast would otherwise time well.
+      const [want, line] = cmd.split('|', 2) as [string, string];
       const r = await vm.exec(
-        `a=$(cut -d' ' -f1 /proc/uptime); for i in 1 2 3 4 5 6 7 8 9 10; do ${cmd} >/dev/null 2>&1; done; b=$(cut -d' ' -f1 /proc/uptime); echo $a $b`,
+        `a=$(cut -d' ' -f1 /proc/uptime); for i in 1 2 3 4 5 6 7 8 9 10; do ${line} >/dev/null 2>&1; s=$?; [ $s = ${want} ] || { echo "exited $s, not ${want}" >&2; exit 1; }; done; b=$(cut -d' ' -f1 /proc/uptime); echo $a $b`,
         { timeoutMs: 120_000 },
       );
       const [a, b] = r.stdout.trim().split(' ').map(Number);
       if (r.exitCode !== 0 || a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b))
-        throw new BuildError(`guest: timing ${cmd} failed: ${r.stdout} ${r.stderr}`);
+        throw new BuildError(`guest: timing ${line} failed: ${r.stdout} ${r.stderr}`);
       return ((b - a) * 1000) / 10;
     };
-    // `docker ps` with no daemon listening: the CLI's load and its connect attempt, no engine work.
-    const cmds: Record<string, string> = { baseline: '/bin/true', docker: '/tmp/new/docker --version', ps: '/tmp/new/docker ps' };
-    if (against) Object.assign(cmds, { oldDocker: '/tmp/old/docker --version', oldPs: '/tmp/old/docker ps' });
+    // `docker ps` with no daemon listening (the guest's dockerd runs, so the CLI is pointed at a
+    // socket nobody serves): the CLI's load and its connect attempt, no engine work; it must
+    // fail with Docker's exit 1 every time. Entries are "expected exit status|command".
+    const noDaemon = 'DOCKER_HOST=unix:///tmp/bench-no-daemon.sock';
+    const cmds: Record<string, string> = { baseline: '0|/bin/true', docker: '0|/tmp/new/docker --version', ps: `1|${noDaemon} /tmp/new/docker ps` };
+    if (against) Object.assign(cmds, { oldDocker: '0|/tmp/old/docker --version', oldPs: `1|${noDaemon} /tmp/old/docker ps` });
     const xs: Record<string, number[]> = {};
     for (let i = 0; i < runs; i++) {
       log(SCOPE, `guest round ${i + 1}/${runs} ...`);
