@@ -1,5 +1,8 @@
 // The VM driver's public contract, shared by the Node driver, the browser worker (over comlink),
 // the lesson runner and the app. Implementations live beside this file.
+import type { HttpRequest, HttpResponse } from './http/types.ts';
+
+export type { HttpRequest, HttpResponse } from './http/types.ts';
 
 export type VmStatus = 'stopped' | 'booting' | 'ready' | 'busy' | 'crashed';
 
@@ -49,6 +52,12 @@ export interface VmApi {
   /** Raw bytes for the learner's terminal (guest ttyS0). */
   sendTerminal(data: string | Uint8Array): void;
   onTerminal(listener: (data: Uint8Array) => void): () => void;
+  /**
+   * An HTTP/1.1 request to a TCP port of the guest over v86's virtual network (the port preview's
+   * road). Rejects with an error named NothingListeningError when nothing listens on the port,
+   * HttpTimeoutError when the server stops answering, HttpProtocolError for a malformed answer.
+   */
+  http(port: number, request?: HttpRequest): Promise<HttpResponse>;
   /** Tells the guest's terminal its size (rows/cols), as a resize of a real tty would. */
   resizeTerminal(cols: number, rows: number): Promise<void>;
   destroy(): Promise<void>;

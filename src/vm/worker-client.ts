@@ -72,6 +72,7 @@ export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): 
       return () => listeners.delete(listener);
     },
     resizeTerminal: (cols, rows) => remote.resizeTerminal(cols, rows),
+    http: (port, request) => remote.http(port, request),
     async destroy() {
       await remote.destroy();
       state = 'stopped';
