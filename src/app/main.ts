@@ -7,6 +7,7 @@ import './global.css';
 import { unsupportedReason } from './logic.ts';
 import { VmSession } from './vm-session.svelte.ts';
 import { registerOffline } from './offline.ts';
+import { servePreviews } from './preview-host.ts';
 
 const target = document.getElementById('app')!;
 
@@ -39,6 +40,8 @@ if (why) {
   const session = new VmSession();
   // On a first visit the VM's downloads wait (briefly) for the service worker, so they are cached.
   void session.start(registerOffline());
+  // The port preview's requests (service worker -> this page -> the VM worker -> the guest).
+  servePreviews(() => session.vm);
   (globalThis as { whalebone?: unknown }).whalebone = { session };
   import('./App.svelte')
     // The chunk's evaluation and the mount would share one task (the import resolves in a microtask): a task each.
