@@ -2,7 +2,7 @@
 // <app>/preview/<port>/ to the playground's windows; the one whose VM is running answers through
 // the gateway (src/vm/http/preview.ts), which owns the cookie jars. A window without a running VM
 // says it did not handle the request, so the service worker asks another or shows why it cannot.
-import { PreviewGateway, type PreviewRequest, type PreviewResponse } from '../vm/http/preview.ts';
+import { PreviewGateway, previewErrorPage, type PreviewRequest, type PreviewResponse } from '../vm/http/preview.ts';
 import type { VmApi } from '../vm/types.ts';
 
 interface PreviewMessage extends PreviewRequest {
@@ -31,10 +31,14 @@ export function servePreviews(vm: () => VmApi | null): () => void {
       gatewayVm = current;
       gateway = new PreviewGateway((port, request) => current.http(port, request));
     }
-    void (gateway as PreviewGateway).handle(data).then((response) => {
-      const answer: PreviewAnswer = { handled: true, response };
-      reply.postMessage(answer, [response.body.buffer]);
-    });
+    void (gateway as PreviewGateway)
+      .handle(data)
+      // The gateway turns the guest's failures into pages; anything else still gets an answer, never a hang.
+      .catch((e: unknown) => previewErrorPage(500, 'The preview failed', String(e instanceof Error ? e.message : e).replace(/[<&]/g, ' ')))
+      .then((response) => {
+        const answer: PreviewAnswer = { handled: true, response };
+        reply.postMessage(answer, [response.body.buffer]);
+      });
   };
   navigator.serviceWorker.addEventListener('message', onMessage);
   // Messages from the service worker wait in a queue until this is called (or onmessage is set).
