@@ -117,7 +117,7 @@ describe.skipIf(missing)(`port preview in Chromium${missing ? ` (skipped: ${miss
     // A redirect stays under the prefix, and the cookie it set comes back on the next request.
     const login = new URL('preview/8081/cgi-bin/login', server.url).href;
     await page.locator('[data-testid=ports-frame]').evaluate((f: HTMLIFrameElement, url) => (f.contentWindow!.location.href = url), login);
-    await expect.poll(() => frameText(frame), { timeout: 60_000 }).toBe('cookie=session=42');
+    await expect.poll(() => frameText(frame), { timeout: 60_000 }).toMatch(/^cookie=session=42\s*$/);
     const at = await page.locator('[data-testid=ports-frame]').evaluate((f: HTMLIFrameElement) => f.contentWindow!.location.pathname);
     expect(at).toBe(new URL('preview/8081/cgi-bin/show', server.url).pathname);
 
