@@ -2,7 +2,8 @@
 // guest's own clock (or, for the rows that cross v86's virtual network, by the host's) and
 // printed as a median beside this run's baseline, `docker run --rm busybox true`, with the host's
 // load. BENCH_RUNS sets the run count (default 5); BENCH_ONLY=<regex> samples only the rows whose
-// names match (e.g. BENCH_ONLY=preview for the port preview's rows and their wget baselines).
+// names match (e.g. BENCH_ONLY=preview for the port preview's rows and their wget baselines);
+// BENCH_BROWSER=1 adds the preview's road from a page in headless Chromium (scripts/lib/bench-net-browser.ts).
 //
 // Rows are a list: a new measurement (the page-side preview rows, for example) is one more entry
 // in ROWS with a name, an optional setup, and a function that returns one sample in ms.
@@ -156,6 +157,19 @@ async function main(): Promise<void> {
     }
   } finally {
     await vm.destroy();
+  }
+  // The same road from a page in Chromium (after the Node VM is gone: one emulator at a time).
+  if (process.env['BENCH_BROWSER'] === '1') {
+    const { browserPreviewSamples } = await import('./lib/bench-net-browser.ts');
+    const rows = await browserPreviewSamples(RUNS, SCOPE);
+    const width = Math.max(...rows.map((r) => r.name.length));
+    const medians = new Map(rows.map((r) => [r.name, median(r.samples)]));
+    console.log(`browser, median of ${RUNS} (host load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores):`);
+    for (const row of rows) {
+      const m = medians.get(row.name)!;
+      const base = row.vs ? medians.get(row.vs) : undefined;
+      console.log(`  ${row.name.padEnd(width)}  ${m.toFixed(0).padStart(6)} ms${base === undefined ? '' : `  (x${(m / base).toFixed(2)} against "${row.vs}")`}`);
+    }
   }
 }
 
