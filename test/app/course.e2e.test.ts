@@ -94,31 +94,32 @@ describe.skipIf(missing)(`course page and lesson URLs in Chromium${missing ? ` (
     const page = await context.newPage();
     track(page);
     await page.goto(`${server.url}#/lessons/${DOCKERFILE}/${STEP}`);
-    await expect(page.locator('[data-testid=lesson-title]').innerText({ timeout: 60_000 })).resolves.toMatch(/Lesson 7 of \d+: Dockerfile/);
-    await expect(page.locator('ol.steps button[aria-current=step]').innerText()).resolves.toMatch(/A small multi-stage build/);
-    await expect(page.title()).resolves.toBe('7. Dockerfile · Whalebone');
+    await expect.poll(() => page.locator('[data-testid=lesson-title]').innerText(), { timeout: 60_000 }).toMatch(/Lesson 7 of \d+: Dockerfile/);
+    await expect.poll(() => page.locator('ol.steps button[aria-current=step]').innerText(), { timeout: 30_000 }).toMatch(/A small multi-stage build/);
+    await expect.poll(() => page.title()).toBe('7. Dockerfile · Whalebone');
     // Lesson 7 asks for a 512 MiB guest, which has no boot snapshot: a cold boot, slow in the emulator.
     await waitReady(page);
     await page.locator('[data-testid=lesson-body] button.run').first().click();
     await waitTerminal(page, /hello from a tiny image, built in debian \d+/, 600_000);
     await page.getByRole('button', { name: 'Check', exact: true }).click();
-    await expect(page.locator('.check [role=status]').innerText({ timeout: 180_000 })).resolves.toBe('Step done.');
-    await expect(page.locator('ol.steps button', { hasText: 'A small multi-stage build' }).locator('.mark').innerText()).resolves.toBe('✓');
+    // The whole check box on a failure: its FAIL and HINT lines say why.
+    await expect.poll(() => page.locator('.check').innerText(), { timeout: 180_000 }).toMatch(/Step done\./);
+    await expect.poll(() => page.locator('ol.steps button', { hasText: 'A small multi-stage build' }).locator('.mark').innerText()).toBe('✓');
     expect(new URL(page.url()).hash).toBe(`#/lessons/${DOCKERFILE}/${STEP}`);
 
     // Back to the course page: lesson 7 shows the step done, and "continue" leads back into it.
     await page.locator('[data-testid=to-course]').click();
     const card = page.locator(`[data-slug="${DOCKERFILE}"] [data-testid=lesson-progress]`);
     const steps = lessons.find((l) => l.slug === DOCKERFILE)!.steps.length;
-    await expect(card.innerText()).resolves.toMatch(new RegExp(`In progress\\s+1 of ${steps} steps done`));
+    await expect.poll(() => card.innerText(), { timeout: 30_000 }).toMatch(new RegExp(`In progress\\s+1 of ${steps} steps done`));
     await expect(page.locator('[data-testid=continue]').innerText()).resolves.toMatch(/Continue where you left off\s+7\. Dockerfile, step 5: /);
     await page.screenshot({ path: join(RESULTS, 'course-page-progress.png'), fullPage: true });
     // The record is in IndexedDB: a reload of the course page shows it too.
     await page.reload();
-    await expect(card.innerText({ timeout: 60_000 })).resolves.toMatch(new RegExp(`In progress\\s+1 of ${steps} steps done`));
+    await expect.poll(() => card.innerText(), { timeout: 60_000 }).toMatch(new RegExp(`In progress\\s+1 of ${steps} steps done`));
     // Back from the course page into the lesson, by its link.
     await page.locator('[data-testid=back-to-lesson]').click();
-    await expect(page.locator('[data-testid=lesson-title]').innerText()).resolves.toMatch(/Dockerfile/);
+    await expect.poll(() => page.locator('[data-testid=lesson-title]').innerText(), { timeout: 30_000 }).toMatch(/Dockerfile/);
     await expect(page.locator('[data-testid=course-page]').count()).resolves.toBe(0);
     // The precache (asked for once the lesson is ready) finishes before the server goes away.
     await page.locator('[data-testid=offline]').waitFor({ timeout: 300_000 });
@@ -133,14 +134,16 @@ describe.skipIf(missing)(`course page and lesson URLs in Chromium${missing ? ` (
     const before = server.requests().length;
     const page = await context.newPage();
     track(page);
-    await page.goto(`${server.url}#/lessons/02-namespaces`);
-    await expect(page.locator('[data-testid=lesson-title]').innerText({ timeout: 60_000 })).resolves.toMatch(/Namespaces/);
+    await page.goto(`${server.url}#/lessons/02-namespaces/01-the-ns-files`);
+    await expect.poll(() => page.locator('[data-testid=lesson-title]').innerText(), { timeout: 60_000 }).toMatch(/Namespaces/);
+    await expect.poll(() => page.locator('ol.steps button[aria-current=step]').innerText(), { timeout: 30_000 }).toMatch(/^1\b/);
     await waitReady(page);
+    // The step's first command (ls -l /proc/$$/ns) answers from the guest: the namespace links.
     await page.locator('[data-testid=lesson-body] button.run').first().click();
-    await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 60_000 }).not.toBe('');
+    await waitTerminal(page, /(uts|pid|mnt) -> '?(uts|pid|mnt):\[\d+\]/);
     await page.goto(`${server.url}#/course`);
     const card = page.locator(`[data-slug="${DOCKERFILE}"] [data-testid=lesson-progress]`);
-    await expect(card.innerText({ timeout: 60_000 })).resolves.toMatch(/In progress\s+1 of \d+ steps done/);
+    await expect.poll(() => card.innerText(), { timeout: 60_000 }).toMatch(/In progress\s+1 of \d+ steps done/);
     expect(server.requests().length).toBe(before);
     expect(pageErrors).toEqual([]);
   }, 600_000);
