@@ -46,6 +46,25 @@ async function courseCards(page: Page) {
   );
 }
 
+/**
+ * Presses Check until the step passes. A check that ran out of its time (the lesson's timeout, for
+ * a learner's quiet machine; this one may be shared by several emulators) is pressed again, as a
+ * learner would; a check that answered "Not yet" with FAIL lines fails the test with those lines.
+ */
+async function checkPasses(page: Page, attempts = 3): Promise<void> {
+  const box = page.locator('.check');
+  const button = box.locator('button').first();
+  for (let i = 1; ; i++) {
+    await button.click();
+    // The previous answer stays on screen while the check runs: wait for this run to end.
+    await expect.poll(() => button.innerText(), { timeout: 10_000 }).toBe('Checking…').catch(() => undefined);
+    await expect.poll(() => button.innerText(), { timeout: 180_000 }).toBe('Check');
+    const text = await box.innerText();
+    if (/Step done\./.test(text)) return;
+    if (!/did not finish within/.test(text) || i === attempts) throw new Error(`the check did not pass (attempt ${i}):\n${text}`);
+  }
+}
+
 describe.skipIf(missing)(`course page and lesson URLs in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let context: BrowserContext;
   let server: Awaited<ReturnType<typeof serveBuilt>>;
@@ -94,16 +113,14 @@ describe.skipIf(missing)(`course page and lesson URLs in Chromium${missing ? ` (
     const page = await context.newPage();
     track(page);
     await page.goto(`${server.url}#/lessons/${DOCKERFILE}/${STEP}`);
-    await expect.poll(() => page.locator('[data-testid=lesson-title]').innerText(), { timeout: 60_000 }).toMatch(/Lesson 7 of \d+: Dockerfile/);
+    await expect.poll(() => page.locator('[data-testid=lesson-title]').innerText(), { timeout: 60_000 }).toMatch(/^Lesson 7: Dockerfile$/);
     await expect.poll(() => page.locator('ol.steps button[aria-current=step]').innerText(), { timeout: 30_000 }).toMatch(/A small multi-stage build/);
     await expect.poll(() => page.title()).toBe('7. Dockerfile · Whalebone');
     // Lesson 7 asks for a 512 MiB guest, which has no boot snapshot: a cold boot, slow in the emulator.
     await waitReady(page);
     await page.locator('[data-testid=lesson-body] button.run').first().click();
     await waitTerminal(page, /hello from a tiny image, built in debian \d+/, 600_000);
-    await page.getByRole('button', { name: 'Check', exact: true }).click();
-    // The whole check box on a failure: its FAIL and HINT lines say why.
-    await expect.poll(() => page.locator('.check').innerText(), { timeout: 180_000 }).toMatch(/Step done\./);
+    await checkPasses(page);
     await expect.poll(() => page.locator('ol.steps button', { hasText: 'A small multi-stage build' }).locator('.mark').innerText()).toBe('✓');
     expect(new URL(page.url()).hash).toBe(`#/lessons/${DOCKERFILE}/${STEP}`);
 
