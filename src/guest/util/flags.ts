@@ -2,7 +2,9 @@
 // -n value, -nvalue, combined booleans (-dit), `--` ends flags, and for commands like `run` the
 // first positional argument ends flag parsing (the container's own arguments follow).
 
-export type FlagKind = 'bool' | 'string' | 'list' | 'int';
+import { DurationError, parseGoDuration } from './duration.ts';
+
+export type FlagKind = 'bool' | 'string' | 'list' | 'int' | 'duration';
 
 export interface FlagSpec {
   name: string;
@@ -45,6 +47,10 @@ export class ParsedFlags {
   int(name: string): number {
     const v = this.values.get(name);
     return typeof v === 'number' ? v : 0;
+  }
+  /** A duration flag's value in nanoseconds. */
+  duration(name: string): number {
+    return this.int(name);
   }
   list(name: string): string[] {
     const v = this.values.get(name);
@@ -94,7 +100,7 @@ export function parseFlags(spec: CommandSpec, argv: readonly string[]): Parsed {
   for (const f of spec.flags) {
     if (f.kind === 'list') values.set(f.name, []);
     else if (f.default !== undefined) values.set(f.name, f.default);
-    else values.set(f.name, f.kind === 'bool' ? false : f.kind === 'int' ? 0 : '');
+    else values.set(f.name, f.kind === 'bool' ? false : f.kind === 'int' || f.kind === 'duration' ? 0 : '');
   }
   const byName = new Map(spec.flags.map((f) => [f.name, f]));
   const byShort = new Map(spec.flags.filter((f) => f.short).map((f) => [f.short!, f]));
@@ -118,6 +124,14 @@ export function parseFlags(spec: CommandSpec, argv: readonly string[]): Parsed {
         break;
       case 'list':
         (values.get(f.name) as string[]).push(raw);
+        break;
+      case 'duration':
+        try {
+          values.set(f.name, parseGoDuration(raw));
+        } catch (e) {
+          if (!(e instanceof DurationError)) throw e;
+          throw new UsageError(`invalid argument "${raw}" for "${shown}" flag: ${e.message}`, spec);
+        }
         break;
     }
   };

@@ -52,7 +52,39 @@ export const RUN_FLAGS: FlagSpec[] = [
   f('stop-signal', 'string', 'Signal to stop the container'),
   f('stop-timeout', 'int', 'Timeout (in seconds) to stop a container'),
   f('detach-keys', 'string', 'Override the key sequence for detaching a container'),
+  f('health-cmd', 'string', 'Command to run to check health'),
+  f('health-interval', 'duration', 'Time between running the check (ms|s|m|h) (default 0s)'),
+  f('health-retries', 'int', 'Consecutive failures needed to report unhealthy'),
+  f('health-start-interval', 'duration', 'Time between running the check during the start period (ms|s|m|h) (default 0s)'),
+  f('health-start-period', 'duration', 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)'),
+  f('health-timeout', 'duration', 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)'),
+  f('no-healthcheck', 'bool', 'Disable any container-specified HEALTHCHECK'),
 ];
+
+/** --health-* and --no-healthcheck as the Healthcheck of the create body (the CLI's checks first). */
+export function healthcheckBody(p: Parsed, cmd: string): Record<string, unknown> | undefined {
+  const cmdText = p.flags.string('health-cmd');
+  const interval = p.flags.duration('health-interval');
+  const timeout = p.flags.duration('health-timeout');
+  const startPeriod = p.flags.duration('health-start-period');
+  const startInterval = p.flags.duration('health-start-interval');
+  const retries = p.flags.int('health-retries');
+  const any = cmdText !== '' || interval !== 0 || timeout !== 0 || startPeriod !== 0 || retries !== 0 || startInterval !== 0;
+  if (p.flags.bool('no-healthcheck')) {
+    if (any) throw runError(cmd, '--no-healthcheck conflicts with --health-* options');
+    return { Test: ['NONE'] };
+  }
+  if (!any) return undefined;
+  if (interval < 0) throw runError(cmd, '--health-interval cannot be negative');
+  if (timeout < 0) throw runError(cmd, '--health-timeout cannot be negative');
+  if (retries < 0) throw runError(cmd, '--health-retries cannot be negative');
+  if (startPeriod < 0) throw runError(cmd, '--health-start-period cannot be negative');
+  if (startInterval < 0) throw runError(cmd, '--health-start-interval cannot be negative');
+  return {
+    ...(cmdText !== '' ? { Test: ['CMD-SHELL', cmdText] } : {}),
+    Interval: interval, Timeout: timeout, StartPeriod: startPeriod, StartInterval: startInterval, Retries: retries,
+  };
+}
 
 export function parseEnvFile(c: Ctx, path: string): string[] {
   let text: string;
@@ -140,6 +172,7 @@ export function createBody(c: Ctx, p: Parsed, autoRemove: boolean, command = 'do
   const cpus = p.flags.string('cpus');
   const restart = p.flags.string('restart');
   const entry = p.flags.changed('entrypoint') ? (p.flags.string('entrypoint') ? [p.flags.string('entrypoint')] : []) : undefined;
+  const healthcheck = healthcheckBody(p, command);
   return {
     Image: image,
     Cmd: cmd.length ? cmd : null,
@@ -157,6 +190,7 @@ export function createBody(c: Ctx, p: Parsed, autoRemove: boolean, command = 'do
     NetworkingConfig: net.networking,
     StopSignal: p.flags.string('stop-signal') || undefined,
     StopTimeout: p.flags.changed('stop-timeout') ? p.flags.int('stop-timeout') : undefined,
+    Healthcheck: healthcheck,
     HostConfig: {
       ...net.host,
       Binds: p.flags.list('volume'),
