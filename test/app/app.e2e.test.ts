@@ -100,6 +100,17 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     await waitTerminal(page, /PROBE-GONE/);
   }, 90_000);
 
+  it('Show me shows the step\'s solution and runs it in the terminal; the check then passes', async () => {
+    await page.getByRole('button', { name: /Meet the kernel/ }).first().click();
+    await page.locator('[data-testid=show-me]').click();
+    await expect(page.locator('[data-testid=solution] pre').innerText()).resolves.toContain('uname -r > kernel.txt');
+    // the solve script's `cat kernel.txt`: a line that is only the kernel's release
+    await waitTerminal(page, /^6\.1\.\d+\S*$/m, 60_000);
+    await page.locator('.check button', { hasText: /^Check$/ }).click();
+    await expect.poll(() => page.locator('.check [role=status]').innerText(), { timeout: 60_000 }).toBe('Step done.');
+    await expect(page.locator('ol.steps button[aria-current=step] .mark').getAttribute('aria-label')).resolves.toBe('done');
+  }, 180_000);
+
   it('a hung guest is detected and one click restores the starting state', async () => {
     // Freeze the control agent (what a learner could do by accident): the guest stops answering.
     // The agent is a forked child of `whalebone boot`; the pid file names it.
@@ -113,8 +124,14 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     await expect(page.locator('[data-testid=vm-error]').count()).resolves.toBe(0);
     await typeInTerminal(page, 'clear; echo alive-$((40+2))');
     await waitTerminal(page, /alive-42/);
-    // The control channel answers again: the lesson's Check runs.
-    await expect.poll(() => page.locator('[data-testid=vm-status]').innerText(), { timeout: 30_000 }).toMatch(/Ready|Busy/);
+    // The control channel answers again: the step's Check runs its script in the guest and
+    // gives a verdict (either one: the step's own state does not matter here, the answer does).
+    await page.locator('.check button', { hasText: /^Check$/ }).click();
+    const verdict = page.locator('.check [role=status]');
+    await verdict.waitFor({ timeout: 60_000 });
+    await expect(verdict.innerText()).resolves.toMatch(/^(Step done\.|Not yet\.)$/);
+    await expect(page.locator('.check > ul').innerText()).resolves.not.toMatch(/did not finish/);
+    await expect(page.locator('[data-testid=vm-error]').count()).resolves.toBe(0);
   }, 240_000);
 });
 

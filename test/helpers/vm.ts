@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { VmCore } from '../../src/vm/core.ts';
 import { createNodeVm, missingBootFile, type NodeVmOptions } from '../../src/vm/node.ts';
 import type { ExecOptions } from '../../src/vm/types.ts';
+import { skipOutsideCi } from './ci.ts';
 
 let cachedReason: string | null | undefined;
 
@@ -11,8 +12,7 @@ let cachedReason: string | null | undefined;
 export function vmSkipReason(): string | null {
   if (cachedReason !== undefined) return cachedReason;
   const missing = missingBootFile();
-  if (missing) cachedReason = `${missing} is missing: run npm run build:vm`;
-  else cachedReason = null;
+  cachedReason = skipOutsideCi(missing ? `${missing} is missing: run npm run build:vm` : null, 'guest tests');
   return cachedReason;
 }
 

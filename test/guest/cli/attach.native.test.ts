@@ -23,21 +23,22 @@ describe.skipIf(skip !== null)(`docker attach natively${skip ? ` (skipped: ${ski
     it(`attaches to a -it container's shell, detaches with Ctrl-P Ctrl-Q, then ends with its exit code (${name} client)`, () => {
       const c = `tty-${name}`;
       expect(d.docker(['run', '-dit', '--name', c, 'busybox', 'sh']).code).toBe(0);
+      // Enter until the container's shell answers with a prompt: then the attach is made
       const first = d.onPty([...d.client(official), 'attach', c], [
-        { sleep: 1 },
+        { poke: '\r', expect: '/ # ' },
         { send: 'echo $((6*7)); tty\r', expect: '42\r\n/dev/pts/0\r\n' },
-        { send: '\u0010\u0011', sleep: 1 },
+        { send: '\u0010\u0011', expect: 'read escape sequence' },
       ]);
-      expect(first.steps, first.output).toEqual([true]);
+      expect(first.steps, first.output).toEqual([true, true, true]);
       expect(first.output).toContain('read escape sequence');
       expect(first.exit).toBe(1);
       expect(state(c)).toBe('running 0');
       const second = d.onPty([...d.client(official), 'attach', c], [
-        { sleep: 1 },
+        { poke: '\r', expect: '/ # ' },
         { send: 'echo again-$((1+1))\r', expect: 'again-2\r\n' },
-        { send: 'exit 7\r', sleep: 1 },
+        { send: 'exit 7\r' },
       ]);
-      expect(second.steps, second.output).toEqual([true]);
+      expect(second.steps, second.output).toEqual([true, true]);
       expect(second.exit).toBe(7);
       expect(state(c)).toBe('exited 7');
       const stopped = d.docker(['attach', c], official);
@@ -48,12 +49,12 @@ describe.skipIf(skip !== null)(`docker attach natively${skip ? ` (skipped: ${ski
   it('--detach-keys sets another sequence, and the default one is then plain input', () => {
     expect(d.docker(['run', '-dit', '--name', 'keys', 'busybox', 'sh']).code).toBe(0);
     const r = d.onPty([...d.client(false), 'attach', '--detach-keys', 'ctrl-a,x', 'keys'], [
-      { sleep: 1 },
+      { poke: '\r', expect: '/ # ' },
       // Ctrl-P Ctrl-Q do not detach now: the shell still answers after them
       { send: '\u0010\u0011\u0015echo still-$((2+3))\r', expect: 'still-5\r\n' },
-      { send: '\u0001x', sleep: 1 },
+      { send: '\u0001x', expect: 'read escape sequence' },
     ]);
-    expect(r.steps, r.output).toEqual([true]);
+    expect(r.steps, r.output).toEqual([true, true, true]);
     expect(r.exit).toBe(1);
     expect(r.output).toContain('read escape sequence');
     expect(state('keys')).toBe('running 0');
@@ -63,9 +64,9 @@ describe.skipIf(skip !== null)(`docker attach natively${skip ? ` (skipped: ${ski
   for (const [name, official] of CLIENTS) {
     it(`forwards Ctrl-C to a container without a tty, whose exit code it returns (${name} client)`, () => {
       const c = `trap-${name}`;
-      expect(d.docker(['run', '-d', '--name', c, 'busybox', 'sh', '-c', 'trap "echo got INT; exit 3" INT; while true; do /bin/sleep 0.2; done']).code).toBe(0);
-      const r = d.onPty([...d.client(official), 'attach', c], [{ sleep: 1.5 }, { send: '\u0003', expect: 'got INT' }]);
-      expect(r.steps, r.output).toEqual([true]);
+      expect(d.docker(['run', '-d', '--name', c, 'busybox', 'sh', '-c', 'trap "echo got INT; exit 3" INT; while true; do echo tick; /bin/sleep 0.2; done']).code).toBe(0);
+      const r = d.onPty([...d.client(official), 'attach', c], [{ expect: 'tick' }, { send: '\u0003', expect: 'got INT' }]);
+      expect(r.steps, r.output).toEqual([true, true]);
       expect(r.exit).toBe(3);
       expect(state(c)).toBe('exited 3');
     });
@@ -73,8 +74,9 @@ describe.skipIf(skip !== null)(`docker attach natively${skip ? ` (skipped: ${ski
     // (the official client 28.2.2 then waits for the container to end: ours only, as documented)
     it.skipIf(official)(`with --sig-proxy=false Ctrl-C ends the client and leaves the container running (${name} client)`, () => {
       const c = `noproxy-${name}`;
-      expect(d.docker(['run', '-d', '--name', c, 'busybox', 'sh', '-c', 'trap "echo got INT; exit 3" INT; while true; do /bin/sleep 0.2; done']).code).toBe(0);
-      const r = d.onPty([...d.client(official), 'attach', '--sig-proxy=false', c], [{ sleep: 1.5 }, { send: '\u0003', sleep: 1.5 }]);
+      expect(d.docker(['run', '-d', '--name', c, 'busybox', 'sh', '-c', 'trap "echo got INT; exit 3" INT; while true; do echo tick; /bin/sleep 0.2; done']).code).toBe(0);
+      const r = d.onPty([...d.client(official), 'attach', '--sig-proxy=false', c], [{ expect: 'tick' }, { send: '\u0003' }]);
+      expect(r.steps, r.output).toEqual([true]);
       expect(r.output).not.toContain('got INT');
       expect(r.exit).not.toBe(0);
       expect(state(c)).toBe('running 0');

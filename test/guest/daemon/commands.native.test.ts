@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../scripts/lib/cache.ts';
-import { BINARY, nativeSkipReason } from '../helpers/native.ts';
+import { BINARY, nativeSkipReason, waitForSocket } from '../helpers/native.ts';
+import { skipOutsideCi } from '../../helpers/ci.ts';
 
 const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
 const DOCKER = '/usr/local/bin/docker';
-const skip = nativeSkipReason()
+const skip = skipOutsideCi(nativeSkipReason()
   ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
-  ?? (existsSync(DOCKER) ? null : `official Docker client missing at ${DOCKER}`);
+  ?? (existsSync(DOCKER) ? null : `official Docker client missing at ${DOCKER}`), 'tests with the official Docker client');
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-commands-'));
 const sock = join(dir, 'docker.sock');
@@ -24,7 +25,7 @@ function startDaemon(): ChildProcess {
 }
 
 async function waitSock(): Promise<void> {
-  for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitForSocket(sock);
 }
 
 function docker(args: string[], official = false, input = '') {

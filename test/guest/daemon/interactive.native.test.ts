@@ -7,16 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../scripts/lib/cache.ts';
-import { BINARY, nativeSkipReason } from '../helpers/native.ts';
+import { BINARY, waitForSocket } from '../helpers/native.ts';
+import { dockerdSkipReason } from '../helpers/native-dockerd.ts';
 
 const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
 const DOCKER = '/usr/local/bin/docker';
 const PTY = join(repoRoot, 'test', 'guest', 'helpers', 'pty-session.py');
-const python = spawnSync('python3', ['--version']).status === 0;
-const skip = nativeSkipReason()
-  ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
-  ?? (existsSync(DOCKER) ? null : `official Docker client missing at ${DOCKER}`)
-  ?? (python ? null : 'python3 (for a pseudo-terminal) missing');
+const skip = dockerdSkipReason();
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-interactive-'));
 const sock = join(dir, 'docker.sock');
@@ -31,7 +28,7 @@ function docker(args: string[], official = false, input = '') {
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
-interface Step { expect?: string; send?: string; resize?: [number, number]; sleep?: number; timeout?: number }
+interface Step { expect?: string; send?: string; poke?: string; resize?: [number, number]; sleep?: number; timeout?: number }
 
 /** Runs a command on a pseudo-terminal through the steps. */
 function onPty(command: readonly string[], steps: Step[]): { steps: boolean[]; exit: number | null; output: string } {
@@ -43,7 +40,7 @@ function onPty(command: readonly string[], steps: Step[]): { steps: boolean[]; e
 describe.skipIf(skip !== null)(`interactive containers natively${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     daemon = spawn(BINARY, ['dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy'], { stdio: 'ignore', detached: true });
-    for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitForSocket(sock);
     expect(docker(['pull', '-q', 'busybox']).code).toBe(0);
   });
   afterAll(() => {
@@ -77,15 +74,19 @@ describe.skipIf(skip !== null)(`interactive containers natively${skip ? ` (skipp
         { expect: '/ # ' },
         { send: 'echo $((6*7))\r', expect: '42\r\n' },
         { send: 'stty size\r', expect: '24 80\r\n' },
-        { resize: [40, 120], sleep: 1 },
-        { send: 'stty size\r', expect: '40 120\r\n' },
+        // the new size reaches the container's terminal through the daemon: ask until it has
+        { resize: [40, 120] },
+        { poke: 'stty size\r', expect: '40 120\r\n' },
         // Ctrl-C reaches the container's foreground job through its terminal, not the client
-        { send: 'read x; echo after=$?\r', sleep: 1 },
-        { send: '\u0003', expect: 'after=' },
-        { send: 'set -m; echo jobs=$-\r', expect: 'jobs=' },
+        // (a trap in a child shell: the echo of the typing shows INT-\$((40+2)), only the trap prints INT-42)
+        { send: 'sh -c \'trap "echo INT-\\$((40+2)); exit" INT; echo TRAP-$((1+1)); while :; do sleep 1; done\'\r', expect: 'TRAP-2\r\n' },
+        { send: '\u0003', expect: 'INT-42\r\n' },
+        { expect: '/ # ' },
+        // the quotes split the word in the echo, so only the shell's output has JOBCONTROL
+        { send: 'set -m; case $- in *m*) echo JOB""CONTROL;; esac\r', expect: 'JOBCONTROL\r\n' },
         { send: 'exit 3\r' },
       ]);
-      expect(r.steps, r.output).toEqual([true, true, true, true, true, true]);
+      expect(r.steps, r.output).toEqual([true, true, true, true, true, true, true, true]);
       expect(r.output).not.toContain("can't access tty");
       expect(r.exit).toBe(3);
     });
@@ -102,7 +103,7 @@ describe.skipIf(skip !== null)(`interactive containers natively${skip ? ` (skipp
   for (const [name, cmd] of CLIENTS) {
     it(`Ctrl-P Ctrl-Q detaches and leaves the container running (${name} client)`, () => {
       const cname = `det-${name}`;
-      const r = onPty([...cmd, 'run', '-it', '--name', cname, 'busybox', 'sh'], [{ expect: '/ # ' }, { send: '\u0010\u0011', sleep: 1 }]);
+      const r = onPty([...cmd, 'run', '-it', '--name', cname, 'busybox', 'sh'], [{ expect: '/ # ' }, { send: '\u0010\u0011' }]);
       expect(r.exit, r.output).toBe(0);
       expect(docker(['inspect', '-f', '{{.State.Status}}', cname]).stdout.trim()).toBe('running');
       docker(['rm', '-f', cname]);

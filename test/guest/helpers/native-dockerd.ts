@@ -5,21 +5,22 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../../scripts/lib/cache.ts';
-import { BINARY, nativeSkipReason } from './native.ts';
+import { BINARY, nativeSkipReason, waitForSocket } from './native.ts';
+import { skipOutsideCi } from '../../helpers/ci.ts';
 
 export const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
 export const OFFICIAL_DOCKER = '/usr/local/bin/docker';
 const PTY = join(repoRoot, 'test', 'guest', 'helpers', 'pty-session.py');
 
-/** Why a test with our dockerd and both clients cannot run here, or null. */
+/** Why a test with our dockerd and both clients cannot run here, or null (under CI=true a reason throws). */
 export function dockerdSkipReason(): string | null {
-  return nativeSkipReason()
+  return skipOutsideCi(nativeSkipReason()
     ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
-    ?? (existsSync(OFFICIAL_DOCKER) ? null : `official Docker client missing at ${OFFICIAL_DOCKER}`)
-    ?? (spawnSync('python3', ['--version']).status === 0 ? null : 'python3 (for a pseudo-terminal) missing');
+    ?? (existsSync(OFFICIAL_DOCKER) ? null : `official Docker client missing at ${OFFICIAL_DOCKER} (install Docker's static client there)`)
+    ?? (spawnSync('python3', ['--version']).status === 0 ? null : 'python3 (for a pseudo-terminal) missing'), 'tests with the official Docker client');
 }
 
-export interface Step { expect?: string; send?: string; resize?: [number, number]; sleep?: number; timeout?: number }
+export interface Step { expect?: string; send?: string; poke?: string; resize?: [number, number]; sleep?: number; timeout?: number }
 export interface PtyResult { steps: boolean[]; exit: number | null; output: string }
 export interface CmdResult { code: number; stdout: string; stderr: string }
 
@@ -47,7 +48,7 @@ export async function startDockerd(prefix: string, opts: { ownNetns?: boolean } 
   const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
   const [cmd0, ...pre0] = opts.ownNetns ? ['unshare', '-n', BINARY] : [BINARY];
   const daemon: ChildProcess = spawn(cmd0!, [...pre0, 'dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy'], { stdio: 'ignore', detached: true });
-  for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitForSocket(sock);
   const client = (official: boolean): string[] => (official ? [OFFICIAL_DOCKER] : [BINARY, 'docker']);
   const docker = (args: string[], official = false, input = ''): CmdResult => {
     const [cmd, ...pre] = client(official);

@@ -6,16 +6,17 @@ import { join } from 'node:path';
 import { repoRoot } from '../../../scripts/lib/cache.ts';
 import { extractDeb, fetchDeb } from '../../../scripts/lib/apt.ts';
 import { runcDefaultSpec, type OciSpec } from '../../../src/guest/runc/spec.ts';
+import { skipOutsideCi } from '../../helpers/ci.ts';
 
 export const BINARY = join(repoRoot, 'vm-images', 'dist', 'runtime', 'whalebone');
 /** The same runtime built for this host (scripts/runtime-build/host.ts), for native benchmarks. */
 export const HOST_BINARY = join(repoRoot, 'vm-images', 'dist', 'runtime', 'whalebone-host');
 
-/** Why native tests cannot run here, or null when they can. */
+/** Why native tests cannot run here, or null when they can (under CI=true a reason throws). */
 export function nativeSkipReason(): string | null {
-  if (!existsSync(BINARY)) return `runtime binary not built (${BINARY}); run npm run build:runtime`;
-  if (process.getuid?.() !== 0) return 'native engine tests need root';
-  return null;
+  const reason = !existsSync(BINARY) ? `runtime binary not built (${BINARY}); run npm run build:runtime`
+    : process.getuid?.() !== 0 ? 'native engine tests need root' : null;
+  return skipOutsideCi(reason, 'native engine tests');
 }
 
 let busyboxPath: string | null = null;
@@ -55,4 +56,13 @@ export function run(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEn
     stdio: opts.quiet ? 'ignore' : 'pipe',
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Waits for a daemon's socket to appear; throws (rather than letting the next step fail obscurely) when it does not. */
+export async function waitForSocket(path: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`no socket at ${path} after ${timeoutMs / 1000} s: the daemon did not start`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

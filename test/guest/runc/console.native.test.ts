@@ -87,8 +87,8 @@ describe.skipIf(runcSkip !== null)(`runc run with a terminal natively${runcSkip 
       { expect: '# ' },
       { send: '/bin/readlink /proc/self/fd/0; /bin/readlink /proc/1/fd/2\r', expect: '/dev/pts/0\r\n/dev/pts/0\r\n' },
       { send: '/bin/stty size\r', expect: '24 80\r\n' },
-      { resize: [33, 99], sleep: 1 },
-      { send: '/bin/stty size\r', expect: '33 99\r\n' },
+      { resize: [33, 99] },
+      { poke: '/bin/stty size\r', expect: '33 99\r\n' },
       { send: 'exit 9\r' },
     ]);
     expect(r.steps, r.output).toEqual([true, true, true, true]);
