@@ -415,6 +415,12 @@ export class Engine {
   private resolveMounts(c: ContainerRecord, hc: HostConfig): MountPoint[] {
     const out: MountPoint[] = [];
     for (const b of hc.Binds ?? []) {
+      // `-v /data`: one absolute path is an anonymous volume mounted there, as in Docker.
+      if (!b.includes(':') && b.startsWith('/')) {
+        const v = this.createVolume(undefined);
+        out.push({ Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: b, Driver: 'local', Mode: '', RW: true, Propagation: '' });
+        continue;
+      }
       const [src, dst, mode = ''] = b.split(':');
       if (!src || !dst || !dst.startsWith('/')) throw new InvalidParameter(`invalid volume specification: '${b}'`);
       const rw = !mode.split(',').includes('ro');

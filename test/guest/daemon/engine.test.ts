@@ -108,4 +108,18 @@ describe('engine on the Syscalls fake', () => {
     expect(() => e.create('one', { Image: 'alpine' })).toThrow(Conflict);
     expect(() => e.findImage('busybox')).toThrow('No such image: busybox:latest');
   });
+  it('-v /path makes an anonymous volume; -v relative is refused in Docker\'s words', () => {
+    const { e } = engine();
+    const c = e.create('anon', { Image: 'alpine', HostConfig: { NetworkMode: 'none', Binds: ['/data', 'named:/named'] } });
+    const anon = c.Mounts.find((m) => m.Destination === '/data');
+    expect(anon).toMatchObject({ Type: 'volume', Driver: 'local', RW: true });
+    expect(anon?.Name).toMatch(/^[0-9a-f]{64}$/);
+    expect(anon?.Source).toBe(`${ROOT}/volumes/${anon?.Name}/_data`);
+    expect(c.Mounts.find((m) => m.Destination === '/named')).toMatchObject({ Type: 'volume', Name: 'named' });
+    expect(e.volumes().map((v) => v.Name).sort()).toEqual([anon?.Name, 'named'].sort());
+    // docker rm -v takes the anonymous one with the container and keeps the named one
+    e.remove('anon', false, true);
+    expect(e.volumes().map((v) => v.Name)).toEqual(['named']);
+    expect(() => e.create('rel', { Image: 'alpine', HostConfig: { NetworkMode: 'none', Binds: ['data'] } })).toThrow("invalid volume specification: 'data'");
+  });
 });
