@@ -438,7 +438,7 @@ export class Engine {
       } else if (m.Type === 'bind') {
         out.push({ Type: 'bind', Source: m.Source ?? '', Destination: m.Target, Mode: '', RW: !m.ReadOnly, Propagation: 'rprivate' });
       } else if (m.Type === 'tmpfs') {
-        out.push({ Type: 'tmpfs', Source: '', Destination: m.Target, Mode: '', RW: true, Propagation: '' });
+        out.push({ Type: 'tmpfs', Source: '', Destination: m.Target, Mode: '', RW: !m.ReadOnly, Propagation: '' });
       }
     }
     for (const [dst, opts] of Object.entries(hc.Tmpfs ?? {})) out.push({ Type: 'tmpfs', Source: opts, Destination: dst, Mode: opts, RW: true, Propagation: '' });
@@ -526,7 +526,7 @@ export class Engine {
       throw new SystemError((e as Error).message);
     }
     const mounts: OciMount[] = c.Mounts.map((m) => {
-      if (m.Type === 'tmpfs') return { destination: m.Destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(m.Source ? m.Source.split(',') : [])] };
+      if (m.Type === 'tmpfs') return { destination: m.Destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(m.Source ? m.Source.split(',') : []), ...tmpfsOptions(c.HostConfig, m)] };
       if (m.Type === 'bind') mkdirp(this.sys, m.Source);
       return { destination: m.Destination, type: 'bind', source: m.Source, options: ['rbind', m.RW ? 'rw' : 'ro'] };
     });
@@ -738,3 +738,13 @@ function hostResolvConf(sys: Syscalls): string {
   return 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n';
 }
 
+/** --mount type=tmpfs's tmpfs-size and tmpfs-mode (and readonly), as mount options for runc. */
+function tmpfsOptions(hc: HostConfig, m: MountPoint): string[] {
+  const spec = (hc.Mounts ?? []).find((x) => x.Type === 'tmpfs' && x.Target === m.Destination);
+  if (!spec) return [];
+  const out: string[] = [];
+  if (spec.TmpfsOptions?.SizeBytes) out.push(`size=${spec.TmpfsOptions.SizeBytes}`);
+  if (spec.TmpfsOptions?.Mode) out.push(`mode=${spec.TmpfsOptions.Mode.toString(8)}`);
+  if (spec.ReadOnly) out.push('ro');
+  return out;
+}
