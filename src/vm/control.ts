@@ -161,6 +161,29 @@ export class ControlChannel {
     });
   }
 
+  /**
+   * One inspector snapshot (src/vm/inspect.ts): the agent collects it in its own process and
+   * answers with the JSON as a result's stdout. Resolves to that text.
+   */
+  inspect(timeoutMs = 10_000): Promise<string> {
+    const nonce = newNonce();
+    return new Promise<string>((resolve, reject) => {
+      const pending: Pending = {
+        resolve: (r) => (r.exitCode === 0 ? resolve(r.stdout) : reject(new VmError(`inspect: ${r.stderr.trim() || `agent answered ${r.exitCode}`}`))),
+        reject,
+        started: this.now(),
+        stashed: [],
+        timer: undefined,
+      };
+      pending.timer = setTimeout(() => {
+        if (!this.take(nonce)) return;
+        reject(new VmError(`inspect: the guest's control agent did not answer within ${timeoutMs} ms (an agent older than version 4 does not know the request)`));
+      }, timeoutMs);
+      this.runs.set(nonce, pending);
+      this.opts.send(encodeRequest({ kind: 'inspect', nonce }));
+    });
+  }
+
   /** Fails every request in flight (the emulator stopped or its state was replaced). */
   abortAll(reason: string): void {
     for (const nonce of [...this.runs.keys()]) this.take(nonce)?.reject(new VmError(reason));

@@ -7,6 +7,7 @@ import type { BootOptions, BootProgress, ExecOptions, ExecResult, VmApi, VmStatu
 import { ControlChannel, type PayloadStash } from './control.ts';
 import { VmError } from './errors.ts';
 import { attachFolder, type FolderSource } from './share.ts';
+import { decodeSnapshot, type InspectSnapshot } from './inspect.ts';
 import type { V86Constructor, V86Emulator, V86Filesystem } from './v86-types.ts';
 
 const MiB = 1024 * 1024;
@@ -357,6 +358,11 @@ export class VmCore implements VmApi {
     } finally {
       this.execs--;
     }
+  }
+
+  async inspect(): Promise<InspectSnapshot> {
+    if (this.state !== 'ready') throw new VmError(`inspect: the VM is not ready (status ${this.state})`);
+    return decodeSnapshot(await this.requireControl().inspect());
   }
 
   async writeFile(sharePath: string, data: Uint8Array | string): Promise<void> {

@@ -8,6 +8,8 @@
 //                                the line (the agent then needs no fork to decode it)
 //   K <nonce>                    kill the process group of a running request
 //   P <nonce>                    ping
+//   I <nonce>                    an inspector snapshot: the agent reads /proc and /sys itself and
+//                                answers with a result frame whose stdout is the snapshot's JSON
 // Guest -> host, markers start with STX "WB " so that noise on the line (a stray ESC[6n, a
 // half-written line) can never be taken for one:
 //   \x02WB - READY <version>     the agent started
@@ -30,7 +32,8 @@ export type Payload = { inline: Uint8Array } | { guestPath: string };
 export type ControlRequest =
   | { kind: 'run'; nonce: string; script: Payload; stdin: Payload }
   | { kind: 'kill'; nonce: string }
-  | { kind: 'ping'; nonce: string };
+  | { kind: 'ping'; nonce: string }
+  | { kind: 'inspect'; nonce: string };
 
 const NONCE_RE = /^[A-Za-z0-9_-]{1,40}$/;
 const GUEST_PATH_RE = /^\/[A-Za-z0-9._/-]+$/;
@@ -84,6 +87,9 @@ export function encodeRequest(req: ControlRequest): Uint8Array {
       break;
     case 'ping':
       line = `P ${req.nonce}`;
+      break;
+    case 'inspect':
+      line = `I ${req.nonce}`;
       break;
   }
   return new TextEncoder().encode(line + '\n');
