@@ -91,6 +91,15 @@ export class ControlChannel {
         });
         return;
       }
+      case 'json': {
+        const p = this.take(ev.nonce);
+        if (!p) {
+          this.lateResults++;
+          return;
+        }
+        p.resolve({ stdout: ev.text, stderr: '', exitCode: 0, durationMs: this.now() - p.started });
+        return;
+      }
       case 'broken':
         this.take(ev.nonce)?.reject(new VmError(`control channel: ${ev.message}`));
         return;

@@ -187,7 +187,12 @@ export class CgroupHistory {
     for (const c of s.containers) {
       if (!c.oomKilled || this.containerOom.has(c.id)) continue;
       this.containerOom.add(c.id);
-      if (!this.events.some((e) => e.container === c.id)) this.addEvent({ at: s.guestTimeMs, path: `/docker/${c.id}`, container: c.id, kills: 1 });
+      if (this.events.some((e) => e.container === c.id)) continue;
+      // the kill this update saw only on an ancestor group (the container's own group was gone) was this one
+      const own = `/docker/${c.id}`;
+      const i = this.events.findIndex((e) => e.at === s.guestTimeMs && e.container === null && (e.path === '/' || own.startsWith(e.path + '/')));
+      if (i >= 0) this.events = this.events.map((e, k) => (k === i ? { ...e, container: c.id } : e));
+      else this.addEvent({ at: s.guestTimeMs, path: own, container: c.id, kills: 1 });
     }
   }
 

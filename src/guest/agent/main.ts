@@ -197,7 +197,10 @@ export function serveControl(sys: Syscalls, opts: ControlOptions): Promise<numbe
         // in this process, between other requests' events: a snapshot is a few hundred reads
         // and no fork, which is what makes a once-a-second refresh affordable in the emulator
         collector ??= new Collector(sys);
-        send(frame(req.nonce, utf8Encode(JSON.stringify(collector.snapshot())), new Uint8Array(0), 0));
+        // one line of JSON rather than a base64 result frame: base64 in interpreted JavaScript
+        // was most of a refresh's cost in the emulator, and JSON.stringify (C in QuickJS)
+        // escapes every control character, so the line can hold no newline and no marker
+        send(`${MARK}${req.nonce} J ${JSON.stringify(collector.snapshot())}\n`);
         return;
     }
   };

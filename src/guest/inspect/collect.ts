@@ -76,6 +76,10 @@ interface CachedContainer {
 export class Collector {
   private readonly buf = new Uint8Array(16384);
   private readonly records = new Map<string, CachedContainer>();
+  /** Kernel threads seen (skipped without reading their stat again: a third of /proc in the guest). */
+  private kthreads = new Set<number>();
+  /** Command lines by pid, kept while the process and its command name stay the same (exec changes comm). */
+  private cmdlines = new Map<number, { key: string; cmd: string }>();
 
   constructor(private readonly sys: Syscalls) {}
 
@@ -120,16 +124,26 @@ export class Collector {
     } catch {
       return out;
     }
+    const kthreads = new Set<number>();
+    const cmdlines = new Map<number, { key: string; cmd: string }>();
     for (const e of entries) {
       if (out.length >= MAX_PROCS) break;
       const c = e.name.charCodeAt(0);
       if (c < 48 || c > 57) continue;
       const pid = Number(e.name);
+      // pids count up and wrap only after 32768 more: a pid seen as a kernel thread a second ago still is one
+      if (this.kthreads.has(pid)) {
+        kthreads.add(pid);
+        continue;
+      }
       const statText = this.read(`/proc/${pid}/stat`);
       const st = statText === null ? null : parseStat(statText);
       if (!st) continue;
-      // kernel threads (children of kthreadd, pid 2) have no cmdline and no place in the tree a learner looks at
-      if (pid === 2 || st.ppid === 2) continue;
+      // kernel threads (kthreadd, pid 2, and its children) have no cmdline and no place in the tree a learner looks at
+      if (pid === 2 || st.ppid === 2) {
+        kthreads.add(pid);
+        continue;
+      }
       const ns: number[] = [];
       for (const kind of NS_KINDS) {
         let link = '';
@@ -140,19 +154,27 @@ export class Collector {
         }
         ns.push(parseNsLink(link));
       }
-      const cmdText = this.read(`/proc/${pid}/cmdline`);
+      const key = `${st.start} ${st.comm}`;
+      let cmd = this.cmdlines.get(pid);
+      if (!cmd || cmd.key !== key || cmd.cmd === '') {
+        const cmdText = this.read(`/proc/${pid}/cmdline`);
+        cmd = { key, cmd: cmdText ? parseCmdline(cmdText) : '' };
+      }
+      cmdlines.set(pid, cmd);
       const cgText = this.read(`/proc/${pid}/cgroup`);
       out.push({
         pid,
         ppid: st.ppid,
         comm: st.comm,
         state: st.state,
-        cmd: cmdText ? parseCmdline(cmdText) : '',
+        cmd: cmd.cmd,
         ns,
         cg: cgText === null ? null : parseProcCgroup(cgText),
         cpu: st.cpuTicks,
       });
     }
+    this.kthreads = kthreads;
+    this.cmdlines = cmdlines;
     return out;
   }
 

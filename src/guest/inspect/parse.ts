@@ -12,6 +12,8 @@ export interface StatFields {
   ppid: number;
   /** utime + stime, in clock ticks. */
   cpuTicks: number;
+  /** Start time after boot, in clock ticks (with the pid, it names a process for good). */
+  start: number;
 }
 
 /** /proc/PID/stat; the command name sits in parentheses and may hold spaces and parentheses. */
@@ -22,7 +24,7 @@ export function parseStat(text: string): StatFields | null {
   const rest = text.slice(close + 2).split(' ');
   const ppid = Number(rest[1]);
   if (!Number.isInteger(ppid)) return null;
-  return { comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid, cpuTicks: Number(rest[11]) + Number(rest[12]) || 0 };
+  return { comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid, cpuTicks: Number(rest[11]) + Number(rest[12]) || 0, start: Number(rest[19]) || 0 };
 }
 
 /** /proc/PID/cmdline: NUL-separated arguments, joined by spaces and cut to `max` characters. */

@@ -51,4 +51,21 @@ describe('inspector collector (fake /proc and /sys from recorded guest text)', (
     expect(d.cgroups[2]).toMatchObject({ memoryMax: 33554432, memoryCurrent: 655360, oomKills: 0, pidsMax: null });
     expect(d.containers[0]).toMatchObject({ name: 'web', memoryLimit: 33554432 });
   });
+
+  it('reads a kernel thread once and a command line again only after an exec', () => {
+    const sys = guestFixture();
+    const c = new Collector(sys);
+    c.snapshot();
+    const reads = (path: string) => sys.callsOf('open').filter((a) => a[0] === path).length;
+    expect(reads('/proc/12/stat')).toBe(1);
+    expect(reads('/proc/82/cmdline')).toBe(1);
+    c.snapshot();
+    expect(reads('/proc/12/stat')).toBe(1);
+    expect(reads('/proc/82/cmdline')).toBe(1);
+    expect(reads('/proc/82/stat')).toBe(2);
+    // runc's init becomes the container's process: same pid, new command name and line
+    sys.writeFile('/proc/82/stat', '82 (top) S 79 82 82 0 -1 4194560 101 0 73 0 200 138 0 0 20 0 1 0 10715 0 0\n');
+    sys.writeFile('/proc/82/cmdline', 'top\0-b\0');
+    expect(c.snapshot().procs.find((p) => p.pid === 82)!.cmd).toBe('top -b');
+  });
 });

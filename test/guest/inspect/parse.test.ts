@@ -4,7 +4,7 @@ import { STAT } from './fixture.ts';
 
 describe('inspector parsers (recorded guest text)', () => {
   it('reads /proc/PID/stat, including a command name with spaces and parentheses', () => {
-    expect(parseStat(STAT[82])).toEqual({ comm: 'sleep', state: 'S', ppid: 79, cpuTicks: 338 });
+    expect(parseStat(STAT[82])).toEqual({ comm: 'sleep', state: 'S', ppid: 79, cpuTicks: 338, start: 10715 });
     expect(parseStat(STAT[1])).toMatchObject({ comm: 'init', ppid: 0, cpuTicks: 345 });
     expect(parseStat('7 (a (b) c) R 3 7 7 0 -1 0 0 0 0 0 5 6 0 0')).toMatchObject({ comm: 'a (b) c', state: 'R', ppid: 3, cpuTicks: 11 });
     expect(parseStat('')).toBeNull();
