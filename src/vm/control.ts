@@ -174,7 +174,7 @@ export class ControlChannel {
    * One inspector snapshot (src/vm/inspect.ts): the agent collects it in its own process and
    * answers with the JSON as a result's stdout. Resolves to that text.
    */
-  inspect(timeoutMs = 10_000): Promise<string> {
+  inspect(timeoutMs = 60_000): Promise<string> {
     const nonce = newNonce();
     return new Promise<string>((resolve, reject) => {
       const pending: Pending = {

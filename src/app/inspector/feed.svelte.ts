@@ -5,6 +5,8 @@ import type { VmApi } from '../../vm/types.ts';
 import { CgroupHistory } from './model.ts';
 
 export const REFRESH_MS = 1000;
+/** After a failed refresh (a guest too busy to answer in time): wait before asking again. */
+const RETRY_MS = 5000;
 
 export class InspectorFeed {
   snapshot = $state.raw<InspectSnapshot | null>(null);
@@ -45,6 +47,7 @@ export class InspectorFeed {
     if (!this.running || document.hidden) return;
     const vm = this.vm();
     const t0 = performance.now();
+    let failed = false;
     if (vm && (vm.status() === 'ready' || vm.status() === 'busy')) {
       this.inFlight = true;
       try {
@@ -58,12 +61,13 @@ export class InspectorFeed {
         this.roundTripMs = Math.round(performance.now() - t0);
       } catch (e) {
         this.error = e instanceof Error ? e.message : String(e);
+        failed = true;
       } finally {
         this.inFlight = false;
       }
     }
     if (!this.running || document.hidden) return;
     // a slow guest stretches the period rather than queueing requests
-    this.timer = setTimeout(() => void this.refresh(), Math.max(0, REFRESH_MS - (performance.now() - t0)));
+    this.timer = setTimeout(() => void this.refresh(), failed ? RETRY_MS : Math.max(0, REFRESH_MS - (performance.now() - t0)));
   }
 }

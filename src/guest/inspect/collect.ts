@@ -85,9 +85,12 @@ export class Collector {
 
   snapshot(): Snapshot {
     const t = this.sys.monotonicMs();
-    const procs = this.procs();
     const cgroups: SnapshotCgroup[] = [];
-    this.cgroups(CGROUP_ROOT, '/', 0, cgroups);
+    // each group's cgroup.procs says which processes are in it: that spares reading
+    // /proc/PID/cgroup for every process
+    const groupOf = new Map<number, string>();
+    this.cgroups(CGROUP_ROOT, '/', 0, cgroups, groupOf);
+    const procs = this.procs(groupOf);
     const containers = this.containers();
     return { v: SNAPSHOT_VERSION, t, costMs: Math.round((this.sys.monotonicMs() - t) * 10) / 10, nsKinds: NS_KINDS, procs, cgroups, containers };
   }
@@ -116,7 +119,7 @@ export class Collector {
     }
   }
 
-  private procs(): SnapshotProc[] {
+  private procs(groupOf: Map<number, string>): SnapshotProc[] {
     const out: SnapshotProc[] = [];
     let entries;
     try {
@@ -161,7 +164,12 @@ export class Collector {
         cmd = { key, cmd: cmdText ? parseCmdline(cmdText) : '' };
       }
       cmdlines.set(pid, cmd);
-      const cgText = this.read(`/proc/${pid}/cgroup`);
+      let cg = groupOf.get(pid) ?? null;
+      if (cg === null && groupOf.size === 0) {
+        // no cgroup v2 hierarchy at /sys/fs/cgroup (a host on v1): ask the process
+        const cgText = this.read(`/proc/${pid}/cgroup`);
+        cg = cgText === null ? null : parseProcCgroup(cgText);
+      }
       out.push({
         pid,
         ppid: st.ppid,
@@ -169,7 +177,7 @@ export class Collector {
         state: st.state,
         cmd: cmd.cmd,
         ns,
-        cg: cgText === null ? null : parseProcCgroup(cgText),
+        cg,
         cpu: st.cpuTicks,
       });
     }
@@ -178,12 +186,16 @@ export class Collector {
     return out;
   }
 
-  private cgroups(dir: string, path: string, depth: number, out: SnapshotCgroup[]): void {
+  private cgroups(dir: string, path: string, depth: number, out: SnapshotCgroup[], groupOf: Map<number, string>): void {
     if (out.length >= MAX_CGROUPS) return;
     const procsText = this.read(`${dir}/cgroup.procs`);
     if (procsText === null) return;
     let procs = 0;
-    for (let i = 0; i < procsText.length; i++) if (procsText.charCodeAt(i) === 10) procs++;
+    for (const line of procsText.split('\n')) {
+      if (line === '') continue;
+      groupOf.set(Number(line), path);
+      procs++;
+    }
     const events = this.read(`${dir}/memory.events`);
     const cpu = this.read(`${dir}/cpu.stat`);
     out.push({
@@ -205,7 +217,7 @@ export class Collector {
     }
     for (const e of entries) {
       if (e.type !== 'dir' || e.name === '.' || e.name === '..') continue;
-      this.cgroups(`${dir}/${e.name}`, path === '/' ? `/${e.name}` : `${path}/${e.name}`, depth + 1, out);
+      this.cgroups(`${dir}/${e.name}`, path === '/' ? `/${e.name}` : `${path}/${e.name}`, depth + 1, out, groupOf);
     }
   }
 
