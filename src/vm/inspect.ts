@@ -56,6 +56,8 @@ export interface InspectSnapshot {
   guestTimeMs: number;
   /** Guest time the collection took, ms. */
   costMs: number;
+  /** Its parts (cgroup walk, processes, dockerd's records), when the guest reports them. */
+  phasesMs: Record<string, number>;
   processes: InspectProcess[];
   cgroups: InspectCgroup[];
   containers: InspectContainer[];
@@ -152,5 +154,8 @@ export function decodeSnapshot(text: string): InspectSnapshot {
       memoryLimit: num(o, 'memLimit', w),
     };
   });
-  return { guestTimeMs: num(s, 't', 'snapshot'), costMs: num(s, 'costMs', 'snapshot'), processes, cgroups, containers };
+  const phasesMs: Record<string, number> = {};
+  if (typeof s.phasesMs === 'object' && s.phasesMs !== null)
+    for (const [k, v] of Object.entries(s.phasesMs as Obj)) if (typeof v === 'number') phasesMs[k] = v;
+  return { guestTimeMs: num(s, 't', 'snapshot'), costMs: num(s, 'costMs', 'snapshot'), phasesMs, processes, cgroups, containers };
 }

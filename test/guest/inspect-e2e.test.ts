@@ -38,6 +38,7 @@ describe.skipIf(vmSkipReason())(guestSuite('inspector snapshots in the guest'), 
 
   it('costs the guest little per snapshot (printed)', async () => {
     const costs: number[] = [];
+    const phases: Record<string, number[]> = {};
     const trips: number[] = [];
     let last: InspectSnapshot | null = null;
     for (let i = 0; i < 7; i++) {
@@ -45,12 +46,14 @@ describe.skipIf(vmSkipReason())(guestSuite('inspector snapshots in the guest'), 
       last = await g.vm.inspect();
       trips.push(performance.now() - t0);
       costs.push(last.costMs);
+      for (const [k, v] of Object.entries(last.phasesMs)) (phases[k] ??= []).push(v);
     }
     const echo: number[] = [];
     for (let i = 0; i < 5; i++) echo.push((await g.vm.exec('echo hi')).durationMs);
     const bytes = JSON.stringify(last).length;
     console.info(
-      `[inspect] ${last!.processes.length} processes, ${last!.cgroups.length} cgroups: guest collection median ${median(costs).toFixed(1)} ms, ` +
+      `[inspect] ${last!.processes.length} processes, ${last!.cgroups.length} cgroups: guest collection median ${median(costs).toFixed(1)} ms ` +
+        `(${Object.entries(phases).map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(', ')}), ` +
         `round trip median ${median(trips).toFixed(0)} ms (exec 'echo hi' median ${median(echo).toFixed(0)} ms), decoded JSON ${bytes} bytes`,
     );
     expect(costs.every((c) => c >= 0)).toBe(true);

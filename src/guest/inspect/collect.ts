@@ -56,8 +56,9 @@ export interface Snapshot {
   v: number;
   /** Guest monotonic clock at the start of collection, ms. */
   t: number;
-  /** Guest time the collection took, ms. */
+  /** Guest time the collection took, ms, and its parts. */
   costMs: number;
+  phasesMs: { cgroups: number; procs: number; containers: number };
   nsKinds: readonly string[];
   procs: SnapshotProc[];
   cgroups: SnapshotCgroup[];
@@ -84,15 +85,29 @@ export class Collector {
   constructor(private readonly sys: Syscalls) {}
 
   snapshot(): Snapshot {
-    const t = this.sys.monotonicMs();
+    const clock = () => this.sys.monotonicMs();
+    const t = clock();
     const cgroups: SnapshotCgroup[] = [];
     // each group's cgroup.procs says which processes are in it: that spares reading
     // /proc/PID/cgroup for every process
     const groupOf = new Map<number, string>();
     this.cgroups(CGROUP_ROOT, '/', 0, cgroups, groupOf);
+    const t1 = clock();
     const procs = this.procs(groupOf);
+    const t2 = clock();
     const containers = this.containers();
-    return { v: SNAPSHOT_VERSION, t, costMs: Math.round((this.sys.monotonicMs() - t) * 10) / 10, nsKinds: NS_KINDS, procs, cgroups, containers };
+    const t3 = clock();
+    const ms = (x: number) => Math.round(x * 10) / 10;
+    return {
+      v: SNAPSHOT_VERSION,
+      t,
+      costMs: ms(t3 - t),
+      phasesMs: { cgroups: ms(t1 - t), procs: ms(t2 - t1), containers: ms(t3 - t2) },
+      nsKinds: NS_KINDS,
+      procs,
+      cgroups,
+      containers,
+    };
   }
 
   /** A small file's text, or null when it is gone (a process that exited mid-walk) or unreadable. */
@@ -196,34 +211,38 @@ export class Collector {
       groupOf.set(Number(line), path);
       procs++;
     }
-    const events = this.read(`${dir}/memory.events`);
-    const cpu = this.read(`${dir}/cpu.stat`);
-    out.push({
-      path,
-      memCur: this.limit(`${dir}/memory.current`),
-      memMax: this.limit(`${dir}/memory.max`),
-      pidsCur: this.limit(`${dir}/pids.current`),
-      pidsMax: this.limit(`${dir}/pids.max`),
-      cpuUsec: cpu === null ? null : (parseKeyed(cpu).usage_usec ?? null),
-      oomKill: events === null ? null : (parseKeyed(events).oom_kill ?? 0),
-      procs,
-    });
-    if (depth >= MAX_CGROUP_DEPTH) return;
     let entries;
     try {
       entries = this.sys.readdir(dir);
     } catch {
       return;
     }
+    // only the files the group has (the root group has no memory.* or pids.* files): a failed
+    // open costs a thrown error, which is slow to build in QuickJS on the emulated CPU
+    const has = new Set<string>();
+    for (const e of entries) if (e.type !== 'dir') has.add(e.name);
+    const file = (name: string): string | null => (has.has(name) ? this.read(`${dir}/${name}`) : null);
+    const limit = (name: string): number | null => {
+      const t = file(name);
+      return t === null ? null : parseLimit(t);
+    };
+    const events = file('memory.events');
+    const cpu = file('cpu.stat');
+    out.push({
+      path,
+      memCur: limit('memory.current'),
+      memMax: limit('memory.max'),
+      pidsCur: limit('pids.current'),
+      pidsMax: limit('pids.max'),
+      cpuUsec: cpu === null ? null : (parseKeyed(cpu).usage_usec ?? null),
+      oomKill: events === null ? null : (parseKeyed(events).oom_kill ?? 0),
+      procs,
+    });
+    if (depth >= MAX_CGROUP_DEPTH) return;
     for (const e of entries) {
       if (e.type !== 'dir' || e.name === '.' || e.name === '..') continue;
       this.cgroups(`${dir}/${e.name}`, path === '/' ? `/${e.name}` : `${path}/${e.name}`, depth + 1, out, groupOf);
     }
-  }
-
-  private limit(path: string): number | null {
-    const t = this.read(path);
-    return t === null ? null : parseLimit(t);
   }
 
   private containers(): SnapshotContainer[] {
