@@ -63,7 +63,9 @@ describe.skipIf(vmSkipReason())(guestSuite('docker in the guest'), () => {
   });
 
   it('keeps the addresses in use across a dockerd restart (docker0 and the running nginx stay)', async () => {
-    await sh(g.vm, 'kill $(cat /var/run/docker.pid); while kill -0 $(cat /var/run/docker.pid) 2>/dev/null; do sleep 0.2; done; rm -f /var/run/docker.sock; /etc/whalebone/init.d/50-dockerd; i=0; while [ ! -S /var/run/docker.sock ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done');
+    // SIGTERM: dockerd stops cleanly and its supervisor starts it again; wait for the new one
+    const old = (await sh(g.vm, 'cat /var/run/docker.pid')).trim();
+    await sh(g.vm, `kill ${old}; i=0; while [ $i -lt 600 ]; do p=$(cat /var/run/docker.pid); [ "$p" != "${old}" ] && docker version >/dev/null 2>&1 && exit 0; sleep 0.1; i=$((i + 1)); done; exit 1`, { timeoutMs: 120_000 });
     expect(await sh(g.vm, `docker inspect -f '{{.State.Status}} {{.NetworkSettings.IPAddress}}' ${nginx}`)).toBe('running 172.17.0.2\n');
     expect(await sh(g.vm, 'docker run --rm busybox ip -4 -o addr show eth0')).toContain('inet 172.17.0.3/16');
     expect(await sh(g.vm, 'wget -qO- 172.17.0.2')).toContain('<title>Welcome to nginx!</title>');

@@ -15,7 +15,7 @@ const ALIASES: Record<string, string> = {
   'container start': 'start', 'container attach': 'attach', 'container exec': 'exec', 'container top': 'top', 'container stats': 'stats', 'image history': 'history', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
   'container rm': 'rm', 'container logs': 'logs', 'container inspect': 'inspect', 'container wait': 'wait',
   'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi', 'image inspect': 'inspect',
-  'image tag': 'tag', 'image build': 'build', 'buildx build': 'build', 'builder build': 'build', 'buildx prune': 'builder prune', 'volume list': 'volume ls', 'network list': 'network ls', 'network remove': 'network rm', 'container port': 'port', 'system events': 'events', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm', 'container commit': 'commit', 'image save': 'save', 'image load': 'load',
+  'image tag': 'tag', 'image build': 'build', 'buildx build': 'build', 'builder build': 'build', 'buildx prune': 'builder prune', 'volume list': 'volume ls', 'network list': 'network ls', 'network remove': 'network rm', 'container port': 'port', 'system events': 'events', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm', 'container commit': 'commit', 'container cp': 'cp', 'image save': 'save', 'image load': 'load',
 };
 
 const MAIN_USAGE = `
@@ -47,6 +47,7 @@ Management Commands:
 Commands:
   attach      Attach local standard input, output, and error streams to a running container
   commit      Create a new image from a container's changes
+  cp          Copy files/folders between a container and the local filesystem
   create      Create a new container
   events      Get real time events from the server
   kill        Kill one or more running containers

@@ -459,6 +459,20 @@ export class Engine {
     return merged;
   }
 
+  /**
+   * Runs fn with the container's root filesystem mounted (docker cp works on stopped containers
+   * too: their root is mounted for the call and unmounted after, as moby does).
+   */
+  withRootfs<T>(c: ContainerRecord, fn: (rootfs: string) => T): T {
+    if (c.State.Running) return fn(`${this.opts.root}/overlay2/${c.Id}/merged`);
+    const rootfs = this.mountRootfs(c);
+    try {
+      return fn(rootfs);
+    } finally {
+      if (!c.State.Running) this.unmountRootfs(c);
+    }
+  }
+
   private unmountRootfs(c: ContainerRecord): void {
     try {
       this.sys.umount2(`${this.opts.root}/overlay2/${c.Id}/merged`, MNT_DETACH);

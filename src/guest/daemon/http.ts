@@ -67,6 +67,14 @@ export class Response {
     private keepAlive: boolean,
   ) {}
 
+  /** A HEAD request: status and headers only (a body would be read as the next response). */
+  headOnly = false;
+
+  /** Adds a header to the response (before it starts). */
+  setHeader(name: string, value: string): void {
+    this.headers = { ...this.headers, [name]: value };
+  }
+
   private head(status: number, extra: Record<string, string>): string {
     const all = { ...this.headers, ...extra };
     return `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Status'}\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
@@ -77,7 +85,7 @@ export class Response {
     const h: Record<string, string> = { 'Content-Length': String(b.length) };
     if (b.length > 0 || status !== 204) h['Content-Type'] = contentType;
     this.conn.write(this.head(status, h));
-    if (b.length) this.conn.write(b);
+    if (b.length && !this.headOnly) this.conn.write(b);
     this.finish();
   }
 
@@ -205,6 +213,7 @@ export function serve(sys: Syscalls, listenFd: Fd, headers: () => Record<string,
         disarm();
         const keepAlive = req.headers['connection']?.toLowerCase() !== 'close';
         const res = new Response(conn, headers(), keepAlive);
+        res.headOnly = req.method === 'HEAD';
         inFlight = true;
         res.onDone = () => {
           inFlight = false;

@@ -32,6 +32,29 @@ export function readRetry(sys: Syscalls, fd: Fd, buf: Uint8Array): number {
   }
 }
 
+/**
+ * Reads a descriptor (blocking) to its end. For stdin, where opening /dev/stdin fails with ENXIO
+ * when it is a socket (as Node's spawnSync and some shells give it).
+ */
+export function readAllFd(sys: Syscalls, fd: Fd): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const buf = new Uint8Array(65536);
+  for (;;) {
+    const n = readRetry(sys, fd, buf);
+    if (n === 0) break;
+    parts.push(buf.slice(0, n));
+    total += n;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** Reads (blocking) up to the first newline or end of file: the first line, '' when none came. */
 export function readLine(sys: Syscalls, fd: Fd, bufSize = 4096): string {
   const buf = new Uint8Array(bufSize);

@@ -123,8 +123,13 @@ export function tarPadding(size: number): Uint8Array {
   return new Uint8Array((512 - (size % 512)) % 512);
 }
 
-/** Writes the tar of `dir` to `out` in chunks (the stream the C compresses); returns contentSize. */
-export function layerTar(fs: LayerFs, dir: string, out: (chunk: Uint8Array) => void): number {
+interface TreeTarOptions {
+  /** An overlayfs upper dir: 0:0 character devices and opaque directories become AUFS whiteouts. */
+  whiteouts: boolean;
+}
+
+/** The tar writer both walks share: headers, PAX records, hard links met twice, xattrs. */
+function treeTar(fs: LayerFs, out: (chunk: Uint8Array) => void, opts: TreeTarOptions) {
   let contentSize = 0;
   const zeros = new Uint8Array(512);
   const pad = (size: number): void => {
@@ -166,52 +171,77 @@ export function layerTar(fs: LayerFs, dir: string, out: (chunk: Uint8Array) => v
   const empty = (name: string, mtime: number): Entry => ({
     name, type: '0', mode: 0, uid: 0, gid: 0, size: 0, mtime, linkname: '', devmajor: 0, devminor: 0, xattrs: [],
   });
+  /** One entry named rel + name (rel is "" or ends in "/"), and a directory's contents after it. */
+  const entry = (path: string, rel: string, name: string): void => {
+    const st = fs.lstat(path);
+    const fmt = st.mode & S_IFMT;
+    const mtime = Math.floor(st.mtimeMs / 1000);
+    if (fmt !== S_IFDIR) contentSize += st.size;
+    const base: Entry = {
+      name: `${rel}${name}${fmt === S_IFDIR ? '/' : ''}`, type: '0', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0,
+      mtime, linkname: '', devmajor: 0, devminor: 0, xattrs: fmt === S_IFLNK ? [] : xattrsOf(path),
+    };
+    if (opts.whiteouts && fmt === S_IFCHR && st.rdev === 0) {
+      header(empty(`${rel}.wh.${name}`, mtime));
+    } else if (fmt === S_IFDIR) {
+      header({ ...base, type: '5' });
+      const opq = opts.whiteouts ? fs.lgetxattr(path, OPAQUE) : null;
+      if (opq && opq.length === 1 && opq[0] === 0x79) header(empty(`${base.name}.wh..wh..opq`, mtime));
+      walk(path, base.name);
+    } else if (fmt === S_IFLNK) {
+      header({ ...base, type: '2', linkname: fs.readlink(path) });
+    } else if (fmt === S_IFREG) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = firstLink.get(key);
+      if (first !== undefined) {
+        header({ ...base, type: '1', linkname: first });
+        return;
+      }
+      firstLink.set(key, base.name);
+      const data = fs.readFile(path);
+      header({ ...base, type: '0', size: data.length });
+      out(data);
+      pad(data.length);
+    } else if (fmt === S_IFCHR || fmt === S_IFBLK || fmt === S_IFIFO) {
+      const rdev = st.rdev >>> 0;
+      header({
+        ...base, type: fmt === S_IFCHR ? '3' : fmt === S_IFBLK ? '4' : '6',
+        devmajor: ((rdev >>> 8) & 0xfff), devminor: (rdev & 0xff) | ((rdev >>> 12) & 0xfff00),
+      });
+    }
+    // sockets have no tar form
+  };
   const walk = (abs: string, rel: string): void => {
     const names = fs.readdir(abs).map((d) => d.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const name of names) {
-      const path = `${abs}/${name}`;
-      const st = fs.lstat(path);
-      const fmt = st.mode & S_IFMT;
-      const mtime = Math.floor(st.mtimeMs / 1000);
-      if (fmt !== S_IFDIR) contentSize += st.size;
-      const base: Entry = {
-        name: `${rel}${name}${fmt === S_IFDIR ? '/' : ''}`, type: '0', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0,
-        mtime, linkname: '', devmajor: 0, devminor: 0, xattrs: fmt === S_IFLNK ? [] : xattrsOf(path),
-      };
-      if (fmt === S_IFCHR && st.rdev === 0) {
-        header(empty(`${rel}.wh.${name}`, mtime));
-      } else if (fmt === S_IFDIR) {
-        header({ ...base, type: '5' });
-        const opq = fs.lgetxattr(path, OPAQUE);
-        if (opq && opq.length === 1 && opq[0] === 0x79) header(empty(`${base.name}.wh..wh..opq`, mtime));
-        walk(path, base.name);
-      } else if (fmt === S_IFLNK) {
-        header({ ...base, type: '2', linkname: fs.readlink(path) });
-      } else if (fmt === S_IFREG) {
-        const key = `${st.dev}:${st.ino}`;
-        const first = firstLink.get(key);
-        if (first !== undefined) {
-          header({ ...base, type: '1', linkname: first });
-          continue;
-        }
-        firstLink.set(key, base.name);
-        const data = fs.readFile(path);
-        header({ ...base, type: '0', size: data.length });
-        out(data);
-        pad(data.length);
-      } else if (fmt === S_IFCHR || fmt === S_IFBLK || fmt === S_IFIFO) {
-        const rdev = st.rdev >>> 0;
-        header({
-          ...base, type: fmt === S_IFCHR ? '3' : fmt === S_IFBLK ? '4' : '6',
-          devmajor: ((rdev >>> 8) & 0xfff), devminor: (rdev & 0xff) | ((rdev >>> 12) & 0xfff00),
-        });
-      }
-      // sockets have no tar form
-    }
+    for (const name of names) entry(`${abs}/${name}`, rel, name);
   };
-  walk(dir, '');
-  out(new Uint8Array(1024));
-  return contentSize;
+  return {
+    entry,
+    walk,
+    end(): number {
+      out(new Uint8Array(1024));
+      return contentSize;
+    },
+  };
+}
+
+/** Writes the tar of `dir` to `out` in chunks (the stream the C compresses); returns contentSize. */
+export function layerTar(fs: LayerFs, dir: string, out: (chunk: Uint8Array) => void): number {
+  const w = treeTar(fs, out, { whiteouts: true });
+  w.walk(dir, '');
+  return w.end();
+}
+
+/**
+ * The tar of one path as `docker cp` sends it: the file, link or directory (with everything under
+ * it) as an entry named `name`, or, with name "", a directory's contents only. Returns the bytes
+ * of content.
+ */
+export function pathTar(fs: LayerFs, path: string, name: string, out: (chunk: Uint8Array) => void): number {
+  const w = treeTar(fs, out, { whiteouts: false });
+  if (name === '') w.walk(path, '');
+  else w.entry(path, '', name);
+  return w.end();
 }
 
 /** gzip (RFC 1952) of `data` in stored deflate blocks: valid, uncompressed, and quick in JS. */

@@ -2,14 +2,15 @@
 // files or pipes, through GET /images/get and POST /images/load.
 
 import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY } from '../../sys/constants.ts';
-import { writeAll } from '../../sys/io.ts';
+import { readAllFd, writeAll } from '../../sys/io.ts';
 import { utf8Decode } from '../../util/text.ts';
 import { resolve } from '../../util/path.ts';
 import { ApiResponseError } from '../client.ts';
 import { f, CliError, type CommandTable, type Ctx } from './context.ts';
 import type { HttpResponse, Connection } from '../client.ts';
 
-function failIfError(conn: Connection, res: HttpResponse): void {
+/** Throws the daemon's error for a failed streamed response (its body is the error JSON). */
+export function failIfError(conn: Connection, res: HttpResponse): void {
   if (res.status < 400) return;
   let text = '';
   conn.readBody(res, (b) => (text += utf8Decode(b)));
@@ -51,7 +52,7 @@ function load(c: Ctx, input: string, quiet: boolean): number {
     }
   } else {
     if (c.sys.isatty(0)) throw new CliError('requested load from stdin, but stdin is empty');
-    bytes = c.sys.readFile('/dev/stdin');
+    bytes = readAllFd(c.sys, 0);
   }
   const { conn, res } = c.client.openBytes('POST', `/images/load${quiet ? '?quiet=1' : ''}`, bytes, 'application/x-tar');
   failIfError(conn, res);

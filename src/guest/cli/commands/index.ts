@@ -11,6 +11,7 @@ import { eventCommands } from './events.ts';
 import { buildCommands } from './build.ts';
 import { commitCommands } from './commit.ts';
 import { archiveCommands } from './archive.ts';
+import { cpCommands } from './cp.ts';
 
 export const COMMANDS: CommandTable = {
   ...containerCommands,
@@ -22,4 +23,5 @@ export const COMMANDS: CommandTable = {
   ...buildCommands,
   ...commitCommands,
   ...archiveCommands,
+  ...cpCommands,
 };

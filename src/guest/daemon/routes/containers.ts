@@ -1,5 +1,5 @@
 // /containers/...: list, create, prune, inspect, start/stop/restart/kill/wait, remove, logs,
-// attach, resize, top, stats, exec creation.
+// attach, resize, top, stats, exec creation; docker cp's archive endpoints in container-archive.ts.
 
 import { apiPorts } from '../../net/ports.ts';
 import type { Syscalls } from '../../sys/syscalls.ts';
@@ -13,9 +13,12 @@ import type { Request, Response } from '../http.ts';
 import type { ContainerRecord } from '../model.ts';
 import { containerPids, psEf, sampleStats, statsJson } from '../procinfo.ts';
 import { shimRequest } from '../shimconn.ts';
+import { containerArchiveRoutes } from './container-archive.ts';
 import { body, filters, NEXT, unix, type RouteHandler } from './context.ts';
 
-export const containerRoutes: RouteHandler = ({ sys, e, req, res, m, seg, now }) => {
+export const containerRoutes: RouteHandler = (ctx) => {
+  if (containerArchiveRoutes(ctx) !== NEXT) return;
+  const { sys, e, req, res, m, seg, now } = ctx;
   if (m === 'GET' && seg[1] === 'json' && seg.length === 2) {
     const f = filters(req);
     let list = e.all();
