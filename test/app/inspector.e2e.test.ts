@@ -65,7 +65,10 @@ describe.skipIf(missing)(`inspector in Chromium${missing ? ` (skipped: ${missing
     await button.waitFor({ timeout: 180_000 });
     console.info(`[inspector] container appeared ${Date.now() - t0} ms after docker run -d was typed (includes the pull and the run)`);
     const row = page.locator('[data-testid=process-table] tbody tr[data-container="spy"]', { hasText: 'sleep 600' });
-    await row.waitFor({ timeout: 30_000 });
+    await row.waitFor({ timeout: 90_000 }).catch(async (e: unknown) => {
+      const rows = await page.locator('[data-testid=process-table] tbody tr').evaluateAll((trs) => trs.map((t) => `${t.getAttribute('data-pid')} [${t.getAttribute('data-container')}] ${t.textContent?.replace(/\s+/g, ' ')}`));
+      throw new Error(`${(e as Error).message}\nrows:\n${rows.join('\n')}\nmeta: ${await page.getByTestId('inspector-meta').innerText()}`);
+    });
     for (const kind of ['pid', 'mnt', 'net', 'uts', 'ipc']) {
       const badge = row.locator(`.badge[data-kind=${kind}]`);
       expect(await badge.getAttribute('class'), kind).toMatch(/\bown\b/);
