@@ -34,6 +34,8 @@ export function commitContainer(e: Engine, containerRef: string, opts: CommitOpt
     ...(cfg.ExposedPorts ? { ExposedPorts: cfg.ExposedPorts } : {}),
     ...(cfg.Volumes ? { Volumes: cfg.Volumes } : {}),
     ...(cfg.StopSignal ? { StopSignal: cfg.StopSignal } : {}),
+    // docker run --health-* carries over, as the container's config does in moby
+    ...(cfg.Healthcheck?.Test ? { Healthcheck: { ...cfg.Healthcheck, Test: cfg.Healthcheck.Test } } : {}),
   };
   const created = new Date().toISOString();
   const rec = e.images.registerImage({

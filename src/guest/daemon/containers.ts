@@ -8,10 +8,11 @@ import { humanDuration } from '../util/humanize.ts';
 import { lookup, NotFoundError, AmbiguousError } from '../util/ids.ts';
 import { ZERO_TIME, type ContainerRecord } from './model.ts';
 import { InvalidParameter, NotFound } from './errdefs.ts';
+import { healthText } from './health.ts';
 
-/** "Up 5 seconds", "Exited (0) 3 minutes ago", "Created", as docker ps shows. */
+/** "Up 5 seconds (healthy)", "Exited (0) 3 minutes ago", "Created", as docker ps shows. */
 export function statusText(s: ContainerRecord['State'], now: number): string {
-  if (s.Running) return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+  if (s.Running) return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${s.Health ? ` (${healthText(s.Health)})` : ''}`;
   if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   if (s.Status === 'removing') return 'Removal In Progress';
   if (s.Status === 'dead') return 'Dead';

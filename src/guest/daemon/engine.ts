@@ -29,6 +29,7 @@ import { ForkExecShimLauncher, type ShimLauncher } from './shim-launcher.ts';
 import type { Volume } from '../api/engine-api.ts';
 import { Conflict, InvalidParameter, SystemError } from './errdefs.ts';
 import { policyError, restartDelayMs, shouldRestart, startsWithDaemon } from './restart.ts';
+import { HealthMonitor, healthcheckError, mergeHealthcheck, type HealthConfig, type ProbeRunner } from './health.ts';
 
 export interface EngineOptions {
   root: string;
@@ -48,6 +49,8 @@ export interface EngineDeps {
   now(): number;
   /** The network service's kernel parts (tests on the fake give no nf_tables socket). */
   network: ConstructorParameters<typeof Networks>[3];
+  /** Runs health check probes (default: an exec through the container's shim). */
+  probe: ProbeRunner;
 }
 
 export class Engine {
@@ -69,6 +72,8 @@ export class Engine {
   /** Attach streams (attach.ts) and exec instances (exec.ts). */
   readonly attachments: Attachments;
   readonly execs: Execs;
+  /** Health check monitors of running containers (health.ts). */
+  readonly health: HealthMonitor;
 
   private vols: Volumes;
   private imageService: ImageService;
@@ -97,6 +102,21 @@ export class Engine {
     this.net.save = (c) => this.save(c);
     this.attachments = new Attachments(sys);
     this.execs = new Execs(sys);
+    const probe: ProbeRunner = deps.probe ?? {
+      start: (id, cmd, on) => this.execs.probe(this.containers.lookup(id), this.bundleOf(id), this.shimSocket(id), cmd, on),
+    };
+    this.health = new HealthMonitor({
+      now: this.now,
+      setTimer: (ms, fn) => sys.setTimer(ms, fn),
+      clearTimer: (h) => sys.clearTimer(h),
+      runner: probe,
+      changed: (c, status) => {
+        const rec = c as ContainerRecord;
+        if (!this.containers.has(rec.Id)) return;
+        this.save(rec);
+        this.emitContainer(rec, `health_status: ${status}`);
+      },
+    });
     this.load();
   }
 
@@ -132,6 +152,8 @@ export class Engine {
   private load(): void {
     this.containers.load();
     for (const c of this.containers.values()) this.refresh(c);
+    // live containers of an earlier daemon keep their health state and are watched again
+    for (const c of this.containers.values()) if (c.State.Running) this.health.resume(c);
     for (const c of this.containers.values()) {
       if (!c.State.Running && startsWithDaemon(c.HostConfig.RestartPolicy, c.HasBeenManuallyStopped === true)) this.scheduleRestart(c, 0);
     }
@@ -204,6 +226,7 @@ export class Engine {
   private markExited(c: ContainerRecord, rec: ExitRecord): void {
     c.State = { ...c.State, Status: 'exited', Running: false, Pid: 0, ExitCode: rec.ExitCode, OOMKilled: rec.OOMKilled, Error: rec.Error, FinishedAt: rec.FinishedAt };
     c.ShimPid = 0;
+    this.health.stopped(c);
     this.net.detach(c);
     this.save(c);
     this.emitContainer(c, 'die', { exitCode: String(rec.ExitCode), execDuration: String(Math.max(0, Math.round((Date.parse(rec.FinishedAt) - Date.parse(c.State.StartedAt)) / 1000))) });
@@ -310,11 +333,32 @@ export class Engine {
 
   // ---- containers ----
 
+  /** docker rename: the name changes everywhere it is read (ps, DNS on user networks, inspect). */
+  rename(ref: string, name: string): void {
+    const c = this.get(ref);
+    if (!name) throw new InvalidParameter('Neither old nor new names may be empty');
+    if (!VALID_NAME.test(name)) throw new InvalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const clean = `/${name.replace(/^\//, '')}`;
+    if (clean === c.Name) throw new InvalidParameter('Renaming a container with the same name as its current name');
+    const other = this.containers.byName(clean);
+    if (other) throw new Conflict(`Conflict. The container name "${clean}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    const old = c.Name;
+    c.Name = clean;
+    // the name a user network's DNS answers for is the container's own name
+    for (const ep of Object.values(c.NetworkSettings.Networks)) {
+      if (ep.DNSNames) ep.DNSNames = ep.DNSNames.map((n) => (n === old.slice(1) ? clean.slice(1) : n));
+    }
+    this.save(c);
+    this.events.emit('container', 'rename', c.Id, { name: clean.slice(1), oldName: old });
+  }
+
   create(name: string | null, body: Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig>; NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointRequest> | null } | null }): ContainerRecord {
     if (!body.Image) throw new InvalidParameter('No image specified');
     const policyErr = policyError(body.HostConfig?.RestartPolicy);
     if (policyErr) throw new InvalidParameter(policyErr);
     if (body.HostConfig?.AutoRemove && body.HostConfig.RestartPolicy && !['', 'no'].includes(body.HostConfig.RestartPolicy.Name)) throw new InvalidParameter("can't create 'AutoRemove' container with restart policy");
+    const hcErr = healthcheckError(body.Healthcheck);
+    if (hcErr) throw new InvalidParameter(hcErr);
     const img = this.findImage(body.Image);
     if (name !== null && name !== '') {
       if (!VALID_NAME.test(name)) throw new InvalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
@@ -386,6 +430,8 @@ export class Engine {
         Labels: { ...(ic.Labels ?? {}), ...(body.Labels ?? {}) },
         StopSignal: body.StopSignal ?? ic.StopSignal,
         StopTimeout: body.StopTimeout,
+        Healthcheck: mergeHealthcheck(body.Healthcheck, ic.Healthcheck as HealthConfig | undefined),
+        Shell: body.Shell && body.Shell.length ? body.Shell : ic.Shell,
       },
       NetworkSettings: this.net.initialSettings(hc.NetworkMode, body.NetworkingConfig?.EndpointsConfig ?? {}, hc, body.Hostname ?? ''),
       ShimPid: 0,
@@ -567,6 +613,7 @@ export class Engine {
     }
     c.State = { ...c.State, Status: 'running', Running: true, Pid: launched.containerPid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: this.nowIso(), FinishedAt: ZERO_TIME };
     c.ShimPid = launched.shimPid;
+    this.health.started(c);
     this.save(c);
     this.shims.set(c.Id, launched);
     launched.watch(() => this.refresh(c));
@@ -643,6 +690,7 @@ export class Engine {
         this.refresh(c);
       }
     }
+    this.health.stopped(c);
     this.unmountRootfs(c);
     this.net.detach(c);
     this.attachments.dropPending(c.Id);

@@ -5,7 +5,9 @@
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import { readText } from '../util/fsutil.ts';
-import { utf8Encode } from '../util/text.ts';
+import { utf8Decode, utf8Encode } from '../util/text.ts';
+import { SIGKILL } from '../sys/constants.ts';
+import { limitOutput, MAX_OUTPUT, type ProbeEnd, type ProbeHandle } from './health.ts';
 import { newId } from '../util/ids.ts';
 import { parseSpec, type OciProcess } from '../runc/spec.ts';
 import { DEFAULT_DETACH_KEYS, DetachWatcher, FrameType, frameJson, parseDetachKeys } from '../shim/proto.ts';
@@ -122,10 +124,8 @@ export class Execs {
     return rest;
   }
 
-  /** POST /exec/ID/start. */
-  start(r: ExecRecord, c: ContainerRecord, bundle: string, socket: string, req: Request, res: Response, body: { Detach?: boolean; Tty?: boolean }): void {
-    if (r.Running || r.ExitCode !== null) throw new Conflict(`Error: Exec command ${r.ID} has already run`);
-    if (!c.State.Running) throw new Conflict(`container ${c.Id} is not running`);
+  /** The process an exec runs in the container whose bundle this is. */
+  private processFor(c: ContainerRecord, bundle: string, cfg: ExecConfig): OciProcess {
     let spec;
     try {
       spec = parseSpec(readText(this.sys, `${bundle}/config.json`));
@@ -133,7 +133,7 @@ export class Execs {
       throw new Conflict(`container ${c.Id} is not running`);
     }
     let user: OciProcess['user'] | null = null;
-    if (r.config.User) {
+    if (cfg.User) {
       const rootfs = spec.root?.path ?? '';
       const file = (f: string): string => {
         try {
@@ -143,12 +143,76 @@ export class Execs {
         }
       };
       try {
-        user = { ...resolveUser(r.config.User, file('/etc/passwd'), file('/etc/group')) };
+        user = { ...resolveUser(cfg.User, file('/etc/passwd'), file('/etc/group')) };
       } catch (e) {
         throw new SystemError((e as Error).message);
       }
     }
-    const process = execProcess(spec.process!, r.config, user);
+    return execProcess(spec.process!, cfg, user);
+  }
+
+  /**
+   * A health check probe (health.ts): cmd run as an exec with the container's user and working
+   * folder, stdout and stderr kept together (at most 4096 bytes), not listed among its execs.
+   */
+  probe(c: ContainerRecord, bundle: string, socket: string, cmd: string[], on: { started(): void; ended(end: ProbeEnd): void }): ProbeHandle {
+    if (!c.State.Running) throw new Conflict(`container ${c.Id} is not running`);
+    const process = this.processFor(c, bundle, { Cmd: cmd, User: c.Config.User, WorkingDir: c.Config.WorkingDir, Tty: false });
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let pid = 0;
+    let end: ProbeEnd | null = null;
+    const output = (): string => {
+      const all = new Uint8Array(size);
+      let at = 0;
+      for (const ch of chunks) {
+        all.set(ch, at);
+        at += ch.length;
+      }
+      return limitOutput(all, (b) => utf8Decode(b));
+    };
+    const execId = newId((k) => this.sys.randomBytes(k));
+    ShimStream.open(this.sys, socket, { op: 'exec', execId, process, stdin: false, detach: false }, {
+      onFrame: (type, payload) => {
+        if (type === FrameType.Stdout || type === FrameType.Stderr) {
+          // one byte past the limit is enough to know it was cut
+          if (size <= MAX_OUTPUT) {
+            const keep = payload.subarray(0, MAX_OUTPUT + 1 - size);
+            chunks.push(keep.slice());
+            size += keep.length;
+          }
+        } else if (type === FrameType.Started) {
+          pid = frameJson<{ Pid: number }>(payload).Pid;
+          on.started();
+        } else if (type === FrameType.Exit) {
+          end = { kind: 'exit', exitCode: frameJson<{ ExitCode: number }>(payload).ExitCode, output: output() };
+        } else if (type === FrameType.Error) {
+          const e = frameJson<{ message: string; exitCode: number }>(payload);
+          end = { kind: 'error', message: execFailure(e.message, e.exitCode).message };
+        }
+      },
+      onEnd: () => {
+        on.ended(end ?? { kind: 'error', message: `container ${c.Id} is not running` });
+      },
+    });
+    return {
+      kill: () => {
+        if (pid <= 0) return;
+        try {
+          this.sys.kill(pid, SIGKILL);
+        } catch {
+          // ended meanwhile
+        }
+      },
+      output,
+    };
+  }
+
+  /** POST /exec/ID/start. */
+  start(r: ExecRecord, c: ContainerRecord, bundle: string, socket: string, req: Request, res: Response, body: { Detach?: boolean; Tty?: boolean }): void {
+    if (r.Running || r.ExitCode !== null) throw new Conflict(`Error: Exec command ${r.ID} has already run`);
+    if (!c.State.Running) throw new Conflict(`container ${c.Id} is not running`);
+    const process = this.processFor(c, bundle, r.config);
     const detach = body.Detach === true;
     const tty = r.ProcessConfig.tty;
     const conn = res.conn;

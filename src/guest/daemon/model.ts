@@ -2,6 +2,7 @@
 // Engine API's own key names so inspect can print it as Docker does.
 
 import type { PortBinding, PortMap } from '../net/ports.ts';
+import type { Health, HealthConfig } from './health.ts';
 
 export interface ContainerConfig {
   Hostname: string;
@@ -23,6 +24,10 @@ export interface ContainerConfig {
   Labels: Record<string, string>;
   StopSignal?: string;
   StopTimeout?: number;
+  /** The health check (health.ts), the image's merged in; absent when neither has one. */
+  Healthcheck?: HealthConfig;
+  /** The image's SHELL: what a CMD-SHELL health check runs under. */
+  Shell?: string[];
 }
 
 export interface MountPoint {
@@ -115,6 +120,8 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Only for a container with a health check (health.ts). */
+  Health?: Health;
 }
 
 export interface ContainerRecord {

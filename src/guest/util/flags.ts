@@ -2,7 +2,9 @@
 // -n value, -nvalue, combined booleans (-dit), `--` ends flags, and for commands like `run` the
 // first positional argument ends flag parsing (the container's own arguments follow).
 
-export type FlagKind = 'bool' | 'string' | 'list' | 'int';
+import { DurationError, parseGoDuration } from './duration.ts';
+
+export type FlagKind = 'bool' | 'string' | 'list' | 'int' | 'duration';
 
 export interface FlagSpec {
   name: string;
@@ -46,6 +48,10 @@ export class ParsedFlags {
     const v = this.values.get(name);
     return typeof v === 'number' ? v : 0;
   }
+  /** A duration flag's value in nanoseconds. */
+  duration(name: string): number {
+    return this.int(name);
+  }
   list(name: string): string[] {
     const v = this.values.get(name);
     return Array.isArray(v) ? v : [];
@@ -63,6 +69,8 @@ export class UsageError extends Error {
     message: string,
     readonly spec: CommandSpec,
     readonly exitCode = 125,
+    /** The docker CLI still ends its "requires at least N" errors with "See", all others with "Run". */
+    private readonly hintVerb: 'Run' | 'See' = 'Run',
   ) {
     super(message);
   }
@@ -71,7 +79,7 @@ export class UsageError extends Error {
     if (this.exitCode === 125) {
       return `${this.message}\n\nUsage:  ${this.spec.path} ${this.spec.usage}\n\nRun '${this.spec.path} --help' for more information\n`;
     }
-    return `docker: ${this.message}\n\nUsage:  ${this.spec.path} ${this.spec.usage}\n\nSee '${this.spec.path} --help' for more information\n`;
+    return `docker: ${this.message}\n\nUsage:  ${this.spec.path} ${this.spec.usage}\n\n${this.hintVerb} '${this.spec.path} --help' for more information\n`;
   }
 }
 
@@ -92,7 +100,7 @@ export function parseFlags(spec: CommandSpec, argv: readonly string[]): Parsed {
   for (const f of spec.flags) {
     if (f.kind === 'list') values.set(f.name, []);
     else if (f.default !== undefined) values.set(f.name, f.default);
-    else values.set(f.name, f.kind === 'bool' ? false : f.kind === 'int' ? 0 : '');
+    else values.set(f.name, f.kind === 'bool' ? false : f.kind === 'int' || f.kind === 'duration' ? 0 : '');
   }
   const byName = new Map(spec.flags.map((f) => [f.name, f]));
   const byShort = new Map(spec.flags.filter((f) => f.short).map((f) => [f.short!, f]));
@@ -116,6 +124,14 @@ export function parseFlags(spec: CommandSpec, argv: readonly string[]): Parsed {
         break;
       case 'list':
         (values.get(f.name) as string[]).push(raw);
+        break;
+      case 'duration':
+        try {
+          values.set(f.name, parseGoDuration(raw));
+        } catch (e) {
+          if (!(e instanceof DurationError)) throw e;
+          throw new UsageError(`invalid argument "${raw}" for "${shown}" flag: ${e.message}`, spec);
+        }
         break;
     }
   };
@@ -197,10 +213,13 @@ function checkArgCount(spec: CommandSpec, args: string[]): void {
   const plural = (n: number): string => (n === 1 ? 'argument' : 'arguments');
   const { minArgs, maxArgs } = spec;
   if (minArgs !== undefined && maxArgs === minArgs && args.length !== minArgs) {
-    throw new UsageError(`'${spec.path}' requires exactly ${minArgs} ${plural(minArgs)}`, spec, 1);
+    throw new UsageError(`'${spec.path}' requires ${minArgs} ${plural(minArgs)}`, spec, 1);
+  }
+  if (minArgs !== undefined && maxArgs !== undefined && maxArgs > minArgs && (args.length < minArgs || args.length > maxArgs)) {
+    throw new UsageError(`'${spec.path}' requires at least ${minArgs} and at most ${maxArgs} ${plural(maxArgs)}`, spec, 1);
   }
   if (minArgs !== undefined && args.length < minArgs) {
-    throw new UsageError(`'${spec.path}' requires at least ${minArgs} ${plural(minArgs)}`, spec, 1);
+    throw new UsageError(`'${spec.path}' requires at least ${minArgs} ${plural(minArgs)}`, spec, 1, 'See');
   }
   if (maxArgs !== undefined && args.length > maxArgs) {
     if (maxArgs === 0) throw new UsageError(`'${spec.path}' accepts no arguments`, spec, 1);

@@ -157,7 +157,7 @@ services:
     expect(engine.calls.filter((c) => c.startsWith('start'))).toEqual(['start p-db-1', 'start p-init-1', 'start p-app-1']);
     expect(e.lines.join('')).toContain(' Container p-db-1  Waiting\n Container p-db-1  Healthy\n Container p-init-1  Waiting\n Container p-init-1  Exited\n Container p-app-1  Starting\n');
     const db = engine.containers.find((c) => c.name === 'p-db-1')!;
-    expect(db.body['Healthcheck']).toEqual({ Test: ['CMD-SHELL', 'true'], Interval: 1e9, Timeout: undefined, Retries: undefined, StartPeriod: undefined });
+    expect(db.body['Healthcheck']).toEqual({ Test: ['CMD-SHELL', 'true'], Interval: 1e9 });
   });
 
   it('fails a service_healthy dependency without a healthcheck, leaving nothing behind', () => {
@@ -168,12 +168,53 @@ services:
     expect(engine.networks).toEqual([]);
   });
 
-  it('says plainly that health checks are not run when the dependency declares one but reports no health', () => {
+  it('fails with Compose\'s message naming the container when the dependency turns unhealthy, leaving nothing behind', () => {
     const engine = new FakeEngine();
-    const file = 'name: p\nservices:\n  db:\n    image: busybox\n    healthcheck: { test: [CMD, "true"] }\n  app:\n    image: busybox\n    depends_on: { db: { condition: service_healthy } }\n';
-    expect(() => up(env(engine), load(file), OPTS)).toThrow('dependency failed to start: container p-db-1 has a healthcheck, but this engine does not run health checks yet (no health status); use condition: service_started');
+    let checks = 0;
+    engine.onInspect = (c) => {
+      if (c.name === 'p-db-1') c.health = ++checks >= 2 ? 'unhealthy' : 'starting';
+    };
+    const file = 'name: p\nservices:\n  db:\n    image: busybox\n    healthcheck: { test: [CMD, "false"], interval: 1s, retries: 1 }\n  app:\n    image: busybox\n    depends_on: { db: { condition: service_healthy } }\n';
+    const e = env(engine);
+    expect(() => up(e, load(file), OPTS)).toThrow(/^dependency failed to start: container p-db-1 is unhealthy$/);
+    expect(engine.calls.filter((c) => c.startsWith('start'))).toEqual(['start p-db-1']);
+    expect(e.lines.join('')).toContain(' Container p-db-1  Waiting\n');
     expect(engine.containers).toEqual([]);
     expect(engine.networks).toEqual([]);
+  });
+
+  it('fails a service_healthy dependency that exits before it is healthy, as Compose words it', () => {
+    const engine = new FakeEngine();
+    engine.onInspect = (c) => {
+      if (c.name === 'p-db-1') {
+        c.state = 'exited';
+        c.exitCode = 3;
+        c.health = 'unhealthy';
+      }
+    };
+    const file = 'name: p\nservices:\n  db:\n    image: busybox\n    healthcheck: { test: [CMD, "true"] }\n  app:\n    image: busybox\n    depends_on: { db: { condition: service_healthy } }\n';
+    expect(() => up(env(engine), load(file), OPTS)).toThrow('dependency failed to start: container p-db-1 exited (3)');
+  });
+
+  it('fails a service_completed_successfully dependency that exits non-zero, without starting the dependent', () => {
+    const engine = new FakeEngine();
+    engine.onInspect = (c) => {
+      if (c.name === 'p-init-1') {
+        c.state = 'exited';
+        c.exitCode = 2;
+      }
+    };
+    const file = 'name: p\nservices:\n  init: { image: busybox }\n  app:\n    image: busybox\n    depends_on: { init: { condition: service_completed_successfully } }\n';
+    expect(() => up(env(engine), load(file), OPTS)).toThrow('service "init" didn\'t complete successfully: exit 2');
+    expect(engine.calls.filter((c) => c.startsWith('start'))).toEqual(['start p-init-1']);
+  });
+
+  it('passes the whole healthcheck section, start_interval included, in nanoseconds; disable is NONE', () => {
+    const engine = new FakeEngine();
+    const file = 'name: p\nservices:\n  db:\n    image: busybox\n    healthcheck: { test: "pg_isready", interval: 2s, timeout: 500ms, retries: 4, start_period: 1m, start_interval: 1s }\n  off:\n    image: busybox\n    healthcheck: { disable: true }\n';
+    up(env(engine), load(file), OPTS);
+    expect(engine.containers.find((c) => c.name === 'p-db-1')!.body['Healthcheck']).toEqual({ Test: ['CMD-SHELL', 'pg_isready'], Interval: 2e9, Timeout: 500e6, StartPeriod: 60e9, StartInterval: 1e9, Retries: 4 });
+    expect(engine.containers.find((c) => c.name === 'p-off-1')!.body['Healthcheck']).toEqual({ Test: ['NONE'] });
   });
 
   it('removes what it made when a create fails (a missing image found only at create time)', () => {

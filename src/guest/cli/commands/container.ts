@@ -12,7 +12,7 @@ import { pump, rawMode, sendSize } from '../stream.ts';
 import { STATS_HEADER, statsRow, type StatsJson } from '../stats.ts';
 import { formatTable } from '../../util/tabwriter.ts';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../shim/proto.ts';
-import { PS_HEADERS, psRow, psTable, renderTemplate, type ContainerSummary } from '../format.ts';
+import { PS_CONTEXT, PS_HEADERS, psRow, psTable, renderTemplate, type ContainerSummary } from '../format.ts';
 import { f, CliError, type Ctx, parseSummary, eachContainer, confirm, type CommandTable } from './context.ts';
 import { pullImage } from './image.ts';
 import { parseExpose, parsePublish, portLines, PortSpecError, type PortBinding, type PortMap } from '../../net/ports.ts';
@@ -52,7 +52,39 @@ export const RUN_FLAGS: FlagSpec[] = [
   f('stop-signal', 'string', 'Signal to stop the container'),
   f('stop-timeout', 'int', 'Timeout (in seconds) to stop a container'),
   f('detach-keys', 'string', 'Override the key sequence for detaching a container'),
+  f('health-cmd', 'string', 'Command to run to check health'),
+  f('health-interval', 'duration', 'Time between running the check (ms|s|m|h) (default 0s)'),
+  f('health-retries', 'int', 'Consecutive failures needed to report unhealthy'),
+  f('health-start-interval', 'duration', 'Time between running the check during the start period (ms|s|m|h) (default 0s)'),
+  f('health-start-period', 'duration', 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)'),
+  f('health-timeout', 'duration', 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)'),
+  f('no-healthcheck', 'bool', 'Disable any container-specified HEALTHCHECK'),
 ];
+
+/** --health-* and --no-healthcheck as the Healthcheck of the create body (the CLI's checks first). */
+export function healthcheckBody(p: Parsed, cmd: string): Record<string, unknown> | undefined {
+  const cmdText = p.flags.string('health-cmd');
+  const interval = p.flags.duration('health-interval');
+  const timeout = p.flags.duration('health-timeout');
+  const startPeriod = p.flags.duration('health-start-period');
+  const startInterval = p.flags.duration('health-start-interval');
+  const retries = p.flags.int('health-retries');
+  const any = cmdText !== '' || interval !== 0 || timeout !== 0 || startPeriod !== 0 || retries !== 0 || startInterval !== 0;
+  if (p.flags.bool('no-healthcheck')) {
+    if (any) throw runError(cmd, '--no-healthcheck conflicts with --health-* options');
+    return { Test: ['NONE'] };
+  }
+  if (!any) return undefined;
+  if (interval < 0) throw runError(cmd, '--health-interval cannot be negative');
+  if (timeout < 0) throw runError(cmd, '--health-timeout cannot be negative');
+  if (retries < 0) throw runError(cmd, '--health-retries cannot be negative');
+  if (startPeriod < 0) throw runError(cmd, '--health-start-period cannot be negative');
+  if (startInterval < 0) throw runError(cmd, '--health-start-interval cannot be negative');
+  return {
+    ...(cmdText !== '' ? { Test: ['CMD-SHELL', cmdText] } : {}),
+    Interval: interval, Timeout: timeout, StartPeriod: startPeriod, StartInterval: startInterval, Retries: retries,
+  };
+}
 
 export function parseEnvFile(c: Ctx, path: string): string[] {
   let text: string;
@@ -140,6 +172,7 @@ export function createBody(c: Ctx, p: Parsed, autoRemove: boolean, command = 'do
   const cpus = p.flags.string('cpus');
   const restart = p.flags.string('restart');
   const entry = p.flags.changed('entrypoint') ? (p.flags.string('entrypoint') ? [p.flags.string('entrypoint')] : []) : undefined;
+  const healthcheck = healthcheckBody(p, command);
   return {
     Image: image,
     Cmd: cmd.length ? cmd : null,
@@ -157,6 +190,7 @@ export function createBody(c: Ctx, p: Parsed, autoRemove: boolean, command = 'do
     NetworkingConfig: net.networking,
     StopSignal: p.flags.string('stop-signal') || undefined,
     StopTimeout: p.flags.changed('stop-timeout') ? p.flags.int('stop-timeout') : undefined,
+    Healthcheck: healthcheck,
     HostConfig: {
       ...net.host,
       Binds: p.flags.list('volume'),
@@ -454,6 +488,21 @@ export const containerCommands: CommandTable = {
     spec: { path: 'docker exec', usage: '[OPTIONS] CONTAINER COMMAND [ARG...]', description: 'Execute a command in a running container', interspersed: false, minArgs: 2, flags: [f('detach', 'bool', 'Detached mode: run command in the background', 'd'), f('detach-keys', 'string', 'Override the key sequence for detaching a container'), f('env', 'list', 'Set environment variables', 'e'), f('env-file', 'list', 'Read in a file of environment variables'), f('interactive', 'bool', 'Keep STDIN open even if not attached', 'i'), f('privileged', 'bool', 'Give extended privileges to the command'), f('tty', 'bool', 'Allocate a pseudo-TTY', 't'), f('user', 'string', 'Username or UID (format: "<name|uid>[:<group|gid>]")', 'u'), f('workdir', 'string', 'Working directory inside the container', 'w')] },
     run: execCommand,
   },
+  rename: {
+    spec: { path: 'docker rename', usage: 'CONTAINER NEW_NAME', description: 'Rename a container', minArgs: 2, maxArgs: 2, flags: [] },
+    run: (c, p) => {
+      const [from, to] = [p.args[0]!.trim(), p.args[1]!.trim()];
+      if (!from || !to) throw new CliError('Error: Neither old nor new names may be empty');
+      try {
+        c.client.call('POST', `/containers/${encodeURIComponent(from)}/rename?name=${encodeURIComponent(to)}`);
+      } catch (e) {
+        if (!(e instanceof ApiResponseError)) throw e;
+        // the official client adds a line of its own under the daemon's answer
+        throw new CliError(`Error response from daemon: ${e.message}\nError: failed to rename container named ${from}`);
+      }
+      return 0;
+    },
+  },
   top: {
     spec: { path: 'docker top', usage: 'CONTAINER [ps OPTIONS]', description: 'Display the running processes of a container', interspersed: false, minArgs: 1, flags: [] },
     run: (c, p) => {
@@ -529,7 +578,7 @@ export const containerCommands: CommandTable = {
       const now = Date.now();
       const noTrunc = p.flags.bool('no-trunc');
       if (p.flags.bool('quiet')) c.out(list.map((x) => `${noTrunc ? x.Id : x.Id.slice(0, 12)}\n`).join(''));
-      else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), list.map((x) => psRow(x, now, noTrunc)), (k) => PS_HEADERS[k] ?? k.toUpperCase()));
+      else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), list.map((x) => psRow(x, now, noTrunc)), (k) => PS_HEADERS[k] ?? k.toUpperCase(), PS_CONTEXT));
       else c.out(psTable(list, now, noTrunc));
       return 0;
     },

@@ -168,20 +168,22 @@ function startOne(engine: EngineApi, a: ContainerAction, progress: Progress): vo
 
 type WaitGoal = 'healthy' | 'exited' | 'healthy-or-running';
 
-/** 'ok', or what went wrong ("is unhealthy", "has no healthcheck configured", "exited (1)"). */
+/**
+ * 'ok', or what went wrong, in Compose's words ("is unhealthy", "has no healthcheck configured",
+ * "exited (1)"). A container still starting its health checks is waited for.
+ */
 function waitUntil(engine: EngineApi, id: string, opts: ApplyOptions, goal: WaitGoal): string {
   for (;;) {
     const c = engine.inspectContainer(id);
     const health = c.State.Health?.Status;
     if (goal === 'exited') {
       if (!c.State.Running && c.State.Status !== 'created') return c.State.ExitCode === 0 ? 'ok' : `exited (${c.State.ExitCode})`;
-    } else if (health === 'healthy') return 'ok';
-    else if (health === 'unhealthy') return 'is unhealthy';
+    } else if (c.State.Status === 'exited') return `exited (${c.State.ExitCode})`;
     else if (health === undefined) {
       if (goal === 'healthy') return 'has no healthcheck configured';
-      if (c.State.Running) return 'ok';
-      return `exited (${c.State.ExitCode})`;
-    } else if (!c.State.Running) return `exited (${c.State.ExitCode})`;
+      return c.State.Running ? 'ok' : `exited (${c.State.ExitCode})`;
+    } else if (health === 'healthy') return 'ok';
+    else if (health === 'unhealthy') return 'is unhealthy';
     opts.pause(500);
   }
 }
@@ -198,13 +200,7 @@ function waitForDependencies(engine: EngineApi, p: Project, s: Service, plan: Pl
       const id = containerId(nameOf(c));
       progress.working(id, 'Waiting');
       if (d.condition === 'service_healthy') {
-        let r = waitUntil(engine, c.Id, opts, 'healthy');
-        // Our daemon does not run health checks yet, so a container whose service declares one
-        // reports no health at all; saying "no healthcheck configured" would contradict the file.
-        const hc = p.services[dep]?.healthcheck;
-        if (r === 'has no healthcheck configured' && hc && !hc.disable) {
-          r = 'has a healthcheck, but this engine does not run health checks yet (no health status); use condition: service_started';
-        }
+        const r = waitUntil(engine, c.Id, opts, 'healthy');
         if (r !== 'ok') {
           progress.error(id, 'Error');
           throw new ComposeError(`dependency failed to start: container ${nameOf(c)} ${r}`);

@@ -129,7 +129,7 @@ export function createBody(p: Project, s: Service, n: number, labels: Record<str
   if (hc) {
     body['Healthcheck'] = hc.disable
       ? { Test: ['NONE'] }
-      : { Test: hc.test, Interval: ns(hc.interval), Timeout: ns(hc.timeout), Retries: hc.retries, StartPeriod: ns(hc.start_period) };
+      : omitUndefined({ Test: hc.test, Interval: ns(hc.interval), Timeout: ns(hc.timeout), StartPeriod: ns(hc.start_period), StartInterval: ns(hc.start_interval), Retries: hc.retries });
   }
   if (nets.length) {
     const endpoints: Record<string, unknown> = {};
@@ -137,4 +137,8 @@ export function createBody(p: Project, s: Service, n: number, labels: Record<str
     body['NetworkingConfig'] = { EndpointsConfig: endpoints };
   }
   return body;
+}
+
+function omitUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }

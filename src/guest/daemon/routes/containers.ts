@@ -9,6 +9,7 @@ import type { Engine } from '../engine.ts';
 import { statusText } from '../containers.ts';
 import { Conflict, InvalidParameter, NotFound } from '../errdefs.ts';
 import type { ExecConfig } from '../exec.ts';
+import { HEALTH_FILTER_VALUES } from '../health.ts';
 import type { Request, Response } from '../http.ts';
 import type { ContainerRecord } from '../model.ts';
 import { containerPids, psEf, sampleStats, statsJson } from '../procinfo.ts';
@@ -26,6 +27,10 @@ export const containerRoutes: RouteHandler = (ctx) => {
     if (f['status']) list = list.filter((c) => f['status']!.includes(c.State.Status));
     if (f['name']) list = list.filter((c) => f['name']!.some((n) => c.Name.includes(n)));
     if (f['id']) list = list.filter((c) => f['id']!.some((n) => c.Id.startsWith(n)));
+    if (f['health']) {
+      for (const v of f['health']) if (!HEALTH_FILTER_VALUES.includes(v)) throw new InvalidParameter(`Unrecognised filter value for health: ${v}`);
+      list = list.filter((c) => f['health']!.includes(c.State.Health?.Status ?? 'none'));
+    }
     const limit = Number(req.query.get('limit') ?? -1);
     if (limit > 0) list = list.slice(0, limit);
     const size = req.query.bool('size');
@@ -118,6 +123,11 @@ export const containerRoutes: RouteHandler = (ctx) => {
       // the container ended in between
     }
     res.send(200);
+    return;
+  }
+  if (m === 'POST' && action === 'rename') {
+    e.rename(id, req.query.get('name') ?? '');
+    res.send(204);
     return;
   }
   if (m === 'GET' && action === 'top') {
