@@ -50,6 +50,7 @@ export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): 
         running--;
       }
     },
+    inspect: () => remote.inspect(),
     writeFile: (path, data) => remote.writeFile(path, data),
     readFile: (path) => remote.readFile(path),
     saveState: () => remote.saveState(),
