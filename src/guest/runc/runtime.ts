@@ -17,6 +17,8 @@ import { Cgroups, needsLimits } from './cgroup.ts';
 import { openContainerPty, readConsoleIndex, useConsole } from './console.ts';
 import { ExecError, finalizeProcess, lookPath, processEnv } from './process.ts';
 import { prepareRootfs } from './rootfs.ts';
+import { resolveRlimits } from './rlimits.ts';
+import { checkSysctls } from './sysctl.ts';
 import { parseSpec, type OciNamespace, type OciProcess, type OciSpec } from './spec.ts';
 import { loadState, procStat, saveState, stateDir, statusOf, type RuncState } from './state.ts';
 
@@ -149,6 +151,13 @@ export class Runtime {
     if (!exists(sys, rootfs)) throw new RuntimeError(`rootfs (${rootfs}) does not exist`);
     const namespaces = spec.linux?.namespaces ?? [];
     if (!namespaces.some((n) => n.type === 'mount')) throw new RuntimeError('a mount namespace is required');
+    try {
+      // settings the kernel cannot take fail create, before anything starts
+      resolveRlimits(spec.process.rlimits);
+      checkSysctls(spec);
+    } catch (e) {
+      throw new RuntimeError((e as Error).message);
+    }
 
     mkdirp(sys, this.opts.root, 0o700);
     sys.mkdir(dir, 0o711);
