@@ -4,7 +4,7 @@
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import {
-  makedev, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE,
+  makedev, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, MS_UNBINDABLE,
   O_CLOEXEC, O_CREAT, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT,
 } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
@@ -216,7 +216,8 @@ export function prepareRootfs(sys: Syscalls, spec: OciSpec, opts: RootfsOptions)
   const wanted = spec.linux?.rootfsPropagation;
   const prop = wanted ? PROPAGATION[wanted] : MS_PRIVATE | MS_REC;
   if (prop === undefined) throw new Error(`invalid rootfsPropagation ${JSON.stringify(wanted)}`);
-  sys.mount(null, '/', null, prop);
+  // an unbindable "/" could not be bound onto the root below: it becomes unbindable after pivot_root
+  sys.mount(null, '/', null, prop & MS_UNBINDABLE ? MS_PRIVATE | MS_REC : prop);
   privatizeParentMount(sys, opts.rootfs);
   // pivot_root needs the new root to be a mount point
   sys.mount(opts.rootfs, opts.rootfs, null, MS_BIND | MS_REC);

@@ -248,6 +248,8 @@ export class Runtime {
         owner: '',
       };
       saveState(sys, this.opts.root, st);
+      // the config as created: changes to the bundle's config.json afterwards must not matter
+      writeFileAtomic(sys, `${dir}/config.json`, JSON.stringify(spec));
       if (o.pidFile) writeFileAtomic(sys, o.pidFile, String(pid));
       return st;
     } catch (e) {
@@ -267,6 +269,12 @@ export class Runtime {
       removeAll(sys, dir);
       throw e;
     }
+  }
+
+  /** The config the container was created with (older state dirs: the bundle's). */
+  spec(id: string): OciSpec {
+    const kept = `${stateDir(this.opts.root, id)}/config.json`;
+    return parseSpec(readText(this.sys, exists(this.sys, kept) ? kept : `${this.state(id).bundle}/config.json`));
   }
 
   start(id: string): void {
