@@ -125,10 +125,41 @@ function evalAction(action: string, v: unknown): string | null {
 }
 
 /**
+ * What a list command's --format runs against in the docker CLI: a Go type with these fields (all
+ * strings here). A field it does not have is an error there, where a map would print <no value>.
+ */
+export interface TemplateContext {
+  /** The Go type the official client names in its error. */
+  type: string;
+  fields: readonly string[];
+  /** "failed to execute template" (ps) or "template parsing error" (checked up front). */
+  prefix: string;
+}
+
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+/** Docker's error for the first {{.Field}} the context lacks, with Go's line:column. */
+function checkFields(tpl: string, ctx: TemplateContext): void {
+  for (const m of tpl.matchAll(/\{\{\s*(?:json|upper|lower|index)?\s*(\.[\w.]+)/g)) {
+    const path = m[1]!;
+    const col = m.index! + m[0].length - path.length;
+    const parts = path.slice(1).split('.');
+    const fail = (upto: number, field: string, type: string): never => {
+      throw new TemplateError(`${ctx.prefix}: template: :1:${col}: executing "" at <.${parts.slice(0, upto + 1).join('.')}>: can't evaluate field ${field} in type ${type}`);
+    };
+    if (!ctx.fields.includes(parts[0]!)) fail(0, parts[0]!, ctx.type);
+    if (parts.length > 1) fail(1, parts[1]!, 'string');
+  }
+}
+
+/**
  * A Go text/template subset: {{.A.B}}, {{json .A}}, {{upper .A}}, {{lower .A}}, {{index .A "k"}}, {{.}};
  * "table " prefix gives a header row and tab alignment; \t and \n escapes.
  */
-export function renderTemplate(tpl: string, items: unknown[], headerOf?: (field: string) => string): string {
+export function renderTemplate(tpl: string, items: unknown[], headerOf?: (field: string) => string, context?: TemplateContext): string {
+  if (context) checkFields(tpl, context);
   let t = tpl;
   const isTable = t.startsWith('table ');
   if (isTable) t = t.slice(6);
@@ -141,6 +172,15 @@ export function renderTemplate(tpl: string, items: unknown[], headerOf?: (field:
   }
   return lines.map((l) => `${l}\n`).join('');
 }
+
+export const PS_CONTEXT: TemplateContext = {
+  type: '*formatter.ContainerContext', prefix: 'failed to execute template',
+  fields: ['ID', 'Image', 'Command', 'CreatedAt', 'RunningFor', 'Ports', 'State', 'Status', 'Size', 'Names', 'Labels', 'Label', 'Mounts', 'LocalVolumes', 'Networks', 'Platform'],
+};
+export const IMAGES_CONTEXT: TemplateContext = {
+  type: '*formatter.imageContext', prefix: 'template parsing error',
+  fields: ['ID', 'Repository', 'Tag', 'Digest', 'CreatedSince', 'CreatedAt', 'Size', 'Containers', 'VirtualSize', 'SharedSize', 'UniqueSize'],
+};
 
 export const PS_HEADERS: Record<string, string> = {
   ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', RunningFor: 'CREATED', CreatedAt: 'CREATED AT', Status: 'STATUS',

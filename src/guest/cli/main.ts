@@ -5,17 +5,19 @@ import type { Syscalls } from '../sys/syscalls.ts';
 import { writeAll } from '../sys/io.ts';
 import { helpText, parseFlags, UsageError, type CommandSpec, type Parsed } from '../util/flags.ts';
 import { ApiResponseError, Client, DaemonDownError } from './client.ts';
+import { ReferenceError as ImageRefError } from '../images/reference.ts';
 import { ENGINE_VERSION } from '../api/engine-api.ts';
 import { COMMANDS } from './commands/index.ts';
 import { CliError, type Ctx } from './commands/context.ts';
+import { TemplateError } from './format.ts';
 
 /** Aliases Docker keeps: docker container ls, docker image ls, docker container run... */
 const ALIASES: Record<string, string> = {
   'container run': 'run', 'container create': 'create', 'container ls': 'ps', 'container list': 'ps', 'container ps': 'ps',
   'container start': 'start', 'container attach': 'attach', 'container exec': 'exec', 'container top': 'top', 'container stats': 'stats', 'image history': 'history', 'container stop': 'stop', 'container restart': 'restart', 'container kill': 'kill',
-  'container rm': 'rm', 'container logs': 'logs', 'container inspect': 'inspect', 'container wait': 'wait',
-  'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi', 'image inspect': 'inspect',
-  'image tag': 'tag', 'image build': 'build', 'buildx build': 'build', 'builder build': 'build', 'buildx prune': 'builder prune', 'volume list': 'volume ls', 'network list': 'network ls', 'network remove': 'network rm', 'container port': 'port', 'system events': 'events', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm', 'container commit': 'commit', 'container cp': 'cp', 'image save': 'save', 'image load': 'load',
+  'container rm': 'rm', 'container logs': 'logs', 'container wait': 'wait',
+  'image ls': 'images', 'image list': 'images', 'image pull': 'pull', 'image rm': 'rmi',
+  'image tag': 'tag', 'image build': 'build', 'buildx build': 'build', 'builder build': 'build', 'buildx prune': 'builder prune', 'volume list': 'volume ls', 'network list': 'network ls', 'network remove': 'network rm', 'container port': 'port', 'system events': 'events', 'system info': 'info', 'image remove': 'rmi', 'container remove': 'rm', 'container commit': 'commit', 'container cp': 'cp', 'container rename': 'rename', 'image save': 'save', 'image load': 'load',
 };
 
 const MAIN_USAGE = `
@@ -53,6 +55,7 @@ Commands:
   kill        Kill one or more running containers
   load        Load an image from a tar archive or STDIN
   port        List port mappings or a specific mapping for the container
+  rename      Rename a container
   restart     Restart one or more containers
   rm          Remove one or more containers
   rmi         Remove one or more images
@@ -163,9 +166,14 @@ function reportError(e: unknown, name: string, spec: CommandSpec, err: (s: strin
       err(`Error response from daemon: ${e.message}\n`);
       return 1;
     }
-    if (e instanceof CliError) {
+    if (e instanceof ImageRefError && (name === 'run' || name === 'create')) {
+      // checked by the client before anything is sent, and reported like a usage error
+      err(`docker: ${e.message}\n\nRun '${spec.path} --help' for more information\n`);
+      return 125;
+    }
+    if (e instanceof CliError || e instanceof TemplateError) {
       err(`${e.message}\n`);
-      return e.code;
+      return e instanceof CliError ? e.code : 1;
     }
     err(`${(e as Error).message}\n`);
     return 1;

@@ -310,6 +310,25 @@ export class Engine {
 
   // ---- containers ----
 
+  /** docker rename: the name changes everywhere it is read (ps, DNS on user networks, inspect). */
+  rename(ref: string, name: string): void {
+    const c = this.get(ref);
+    if (!name) throw new InvalidParameter('Neither old nor new names may be empty');
+    if (!VALID_NAME.test(name)) throw new InvalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const clean = `/${name.replace(/^\//, '')}`;
+    if (clean === c.Name) throw new InvalidParameter('Renaming a container with the same name as its current name');
+    const other = this.containers.byName(clean);
+    if (other) throw new Conflict(`Conflict. The container name "${clean}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    const old = c.Name;
+    c.Name = clean;
+    // the name a user network's DNS answers for is the container's own name
+    for (const ep of Object.values(c.NetworkSettings.Networks)) {
+      if (ep.DNSNames) ep.DNSNames = ep.DNSNames.map((n) => (n === old.slice(1) ? clean.slice(1) : n));
+    }
+    this.save(c);
+    this.events.emit('container', 'rename', c.Id, { name: clean.slice(1), oldName: old });
+  }
+
   create(name: string | null, body: Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig>; NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointRequest> | null } | null }): ContainerRecord {
     if (!body.Image) throw new InvalidParameter('No image specified');
     const policyErr = policyError(body.HostConfig?.RestartPolicy);

@@ -42,7 +42,9 @@ export function parseRef(text: string): ImageRef {
   }
   if (!stripped && rest.startsWith('library/')) rest = rest.slice('library/'.length);
   if (rest !== rest.toLowerCase() && NAME.test(rest.toLowerCase())) {
-    throw new ReferenceError(`invalid reference format: repository name (${rest}) must be lowercase`);
+    // Docker names the repository by its full path: "UPPER" is library/UPPER on Docker Hub
+    const path = rest.split(/[:@]/)[0]!;
+    throw new ReferenceError(`invalid reference format: repository name (${path.includes('/') ? path : `library/${path}`}) must be lowercase`);
   }
   if (!NAME.test(rest)) throw new ReferenceError(`invalid reference format: ${text}`);
   if (tag === null && digest === null) tag = 'latest';

@@ -63,6 +63,8 @@ export class UsageError extends Error {
     message: string,
     readonly spec: CommandSpec,
     readonly exitCode = 125,
+    /** The docker CLI still ends its "requires at least N" errors with "See", all others with "Run". */
+    private readonly hintVerb: 'Run' | 'See' = 'Run',
   ) {
     super(message);
   }
@@ -71,7 +73,7 @@ export class UsageError extends Error {
     if (this.exitCode === 125) {
       return `${this.message}\n\nUsage:  ${this.spec.path} ${this.spec.usage}\n\nRun '${this.spec.path} --help' for more information\n`;
     }
-    return `docker: ${this.message}\n\nUsage:  ${this.spec.path} ${this.spec.usage}\n\nSee '${this.spec.path} --help' for more information\n`;
+    return `docker: ${this.message}\n\nUsage:  ${this.spec.path} ${this.spec.usage}\n\n${this.hintVerb} '${this.spec.path} --help' for more information\n`;
   }
 }
 
@@ -197,10 +199,13 @@ function checkArgCount(spec: CommandSpec, args: string[]): void {
   const plural = (n: number): string => (n === 1 ? 'argument' : 'arguments');
   const { minArgs, maxArgs } = spec;
   if (minArgs !== undefined && maxArgs === minArgs && args.length !== minArgs) {
-    throw new UsageError(`'${spec.path}' requires exactly ${minArgs} ${plural(minArgs)}`, spec, 1);
+    throw new UsageError(`'${spec.path}' requires ${minArgs} ${plural(minArgs)}`, spec, 1);
+  }
+  if (minArgs !== undefined && maxArgs !== undefined && maxArgs > minArgs && (args.length < minArgs || args.length > maxArgs)) {
+    throw new UsageError(`'${spec.path}' requires at least ${minArgs} and at most ${maxArgs} ${plural(maxArgs)}`, spec, 1);
   }
   if (minArgs !== undefined && args.length < minArgs) {
-    throw new UsageError(`'${spec.path}' requires at least ${minArgs} ${plural(minArgs)}`, spec, 1);
+    throw new UsageError(`'${spec.path}' requires at least ${minArgs} ${plural(minArgs)}`, spec, 1, 'See');
   }
   if (maxArgs !== undefined && args.length > maxArgs) {
     if (maxArgs === 0) throw new UsageError(`'${spec.path}' accepts no arguments`, spec, 1);

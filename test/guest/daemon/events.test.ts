@@ -45,7 +45,8 @@ describe('the event stream', () => {
     expect(apiTimestamp('1714557600', t)).toBe('1714557600');
     expect(apiTimestamp('2024-05-01T10:00:00Z', t)).toBe('1714557600.000000000');
     expect(apiTimestamp('2024-05-01', t)).toBe('1714521600.000000000');
-    expect(() => apiTimestamp('yesterday', t)).toThrow('failed to parse time "yesterday"');
+    expect(() => apiTimestamp('yesterday', t)).toThrow('failed to parse value as time or duration: "yesterday"');
+    expect(() => apiTimestamp('yesterday-ish', t)).toThrow('parsing time "yesterday-ish" as "2006-01-02": cannot parse "yesterday-ish" as "2006"');
     expect(prettyEvent({ Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'web', image: 'nginx' } }, time: 1714557600, timeNano: 1714557600123 * 1e6 }))
       .toBe('2024-05-01T10:00:00.123000000Z container start abc (image=nginx, name=web)\n');
   });

@@ -12,7 +12,7 @@ import { pump, rawMode, sendSize } from '../stream.ts';
 import { STATS_HEADER, statsRow, type StatsJson } from '../stats.ts';
 import { formatTable } from '../../util/tabwriter.ts';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../shim/proto.ts';
-import { PS_HEADERS, psRow, psTable, renderTemplate, type ContainerSummary } from '../format.ts';
+import { PS_CONTEXT, PS_HEADERS, psRow, psTable, renderTemplate, type ContainerSummary } from '../format.ts';
 import { f, CliError, type Ctx, parseSummary, eachContainer, confirm, type CommandTable } from './context.ts';
 import { pullImage } from './image.ts';
 import { parseExpose, parsePublish, portLines, PortSpecError, type PortBinding, type PortMap } from '../../net/ports.ts';
@@ -454,6 +454,21 @@ export const containerCommands: CommandTable = {
     spec: { path: 'docker exec', usage: '[OPTIONS] CONTAINER COMMAND [ARG...]', description: 'Execute a command in a running container', interspersed: false, minArgs: 2, flags: [f('detach', 'bool', 'Detached mode: run command in the background', 'd'), f('detach-keys', 'string', 'Override the key sequence for detaching a container'), f('env', 'list', 'Set environment variables', 'e'), f('env-file', 'list', 'Read in a file of environment variables'), f('interactive', 'bool', 'Keep STDIN open even if not attached', 'i'), f('privileged', 'bool', 'Give extended privileges to the command'), f('tty', 'bool', 'Allocate a pseudo-TTY', 't'), f('user', 'string', 'Username or UID (format: "<name|uid>[:<group|gid>]")', 'u'), f('workdir', 'string', 'Working directory inside the container', 'w')] },
     run: execCommand,
   },
+  rename: {
+    spec: { path: 'docker rename', usage: 'CONTAINER NEW_NAME', description: 'Rename a container', minArgs: 2, maxArgs: 2, flags: [] },
+    run: (c, p) => {
+      const [from, to] = [p.args[0]!.trim(), p.args[1]!.trim()];
+      if (!from || !to) throw new CliError('Error: Neither old nor new names may be empty');
+      try {
+        c.client.call('POST', `/containers/${encodeURIComponent(from)}/rename?name=${encodeURIComponent(to)}`);
+      } catch (e) {
+        if (!(e instanceof ApiResponseError)) throw e;
+        // the official client adds a line of its own under the daemon's answer
+        throw new CliError(`Error response from daemon: ${e.message}\nError: failed to rename container named ${from}`);
+      }
+      return 0;
+    },
+  },
   top: {
     spec: { path: 'docker top', usage: 'CONTAINER [ps OPTIONS]', description: 'Display the running processes of a container', interspersed: false, minArgs: 1, flags: [] },
     run: (c, p) => {
@@ -529,7 +544,7 @@ export const containerCommands: CommandTable = {
       const now = Date.now();
       const noTrunc = p.flags.bool('no-trunc');
       if (p.flags.bool('quiet')) c.out(list.map((x) => `${noTrunc ? x.Id : x.Id.slice(0, 12)}\n`).join(''));
-      else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), list.map((x) => psRow(x, now, noTrunc)), (k) => PS_HEADERS[k] ?? k.toUpperCase()));
+      else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), list.map((x) => psRow(x, now, noTrunc)), (k) => PS_HEADERS[k] ?? k.toUpperCase(), PS_CONTEXT));
       else c.out(psTable(list, now, noTrunc));
       return 0;
     },

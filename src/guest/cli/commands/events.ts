@@ -30,7 +30,13 @@ export function apiTimestamp(value: string, nowMs: number): string {
   }
   const withZone = /T.*(Z|[+-]\d\d:\d\d)$/.test(value) ? value : /T/.test(value) ? `${value}Z` : /^\d{4}-\d\d-\d\d$/.test(value) ? `${value}T00:00:00Z` : value;
   const t = Date.parse(withZone);
-  if (Number.isNaN(t)) throw new CliError(`invalid value for "since"/"until": failed to parse time "${value}"`, 1);
+  if (Number.isNaN(t)) {
+    // the docker CLI's words: without a "-" the value was neither a number nor a duration; with
+    // one, Go's time.Parse against the date layout reports where it stopped
+    if (!value.includes('-')) throw new CliError(`failed to parse value as time or duration: "${value}"`, 1);
+    const year = /^\d{4}/.test(value);
+    throw new CliError(year ? `parsing time "${value}": month out of range` : `parsing time "${value}" as "2006-01-02": cannot parse "${value}" as "2006"`, 1);
+  }
   return secondsString(t);
 }
 

@@ -7,7 +7,7 @@ import { ApiResponseError, type Connection } from '../client.ts';
 import { historyRow, type HistoryItem } from '../stats.ts';
 import { formatTable } from '../../util/tabwriter.ts';
 import { ago } from '../format.ts';
-import { imageRows, imagesTable, renderTemplate, type ImageSummary } from '../format.ts';
+import { IMAGES_CONTEXT, imageRows, imagesTable, renderTemplate, type ImageSummary } from '../format.ts';
 import { f, CliError, type Ctx, parseSummary, confirm, type CommandTable } from './context.ts';
 
 export function pullImage(c: Ctx, ref: string, quiet: boolean): void {
@@ -68,7 +68,7 @@ export const imageCommands: CommandTable = {
       const now = Date.now();
       const noTrunc = p.flags.bool('no-trunc');
       if (p.flags.bool('quiet')) c.out([...new Set(list.map((i) => (noTrunc ? i.Id : i.Id.slice(7, 19))))].map((x) => `${x}\n`).join(''));
-      else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), imageRows(list, now, noTrunc), (k) => ({ ID: 'IMAGE ID', CreatedSince: 'CREATED' })[k] ?? k.toUpperCase()));
+      else if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), imageRows(list, now, noTrunc), (k) => ({ ID: 'IMAGE ID', CreatedSince: 'CREATED' })[k] ?? k.toUpperCase(), IMAGES_CONTEXT));
       else c.out(imagesTable(list, now, noTrunc));
       return 0;
     },

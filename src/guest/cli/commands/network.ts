@@ -89,7 +89,7 @@ export const networkCommands: CommandTable = {
           items.push(c.client.call('GET', `/networks/${encodeURIComponent(n)}`));
         } catch (e) {
           if (!(e instanceof ApiResponseError) || e.status !== 404) throw e;
-          c.err(`Error: No such network: ${n}\n`);
+          c.err(`Error response from daemon: ${e.message}\n`);
           code = 1;
         }
       }
@@ -113,6 +113,8 @@ export const networkCommands: CommandTable = {
           code = 1;
         }
       }
+      // the official client ends a failed network rm with this line of its own
+      if (code) c.err('exit status 1\n');
       return code;
     },
   },

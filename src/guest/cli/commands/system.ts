@@ -6,7 +6,7 @@ import { API_VERSION, ENGINE_VERSION } from '../../api/engine-api.ts';
 import { dfRows, type DiskUsage } from '../stats.ts';
 import { formatTable } from '../../util/tabwriter.ts';
 import { inspectJson, renderTemplate } from '../format.ts';
-import { f, confirm, type CommandTable } from './context.ts';
+import { f, type CommandDef, confirm, type CommandTable } from './context.ts';
 
 export const systemCommands: CommandTable = {
   version: {
@@ -40,34 +40,9 @@ export const systemCommands: CommandTable = {
       return 0;
     },
   },
-  inspect: {
-    spec: { path: 'docker inspect', usage: '[OPTIONS] NAME|ID [NAME|ID...]', description: 'Return low-level information on Docker objects', minArgs: 1, flags: [f('format', 'string', 'Format output using a custom template', 'f'), f('type', 'string', 'Only inspect objects of the given type'), f('size', 'bool', 'Display total file sizes if the type is container', 's')] },
-    run: (c, p) => {
-      const items: unknown[] = [];
-      let code = 0;
-      const type = p.flags.string('type');
-      for (const n of p.args) {
-        const tries = type === 'container' ? ['containers'] : type === 'image' ? ['images'] : type === 'volume' ? ['volumes'] : type === 'network' ? ['networks'] : ['containers', 'images', 'volumes', 'networks'];
-        let found = false;
-        for (const t of tries) {
-          try {
-            items.push(c.client.call('GET', t === 'volumes' || t === 'networks' ? `/${t}/${encodeURIComponent(n)}` : `/${t}/${encodeURIComponent(n)}/json${p.flags.bool('size') ? '?size=1' : ''}`));
-            found = true;
-            break;
-          } catch (e) {
-            if (!(e instanceof ApiResponseError) || e.status !== 404) throw e;
-          }
-        }
-        if (!found) {
-          c.err(`Error: No such object: ${n}\n`);
-          code = 1;
-        }
-      }
-      if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), items));
-      else c.out(inspectJson(items));
-      return code;
-    },
-  },
+  inspect: inspectCommand('docker inspect', null),
+  'container inspect': inspectCommand('docker container inspect', 'container'),
+  'image inspect': inspectCommand('docker image inspect', 'image'),
   'system df': {
     spec: { path: 'docker system df', usage: '[OPTIONS]', description: 'Show docker disk usage', maxArgs: 0, flags: [f('verbose', 'bool', 'Show detailed information on space usage', 'v'), f('format', 'string', 'Format output using a custom template')] },
     run: (c, p) => {
@@ -108,3 +83,45 @@ export const systemCommands: CommandTable = {
     },
   },
 };
+
+/**
+ * docker inspect, and its typed forms (container inspect, image inspect). With a type (the typed
+ * forms, or --type) a missing object is the daemon's own answer, as the official client prints it;
+ * without one, the client's "No such object".
+ */
+function inspectCommand(path: string, fixed: 'container' | 'image' | null): CommandDef {
+  const what = fixed === 'image' ? 'IMAGE' : fixed === 'container' ? 'CONTAINER' : 'NAME|ID';
+  return {
+    spec: {
+      path, usage: `[OPTIONS] ${what} [${what}...]`, description: fixed ? `Display detailed information on one or more ${fixed}s` : 'Return low-level information on Docker objects', minArgs: 1,
+      flags: [f('format', 'string', 'Format output using a custom template', 'f'), ...(fixed ? [] : [f('type', 'string', 'Only inspect objects of the given type')]), ...(fixed !== 'image' ? [f('size', 'bool', 'Display total file sizes if the type is container', 's')] : [])],
+    },
+    run: (c, p) => {
+      const items: unknown[] = [];
+      let code = 0;
+      const type = fixed ?? p.flags.string('type');
+      for (const n of p.args) {
+        const tries = type === 'container' ? ['containers'] : type === 'image' ? ['images'] : type === 'volume' ? ['volumes'] : type === 'network' ? ['networks'] : ['containers', 'images', 'volumes', 'networks'];
+        let found = false;
+        let answer = '';
+        for (const t of tries) {
+          try {
+            items.push(c.client.call('GET', t === 'volumes' || t === 'networks' ? `/${t}/${encodeURIComponent(n)}` : `/${t}/${encodeURIComponent(n)}/json${fixed !== 'image' && p.flags.bool('size') ? '?size=1' : ''}`));
+            found = true;
+            break;
+          } catch (e) {
+            if (!(e instanceof ApiResponseError) || e.status !== 404) throw e;
+            answer = e.message;
+          }
+        }
+        if (!found) {
+          c.err(type ? `Error response from daemon: ${answer}\n` : `Error: No such object: ${n}\n`);
+          code = 1;
+        }
+      }
+      if (p.flags.string('format')) c.out(renderTemplate(p.flags.string('format'), items));
+      else c.out(inspectJson(items));
+      return code;
+    },
+  };
+}

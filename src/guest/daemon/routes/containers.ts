@@ -120,6 +120,11 @@ export const containerRoutes: RouteHandler = (ctx) => {
     res.send(200);
     return;
   }
+  if (m === 'POST' && action === 'rename') {
+    e.rename(id, req.query.get('name') ?? '');
+    res.send(204);
+    return;
+  }
   if (m === 'GET' && action === 'top') {
     const c = e.get(id);
     if (!c.State.Running) throw new Conflict(`container ${c.Id} is not running`);

@@ -22,12 +22,21 @@ export const imageRoutes: RouteHandler = (ctx) => {
   if (m === 'POST' && seg[1] === 'create') {
     const from = req.query.get('fromImage');
     if (!from) throw new InvalidParameter('fromImage is required (no image import)');
-    res.stream(200, 'application/json');
+    // the stream starts with the first progress line: a pull that fails before it (no such
+    // repository, a bad reference) is an error status, which clients print as "Error response
+    // from daemon", as Docker's daemon does
+    let started = false;
     try {
-      e.pull(from, req.query.get('tag') ?? '', (ev) => res.chunk(JSON.stringify(ev) + '\r\n'));
+      e.pull(from, req.query.get('tag') ?? '', (ev) => {
+        if (!started) res.stream(200, 'application/json');
+        started = true;
+        res.chunk(JSON.stringify(ev) + '\r\n');
+      });
     } catch (err) {
+      if (!started) throw err;
       res.chunk(JSON.stringify({ errorDetail: { message: (err as Error).message }, error: (err as Error).message }) + '\r\n');
     }
+    if (!started) res.stream(200, 'application/json');
     res.close();
     return;
   }

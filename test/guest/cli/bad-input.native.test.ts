@@ -1,0 +1,106 @@
+// Wrong invocations of every command group, answered as the official Docker client answers them:
+// the same message on stderr and the same exit code, both clients against our dockerd on this
+// host. Usage errors are the client's own words (and exit 125 or 1 as it gives them); daemon
+// errors are "Error response from daemon: ..." with the daemon's message.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../../scripts/lib/cache.ts';
+import { BINARY, nativeSkipReason } from '../helpers/native.ts';
+
+const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
+const DOCKER = '/usr/local/bin/docker';
+const skip = nativeSkipReason()
+  ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
+  ?? (existsSync(DOCKER) ? null : `official Docker client missing at ${DOCKER}`);
+if (skip && process.env['CI'] === 'true') throw new Error(`bad-input comparison cannot run: ${skip}`);
+
+const dir = mkdtempSync(join(tmpdir(), 'wb-bad-'));
+const sock = join(dir, 'docker.sock');
+const env = { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CLI_HINTS: 'false', HOME: dir };
+let daemon: ChildProcess | null = null;
+
+function docker(args: string[], official: boolean) {
+  const [cmd, ...pre] = official ? [DOCKER] : [BINARY, 'docker'];
+  const r = spawnSync(cmd!, [...pre, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stderr: r.stderr ?? '' };
+}
+
+// Left out: `run --network nonet`, where the official client, seeing a 404 from create, pulls the
+// image and tries again: moby checks networks when the container starts, ours at create.
+
+/** Each: arguments, and what must match (the whole stderr, or its first line for usage texts). */
+const CASES: [string[], 'all' | 'first'][] = [
+  [['run', '--nope', 'busybox'], 'all'],
+  [['run'], 'all'],
+  [['run', '-m', 'lots', 'busybox'], 'all'],
+  [['run', '-p', '99999:80', 'busybox'], 'all'],
+  [['run', 'UPPER'], 'all'],
+  [['run', '--restart', 'sometimes', 'busybox'], 'all'],
+  [['create'], 'all'],
+  [['start', 'ghost'], 'all'],
+  [['stop'], 'all'],
+  [['stop', 'ghost'], 'all'],
+  [['restart', 'ghost'], 'all'],
+  [['kill', 'ghost'], 'all'],
+  [['rm', 'ghost'], 'all'],
+  [['rm'], 'all'],
+  [['logs', 'ghost'], 'all'],
+  [['logs'], 'all'],
+  [['inspect', 'ghost'], 'all'],
+  [['exec', 'ghost', 'true'], 'all'],
+  [['exec', 'ghost'], 'all'],
+  [['top', 'ghost'], 'all'],
+  [['port', 'ghost'], 'all'],
+  [['wait', 'ghost'], 'all'],
+  [['rename', 'ghost', 'x'], 'all'],
+  [['rename', 'a'], 'all'],
+  [['container', 'inspect', 'ghost'], 'all'],
+  [['port'], 'all'],
+  [['ps', 'extra'], 'all'],
+  [['commit', 'ghost'], 'all'],
+  [['cp', 'ghost:/x', '/tmp/x'], 'all'],
+  [['pull', 'Bad:Name'], 'all'],
+  [['pull', 'nosuchimage'], 'all'],
+  [['rmi', 'nosuchimage'], 'all'],
+  [['tag', 'nosuchimage', 'x'], 'all'],
+  [['history', 'nosuchimage'], 'all'],
+  [['image', 'inspect', 'nosuchimage'], 'all'],
+  [['save', 'nosuchimage', '-o', '/tmp/x.tar'], 'all'],
+  [['volume', 'rm', 'novol'], 'all'],
+  [['volume', 'inspect', 'novol'], 'all'],
+  [['volume', 'create', '--nope'], 'all'],
+  [['network', 'rm', 'nonet'], 'all'],
+  [['network', 'inspect', 'nonet'], 'all'],
+  [['network', 'create'], 'all'],
+  [['network', 'create', '--subnet', 'bogus', 'n1'], 'all'],
+  [['ps', '--filter', 'bogus=1'], 'all'],
+  [['ps', '--format', '{{.Nope}}'], 'first'],
+  [['images', '--nope'], 'all'],
+  [['system', 'prune', '--nope'], 'all'],
+  [['events', '--since', 'yesterday-ish'], 'all'],
+];
+
+describe.skipIf(skip !== null)(`wrong invocations answered as the official client answers${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  beforeAll(async () => {
+    daemon = spawn(BINARY, ['dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy', '--bridge', 'none'], { stdio: 'ignore', detached: true });
+    for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(docker(['pull', '-q', 'busybox'], false).code).toBe(0);
+  });
+  afterAll(() => {
+    if (daemon?.pid) process.kill(daemon.pid, 'SIGKILL');
+    spawnSync('sh', ['-c', `grep ' ${dir}' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l`]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [args, part] of CASES) {
+    it(`docker ${args.join(' ')}`, () => {
+      const theirs = docker(args, true);
+      const ours = docker(args, false);
+      const pick = (s: string) => (part === 'all' ? s : s.split('\n')[0]);
+      expect({ code: ours.code, stderr: pick(ours.stderr) }).toEqual({ code: theirs.code, stderr: pick(theirs.stderr) });
+    });
+  }
+});
