@@ -181,7 +181,7 @@ export class Runtime {
       const lastCap = this.lastCap();
       const [r, w] = sys.pipe(O_CLOEXEC);
       const [consoleR, consoleW] = spec.process.terminal && o.onConsole ? sys.pipe(O_CLOEXEC) : [-1, -1];
-      pid = sys.fork(cloneFlagsOf(spec));
+      pid = forkIntoPidNs(sys, spec, cloneFlagsOf(spec));
       if (pid === 0) {
         sys.close(r);
         if (consoleW >= 0) sys.close(consoleW);
@@ -502,6 +502,31 @@ export class Runtime {
   }
 }
 
+/**
+ * Forks the container's init. A pid namespace given by path holds only the children of whoever
+ * enters it, so we enter it around the fork and go back to ours after.
+ */
+export function forkIntoPidNs(sys: Syscalls, spec: OciSpec, flags: number): number {
+  const path = spec.linux?.namespaces?.find((n) => n.type === 'pid' && n.path)?.path;
+  if (!path) return sys.fork(flags);
+  const ours = sys.open('/proc/self/ns/pid', O_RDONLY | O_CLOEXEC);
+  try {
+    const fd = sys.open(path, O_RDONLY | O_CLOEXEC);
+    try {
+      sys.setns(fd, CLONE_NEWPID);
+    } catch (e) {
+      throw new Error(`joining pid namespace ${path}: ${(e as Error).message}`);
+    } finally {
+      sys.close(fd);
+    }
+    const pid = sys.fork(flags);
+    if (pid !== 0) sys.setns(ours, CLONE_NEWPID);
+    return pid;
+  } finally {
+    sys.close(ours);
+  }
+}
+
 /** Closes every descriptor above 2 except those kept. */
 function closeOthers(sys: Syscalls, keep: number[]): void {
   let fds: number[];
@@ -562,7 +587,8 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
   if (a.cgroupDir) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
   const namespaces = spec.linux?.namespaces ?? [];
   for (const ns of namespaces) {
-    if (!ns.path) continue;
+    // a pid namespace by path was entered at fork (it applies to children only)
+    if (!ns.path || ns.type === 'pid') continue;
     const fd = sys.open(ns.path, O_RDONLY | O_CLOEXEC);
     try {
       sys.setns(fd, NS_FLAG[ns.type]);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeSyscalls } from '../../../src/guest/sys/fake.ts';
 import { finalizeProcess } from '../../../src/guest/runc/process.ts';
 import { applyRlimits, resolveRlimits } from '../../../src/guest/runc/rlimits.ts';
-import { Runtime } from '../../../src/guest/runc/runtime.ts';
+import { forkIntoPidNs, Runtime } from '../../../src/guest/runc/runtime.ts';
 import { runcDefaultSpec, type OciSpec } from '../../../src/guest/runc/spec.ts';
 import { mountOf, parseMountInfo, prepareRootfs } from '../../../src/guest/runc/rootfs.ts';
 import { applySysctls, checkSysctls } from '../../../src/guest/runc/sysctl.ts';
@@ -153,3 +153,22 @@ describe('config kept from create', () => {
 function readFileText(sys: FakeSyscalls, p: string): string {
   return new TextDecoder().decode(sys.readFile(p));
 }
+
+describe('a pid namespace by path', () => {
+  it('is entered around the fork (it holds only children), then ours is restored', () => {
+    const sys = new FakeSyscalls();
+    sys.addFile('/proc/self/ns/pid');
+    sys.addFile('/proc/42/ns/pid');
+    const spec = runcDefaultSpec();
+    spec.linux!.namespaces = [{ type: 'pid', path: '/proc/42/ns/pid' }, { type: 'mount' }];
+    const pid = forkIntoPidNs(sys, spec, 0);
+    expect(pid).toBeGreaterThan(0);
+    const seq = sys.calls.filter((c) => ['open', 'setns', 'fork'].includes(c.name)).map((c) => `${c.name} ${c.name === 'open' ? String(c.args[0]) : ''}`.trim());
+    expect(seq).toEqual(['open /proc/self/ns/pid', 'open /proc/42/ns/pid', 'setns', 'fork', 'setns']);
+    expect(sys.callsOf('setns').map((c) => c[1])).toEqual([0x20000000, 0x20000000]);
+    // without a path: a plain fork
+    const plain = new FakeSyscalls();
+    forkIntoPidNs(plain, runcDefaultSpec(), 0);
+    expect(plain.callsOf('setns')).toEqual([]);
+  });
+});
