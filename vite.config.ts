@@ -60,6 +60,15 @@ function vmAssets(): Plugin {
 }
 
 const LESSONS_ID = 'virtual:whalebone-lessons';
+const MEMORY_ID = 'virtual:whalebone-lesson-memory';
+
+/** Guest memory (MiB) of each lesson that asks for a bigger guest than the boot snapshot's. */
+function lessonMemory(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of loadLessonsFromDisk(resolve(import.meta.dirname, 'lessons')).entries)
+    if (e.lesson?.environment.memoryMiB) out[e.slug] = e.lesson.environment.memoryMiB;
+  return out;
+}
 
 /**
  * The lessons, parsed at build time with the app's own loader (src/app/lessons.ts), so the page
@@ -73,8 +82,10 @@ function prebuiltLessons(): Plugin {
     configResolved(c) {
       serve = c.command === 'serve';
     },
-    resolveId: (id) => (id === LESSONS_ID ? '\0' + LESSONS_ID : null),
+    resolveId: (id) => (id === LESSONS_ID || id === MEMORY_ID ? '\0' + id : null),
     load(id) {
+      // A few bytes for the entry chunk: main.ts boots a lesson link's guest at its size at once.
+      if (id === '\0' + MEMORY_ID) return `export default ${JSON.stringify(lessonMemory())};`;
       if (id !== '\0' + LESSONS_ID) return null;
       if (serve) return 'export default null;';
       const set = loadLessonsFromDisk(resolve(import.meta.dirname, 'lessons'));
@@ -93,6 +104,12 @@ const CRITICAL_CHUNK = /^\.\/assets\/(index|App|worker)-[\w-]+\.js$/;
 
 /** Guest files a snapshot restore reads whole (the kernel and initramfs only serve a cold boot). */
 const BOOT_SET = [DIST_FILES.bios, DIST_FILES.vgaBios, DIST_FILES.snapshot, DIST_FILES.snapshotMeta, DIST_FILES.registryIndex];
+/**
+ * A lesson that asks for a bigger guest than the snapshot's boots cold, from the kernel and
+ * initramfs: with such a lesson in the course they are cached for offline use too, or its link
+ * would fail offline while the page says "Available offline".
+ */
+const COLD_BOOT_SET = [DIST_FILES.bzImage, DIST_FILES.initrd];
 
 /**
  * Writes the build's version, app shell and boot set into dist/sw.js: the version changes
@@ -116,7 +133,10 @@ function stampServiceWorker(outDir: string): void {
   const index = join(vm, 'registry.fs.json');
   if (existsSync(index)) h.update(readFileSync(index));
   h.update(readFileSync(join(outDir, 'index.html')));
-  const boot = BOOT_SET.filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
+  const meta = join(vm, DIST_FILES.snapshotMeta);
+  const snapshotMiB = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { memoryMiB: number }).memoryMiB : 0;
+  const coldBoots = Object.values(lessonMemory()).some((m) => m > snapshotMiB);
+  const boot = [...BOOT_SET, ...(coldBoots ? COLD_BOOT_SET : [])].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
   const critical = shell.filter((f) => CRITICAL_CHUNK.test(f));
   const build = { version: h.digest('hex').slice(0, 16), shell, critical, boot };
   const src = readFileSync(swPath, 'utf8');

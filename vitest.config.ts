@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // Tests mirror src/. End-to-end tests boot the real guest in v86, so they get long timeouts
 // and at most two workers (this machine has two cores).
 export default defineConfig({
+  // Runes in src/app's stores (*.svelte.ts) compile for their unit tests.
+  plugins: [svelte()],
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

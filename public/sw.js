@@ -159,8 +159,94 @@ self.addEventListener('message', (event) => {
   );
 });
 
+// ---- The port preview: <scope>preview/<port>/<path> is the guest's port <port>. ----
+// There is no server: each request goes to the page that runs the VM (src/app/preview-host.ts),
+// whose gateway (src/vm/http/preview.ts) sends it over v86's network and answers. So it works
+// offline and from any static host. Root-absolute links in a guest's page ("/style.css") are
+// caught by their referrer and kept under the prefix.
+const SCOPE_PATH = new URL(self.registration.scope).pathname;
+const PREVIEW_ROOT = `${SCOPE_PATH}preview/`;
+/** Longer than the page's own limits (the client gives up after 30 s of silence): the page answers first. */
+const PREVIEW_ANSWER_MS = 120_000;
+
+/** { port, path } for a URL under the preview root, or for one a preview page asked for; else null. */
+function previewTarget(request) {
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return null;
+  const m = /^(\d{1,5})(\/.*)?$/.exec(url.pathname.startsWith(PREVIEW_ROOT) ? url.pathname.slice(PREVIEW_ROOT.length) : '');
+  if (m) return { port: Number(m[1]), path: (m[2] ?? '') + url.search, bare: m[2] === undefined };
+  // A guest page's root-absolute URL: its referrer is under the prefix, the URL is not.
+  let ref = null;
+  try {
+    ref = request.referrer ? new URL(request.referrer) : null;
+  } catch {}
+  const r = ref && ref.origin === self.location.origin && ref.pathname.startsWith(PREVIEW_ROOT) ? /^(\d{1,5})\//.exec(ref.pathname.slice(PREVIEW_ROOT.length)) : null;
+  if (r && !url.pathname.startsWith(PREVIEW_ROOT)) return { port: Number(r[1]), path: url.pathname + url.search, escaped: true };
+  return null;
+}
+
+function previewPage(status, title, detail) {
+  const html = `<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font:16px/1.5 system-ui,sans-serif;margin:2rem"><h1>${title}</h1><p>${detail}</p>`;
+  return new Response(html, { status, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' } });
+}
+
+/** Asks one window for an answer: { handled: false } when it runs no VM. */
+function askWindow(client, message) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(() => resolve({ handled: false, timedOut: true }), PREVIEW_ANSWER_MS);
+    channel.port1.onmessage = (e) => {
+      clearTimeout(timer);
+      resolve(e.data);
+    };
+    client.postMessage(message, [channel.port2]);
+  });
+}
+
+async function preview(event, target) {
+  const { request } = event;
+  const prefix = `${PREVIEW_ROOT}${target.port}/`;
+  if (target.port < 1 || target.port > 65535) return previewPage(404, `No such port: ${target.port}`, 'Ports are 1 to 65535.');
+  // "preview/8080" without its slash: relative links would resolve outside the prefix.
+  if (target.bare) return Response.redirect(new URL(prefix + new URL(request.url).search, self.location.href).href, 302);
+  // A navigation to a root-absolute guest link: move it under the prefix, so its own links resolve there.
+  if (target.escaped && request.mode === 'navigate') return Response.redirect(new URL(prefix + target.path.slice(1), self.location.href).href, 302);
+  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
+  const message = { type: 'preview-request', port: target.port, method: request.method, path: target.path, headers: [...request.headers], body, prefix };
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  // The playground's pages, not preview tabs (those run no VM).
+  const hosts = windows.filter((c) => !new URL(c.url).pathname.startsWith(PREVIEW_ROOT));
+  for (const host of hosts) {
+    const answer = await askWindow(host, message);
+    if (!answer.handled) continue;
+    const r = answer.response;
+    const headers = new Headers();
+    for (const [k, v] of r.headers) {
+      try {
+        headers.append(k, v);
+      } catch {} // a header the Fetch API refuses (Set-Cookie is filtered, not refused)
+    }
+    const nobody = request.method === 'HEAD' || r.status === 204 || r.status === 304 || (r.status >= 100 && r.status < 200);
+    try {
+      return new Response(nobody ? null : r.body, { status: r.status, statusText: r.statusText, headers });
+    } catch (e) {
+      return previewPage(502, `Port ${target.port} in the guest sent an answer the browser cannot show`, String(e));
+    }
+  }
+  return previewPage(
+    503,
+    'The playground is not running',
+    `The preview of port ${target.port} goes through the playground's page, which runs the guest. Open the playground (or wait for it to finish starting) and reload.`,
+  );
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
+  const target = previewTarget(request);
+  if (target) {
+    event.respondWith(preview(event, target));
+    return;
+  }
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
   if (request.headers.has('range')) event.respondWith(rangeCached(request));
   else event.respondWith(request.mode === 'navigate' ? networkFirst(event) : cacheFirst(event));

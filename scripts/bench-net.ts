@@ -1,7 +1,9 @@
 // Networking benchmark, in the guest (restored from the boot snapshot). Each row is timed by the
 // guest's own clock (or, for the rows that cross v86's virtual network, by the host's) and
 // printed as a median beside this run's baseline, `docker run --rm busybox true`, with the host's
-// load. BENCH_RUNS sets the run count (default 5).
+// load. BENCH_RUNS sets the run count (default 5); BENCH_ONLY=<regex> samples only the rows whose
+// names match (e.g. BENCH_ONLY=preview for the port preview's rows and their wget baselines);
+// BENCH_BROWSER=1 adds the preview's road from a page in headless Chromium (scripts/lib/bench-net-browser.ts).
 //
 // Rows are a list: a new measurement (the page-side preview rows, for example) is one more entry
 // in ROWS with a name, an optional setup, and a function that returns one sample in ms.
@@ -9,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { log, runMain } from './lib/progress.ts';
 import { createNodeVm, missingBootFile } from '../src/vm/node.ts';
 import type { VmCore } from '../src/vm/core.ts';
+import { PreviewGateway } from '../src/vm/http/preview.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const SCOPE = 'bench:net';
@@ -23,6 +26,8 @@ type Exec = (cmd: string) => Promise<string>;
 
 export interface BenchRow {
   name: string;
+  /** The row this one is compared with (its median is printed beside this one's). */
+  vs?: string;
   /** Runs once before the samples. */
   setup?: (exec: Exec, vm: VmCore) => Promise<void>;
   /** One sample, in milliseconds. */
@@ -62,11 +67,14 @@ function httpGet(vm: VmCore, port: number, path: string): Promise<{ ms: number; 
   });
 }
 
+const PREVIEW_ROWS: BenchRow[] = [];
+
 export const ROWS: BenchRow[] = [
   { name: 'baseline: docker run --rm busybox true', sample: (exec) => guestMs(exec, 'docker run --rm busybox true') },
-  { name: 'docker run --rm -p 8080:80 busybox true', sample: (exec) => guestMs(exec, 'docker run --rm -p 8080:80 busybox true') },
+  { name: 'docker run --rm -p 8080:80 busybox true', vs: 'baseline: docker run --rm busybox true', sample: (exec) => guestMs(exec, 'docker run --rm -p 8080:80 busybox true') },
   {
     name: 'network create + run --network + rm + network rm',
+    vs: 'baseline: docker run --rm busybox true',
     sample: (exec) => guestMs(exec, 'docker network create benchnet >/dev/null && docker run --rm --network benchnet busybox true && docker network rm benchnet'),
   },
   {
@@ -88,6 +96,26 @@ export const ROWS: BenchRow[] = [
   },
 ];
 
+/** The port preview's road without the browser: the page's gateway and the VM's HTTP client (keep-alive). */
+const gateways = new WeakMap<VmCore, PreviewGateway>();
+async function previewGet(vm: VmCore, path: string, size: number): Promise<number> {
+  let gw = gateways.get(vm);
+  if (!gw) gateways.set(vm, (gw = new PreviewGateway((port, r) => vm.http(port, r))));
+  const t = performance.now();
+  const r = await gw.handle({ port: 8088, method: 'GET', path, headers: [['Accept', '*/*']], prefix: '/preview/8088/' });
+  const ms = performance.now() - t;
+  if (r.status !== 200 || r.body.length !== size) throw new Error(`preview ${path}: HTTP ${r.status}, ${r.body.length} bytes (want ${size})`);
+  return ms;
+}
+
+PREVIEW_ROWS.push(
+  { name: 'preview baseline: wget 1 KB in the guest from localhost:8088', sample: (exec) => guestMs(exec, 'wget -qO- localhost:8088/1k') },
+  { name: 'preview: gateway + HTTP client, 1 KB from -p 8088:80', vs: 'preview baseline: wget 1 KB in the guest from localhost:8088', sample: (_exec, vm) => previewGet(vm, '/1k', 1024) },
+  { name: 'preview baseline: wget 1 MB in the guest from localhost:8088', sample: (exec) => guestMs(exec, 'wget -qO- localhost:8088/1m') },
+  { name: 'preview: gateway + HTTP client, 1 MB from -p 8088:80', vs: 'preview baseline: wget 1 MB in the guest from localhost:8088', sample: (_exec, vm) => previewGet(vm, '/1m', 1048576) },
+);
+ROWS.push(...PREVIEW_ROWS);
+
 async function main(): Promise<void> {
   const missing = missingBootFile();
   if (missing) throw new Error(`${missing} is missing: run npx tsx scripts/prepare.ts`);
@@ -100,29 +128,48 @@ async function main(): Promise<void> {
       return r.stdout;
     };
     await exec('docker pull -q busybox >/dev/null');
-    const samples = ROWS.map(() => [] as number[]);
-    const load: number[] = [];
+    // BENCH_ONLY=<regex> samples only the rows whose names match (every setup still runs).
+    const only = process.env['BENCH_ONLY'] ? new RegExp(process.env['BENCH_ONLY']) : null;
     for (const row of ROWS) await row.setup?.(exec, vm);
+    const rows = only ? ROWS.filter((r) => only.test(r.name)) : ROWS;
+    if (!rows.length) throw new Error(`BENCH_ONLY=${process.env['BENCH_ONLY']} matches no row`);
+    const samples = rows.map(() => [] as number[]);
+    const load: number[] = [];
     // one round not counted: the first start of each kind reads its files through 9p
-    for (const row of ROWS) await row.sample(exec, vm);
+    for (const row of rows) await row.sample(exec, vm);
     for (let i = 0; i < RUNS; i++) {
       // each round starts at another row, so no row always follows the same one
-      for (let k = 0; k < ROWS.length; k++) {
-        const j = (i + k) % ROWS.length;
-        samples[j]!.push(await ROWS[j]!.sample(exec, vm));
+      for (let k = 0; k < rows.length; k++) {
+        const j = (i + k) % rows.length;
+        samples[j]!.push(await rows[j]!.sample(exec, vm));
       }
       load.push(loadavg()[0]!);
-      log(SCOPE, `run ${i + 1}/${RUNS}: ${ROWS.map((r, j) => `${samples[j]!.at(-1)!.toFixed(0)} ms`).join(', ')}; load ${load.at(-1)!.toFixed(1)}`);
+      log(SCOPE, `run ${i + 1}/${RUNS}: ${rows.map((r, j) => `${samples[j]!.at(-1)!.toFixed(0)} ms`).join(', ')}; load ${load.at(-1)!.toFixed(1)}`);
     }
-    const width = Math.max(...ROWS.map((r) => r.name.length));
-    const base = median(samples[0]!);
+    const width = Math.max(...rows.map((r) => r.name.length));
+    const medians = new Map(rows.map((r, j) => [r.name, median(samples[j]!)]));
     console.log(`median of ${RUNS} (host load ${median(load).toFixed(1)} on ${cpus().length} cores):`);
-    for (const [j, row] of ROWS.entries()) {
-      const m = median(samples[j]!);
-      console.log(`  ${row.name.padEnd(width)}  ${m.toFixed(0).padStart(6)} ms${j > 0 && j < 3 ? `  (${m - base >= 0 ? '+' : ''}${(m - base).toFixed(0)} ms over the baseline)` : ''}`);
+    for (const row of rows) {
+      const m = medians.get(row.name)!;
+      const base = row.vs ? medians.get(row.vs) : undefined;
+      const note = base === undefined ? '' : `  (${m - base >= 0 ? '+' : ''}${(m - base).toFixed(0)} ms, x${(m / base).toFixed(2)} against "${row.vs}")`;
+      console.log(`  ${row.name.padEnd(width)}  ${m.toFixed(0).padStart(6)} ms${note}`);
     }
   } finally {
     await vm.destroy();
+  }
+  // The same road from a page in Chromium (after the Node VM is gone: one emulator at a time).
+  if (process.env['BENCH_BROWSER'] === '1') {
+    const { browserPreviewSamples } = await import('./lib/bench-net-browser.ts');
+    const rows = await browserPreviewSamples(RUNS, SCOPE);
+    const width = Math.max(...rows.map((r) => r.name.length));
+    const medians = new Map(rows.map((r) => [r.name, median(r.samples)]));
+    console.log(`browser, median of ${RUNS} (host load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores):`);
+    for (const row of rows) {
+      const m = medians.get(row.name)!;
+      const base = row.vs ? medians.get(row.vs) : undefined;
+      console.log(`  ${row.name.padEnd(width)}  ${m.toFixed(0).padStart(6)} ms${base === undefined ? '' : `  (x${(m / base).toFixed(2)} against "${row.vs}")`}`);
+    }
   }
 }
 

@@ -2,8 +2,10 @@
 //   npm run vm -- exec '<shell command>'   restore the snapshot, run, print output, exit with its code
 //   npm run vm -- shell                    interactive serial shell (Ctrl-] quits)
 //   npm run vm -- boot [--cold]            time a boot
+//   npm run vm -- http <port> [path]       an HTTP request to a guest port over v86's network
 import { createNodeVm } from '../src/vm/node.ts';
 import type { VmCore } from '../src/vm/core.ts';
+import type { HeaderList, HttpResponse } from '../src/vm/http/types.ts';
 
 const USAGE = `usage: npm run vm -- <command> [options]
 
@@ -12,12 +14,26 @@ commands:
                            print its stdout and stderr, exit with its exit code
   shell                    interactive shell on the guest's console (Ctrl-] quits)
   boot                     time a boot from the snapshot and the first command answered
+  http <port> [path]       send an HTTP request to a TCP port of the guest over v86's network
+                           (the road the page's port preview takes), print the body; exits 7
+                           when nothing listens on the port, 28 when the server stops answering
 
 options:
   --cold                   boot the kernel instead of restoring the snapshot
   --timeout <seconds>      exec: give up (and kill the command) after this long (default 30)
   --memory <MiB>           guest memory (default 256)
   --verbose                print boot progress on stderr
+
+http options:
+  -X <method>              request method (default GET, or POST with -d)
+  -d <body>                request body (text; @file reads a file)
+  -H 'Name: value'         a request header (repeatable)
+  -i                       print the status line and headers before the body
+  --setup '<command>'      run a guest command first (e.g. 'docker run -d -p 8080:80 nginx')
+  --wait <seconds>         retry while nothing listens on the port yet (default 60 with --setup, else 0)
+
+example:
+  npm run vm -- http 8080 / --setup 'docker run -d -p 8080:80 nginx'
 `;
 
 function usage(message?: string): never {
@@ -33,11 +49,17 @@ interface Args {
   verbose: boolean;
   timeoutMs?: number;
   memoryMiB?: number;
+  method?: string;
+  data?: string;
+  headers: HeaderList;
+  include: boolean;
+  setup?: string;
+  waitMs?: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const rest: string[] = [];
-  const a: Args = { command: '', rest, cold: false, verbose: false };
+  const a: Args = { command: '', rest, cold: false, verbose: false, headers: [], include: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i] as string;
     const num = (name: string): number => {
@@ -45,7 +67,22 @@ function parseArgs(argv: string[]): Args {
       if (!(n > 0)) usage(`${name} needs a positive number`);
       return n;
     };
-    if (v === '--cold') a.cold = true;
+    const value = (name: string): string => {
+      const next = argv[++i];
+      if (next === undefined) usage(`${name} needs a value`);
+      return next;
+    };
+    if (v === '-X') a.method = value('-X');
+    else if (v === '-d') a.data = value('-d');
+    else if (v === '-H') {
+      const h = value('-H');
+      const c = h.indexOf(':');
+      if (c <= 0) usage(`-H takes 'Name: value', got ${JSON.stringify(h)}`);
+      a.headers.push([h.slice(0, c).trim(), h.slice(c + 1).trim()]);
+    } else if (v === '-i') a.include = true;
+    else if (v === '--setup') a.setup = value('--setup');
+    else if (v === '--wait') a.waitMs = num('--wait') * 1000;
+    else if (v === '--cold') a.cold = true;
     else if (v === '--verbose' || v === '-v') a.verbose = true;
     else if (v === '--timeout') a.timeoutMs = num('--timeout') * 1000;
     else if (v === '--memory') a.memoryMiB = num('--memory');
@@ -121,6 +158,53 @@ async function timeBoot(args: Args): Promise<number> {
   return 0;
 }
 
+async function httpCommand(args: Args): Promise<number> {
+  const [portArg, path = '/', ...extra] = args.rest;
+  if (portArg === undefined || extra.length) usage('http takes a port and an optional path');
+  const port = Number(portArg);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`bad port ${JSON.stringify(portArg)}: it must be 1 to 65535`);
+  if (!path.startsWith('/')) usage(`the path must start with /, got ${JSON.stringify(path)}`);
+  let body: Uint8Array | undefined;
+  if (args.data !== undefined) {
+    const { readFileSync } = await import('node:fs');
+    body = args.data.startsWith('@') ? new Uint8Array(readFileSync(args.data.slice(1))) : new TextEncoder().encode(args.data);
+  }
+  const vm = await boot(args);
+  try {
+    if (args.setup) {
+      const r = await vm.exec(args.setup, { timeoutMs: args.timeoutMs ?? 120_000 });
+      process.stderr.write(r.stderr);
+      if (r.exitCode !== 0) {
+        process.stderr.write(r.stdout);
+        process.stderr.write(`vm: --setup exited ${r.exitCode}\n`);
+        return r.exitCode;
+      }
+    }
+    const deadline = Date.now() + (args.waitMs ?? (args.setup ? 60_000 : 0));
+    const headers = args.headers;
+    if (body && !headers.some(([k]) => k.toLowerCase() === 'content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
+    let res: HttpResponse;
+    for (;;) {
+      try {
+        res = await vm.http(port, { method: args.method ?? (body ? 'POST' : 'GET'), path, headers, ...(body ? { body } : {}), ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}) });
+        break;
+      } catch (e) {
+        if ((e as Error).name !== 'NothingListeningError' || Date.now() >= deadline) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    if (args.include) {
+      process.stdout.write(`HTTP/1.1 ${res.status} ${res.statusText}\r\n`);
+      for (const [k, v] of res.headers) process.stdout.write(`${k}: ${v}\r\n`);
+      process.stdout.write('\r\n');
+    }
+    process.stdout.write(res.body);
+    return 0;
+  } finally {
+    await vm.destroy();
+  }
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   switch (args.command) {
@@ -130,6 +214,8 @@ async function main(): Promise<number> {
       return shell(args);
     case 'boot':
       return timeBoot(args);
+    case 'http':
+      return httpCommand(args);
     case '':
       usage();
     default:
@@ -141,7 +227,10 @@ main().then(
   (code) => process.exit(code),
   (e: unknown) => {
     const err = e as Error;
-    process.stderr.write(`vm: ${err.name === 'VmTimeoutError' || err.name === 'VmError' ? err.message : (err.stack ?? err.message)}\n`);
-    process.exit(err.name === 'VmTimeoutError' ? 124 : 1);
+    // curl's codes for the same failures: 7 could not connect, 28 timed out
+    const codes: Record<string, number> = { VmTimeoutError: 124, NothingListeningError: 7, HttpTimeoutError: 28 };
+    const known = err.name in codes || err.name === 'VmError' || err.name === 'HttpProtocolError';
+    process.stderr.write(`vm: ${known ? err.message : (err.stack ?? err.message)}\n`);
+    process.exit(codes[err.name] ?? 1);
   },
 );

@@ -7,6 +7,9 @@ import './global.css';
 import { unsupportedReason } from './logic.ts';
 import { VmSession } from './vm-session.svelte.ts';
 import { registerOffline } from './offline.ts';
+import { servePreviews } from './preview-host.ts';
+import { parseRoute } from './stores/route.ts';
+import lessonMemory from 'virtual:whalebone-lesson-memory';
 
 const target = document.getElementById('app')!;
 
@@ -37,8 +40,14 @@ if (why) {
   target.replaceChildren(p);
 } else {
   const session = new VmSession();
+  // A link to a lesson that needs a bigger guest boots one at once, instead of the snapshot's
+  // guest first and then, once the lesson is known, a second boot.
+  const route = parseRoute(location.hash);
+  const memoryMiB = route.page === 'lesson' ? (lessonMemory[route.slug] ?? null) : null;
   // On a first visit the VM's downloads wait (briefly) for the service worker, so they are cached.
-  void session.start(registerOffline());
+  void session.start(registerOffline(), memoryMiB);
+  // The port preview's requests (service worker -> this page -> the VM worker -> the guest).
+  servePreviews(() => session.vm);
   (globalThis as { whalebone?: unknown }).whalebone = { session };
   import('./App.svelte')
     // The chunk's evaluation and the mount would share one task (the import resolves in a microtask): a task each.

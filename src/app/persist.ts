@@ -1,5 +1,6 @@
 // Progress and edited files in IndexedDB (one key-value store), so a reload keeps both.
 import type { LessonProgress } from './logic.ts';
+import { normaliseProgress } from './stores/progress.ts';
 
 const DB = 'whalebone';
 const STORE = 'kv';
@@ -25,8 +26,16 @@ async function tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBReq
   });
 }
 
-export const loadProgress = async (slug: string): Promise<LessonProgress> =>
-  ((await tx('readonly', (s) => s.get(`progress:${slug}`))) as LessonProgress | undefined) ?? { current: 0, done: [] };
+export const loadProgress = async (slug: string): Promise<LessonProgress> => normaliseProgress(await tx('readonly', (s) => s.get(`progress:${slug}`)));
+/** The progress records of the given lessons, by slug; lessons never opened are left out. */
+export async function loadAllProgress(slugs: readonly string[]): Promise<Record<string, LessonProgress>> {
+  const values = await Promise.all(slugs.map((slug) => tx<unknown>('readonly', (s) => s.get(`progress:${slug}`))));
+  const out: Record<string, LessonProgress> = {};
+  slugs.forEach((slug, i) => {
+    if (values[i] !== undefined) out[slug] = normaliseProgress(values[i]);
+  });
+  return out;
+}
 export const saveProgress = (slug: string, p: LessonProgress) => tx('readwrite', (s) => s.put(p, `progress:${slug}`));
 export const loadEdits = async (slug: string): Promise<Record<string, string>> =>
   ((await tx('readonly', (s) => s.get(`edits:${slug}`))) as Record<string, string> | undefined) ?? {};

@@ -4,3 +4,9 @@ declare module 'virtual:whalebone-lessons' {
   const set: LessonSet | null;
   export default set;
 }
+
+// Guest memory (MiB) of the lessons that ask for more than the boot snapshot's, by slug.
+declare module 'virtual:whalebone-lesson-memory' {
+  const memory: Record<string, number>;
+  export default memory;
+}

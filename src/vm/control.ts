@@ -91,6 +91,15 @@ export class ControlChannel {
         });
         return;
       }
+      case 'json': {
+        const p = this.take(ev.nonce);
+        if (!p) {
+          this.lateResults++;
+          return;
+        }
+        p.resolve({ stdout: ev.text, stderr: '', exitCode: 0, durationMs: this.now() - p.started });
+        return;
+      }
       case 'broken':
         this.take(ev.nonce)?.reject(new VmError(`control channel: ${ev.message}`));
         return;
@@ -158,6 +167,29 @@ export class ControlChannel {
       }, timeoutMs);
       this.runs.set(nonce, pending);
       this.opts.send(encodeRequest(req));
+    });
+  }
+
+  /**
+   * One inspector snapshot (src/vm/inspect.ts): the agent collects it in its own process and
+   * answers with the JSON as a result's stdout. Resolves to that text.
+   */
+  inspect(timeoutMs = 60_000): Promise<string> {
+    const nonce = newNonce();
+    return new Promise<string>((resolve, reject) => {
+      const pending: Pending = {
+        resolve: (r) => (r.exitCode === 0 ? resolve(r.stdout) : reject(new VmError(`inspect: ${r.stderr.trim() || `agent answered ${r.exitCode}`}`))),
+        reject,
+        started: this.now(),
+        stashed: [],
+        timer: undefined,
+      };
+      pending.timer = setTimeout(() => {
+        if (!this.take(nonce)) return;
+        reject(new VmError(`inspect: the guest's control agent did not answer within ${timeoutMs} ms (an agent older than version 4 does not know the request)`));
+      }, timeoutMs);
+      this.runs.set(nonce, pending);
+      this.opts.send(encodeRequest({ kind: 'inspect', nonce }));
     });
   }
 

@@ -7,6 +7,10 @@ import type { BootOptions, BootProgress, ExecOptions, ExecResult, VmApi, VmStatu
 import { ControlChannel, type PayloadStash } from './control.ts';
 import { VmError } from './errors.ts';
 import { attachFolder, type FolderSource } from './share.ts';
+import { HttpClient } from './http/client.ts';
+import { v86Dialer } from './http/v86-socket.ts';
+import type { HttpRequest, HttpResponse } from './http/types.ts';
+import { decodeSnapshot, type InspectSnapshot } from './inspect.ts';
 import type { V86Constructor, V86Emulator, V86Filesystem } from './v86-types.ts';
 
 const MiB = 1024 * 1024;
@@ -124,6 +128,8 @@ export class VmCore implements VmApi {
   private execs = 0;
   private wasmModule: Promise<WebAssembly.Module> | null = null;
   private memoryMiB = DEFAULT_MEMORY_MIB;
+  /** Keep-alive connections belong to one emulator: a new client for each. */
+  private httpClient: HttpClient | null = null;
   /** How the last boot went, for CLIs and benchmarks. */
   lastBoot: { mode: 'snapshot' | 'cold'; ms: number; fallbackReason?: string } | null = null;
 
@@ -359,6 +365,11 @@ export class VmCore implements VmApi {
     }
   }
 
+  async inspect(): Promise<InspectSnapshot> {
+    if (this.state !== 'ready') throw new VmError(`inspect: the VM is not ready (status ${this.state})`);
+    return decodeSnapshot(await this.requireControl().inspect());
+  }
+
   async writeFile(sharePath: string, data: Uint8Array | string): Promise<void> {
     const fs = this.fs();
     const parts = splitSharePath(sharePath);
@@ -415,6 +426,13 @@ export class VmCore implements VmApi {
     }
   }
 
+  async http(port: number, request: HttpRequest = {}): Promise<HttpResponse> {
+    if (this.state !== 'ready') throw new VmError(`http: the VM is not ready (status ${this.state})`);
+    if (!this.emu?.network_adapter) throw new VmError('http: the guest has no network (the VM was created with network: false)');
+    this.httpClient ??= new HttpClient(v86Dialer(() => this.emu?.network_adapter ?? null));
+    return this.httpClient.request(port, request);
+  }
+
   sendTerminal(data: string | Uint8Array): void {
     if (!this.emu) return;
     this.emu.serial_send_bytes(0, typeof data === 'string' ? new TextEncoder().encode(data) : data);
@@ -434,6 +452,8 @@ export class VmCore implements VmApi {
   }
 
   private async teardown(): Promise<void> {
+    this.httpClient?.closeIdle();
+    this.httpClient = null;
     this.control?.abortAll('the VM was stopped');
     this.detach?.();
     this.detach = null;

@@ -8,6 +8,8 @@
 //                                the line (the agent then needs no fork to decode it)
 //   K <nonce>                    kill the process group of a running request
 //   P <nonce>                    ping
+//   I <nonce>                    an inspector snapshot: the agent reads /proc and /sys itself and
+//                                answers with a J line (or a result frame with an error)
 // Guest -> host, markers start with STX "WB " so that noise on the line (a stray ESC[6n, a
 // half-written line) can never be taken for one:
 //   \x02WB - READY <version>     the agent started
@@ -15,6 +17,7 @@
 //   \x02WB <nonce> O <bytes>     then stdout as base64 lines
 //   \x02WB <nonce> E <bytes>     then stderr as base64 lines
 //   \x02WB <nonce> X <code>      end of the result; lengths are checked against the decoded bytes
+//   \x02WB <nonce> J <json>      an inspector snapshot, one line of UTF-8 JSON (no base64: see the agent)
 
 export const MARKER = '\x02WB ';
 
@@ -22,6 +25,7 @@ export type ControlEvent =
   | { kind: 'ready'; version: string }
   | { kind: 'pong'; nonce: string }
   | { kind: 'result'; nonce: string; stdout: Uint8Array; stderr: Uint8Array; exitCode: number }
+  | { kind: 'json'; nonce: string; text: string }
   /** A frame that arrived damaged: the request it belongs to fails with this message. */
   | { kind: 'broken'; nonce: string; message: string };
 
@@ -30,7 +34,8 @@ export type Payload = { inline: Uint8Array } | { guestPath: string };
 export type ControlRequest =
   | { kind: 'run'; nonce: string; script: Payload; stdin: Payload }
   | { kind: 'kill'; nonce: string }
-  | { kind: 'ping'; nonce: string };
+  | { kind: 'ping'; nonce: string }
+  | { kind: 'inspect'; nonce: string };
 
 const NONCE_RE = /^[A-Za-z0-9_-]{1,40}$/;
 const GUEST_PATH_RE = /^\/[A-Za-z0-9._/-]+$/;
@@ -85,6 +90,9 @@ export function encodeRequest(req: ControlRequest): Uint8Array {
     case 'ping':
       line = `P ${req.nonce}`;
       break;
+    case 'inspect':
+      line = `I ${req.nonce}`;
+      break;
   }
   return new TextEncoder().encode(line + '\n');
 }
@@ -100,6 +108,8 @@ interface OpenFrame {
 
 /** Longest line kept while looking for a newline outside a frame; longer noise is dropped. */
 const MAX_NOISE_LINE = 64 * 1024;
+/** Longest J line (an inspector snapshot of a few hundred processes is well under this). */
+const MAX_JSON_LINE = 4 * 1024 * 1024;
 
 /**
  * Turns the byte stream from the guest's control tty into events. Bytes may arrive in chunks of
@@ -117,7 +127,7 @@ export class ControlParser {
       if (byte === 0x0a) {
         this.line(latin1(this.pending), events);
         this.pending = [];
-      } else if (this.pending.length < MAX_NOISE_LINE || this.frame) {
+      } else if (this.pending.length < MAX_NOISE_LINE || this.frame || (this.pending.length < MAX_JSON_LINE && this.pending[0] === 0x02)) {
         this.pending.push(byte);
       }
     }
@@ -136,8 +146,16 @@ export class ControlParser {
       // Base64 text directly followed by a marker: the payload lost its newline. Keep it.
       this.frame[this.frame.section].push(text.slice(0, at).trim());
     } else if (at > 0) this.noiseLines++;
-    const [nonce = '', tag = '', arg = ''] = text.slice(at + MARKER.length).split(' ');
+    const body = text.slice(at + MARKER.length);
+    const [nonce = '', tag = '', arg = ''] = body.split(' ', 3);
     switch (tag) {
+      case 'J': {
+        const json = body.slice(nonce.length + 3);
+        const bytes = new Uint8Array(json.length);
+        for (let i = 0; i < json.length; i++) bytes[i] = json.charCodeAt(i);
+        events.push({ kind: 'json', nonce, text: new TextDecoder().decode(bytes) });
+        return;
+      }
       case 'READY':
         events.push({ kind: 'ready', version: arg });
         return;

@@ -1,5 +1,9 @@
 // The VM driver's public contract, shared by the Node driver, the browser worker (over comlink),
 // the lesson runner and the app. Implementations live beside this file.
+import type { HttpRequest, HttpResponse } from './http/types.ts';
+
+export type { HttpRequest, HttpResponse } from './http/types.ts';
+import type { InspectSnapshot } from './inspect.ts';
 
 export type VmStatus = 'stopped' | 'booting' | 'ready' | 'busy' | 'crashed';
 
@@ -41,6 +45,11 @@ export interface VmApi {
   status(): VmStatus;
   /** Runs a shell command in the guest on the control channel (not the learner's terminal). */
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * What the kernel holds now (processes with their namespaces, cgroups, containers), read by the
+   * control agent itself in one request: no process starts in the guest. See inspect.ts.
+   */
+  inspect(): Promise<InspectSnapshot>;
   /** Files on the 9p share, mounted at /mnt/host in the guest; paths are relative to the share. */
   writeFile(sharePath: string, data: Uint8Array | string): Promise<void>;
   readFile(sharePath: string): Promise<Uint8Array>;
@@ -49,6 +58,12 @@ export interface VmApi {
   /** Raw bytes for the learner's terminal (guest ttyS0). */
   sendTerminal(data: string | Uint8Array): void;
   onTerminal(listener: (data: Uint8Array) => void): () => void;
+  /**
+   * An HTTP/1.1 request to a TCP port of the guest over v86's virtual network (the port preview's
+   * road). Rejects with an error named NothingListeningError when nothing listens on the port,
+   * HttpTimeoutError when the server stops answering, HttpProtocolError for a malformed answer.
+   */
+  http(port: number, request?: HttpRequest): Promise<HttpResponse>;
   /** Tells the guest's terminal its size (rows/cols), as a resize of a real tty would. */
   resizeTerminal(cols: number, rows: number): Promise<void>;
   destroy(): Promise<void>;

@@ -50,6 +50,7 @@ export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): 
         running--;
       }
     },
+    inspect: () => remote.inspect(),
     writeFile: (path, data) => remote.writeFile(path, data),
     readFile: (path) => remote.readFile(path),
     saveState: () => remote.saveState(),
@@ -72,6 +73,7 @@ export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): 
       return () => listeners.delete(listener);
     },
     resizeTerminal: (cols, rows) => remote.resizeTerminal(cols, rows),
+    http: (port, request) => remote.http(port, request),
     async destroy() {
       await remote.destroy();
       state = 'stopped';

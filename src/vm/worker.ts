@@ -13,7 +13,8 @@ import { AssetError, urlAssets, joinUrl, type AssetProgress, type BrowserVmConfi
 import type { VmCore } from './core.ts';
 import { VmError } from './errors.ts';
 import { urlFolder, type FolderSource } from './share.ts';
-import type { BootOptions, ExecOptions, ExecResult, VmStatus } from './types.ts';
+import type { BootOptions, ExecOptions, ExecResult, HttpRequest, HttpResponse, VmStatus } from './types.ts';
+import type { InspectSnapshot } from './inspect.ts';
 import type { V86Constructor } from './v86-types.ts';
 
 export type TerminalMessage = { type: 'data'; bytes: Uint8Array };
@@ -177,6 +178,9 @@ export class WorkerVm {
   exec(command: string, opts?: ExecOptions): Promise<ExecResult> {
     return this.core().exec(command, opts);
   }
+  inspect(): Promise<InspectSnapshot> {
+    return this.core().inspect();
+  }
   writeFile(path: string, data: Uint8Array | string): Promise<void> {
     return this.core().writeFile(path, data);
   }
@@ -193,6 +197,10 @@ export class WorkerVm {
   }
   resizeTerminal(cols: number, rows: number): Promise<void> {
     return this.core().resizeTerminal(cols, rows);
+  }
+  async http(port: number, request?: HttpRequest): Promise<HttpResponse> {
+    const r = await this.core().http(port, request);
+    return Comlink.transfer(r, [r.body.buffer]);
   }
   async destroy(): Promise<void> {
     await this.created?.catch(() => undefined);

@@ -2,7 +2,9 @@
 // talking to the real ControlChannel over pipes (no emulator), to test framing and timeouts fast.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readlinkSync } from 'node:fs';
 import { ControlChannel } from '../../src/vm/control.ts';
+import { decodeSnapshot } from '../../src/vm/inspect.ts';
 import { isVmTimeoutError } from '../../src/vm/errors.ts';
 import { BINARY, nativeSkipReason } from '../guest/helpers/native.ts';
 
@@ -78,5 +80,35 @@ describe.skipIf(skip !== null)(`control agent (natively) with the host control c
   it('keeps concurrent results apart', async () => {
     const rs = await Promise.all([3, 1, 2].map((i) => ch.exec(`sleep 0.${i}; seq 1 500; echo done${i}`)));
     rs.forEach((r, k) => expect(r.stdout.endsWith(`500\ndone${[3, 1, 2][k]}\n`)).toBe(true));
+  });
+
+  it("answers an inspector request with this host's processes and their namespaces, read in-process", async () => {
+    // a process in a network namespace of its own, started outside the agent
+    const other = spawn('unshare', ['--net', 'sleep', '20'], { stdio: 'ignore' });
+    try {
+      let sleeper: number | undefined;
+      for (let i = 0; i < 50 && sleeper === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const snap = decodeSnapshot(await ch.inspect(5000));
+        sleeper = snap.processes.find((p) => p.ppid === other.pid || (p.pid === other.pid && p.cmd.startsWith('sleep')))?.pid;
+      }
+      const snap = decodeSnapshot(await ch.inspect(5000));
+      const ino = (pid: number, kind: string) => Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/${pid}/ns/${kind}`))![1]);
+      const agent = snap.processes.find((p) => p.pid === child.pid);
+      expect(agent, 'the agent itself is in the snapshot').toBeDefined();
+      expect(agent!.ns.net).toBe(ino(child.pid!, 'net'));
+      expect(agent!.ns.pid).toBe(ino(child.pid!, 'pid'));
+      expect(sleeper, 'the unshared sleep is in the snapshot').toBeDefined();
+      const s = snap.processes.find((p) => p.pid === sleeper)!;
+      expect(s.cmd).toBe('sleep 20');
+      expect(s.ns.net).toBe(ino(sleeper!, 'net'));
+      expect(s.ns.net).not.toBe(agent!.ns.net);
+      expect(s.ns.mnt).toBe(agent!.ns.mnt);
+      expect(snap.costMs).toBeGreaterThanOrEqual(0);
+      // and the channel still runs commands after it
+      expect((await ch.exec('echo after')).stdout).toBe('after\n');
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 });

@@ -95,6 +95,7 @@ describe('control protocol requests', () => {
     );
     expect(dec(encodeRequest({ kind: 'kill', nonce: 'x1' }))).toBe('K x1\n');
     expect(dec(encodeRequest({ kind: 'ping', nonce: 'p' }))).toBe('P p\n');
+    expect(dec(encodeRequest({ kind: 'inspect', nonce: 'i1' }))).toBe('I i1\n');
   });
 
   it('rejects nonces and paths that would break the line format', () => {

@@ -18,8 +18,9 @@ import { encodeBase64 } from '../util/base64.ts';
 import { concatBytes } from '../sys/utf8.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
 import { parseRequestLine, type AgentRequest, type Field } from './request.ts';
+import { Collector } from '../inspect/collect.ts';
 
-export const AGENT_VERSION = '3';
+export const AGENT_VERSION = '4';
 const MARK = '\x02WB ';
 const SHELL = '/bin/sh';
 
@@ -59,6 +60,7 @@ export function serveControl(sys: Syscalls, opts: ControlOptions): Promise<numbe
   const byPid = new Map<number, Running>();
   const byNonce = new Map<string, Running>();
   const buf = new Uint8Array(65536);
+  let collector: Collector | null = null;
 
   const send = (text: string): void => {
     const bytes = utf8Encode(text);
@@ -191,6 +193,15 @@ export function serveControl(sys: Syscalls, opts: ControlOptions): Promise<numbe
       case 'ping':
         send(`${MARK}${req.nonce} PONG\n`);
         return;
+      case 'inspect':
+        // in this process, between other requests' events: a snapshot is a few hundred reads
+        // and no fork, which is what makes a once-a-second refresh affordable in the emulator
+        collector ??= new Collector(sys);
+        // one line of JSON rather than a base64 result frame: base64 in interpreted JavaScript
+        // was most of a refresh's cost in the emulator, and JSON.stringify (C in QuickJS)
+        // escapes every control character, so the line can hold no newline and no marker
+        send(`${MARK}${req.nonce} J ${JSON.stringify(collector.snapshot())}\n`);
+        return;
     }
   };
 
@@ -217,7 +228,7 @@ export function serveControl(sys: Syscalls, opts: ControlOptions): Promise<numbe
           handle(req);
         } catch (e) {
           // one bad request must never cost the agent: it fails alone
-          if (req.kind === 'run') send(frame(req.nonce, new Uint8Array(0), utf8Encode(`control-agent: ${(e as Error).message}\n`), 125));
+          if (req.kind === 'run' || req.kind === 'inspect') send(frame(req.nonce, new Uint8Array(0), utf8Encode(`control-agent: ${(e as Error).message}\n`), 125));
         }
       }
       // a line longer than any request is noise: drop it rather than grow without bound

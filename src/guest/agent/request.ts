@@ -2,6 +2,7 @@
 //   R <nonce> <stdin> <script>   each field "=<base64>" or "@<guest path>"; a script may be ":<text>"
 //   K <nonce>                    kill the request's process group
 //   P <nonce>                    ping
+//   I <nonce>                    an inspector snapshot (src/guest/inspect), answered as a result frame
 import { decodeBase64 } from '../util/base64.ts';
 
 export type Field = { kind: 'data'; data: Uint8Array } | { kind: 'path'; path: string };
@@ -9,7 +10,8 @@ export type Field = { kind: 'data'; data: Uint8Array } | { kind: 'path'; path: s
 export type AgentRequest =
   | { kind: 'run'; nonce: string; stdin: Field; script: Field }
   | { kind: 'kill'; nonce: string }
-  | { kind: 'ping'; nonce: string };
+  | { kind: 'ping'; nonce: string }
+  | { kind: 'inspect'; nonce: string };
 
 const NONCE_RE = /^[A-Za-z0-9_-]{1,40}$/;
 const PATH_RE = /^\/[A-Za-z0-9._/-]+$/;
@@ -42,6 +44,7 @@ export function parseRequestLine(raw: string): AgentRequest | null {
   if (!NONCE_RE.test(nonce)) return null;
   if (kind === 'K ' && sp < 0) return { kind: 'kill', nonce };
   if (kind === 'P ' && sp < 0) return { kind: 'ping', nonce };
+  if (kind === 'I ' && sp < 0) return { kind: 'inspect', nonce };
   if (kind !== 'R ' || sp < 0) return null;
   // the script field runs to the end of the line: a ":" script may contain spaces
   const fields = rest.slice(sp + 1);

@@ -461,6 +461,12 @@ export class Engine {
   private resolveMounts(c: ContainerRecord, hc: HostConfig): MountPoint[] {
     const out: MountPoint[] = [];
     for (const b of hc.Binds ?? []) {
+      // `-v /data`: one absolute path is an anonymous volume mounted there, as in Docker.
+      if (!b.includes(':') && b.startsWith('/')) {
+        const v = this.createVolume(undefined);
+        out.push({ Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: b, Driver: 'local', Mode: '', RW: true, Propagation: '' });
+        continue;
+      }
       const [src, dst, mode = ''] = b.split(':');
       if (!src || !dst || !dst.startsWith('/')) throw new InvalidParameter(`invalid volume specification: '${b}'`);
       const rw = !mode.split(',').includes('ro');
@@ -478,7 +484,7 @@ export class Engine {
       } else if (m.Type === 'bind') {
         out.push({ Type: 'bind', Source: m.Source ?? '', Destination: m.Target, Mode: '', RW: !m.ReadOnly, Propagation: 'rprivate' });
       } else if (m.Type === 'tmpfs') {
-        out.push({ Type: 'tmpfs', Source: '', Destination: m.Target, Mode: '', RW: true, Propagation: '' });
+        out.push({ Type: 'tmpfs', Source: '', Destination: m.Target, Mode: '', RW: !m.ReadOnly, Propagation: '' });
       }
     }
     for (const [dst, opts] of Object.entries(hc.Tmpfs ?? {})) out.push({ Type: 'tmpfs', Source: opts, Destination: dst, Mode: opts, RW: true, Propagation: '' });
@@ -566,7 +572,7 @@ export class Engine {
       throw new SystemError((e as Error).message);
     }
     const mounts: OciMount[] = c.Mounts.map((m) => {
-      if (m.Type === 'tmpfs') return { destination: m.Destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(m.Source ? m.Source.split(',') : [])] };
+      if (m.Type === 'tmpfs') return { destination: m.Destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(m.Source ? m.Source.split(',') : []), ...tmpfsOptions(c.HostConfig, m)] };
       if (m.Type === 'bind') mkdirp(this.sys, m.Source);
       return { destination: m.Destination, type: 'bind', source: m.Source, options: ['rbind', m.RW ? 'rw' : 'ro'] };
     });
@@ -780,3 +786,13 @@ function hostResolvConf(sys: Syscalls): string {
   return 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n';
 }
 
+/** --mount type=tmpfs's tmpfs-size and tmpfs-mode (and readonly), as mount options for runc. */
+function tmpfsOptions(hc: HostConfig, m: MountPoint): string[] {
+  const spec = (hc.Mounts ?? []).find((x) => x.Type === 'tmpfs' && x.Target === m.Destination);
+  if (!spec) return [];
+  const out: string[] = [];
+  if (spec.TmpfsOptions?.SizeBytes) out.push(`size=${spec.TmpfsOptions.SizeBytes}`);
+  if (spec.TmpfsOptions?.Mode) out.push(`mode=${spec.TmpfsOptions.Mode.toString(8)}`);
+  if (spec.ReadOnly) out.push('ro');
+  return out;
+}

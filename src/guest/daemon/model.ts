@@ -53,7 +53,7 @@ export interface HostConfig {
   PidsLimit: number | null;
   Init: boolean | null;
   Tmpfs?: Record<string, string>;
-  Mounts?: { Type: string; Source?: string; Target: string; ReadOnly?: boolean }[];
+  Mounts?: { Type: string; Source?: string; Target: string; ReadOnly?: boolean; TmpfsOptions?: { SizeBytes?: number; Mode?: number } }[];
   /** -p: "80/tcp" -> host bindings as the user gave them. */
   PortBindings?: Record<string, PortBinding[]> | null;
   /** -P: every exposed port on a random host port. */

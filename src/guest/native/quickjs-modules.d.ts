@@ -31,6 +31,8 @@ declare module 'wbnative' {
   /** fork(), or clone(flags | SIGCHLD) without a new stack when flags != 0 (qemu-user rejects CLONE_NEW*). */
   export function fork(flags: number): Ret;
   export function unshare(flags: number): Ret;
+  /** prlimit64(0, resource, {soft, hard}); limits of 2^64-1 (or negative) mean unlimited. */
+  export function setrlimit(resource: number, soft: number, hard: number): Ret;
   export function setns(fd: number, nstype: number): Ret;
   export function execve(path: string, argv: string[], env: string[]): Ret;
   export function exit(code: number): never;

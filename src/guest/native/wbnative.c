@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <dirent.h>
@@ -137,6 +138,23 @@ static JSValue f_fork(JSContext *ctx, JSValueConst this_val, int argc, JSValueCo
 static JSValue f_unshare(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     return RET(unshare(int_arg(ctx, argv[0])));
+}
+
+/* A limit from JS (a double, as JSON gives uint64 values): negative or 2^64-1 and up is infinity. */
+static uint64_t rlim_arg(JSContext *ctx, JSValueConst v)
+{
+    double d = 0;
+    JS_ToFloat64(ctx, &d, v);
+    if (d < 0 || d >= 18446744073709551615.0)
+        return UINT64_MAX;
+    return (uint64_t)d;
+}
+
+/* prlimit64 on ourselves: 64-bit limits on i386 too, where setrlimit's are 32-bit. */
+static JSValue f_setrlimit(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    struct { uint64_t cur, max; } lim = { rlim_arg(ctx, argv[1]), rlim_arg(ctx, argv[2]) };
+    return RET(syscall(SYS_prlimit64, 0, int_arg(ctx, argv[0]), &lim, NULL));
 }
 
 static JSValue f_setns(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
@@ -857,6 +875,7 @@ static JSValue f_sha256_file(JSContext *ctx, JSValueConst this_val, int argc, JS
 static const JSCFunctionListEntry wb_funcs[] = {
     JS_CFUNC_DEF("fork", 1, f_fork),
     JS_CFUNC_DEF("unshare", 1, f_unshare),
+    JS_CFUNC_DEF("setrlimit", 3, f_setrlimit),
     JS_CFUNC_DEF("setns", 2, f_setns),
     JS_CFUNC_DEF("execve", 3, f_execve),
     JS_CFUNC_DEF("exit", 1, f_exit),

@@ -9,7 +9,7 @@ import { resolve } from '../util/path.ts';
 import { table } from '../util/tabwriter.ts';
 import { Runtime, RuntimeError, type CreateOptions } from './runtime.ts';
 import { relayTerminal, sendConsole } from './console.ts';
-import { parseSpec, runcDefaultSpec, type OciProcess } from './spec.ts';
+import { runcDefaultSpec, type OciProcess } from './spec.ts';
 import { DEFAULT_ROOT, stateJson } from './state.ts';
 
 export const RUNC_VERSION = 'runc version 1.1.12-whalebone\ncommit: whalebone\nspec: 1.0.2-dev\n';
@@ -151,11 +151,11 @@ export async function runcMain(argv: string[], sys: Syscalls): Promise<number> {
         return 0;
       }
       case 'exec': {
-        const st = rt.state(id);
-        const base = parseSpec(readText(sys, `${st.bundle}/config.json`)).process!;
         let proc: OciProcess;
         if (p.flags.string('process')) proc = JSON.parse(readText(sys, resolve(cwd, p.flags.string('process')))) as OciProcess;
         else {
+          const base = rt.spec(id).process;
+          if (!base) throw new RuntimeError('the container was created without a process: give one with --process');
           if (p.args.length < 2) throw new RuntimeError('exec: no command given');
           const [uid, gid] = (p.flags.string('user') || `${base.user.uid}:${base.user.gid}`).split(':').map(Number);
           proc = { ...base, args: p.args.slice(1), env: [...(base.env ?? []), ...p.flags.list('env')], cwd: p.flags.string('cwd') || base.cwd, user: { uid: uid ?? 0, gid: gid ?? 0 }, terminal: p.flags.bool('tty') };

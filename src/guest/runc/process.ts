@@ -4,6 +4,7 @@
 import type { Syscalls } from '../sys/syscalls.ts';
 import { PR_SET_KEEPCAPS, PR_SET_NO_NEW_PRIVS, S_IFDIR, S_IFMT } from '../sys/constants.ts';
 import { applyCapSets, capSetsOf, dropBounding } from './caps.ts';
+import { applyRlimits } from './rlimits.ts';
 import type { OciProcess } from './spec.ts';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -53,8 +54,10 @@ export function lookPath(sys: Syscalls, name: string, env: readonly string[]): s
   throw new ExecError(`exec: "${name}": executable file not found in $PATH`, 127);
 }
 
-/** Switches credentials and capabilities as the spec's process asks. Call as root. */
+/** Sets the resource limits, then switches credentials and capabilities as the spec's process asks. Call as root. */
 export function finalizeProcess(sys: Syscalls, p: OciProcess, lastCap?: number): void {
+  // while still root with every capability: a hard limit above ours needs CAP_SYS_RESOURCE
+  applyRlimits(sys, p.rlimits);
   const caps = capSetsOf(p.capabilities);
   dropBounding(sys, caps.bounding, lastCap);
   const { uid, gid } = p.user;

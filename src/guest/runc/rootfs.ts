@@ -1,16 +1,18 @@
 // Prepares a container's root inside its new mount namespace: private propagation, the rootfs
 // as a mount point, the spec's mounts, /dev nodes and links, pivot_root, masked and read-only
-// paths. Runs in the container's init process before it execs the user's program.
+// paths, sysctls. Runs in the container's init process before it execs the user's program.
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import {
-  makedev, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE,
+  makedev, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, MS_UNBINDABLE,
   O_CLOEXEC, O_CREAT, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT,
 } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { dirname } from '../util/path.ts';
+import { utf8Decode } from '../util/text.ts';
 import { parseMountOptions, PROPAGATION } from './mountopts.ts';
 import { mkdirAll, secureJoin } from './securejoin.ts';
+import { applySysctls } from './sysctl.ts';
 import type { OciDevice, OciMount, OciSpec } from './spec.ts';
 
 /** The device nodes every container gets (as Docker and runc create them). */
@@ -165,10 +167,58 @@ export function readonlyPaths(sys: Syscalls, paths: readonly string[]): void {
   }
 }
 
+/** One line of /proc/self/mountinfo: the mount point and whether it is in a shared peer group. */
+export interface MountInfo {
+  mountPoint: string;
+  shared: boolean;
+}
+
+export function parseMountInfo(text: string): MountInfo[] {
+  const out: MountInfo[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.split(' ');
+    const dash = f.indexOf('-');
+    if (f.length < 7 || dash < 6) continue;
+    // octal escapes (\040 for a space) in the path
+    const mountPoint = f[4]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    out.push({ mountPoint, shared: f.slice(6, dash).some((o) => o.startsWith('shared:')) });
+  }
+  return out;
+}
+
+/** The mount a path lives on: the longest mount point that is the path or one of its parents. */
+export function mountOf(mounts: readonly MountInfo[], path: string): MountInfo | undefined {
+  let best: MountInfo | undefined;
+  for (const m of mounts) {
+    const inside = m.mountPoint === '/' || path === m.mountPoint || path.startsWith(`${m.mountPoint}/`);
+    if (inside && (!best || m.mountPoint.length >= best.mountPoint.length)) best = m;
+  }
+  return best;
+}
+
+/**
+ * pivot_root refuses a new root whose parent mount is shared (and a shared parent would spread
+ * the root's bind mount to other namespaces): make that parent private, as runc does.
+ */
+function privatizeParentMount(sys: Syscalls, rootfs: string): void {
+  let text: string;
+  try {
+    text = utf8Decode(sys.readFile('/proc/self/mountinfo'));
+  } catch {
+    return;
+  }
+  const parent = mountOf(parseMountInfo(text), rootfs);
+  if (parent?.shared) sys.mount(null, parent.mountPoint, null, MS_PRIVATE);
+}
+
 /** Everything from private propagation to the final read-only root. */
 export function prepareRootfs(sys: Syscalls, spec: OciSpec, opts: RootfsOptions): void {
-  const prop = PROPAGATION[spec.linux?.rootfsPropagation ?? 'rprivate'] ?? MS_PRIVATE | MS_REC;
-  sys.mount(null, '/', null, prop);
+  const wanted = spec.linux?.rootfsPropagation;
+  const prop = wanted ? PROPAGATION[wanted] : MS_PRIVATE | MS_REC;
+  if (prop === undefined) throw new Error(`invalid rootfsPropagation ${JSON.stringify(wanted)}`);
+  // an unbindable "/" could not be bound onto the root below: it becomes unbindable after pivot_root
+  sys.mount(null, '/', null, prop & MS_UNBINDABLE ? MS_PRIVATE | MS_REC : prop);
+  privatizeParentMount(sys, opts.rootfs);
   // pivot_root needs the new root to be a mount point
   sys.mount(opts.rootfs, opts.rootfs, null, MS_BIND | MS_REC);
   const mounts = spec.mounts ?? [];
@@ -184,7 +234,12 @@ export function prepareRootfs(sys: Syscalls, spec: OciSpec, opts: RootfsOptions)
     sys.mount(opts.consolePath, console, null, MS_BIND);
   }
   pivotInto(sys, opts.rootfs);
+  // the new root is a private bind now: give it the propagation asked for (shared: mounts made
+  // under it reach its other binds)
+  if (wanted) sys.mount(null, '/', null, prop);
   opts.onPivoted?.();
+  // through the container's own /proc, before readonlyPaths makes /proc/sys read-only
+  applySysctls(sys, spec.linux?.sysctl);
   maskPaths(sys, spec.linux?.maskedPaths ?? []);
   readonlyPaths(sys, spec.linux?.readonlyPaths ?? []);
   if (spec.root?.readonly) sys.mount(null, '/', null, MS_BIND | MS_REMOUNT | MS_RDONLY);

@@ -17,6 +17,8 @@ import { Cgroups, needsLimits } from './cgroup.ts';
 import { openContainerPty, readConsoleIndex, useConsole } from './console.ts';
 import { ExecError, finalizeProcess, lookPath, processEnv } from './process.ts';
 import { prepareRootfs } from './rootfs.ts';
+import { resolveRlimits } from './rlimits.ts';
+import { checkSysctls } from './sysctl.ts';
 import { parseSpec, type OciNamespace, type OciProcess, type OciSpec } from './spec.ts';
 import { loadState, procStat, saveState, stateDir, statusOf, type RuncState } from './state.ts';
 
@@ -149,6 +151,13 @@ export class Runtime {
     if (!exists(sys, rootfs)) throw new RuntimeError(`rootfs (${rootfs}) does not exist`);
     const namespaces = spec.linux?.namespaces ?? [];
     if (!namespaces.some((n) => n.type === 'mount')) throw new RuntimeError('a mount namespace is required');
+    try {
+      // settings the kernel cannot take fail create, before anything starts
+      resolveRlimits(spec.process.rlimits);
+      checkSysctls(spec);
+    } catch (e) {
+      throw new RuntimeError((e as Error).message);
+    }
 
     mkdirp(sys, this.opts.root, 0o700);
     sys.mkdir(dir, 0o711);
@@ -172,7 +181,7 @@ export class Runtime {
       const lastCap = this.lastCap();
       const [r, w] = sys.pipe(O_CLOEXEC);
       const [consoleR, consoleW] = spec.process.terminal && o.onConsole ? sys.pipe(O_CLOEXEC) : [-1, -1];
-      pid = sys.fork(cloneFlagsOf(spec));
+      pid = forkIntoPidNs(sys, spec, cloneFlagsOf(spec));
       if (pid === 0) {
         sys.close(r);
         if (consoleW >= 0) sys.close(consoleW);
@@ -239,6 +248,8 @@ export class Runtime {
         owner: '',
       };
       saveState(sys, this.opts.root, st);
+      // the config as created: changes to the bundle's config.json afterwards must not matter
+      writeFileAtomic(sys, `${dir}/config.json`, JSON.stringify(spec));
       if (o.pidFile) writeFileAtomic(sys, o.pidFile, String(pid));
       return st;
     } catch (e) {
@@ -258,6 +269,12 @@ export class Runtime {
       removeAll(sys, dir);
       throw e;
     }
+  }
+
+  /** The config the container was created with (older state dirs: the bundle's). */
+  spec(id: string): OciSpec {
+    const kept = `${stateDir(this.opts.root, id)}/config.json`;
+    return parseSpec(readText(this.sys, exists(this.sys, kept) ? kept : `${this.state(id).bundle}/config.json`));
   }
 
   start(id: string): void {
@@ -485,6 +502,31 @@ export class Runtime {
   }
 }
 
+/**
+ * Forks the container's init. A pid namespace given by path holds only the children of whoever
+ * enters it, so we enter it around the fork and go back to ours after.
+ */
+export function forkIntoPidNs(sys: Syscalls, spec: OciSpec, flags: number): number {
+  const path = spec.linux?.namespaces?.find((n) => n.type === 'pid' && n.path)?.path;
+  if (!path) return sys.fork(flags);
+  const ours = sys.open('/proc/self/ns/pid', O_RDONLY | O_CLOEXEC);
+  try {
+    const fd = sys.open(path, O_RDONLY | O_CLOEXEC);
+    try {
+      sys.setns(fd, CLONE_NEWPID);
+    } catch (e) {
+      throw new Error(`joining pid namespace ${path}: ${(e as Error).message}`);
+    } finally {
+      sys.close(fd);
+    }
+    const pid = sys.fork(flags);
+    if (pid !== 0) sys.setns(ours, CLONE_NEWPID);
+    return pid;
+  } finally {
+    sys.close(ours);
+  }
+}
+
 /** Closes every descriptor above 2 except those kept. */
 function closeOthers(sys: Syscalls, keep: number[]): void {
   let fds: number[];
@@ -545,7 +587,8 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
   if (a.cgroupDir) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
   const namespaces = spec.linux?.namespaces ?? [];
   for (const ns of namespaces) {
-    if (!ns.path) continue;
+    // a pid namespace by path was entered at fork (it applies to children only)
+    if (!ns.path || ns.type === 'pid') continue;
     const fd = sys.open(ns.path, O_RDONLY | O_CLOEXEC);
     try {
       sys.setns(fd, NS_FLAG[ns.type]);

@@ -137,6 +137,8 @@ export class FakeSyscalls implements Syscalls {
   caps: CapSets = { effective: ALL_CAPS, permitted: ALL_CAPS, inheritable: 0n };
   /** CLONE_NEW* flags this process has unshared (or was cloned with, in child mode). */
   namespaces = 0;
+  /** Resource limits set so far (RLIMIT_* number -> limits); absent = the host's. */
+  readonly rlimits = new Map<number, { soft: number; hard: number }>();
   sessionLeader = false;
   controllingTty: string | null = null;
   env: string[] = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root'];
@@ -385,6 +387,15 @@ export class FakeSyscalls implements Syscalls {
       this.pid = flags & 0x20000000 ? 1 : pid;
       this.namespaces |= flags;
       return 0;
+    });
+  }
+  setrlimit(resource: number, soft: number, hard: number) {
+    this.call('setrlimit', [resource, soft, hard], () => {
+      if (!Number.isInteger(resource) || resource < 0 || resource > 15 || soft > hard) throw this.err('EINVAL', 'setrlimit', [resource, soft, hard]);
+      const old = this.rlimits.get(resource);
+      // raising a hard limit needs CAP_SYS_RESOURCE
+      if (old && hard > old.hard && this.euid !== 0) throw this.err('EPERM', 'setrlimit', [resource, soft, hard]);
+      this.rlimits.set(resource, { soft, hard });
     });
   }
   unshare(flags: number) {

@@ -127,6 +127,7 @@ export class RealSyscalls implements Syscalls {
     n.close(fd);
   }
   unshare(flags: number) { check(n.unshare(flags), 'unshare', [flags]); }
+  setrlimit(resource: number, soft: number, hard: number) { check(n.setrlimit(resource, soft, hard), 'setrlimit', [resource, soft, hard]); }
   setns(fd: Fd, nstype: number) { check(n.setns(fd, nstype), 'setns', [fd, nstype]); }
   execve(path: string, argv: string[], env: string[]): never {
     flushStdio();

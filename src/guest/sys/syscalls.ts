@@ -89,6 +89,8 @@ export interface Syscalls {
    */
   fork(flags?: number): number;
   unshare(flags: number): void;
+  /** Sets one of this process's resource limits (RLIMIT_*; 2^64-1 = unlimited). */
+  setrlimit(resource: number, soft: number, hard: number): void;
   /** Joins the namespace open at fd (e.g. /proc/PID/ns/net); nstype 0 = any. */
   setns(fd: Fd, nstype: number): void;
   /** Replaces the process; returns only by throwing. argv[0] is the program name shown by ps. */

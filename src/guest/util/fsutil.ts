@@ -31,6 +31,21 @@ export function writeFileAtomic(sys: Syscalls, path: string, data: Uint8Array | 
   }
 }
 
+/**
+ * Rewrites PATH's content in place (same inode). For a file a running container has bind-mounted,
+ * such as its resolv.conf: a rename would leave the container with the old inode.
+ */
+export function writeFileInPlace(sys: Syscalls, path: string, data: Uint8Array | string): void {
+  const fd = sys.open(path, O_WRONLY | O_TRUNC | O_CLOEXEC, 0);
+  try {
+    const bytes = typeof data === 'string' ? utf8Encode(data) : data;
+    let off = 0;
+    while (off < bytes.length) off += sys.write(fd, bytes.subarray(off));
+  } finally {
+    sys.close(fd);
+  }
+}
+
 export function readText(sys: Syscalls, path: string): string {
   return utf8Decode(sys.readFile(path));
 }

@@ -108,4 +108,35 @@ describe('engine on the Syscalls fake', () => {
     expect(() => e.create('one', { Image: 'alpine' })).toThrow(Conflict);
     expect(() => e.findImage('busybox')).toThrow('No such image: busybox:latest');
   });
+  it('-v /path makes an anonymous volume; -v relative is refused in Docker\'s words', () => {
+    const { e } = engine();
+    const c = e.create('anon', { Image: 'alpine', HostConfig: { NetworkMode: 'none', Binds: ['/data', 'named:/named'] } });
+    const anon = c.Mounts.find((m) => m.Destination === '/data');
+    expect(anon).toMatchObject({ Type: 'volume', Driver: 'local', RW: true });
+    expect(anon?.Name).toMatch(/^[0-9a-f]{64}$/);
+    expect(anon?.Source).toBe(`${ROOT}/volumes/${anon?.Name}/_data`);
+    expect(c.Mounts.find((m) => m.Destination === '/named')).toMatchObject({ Type: 'volume', Name: 'named' });
+    expect(e.volumes().map((v) => v.Name).sort()).toEqual([anon?.Name, 'named'].sort());
+    // docker rm -v takes the anonymous one with the container and keeps the named one
+    e.remove('anon', false, true);
+    expect(e.volumes().map((v) => v.Name)).toEqual(['named']);
+    expect(() => e.create('rel', { Image: 'alpine', HostConfig: { NetworkMode: 'none', Binds: ['data'] } })).toThrow("invalid volume specification: 'data'");
+  });
+  it('gives runc the tmpfs options of --tmpfs and of --mount type=tmpfs (tmpfs-size, tmpfs-mode, readonly)', () => {
+    const { sys, e, shim } = engine();
+    e.create('tm', {
+      Image: 'alpine',
+      HostConfig: {
+        NetworkMode: 'none', Tmpfs: { '/scratch': 'size=1m' },
+        Mounts: [{ Type: 'tmpfs', Target: '/cache', ReadOnly: true, TmpfsOptions: { SizeBytes: 1048576, Mode: 0o1770 } }, { Type: 'tmpfs', Target: '/plain' }],
+      },
+    });
+    e.start('tm');
+    const spec = JSON.parse(new TextDecoder().decode(sys.readFile(`${shim.launches[0]!.bundle}/config.json`))) as { mounts: { destination: string; type: string; options: string[] }[] };
+    const opts = (d: string) => spec.mounts.find((m) => m.destination === d)?.options;
+    expect(opts('/scratch')).toEqual(['nosuid', 'nodev', 'noexec', 'size=1m']);
+    expect(opts('/cache')).toEqual(['nosuid', 'nodev', 'noexec', 'size=1048576', 'mode=1770', 'ro']);
+    expect(opts('/plain')).toEqual(['nosuid', 'nodev', 'noexec']);
+    expect(e.get('tm').Mounts.find((m) => m.Destination === '/cache')).toMatchObject({ Type: 'tmpfs', Source: '', RW: false });
+  });
 });

@@ -139,6 +139,41 @@ export function networkingBody(p: Parsed, cmd: string): { exposed: Record<string
   };
 }
 
+export interface MountFlag {
+  Type: string;
+  Source?: string;
+  Target: string;
+  ReadOnly: boolean;
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+}
+
+/** One --mount value (type=tmpfs,destination=/cache,tmpfs-size=1m) as the API's Mounts entry. */
+export function parseMountFlag(text: string): MountFlag {
+  const kv: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const i = part.indexOf('=');
+    kv[i >= 0 ? part.slice(0, i) : part] = i >= 0 ? part.slice(i + 1) : 'true';
+  }
+  const out: MountFlag = { Type: kv['type'] ?? 'volume', Source: kv['source'] ?? kv['src'], Target: kv['target'] ?? kv['destination'] ?? kv['dst'] ?? '', ReadOnly: kv['readonly'] === 'true' || kv['ro'] === 'true' };
+  const tmpfs: { SizeBytes?: number; Mode?: number } = {};
+  if (kv['tmpfs-size'] !== undefined) {
+    try {
+      tmpfs.SizeBytes = parseRamSize(kv['tmpfs-size']);
+    } catch {
+      throw new Error(`invalid value for tmpfs-size: ${kv['tmpfs-size']}`);
+    }
+  }
+  if (kv['tmpfs-mode'] !== undefined) {
+    if (!/^[0-7]+$/.test(kv['tmpfs-mode'])) throw new Error(`invalid value for tmpfs-mode: ${kv['tmpfs-mode']}`);
+    tmpfs.Mode = parseInt(kv['tmpfs-mode'], 8);
+  }
+  if (Object.keys(tmpfs).length > 0) {
+    if (out.Type !== 'tmpfs') throw new Error(`cannot mix 'tmpfs-*' options with mount type '${out.Type}'`);
+    out.TmpfsOptions = tmpfs;
+  }
+  return out;
+}
+
 export function createBody(c: Ctx, p: Parsed, autoRemove: boolean, command = 'docker run'): Record<string, unknown> {
   const [image, ...cmd] = p.args;
   const net = networkingBody(p, command);
@@ -162,12 +197,11 @@ export function createBody(c: Ctx, p: Parsed, autoRemove: boolean, command = 'do
     tmpfs[i >= 0 ? t.slice(0, i) : t] = i >= 0 ? t.slice(i + 1) : '';
   }
   const mounts = p.flags.list('mount').map((m) => {
-    const kv: Record<string, string> = {};
-    for (const part of m.split(',')) {
-      const [k, v] = part.split('=');
-      kv[k!] = v ?? 'true';
+    try {
+      return parseMountFlag(m);
+    } catch (e) {
+      throw new CliError(`invalid argument "${m}" for "--mount" flag: ${(e as Error).message}\n\nUsage:  ${command} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun '${command} --help' for more information`, 125);
     }
-    return { Type: kv['type'] ?? 'volume', Source: kv['source'] ?? kv['src'], Target: kv['target'] ?? kv['destination'] ?? kv['dst'] ?? '', ReadOnly: kv['readonly'] === 'true' || kv['ro'] === 'true' };
   });
   const cpus = p.flags.string('cpus');
   const restart = p.flags.string('restart');

@@ -8,7 +8,7 @@
 // rules, bridge) before the error is reported.
 
 import type { Syscalls } from '../../sys/syscalls.ts';
-import { mkdirp, readJson, readText, writeFileAtomic } from '../../util/fsutil.ts';
+import { mkdirp, readJson, readText, writeFileAtomic, writeFileInPlace } from '../../util/fsutil.ts';
 import { hex, newId } from '../../util/ids.ts';
 import { isErrno } from '../../sys/errors.ts';
 import { Conflict, Forbidden, InvalidParameter, NotFound, SystemError } from '../errdefs.ts';
@@ -393,6 +393,18 @@ export class Networks {
     }
   }
 
+  /**
+   * A container started on the default bridge asks the guest's resolver; connected live to a
+   * user-defined network it must ask the embedded server to find its new neighbours by name, as
+   * Docker's containers do. Only a resolv.conf that is still the one the daemon wrote is changed
+   * (the file's header promises to leave an edited one alone), and in place: the container has it
+   * bind-mounted, so a rename would leave it reading the old inode.
+   */
+  private useEmbeddedDns(c: ContainerRecord): void {
+    if (readText(this.sys, c.ResolvConfPath) !== this.resolvConf(c, false)) return;
+    writeFileInPlace(this.sys, c.ResolvConfPath, this.resolvConf(c, true));
+  }
+
   /** The guest's name servers, for forwarding and for containers on the default bridge. */
   private hostNameservers(): string[] {
     try {
@@ -654,6 +666,7 @@ export class Networks {
       if (this.userDefined(n)) {
         try {
           this.dns.start(c.NetworkSettings.SandboxKey);
+          this.useEmbeddedDns(c);
         } catch {
           // as at start
         }

@@ -225,6 +225,27 @@ describe('user-defined networks', () => {
     expect(net.prune()).toEqual(['app']);
   });
 
+  it('a default-bridge container connected live to a user network asks the embedded DNS from then on, unless its resolv.conf was edited', () => {
+    const { sys, net, start, file } = setup();
+    net.create({ Name: 'app' });
+    const c = container(net, 'c');
+    const edited = container(net, 'edited');
+    start(c);
+    start(edited);
+    expect(file(c.ResolvConfPath)).toMatch(/^nameserver 10\.86\.0\.53$/m);
+    const inode = sys.nodeAt(c.ResolvConfPath);
+    sys.addFile(edited.ResolvConfPath, 'nameserver 192.0.2.53\n');
+    net.connect('app', c);
+    net.connect('app', edited);
+    expect(file(c.ResolvConfPath)).toMatch(/^nameserver 127\.0\.0\.11$/m);
+    expect(file(c.ResolvConfPath)).not.toMatch(/10\.86\.0\.53$/m);
+    expect(file(c.ResolvConfPath)).toMatch(/^# ExtServers: \[10\.86\.0\.53\]$/m);
+    // rewritten in place: the running container has this inode bind-mounted
+    expect(sys.nodeAt(c.ResolvConfPath)).toBe(inode);
+    expect(file(edited.ResolvConfPath)).toBe('nameserver 192.0.2.53\n');
+    expect(net.dns.running()).toContain(c.NetworkSettings.SandboxKey);
+  });
+
   it('checks --ip and --network-alias at create as Docker does', () => {
     const { net } = setup();
     net.create({ Name: 'auto' });

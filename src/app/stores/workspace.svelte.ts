@@ -1,0 +1,87 @@
+// The lesson's files as the editor sees them: the lab folder's listing (polled from the guest),
+// the open file and its text, and saving an edit back into the guest.
+import type { ExecOptions, ExecResult, VmStatus } from '../../vm/types.ts';
+import { shellQuote } from '../../lessons/runner.ts';
+import { changedFiles, parseStatLines, type GuestFile } from '../logic.ts';
+
+/** What the workspace needs of the VM session. */
+export interface WorkspaceGuest {
+  readonly status: VmStatus;
+  exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
+}
+
+export class Workspace {
+  files = $state.raw<GuestFile[]>([]);
+  openPath = $state<string | null>(null);
+  openContent = $state('');
+  /** The editor has unsaved changes (bound to the editor). */
+  dirty = $state(false);
+  /** The lesson's files are in the guest (its setup ran): listing and opening make sense. */
+  ready = $state(false);
+
+  // Bumped by each save: a read that started before it may return the old text and is dropped.
+  private saves = 0;
+  private polling = false;
+  private pollAgain = false;
+
+  /** guest and workdir (the lesson's folder in the guest) are read at each use: both change. */
+  constructor(
+    private readonly guestOf: () => WorkspaceGuest,
+    private readonly workdir: () => string,
+  ) {}
+
+  private guest(): WorkspaceGuest {
+    return this.guestOf();
+  }
+
+  /** Another lesson: nothing listed or open until it is set up. */
+  clear(): void {
+    this.files = [];
+    this.openPath = null;
+    this.openContent = '';
+  }
+
+  /** Guest -> editor: lists the lab folder (mtime, size) and reloads the open file when it changed. */
+  async poll(): Promise<void> {
+    if (!this.ready || (this.guest().status !== 'ready' && this.guest().status !== 'busy')) return;
+    // A request while a listing runs is served by one more listing right after it.
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    this.polling = true;
+    try {
+      do {
+        this.pollAgain = false;
+        const dir = this.workdir();
+        const r = await this.guest().exec(`find ${shellQuote(dir)} -maxdepth 4 -type f -exec stat -c '%Y %s %n' {} + 2>/dev/null | head -n 300`, { timeoutMs: 10_000 });
+        const next = parseStatLines(r.stdout, dir);
+        const changed = changedFiles(this.files, next);
+        this.files = next;
+        if (this.openPath && changed.includes(this.openPath) && !this.dirty) await this.open(this.openPath);
+      } while (this.pollAgain);
+    } catch {
+      // The watchdog reports a hung guest; a missed poll is harmless.
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  async open(path: string): Promise<void> {
+    const before = this.saves;
+    const r = await this.guest().exec(`cat ${shellQuote(`${this.workdir()}/${path}`)}`, { timeoutMs: 10_000 });
+    if (this.saves !== before && path === this.openPath) return;
+    this.openPath = path;
+    this.openContent = r.stdout;
+  }
+
+  /** Resolves once the guest has the file (the editor marks it clean then); throws why not. */
+  async save(path: string, text: string): Promise<void> {
+    this.saves++;
+    const full = `${this.workdir()}/${path}`;
+    const r = await this.guest().exec(`mkdir -p "$(dirname ${shellQuote(full)})" && cat > ${shellQuote(full)}`, { stdin: text, timeoutMs: 15_000 });
+    if (r.exitCode !== 0) throw new Error(`writing ${full} failed: ${r.stderr.trim()}`);
+    this.saves++;
+    if (path === this.openPath) this.openContent = text;
+  }
+}

@@ -1,0 +1,104 @@
+// The inspector panel in headless Chromium against the built app and the real guest: a container
+// started from the terminal appears in the process tree in namespaces of its own, selecting it
+// highlights its processes, and its cgroup shows with its memory limit.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { repoRoot } from '../../scripts/lib/cache.ts';
+import { launchChromium } from './chromium.ts';
+import { buildApp, guestMissing, serveBuilt } from './server.ts';
+
+const missing = guestMissing();
+const RESULTS = join(repoRoot, 'test-results');
+
+async function typeInTerminal(page: Page, text: string): Promise<void> {
+  await page.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+describe.skipIf(missing)(`inspector in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let context: BrowserContext;
+  let page: Page;
+  let server: Awaited<ReturnType<typeof serveBuilt>>;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    buildApp();
+    server = await serveBuilt();
+    ({ context } = await launchChromium());
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.setViewportSize({ width: 1500, height: 900 });
+    await page.goto(server.url);
+    await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 240_000 });
+  }, 600_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+  });
+
+  it('opens on the process tree: init, dockerd, the learner’s shell, all in the host’s namespaces', async () => {
+    await page.getByTestId('inspector-toggle').click();
+    const table = page.getByTestId('process-table');
+    await table
+      .locator('tr[data-pid="1"]')
+      .waitFor({ timeout: 120_000 })
+      .catch(async (e: unknown) => {
+        throw new Error(`${(e as Error).message}\ninspector: ${await page.getByTestId('inspector').innerText()}`);
+      });
+    await expect.poll(() => table.locator('tbody tr', { hasText: 'dockerd' }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // pid 1's namespaces are the host's: colour slot 0, none marked as its own
+    const badges = table.locator('tr[data-pid="1"] .badge');
+    expect(await badges.count()).toBe(7);
+    expect(await table.locator('tr[data-pid="1"] .badge.own').count()).toBe(0);
+    expect(await table.locator('tr[data-pid="1"] .badge.slot-0').count()).toBe(7);
+    await expect.poll(() => page.getByTestId('inspector-meta').innerText()).toMatch(/guest [\d.]+ ms/);
+  }, 120_000);
+
+  it('shows a container started in the terminal, in namespaces of its own, and highlights it when selected', async () => {
+    const t0 = Date.now();
+    await typeInTerminal(page, 'docker run -d --name spy -m 24m busybox sleep 600');
+    const button = page.getByTestId('container-spy');
+    await button.waitFor({ timeout: 180_000 });
+    console.info(`[inspector] container appeared ${Date.now() - t0} ms after docker run -d was typed (includes the pull and the run)`);
+    const row = page.locator('[data-testid=process-table] tbody tr[data-container="spy"]', { hasText: 'sleep 600' });
+    await row.waitFor({ timeout: 90_000 }).catch(async (e: unknown) => {
+      const rows = await page.locator('[data-testid=process-table] tbody tr').evaluateAll((trs) => trs.map((t) => `${t.getAttribute('data-pid')} [${t.getAttribute('data-container')}] ${t.textContent?.replace(/\s+/g, ' ')}`));
+      throw new Error(`${(e as Error).message}\nrows:\n${rows.join('\n')}\nmeta: ${await page.getByTestId('inspector-meta').innerText()}`);
+    });
+    for (const kind of ['pid', 'mnt', 'net', 'uts', 'ipc']) {
+      const badge = row.locator(`.badge[data-kind=${kind}]`);
+      expect(await badge.getAttribute('class'), kind).toMatch(/\bown\b/);
+      expect(await badge.getAttribute('class'), kind).not.toMatch(/slot-0\b/);
+    }
+    expect(await row.locator('.badge[data-kind=user]').getAttribute('class')).toMatch(/slot-0\b/);
+    // its pid namespace differs from init's
+    const ino = await row.locator('.badge[data-kind=pid]').getAttribute('data-ino');
+    expect(ino).not.toBe(await page.locator('tr[data-pid="1"] .badge[data-kind=pid]').getAttribute('data-ino'));
+    await button.click();
+    await expect.poll(() => row.getAttribute('class')).toMatch(/\bin\b/);
+    expect(await page.locator('tr[data-pid="1"]').getAttribute('class')).toMatch(/\bdim\b/);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'inspector-processes.png') });
+  }, 300_000);
+
+  it("shows the container's cgroup with memory.max as docker run -m set it, and CPU samples", async () => {
+    await page.getByRole('tab', { name: 'cgroups' }).click();
+    const row = page.locator('[data-testid=cgroup-table] tbody tr[data-container="spy"]');
+    await row.waitFor({ timeout: 30_000 });
+    await expect.poll(() => row.getByTestId('mem').innerText(), { timeout: 30_000 }).toMatch(/ \/ 24\.0MiB$/);
+    await expect.poll(() => row.locator('.num').last().innerText(), { timeout: 30_000 }).toMatch(/^[\d.]+%$/);
+    await page.screenshot({ path: join(RESULTS, 'inspector-cgroups.png') });
+  }, 120_000);
+
+  it('closes, and the terminal works as before', async () => {
+    await page.getByRole('button', { name: 'Close the inspector' }).click();
+    await expect.poll(() => page.getByTestId('inspector').count()).toBe(0);
+    await typeInTerminal(page, 'docker rm -f spy >/dev/null && echo removed-$((40+2))');
+    await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 120_000 }).toMatch(/removed-42/);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});
