@@ -4,6 +4,7 @@
 // /var/run -> /run) or one the archive itself makes cannot carry a write to the host; and a link
 // in an entry's own place is replaced, never followed.
 
+import { cleanEntryPath } from '../images/unpack.ts';
 import { secureJoin } from '../runc/securejoin.ts';
 import { writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
@@ -30,16 +31,6 @@ export interface ExtractStats {
   bytes: number;
 }
 
-function cleanRel(p: string): string | null {
-  const parts: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') return null;
-    parts.push(part);
-  }
-  return parts.join('/');
-}
-
 function renamed(rel: string, r: ExtractOptions['rename']): string {
   if (!r) return rel;
   if (r.from === '') return rel === '' ? r.to : `${r.to}/${rel}`;
@@ -59,7 +50,7 @@ export function extractInto(sys: Syscalls, root: string, dir: string, opts: Extr
     else sys.chown(path, o.uid, o.gid);
   };
   const onEntry = (e: TarEntry): EntrySink | null => {
-    const clean = cleanRel(e.path);
+    const clean = cleanEntryPath(e.path);
     if (clean === null) throw new CopyError(`archive entry escapes the destination: ${e.path}`);
     const rel = renamed(clean, opts.rename);
     if (rel === '') {
@@ -95,7 +86,7 @@ export function extractInto(sys: Syscalls, root: string, dir: string, opts: Extr
         own(full, e, true);
         return null;
       case 'link': {
-        const target = cleanRel(e.linkname);
+        const target = cleanEntryPath(e.linkname);
         if (target === null) throw new CopyError(`hard link escapes the destination: ${e.linkname}`);
         // link() does not follow a symbolic link at the target: it links the link itself
         sys.link(inside(renamed(target, opts.rename)), full);
