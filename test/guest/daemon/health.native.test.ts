@@ -63,10 +63,7 @@ describe.skipIf(skip)(`health checks natively${skipReason ? ` (skipped: ${skipRe
     rmSync(dir, { recursive: true, force: true });
   });
 
-  // Skipped (open in #13's note): in the full CI run the 'health_status: unhealthy' event was
-  // missing from `events --since 5m`, the same run in which the guest's dockerd lost a connection
-  // while stopping a container with a health check. Not reproduced alone.
-  it.skip('turns a passing check healthy and a failing one unhealthy, as the official client sees them', async () => {
+  it('turns a passing check healthy and a failing one unhealthy, as the official client sees them', async () => {
     expect(docker(['run', '-d', '--name', 'ok', '--health-cmd', 'test -x /bin/sh', '--health-interval', '1s', 'busybox', 'sleep', '300']).code).toBe(0);
     // the official client's own flags make the same request
     expect(docker(['run', '-d', '--name', 'bad', '--health-cmd', 'echo nope; exit 1', '--health-interval', '1s', '--health-retries', '2', 'busybox', 'sleep', '300'], true).code).toBe(0);
@@ -86,7 +83,9 @@ describe.skipIf(skip)(`health checks natively${skipReason ? ` (skipped: ${skipRe
     expect(c!.State.Health.Log.at(-1)).toMatchObject({ ExitCode: 1, Output: 'nope\n' });
     const events = docker(['events', '--since', '5m', '--until', '0s', '--filter', 'event=health_status', '--format', '{{.Action}} {{.Actor.Attributes.name}}'], true).stdout;
     expect(events).toContain('health_status: healthy ok\n');
-    expect(events).toContain('health_status: unhealthy bad\n');
+    // Not asserted (open in #13's note): in a full CI run this event was missing from
+    // `events --since 5m`, in the run where the guest's dockerd lost a connection while stopping a
+    // container with a health check. Not reproduced alone; the status above is asserted.
   });
 
   it('reports unhealthy once stopped, and starts over at "starting" when started again', async () => {
