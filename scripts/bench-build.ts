@@ -6,17 +6,12 @@
 // Debian mirror in the guest; without it the seed's RUN is a plain echo (said in the output).
 import { readFileSync } from 'node:fs';
 import { log, runMain } from './lib/progress.ts';
+import { median } from './lib/stats.ts';
 import { createNodeVm, missingBootFile } from '../src/vm/node.ts';
 import type { VmCore } from '../src/vm/core.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const TAG = 'bench:build';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function sh(vm: VmCore, cmd: string, timeoutMs = 600_000): Promise<string> {
   const r = await vm.exec(cmd, { timeoutMs });

@@ -8,6 +8,7 @@
 // published port), so up is timed until the stack answers.
 import { readFileSync } from 'node:fs';
 import { log, runMain } from './lib/progress.ts';
+import { median } from './lib/stats.ts';
 import { createNodeVm, missingBootFile } from '../src/vm/node.ts';
 import type { VmCore } from '../src/vm/core.ts';
 
@@ -26,12 +27,6 @@ const DEFAULT_PROJECT = `services:
     command: ["sleep", "3600"]
     stop_signal: SIGKILL
 `;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function guestSh(vm: VmCore, cmd: string, timeoutMs = 300_000): Promise<string> {
   const r = await vm.exec(cmd, { timeoutMs });

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { log, runMain } from './lib/progress.ts';
+import { median } from './lib/stats.ts';
 import { BINARY, HOST_BINARY, busyboxBundle } from '../test/guest/helpers/native.ts';
 import { createNodeVm, missingBootFile } from '../src/vm/node.ts';
 import type { VmCore } from '../src/vm/core.ts';
@@ -18,12 +19,6 @@ import type { VmCore } from '../src/vm/core.ts';
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 15);
 const GUEST_RUNS = Number(process.env['BENCH_GUEST_RUNS'] ?? 7);
 const ONLY = process.env['BENCH_ONLY'];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function time(cmd: string, args: string[], cwd: string): number {
   const t = process.hrtime.bigint();

@@ -5,16 +5,11 @@
 // BENCH_RUNS sets the run count (default 3).
 import { loadavg } from 'node:os';
 import { log, runMain } from './lib/progress.ts';
+import { median } from './lib/stats.ts';
 import { createNodeVm, missingBootFile } from '../src/vm/node.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const SCOPE = 'bench:mirror';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 // Milliseconds from the guest's own clock, around each step.
 const SCRIPT = [

@@ -9,18 +9,13 @@
 // in ROWS with a name, an optional setup, and a function that returns one sample in ms.
 import { cpus, loadavg } from 'node:os';
 import { log, runMain } from './lib/progress.ts';
+import { median } from './lib/stats.ts';
 import { createNodeVm, missingBootFile } from '../src/vm/node.ts';
 import type { VmCore } from '../src/vm/core.ts';
 import { PreviewGateway } from '../src/vm/http/preview.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const SCOPE = 'bench:net';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 type Exec = (cmd: string) => Promise<string>;
 

@@ -3,6 +3,7 @@
 // does not exist creates it with the source's content, and "SRC/." means the directory's
 // content rather than the directory itself.
 
+import { basename, dirname } from '../util/path.ts';
 import { CopyError } from './extract.ts';
 
 /** A `docker cp` argument: CONTAINER:PATH, or a local path. */
@@ -29,19 +30,6 @@ export function assertsDirectory(path: string): boolean {
   return path.endsWith('/') || contentsOnly(path);
 }
 
-/** The last element of a path, ignoring trailing slashes ("" for "/"). */
-export function baseName(path: string): string {
-  const t = path.replace(/\/+$/, '');
-  return t.slice(t.lastIndexOf('/') + 1);
-}
-
-/** The directory part of a path, ignoring trailing slashes ("/" for "/x", "." for "x"). */
-export function dirName(path: string): string {
-  const t = path.replace(/\/+$/, '');
-  const i = t.lastIndexOf('/');
-  return i < 0 ? '.' : i === 0 ? '/' : t.slice(0, i);
-}
-
 export interface SourceInfo {
   /** The source path as the user wrote it. */
   path: string;
@@ -63,13 +51,13 @@ export interface CopyPlan {
 
 /** Where the source lands for a destination, or Docker's error when it cannot. */
 export function planCopy(src: SourceInfo, dst: DestInfo): CopyPlan {
-  const srcName = contentsOnly(src.path) ? '' : baseName(src.path);
-  if (dst.isDir === true) return { dir: dst.path, name: src.isDir ? srcName : baseName(src.path) };
+  const srcName = contentsOnly(src.path) ? '' : basename(src.path);
+  if (dst.isDir === true) return { dir: dst.path, name: src.isDir ? srcName : basename(src.path) };
   if (dst.isDir === false) {
     if (src.isDir) throw new CopyError('cannot copy directory');
     if (assertsDirectory(dst.path)) throw new CopyError('not a directory');
-    return { dir: dirName(dst.path), name: baseName(dst.path) };
+    return { dir: dirname(dst.path), name: basename(dst.path) };
   }
   if (!src.isDir && assertsDirectory(dst.path)) throw new CopyError('no such directory');
-  return { dir: dirName(dst.path), name: baseName(dst.path) };
+  return { dir: dirname(dst.path), name: basename(dst.path) };
 }

@@ -4,14 +4,14 @@
 // nothing in the archive can write outside the destination (cp/extract.ts).
 
 import { CopyError, extractInto } from '../../cp/extract.ts';
-import { assertsDirectory, baseName, contentsOnly, planCopy, splitCopyArg } from '../../cp/paths.ts';
+import { assertsDirectory, contentsOnly, planCopy, splitCopyArg } from '../../cp/paths.ts';
 import { decodePathStat, isDirMode, PATH_STAT_HEADER, type PathStat } from '../../cp/stat.ts';
 import { secureJoin } from '../../runc/securejoin.ts';
 import { S_IFDIR, S_IFMT } from '../../sys/constants.ts';
 import { readAllFd, writeAll } from '../../sys/io.ts';
 import { humanSize } from '../../util/humanize.ts';
 import { pathTar } from '../../util/layertar.ts';
-import { resolve } from '../../util/path.ts';
+import { basename, dirname, resolve } from '../../util/path.ts';
 import { failIfError } from './archive.ts';
 import { f, CliError, type CommandTable, type Ctx } from './context.ts';
 
@@ -27,6 +27,11 @@ function localPath(c: Ctx, p: string): string {
   if (contentsOnly(p)) return `${abs === '/' ? '' : abs}/.`;
   if (p.endsWith('/') && abs !== '/') return `${abs}/`;
   return abs;
+}
+
+/** The path without the trailing "/" or "/." that localPath keeps. */
+function withoutDot(p: string): string {
+  return p.replace(/\/\.?$/, '') || '/';
 }
 
 /** The container's own name, or the daemon's "No such container" as an error response. */
@@ -73,7 +78,7 @@ function copyFromContainer(c: Ctx, ref: string, srcPath: string, dst: string, o:
     return 0;
   }
   const target = localPath(c, dst);
-  const have = c.sys.statOrNull(target.replace(/\/\.?$/, '') || '/');
+  const have = c.sys.statOrNull(withoutDot(target));
   const srcIsDir = isDirMode(stat.mode);
   let plan;
   try {
@@ -88,7 +93,7 @@ function copyFromContainer(c: Ctx, ref: string, srcPath: string, dst: string, o:
     throw new CliError(`invalid output path: directory ${JSON.stringify(plan.dir).slice(1, -1)} does not exist`);
   }
   // the archive names the source by its own name ("" for a directory's content)
-  const tarName = contentsOnly(srcPath) ? '' : baseName(path);
+  const tarName = contentsOnly(srcPath) ? '' : basename(path);
   const x = extractInto(c.sys, plan.dir, '', {
     owner: o.archive ? 'archive' : { uid: c.sys.getuid(), gid: c.sys.getgid() },
     noOverwriteDirNonDir: true,
@@ -122,7 +127,7 @@ function copyToContainer(c: Ctx, src: string, ref: string, dstPath: string, o: O
     dir = dst;
   } else {
     const local = localPath(c, src);
-    const bare = local.replace(/\/\.?$/, '') || '/';
+    const bare = withoutDot(local);
     let st = c.sys.lstatOrNull(bare);
     if (!st) throw new CliError(`lstat ${bare}: no such file or directory`);
     // -L copies what a link points at, under the link's name
@@ -130,9 +135,9 @@ function copyToContainer(c: Ctx, src: string, ref: string, dstPath: string, o: O
     if (o.followLink) st = c.sys.lstatOrNull(packFrom) ?? st;
     const srcIsDir = (st.mode & S_IFMT) === S_IFDIR;
     if (contentsOnly(src) && !srcIsDir) throw new CliError(`not a directory`);
-    if (!dstStat && assertsDirectory(dst) === false) {
+    if (!dstStat && !assertsDirectory(dst)) {
       // the parent must be there: Docker names the missing path as the daemon does
-      const parent = dst.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
+      const parent = dirname(dst);
       if (!statInContainer(c, ref, parent)) throw new CliError(`Error response from daemon: Could not find the file ${parent} in container ${ref}`);
     }
     let plan;

@@ -4,39 +4,29 @@
 // mounts it has; writes never leave them (cp/extract.ts).
 
 import { CopyError, extractInto } from '../../cp/extract.ts';
-import { baseName, contentsOnly, assertsDirectory, dirName } from '../../cp/paths.ts';
+import { assertsDirectory, contentsOnly } from '../../cp/paths.ts';
 import { encodePathStat, pathStat, PATH_STAT_HEADER } from '../../cp/stat.ts';
 import { secureJoin } from '../../runc/securejoin.ts';
 import type { Syscalls } from '../../sys/syscalls.ts';
 import { S_IFDIR, S_IFLNK, S_IFMT } from '../../sys/constants.ts';
 import { gunzip, isGzip } from '../../util/inflate.ts';
+import { basename, dirname, normalize } from '../../util/path.ts';
 import { pathTar } from '../../util/layertar.ts';
 import { Forbidden, InvalidParameter, NotFound } from '../errdefs.ts';
 import type { ContainerRecord } from '../model.ts';
 import { NEXT, type RouteHandler } from './context.ts';
 
-/** The container path cleaned to an absolute one, trailing "/" or "/." kept off. */
-function cleanPath(p: string): string {
-  const parts: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join('/')}`;
-}
-
 /** Which filesystem holds a container path: a bind mount or volume, or else the container's root. */
 function holder(c: ContainerRecord, rootfs: string, path: string): { root: string; rel: string } {
   // the files the engine bind-mounts over the image's: the container sees these, not the image's
   for (const [dest, src] of [['/etc/resolv.conf', c.ResolvConfPath], ['/etc/hostname', c.HostnamePath], ['/etc/hosts', c.HostsPath]] as const) {
-    if (path === dest && src) return { root: dirName(src), rel: `/${baseName(src)}` };
+    if (path === dest && src) return { root: dirname(src), rel: `/${basename(src)}` };
   }
   let best: { root: string; rel: string } | null = null;
   let bestLen = -1;
   for (const m of c.Mounts) {
     if ((m.Type !== 'bind' && m.Type !== 'volume') || !m.Source) continue;
-    const d = cleanPath(m.Destination);
+    const d = normalize(`/${m.Destination}`);
     if ((path === d || path.startsWith(`${d === '/' ? '' : d}/`)) && d.length > bestLen) {
       best = { root: m.Source, rel: path.slice(d.length) || '/' };
       bestLen = d.length;
@@ -47,11 +37,11 @@ function holder(c: ContainerRecord, rootfs: string, path: string): { root: strin
 
 /** The host path of a container path; its last element is followed only when asked. */
 function hostPath(sys: Syscalls, c: ContainerRecord, rootfs: string, path: string, followLast: boolean): string {
-  const clean = cleanPath(path);
+  const clean = normalize(`/${path}`);
   const h = holder(c, rootfs, clean);
   if (followLast || h.rel === '/') return secureJoin(sys, h.root, h.rel);
-  const parent = secureJoin(sys, h.root, dirName(h.rel));
-  return `${parent === '/' ? '' : parent}/${baseName(h.rel)}`;
+  const parent = secureJoin(sys, h.root, dirname(h.rel));
+  return `${parent === '/' ? '' : parent}/${basename(h.rel)}`;
 }
 
 function notFound(path: string, ref: string): NotFound {
@@ -66,9 +56,9 @@ export const containerArchiveRoutes: RouteHandler = ({ sys, e, req, res, m, seg 
   const path = req.query.get('path');
   if (!path) throw new InvalidParameter('path parameter is required');
   if (m === 'PUT') {
-    if (c.HostConfig.ReadonlyRootfs && holder(c, '', cleanPath(path)).root === '') throw new Forbidden('container rootfs is marked read-only');
     e.withRootfs(c, (rootfs) => {
-      const h = holder(c, rootfs, cleanPath(path));
+      const h = holder(c, rootfs, normalize(`/${path}`));
+      if (c.HostConfig.ReadonlyRootfs && h.root === rootfs) throw new Forbidden('container rootfs is marked read-only');
       const dir = secureJoin(sys, h.root, h.rel);
       const st = sys.statOrNull(dir);
       if (!st) throw notFound(path, ref);
@@ -99,11 +89,11 @@ export const containerArchiveRoutes: RouteHandler = ({ sys, e, req, res, m, seg 
     let linkTarget = '';
     if (isLink) {
       const t = sys.readlink(host);
-      linkTarget = t.startsWith('/') ? t : cleanPath(`${dirName(cleanPath(path))}/${t}`);
+      linkTarget = t.startsWith('/') ? t : normalize(`${dirname(`/${path}`)}/${t}`);
     }
     // a directory's content is sent as "." entries, as moby does: the official client renames "."
-    const name = contentsOnly(path) ? '.' : baseName(cleanPath(path));
-    res.setHeader(PATH_STAT_HEADER, encodePathStat(pathStat(name || baseName(cleanPath(path)) || '/', st, linkTarget)));
+    const name = contentsOnly(path) ? '.' : basename(`/${path}`);
+    res.setHeader(PATH_STAT_HEADER, encodePathStat(pathStat(name || '/', st, linkTarget)));
     if (m === 'HEAD') {
       res.send(200);
       return;
