@@ -47,7 +47,9 @@ export async function browserPreviewSamples(runs: number, scope: string): Promis
   const { context } = await launchChromium();
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(server.url);
+    // BENCH_V86=tuned|stock: the page's ?v86= switch, to compare v86's loops on this road
+    const mode = process.env['BENCH_V86'];
+    await page.goto(mode ? `${server.url}?v86=${encodeURIComponent(mode)}` : server.url);
     await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 900_000 });
     await exec(page, 'mkdir -p /tmp/www && head -c 1024 /dev/zero | tr "\\0" a > /tmp/www/1k && head -c 1048576 /dev/urandom > /tmp/www/1m');
     await exec(page, 'docker run -d --name benchweb -p 8088:80 -v /tmp/www:/www busybox httpd -f -p 80 -h /www >/dev/null');

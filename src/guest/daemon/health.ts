@@ -187,6 +187,9 @@ export class HealthMonitor {
     if (!m) return;
     m.stopped = true;
     if (m.timer !== null) this.deps.clearTimer(m.timer);
+    // a probe still running would go on talking to a shim that is going away
+    m.probe?.kill();
+    m.probe = null;
     this.monitors.delete(id);
   }
 

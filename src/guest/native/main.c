@@ -30,6 +30,68 @@ static JSContext *new_context(JSRuntime *rt)
     return ctx;
 }
 
+/*
+ * QuickJS's stock tracker ends the process the moment a promise rejects with no handler yet. An
+ * async function that throws before its first await rejects before its caller can attach one, so
+ * a handler that arrives a microtask later still killed the process (dockerd with it). As Node
+ * does, the check waits until the job queue has drained and reports only what is still unhandled.
+ */
+#define WB_MAX_UNHANDLED 256
+static JSValue unhandled[WB_MAX_UNHANDLED][2]; /* promise, reason */
+static int unhandled_count;
+static int check_queued;
+
+static void report_and_exit(JSContext *ctx, JSValueConst reason)
+{
+    fflush(stdout);
+    fprintf(stderr, "whalebone: unhandled promise rejection: ");
+    JS_Throw(ctx, JS_DupValue(ctx, reason));
+    js_std_dump_error(ctx);
+    exit(1);
+}
+
+static JSValue check_unhandled(JSContext *ctx, int argc, JSValueConst *argv)
+{
+    (void)argc;
+    (void)argv;
+    if (unhandled_count > 0 && JS_IsJobPending(JS_GetRuntime(ctx))) {
+        /* more microtasks first: one of them may still attach the handler */
+        JS_EnqueueJob(ctx, check_unhandled, 0, NULL);
+        return JS_UNDEFINED;
+    }
+    check_queued = 0;
+    if (unhandled_count > 0)
+        report_and_exit(ctx, unhandled[0][1]);
+    return JS_UNDEFINED;
+}
+
+static void track_rejection(JSContext *ctx, JSValueConst promise, JSValueConst reason, JS_BOOL is_handled, void *opaque)
+{
+    (void)opaque;
+    if (is_handled) {
+        for (int i = 0; i < unhandled_count; i++) {
+            if (JS_VALUE_GET_PTR(unhandled[i][0]) != JS_VALUE_GET_PTR(promise))
+                continue;
+            JS_FreeValue(ctx, unhandled[i][0]);
+            JS_FreeValue(ctx, unhandled[i][1]);
+            unhandled_count--;
+            unhandled[i][0] = unhandled[unhandled_count][0];
+            unhandled[i][1] = unhandled[unhandled_count][1];
+            return;
+        }
+        return;
+    }
+    if (unhandled_count == WB_MAX_UNHANDLED)
+        report_and_exit(ctx, reason);
+    unhandled[unhandled_count][0] = JS_DupValue(ctx, promise);
+    unhandled[unhandled_count][1] = JS_DupValue(ctx, reason);
+    unhandled_count++;
+    if (!check_queued) {
+        check_queued = 1;
+        JS_EnqueueJob(ctx, check_unhandled, 0, NULL);
+    }
+}
+
 #ifdef WB_RUNNER
 static int ends_with(const char *s, const char *suffix)
 {
@@ -134,7 +196,7 @@ int main(int argc, char **argv)
 #else
     JS_SetModuleLoaderFunc(rt, NULL, table_loader, NULL);
 #endif
-    JS_SetHostPromiseRejectionTracker(rt, js_std_promise_rejection_tracker, NULL);
+    JS_SetHostPromiseRejectionTracker(rt, track_rejection, NULL);
     JSContext *ctx = new_context(rt);
     if (!ctx)
         return 125;

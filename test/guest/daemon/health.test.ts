@@ -189,6 +189,20 @@ describe('the health monitor on the fake clock', () => {
     expect(c.State.Health!.Status).toBe('unhealthy');
   });
 
+  it('kills the probe in flight when the container stops, and its late end records nothing', () => {
+    const { sys, runner, m, c, changes } = setup({ Test: ['CMD', 'sleep', '9'], Interval: 1e9, Timeout: 30e9 });
+    m.started(c);
+    sys.advance(1000);
+    expect(runner.runs).toHaveLength(1);
+    m.stopped(c);
+    expect(runner.runs[0]!.killed).toBe(true);
+    runner.runs[0]!.ended({ kind: 'error', message: 'container c1 is not running' });
+    sys.advance(60_000);
+    expect(runner.runs).toHaveLength(1);
+    expect(c.State.Health!.Log).toHaveLength(0);
+    expect(changes).toEqual([]);
+  });
+
   it('records an exec that could not start as a failure with the runtime message', () => {
     const { sys, runner, m, c } = setup({ Test: ['CMD', 'nosuch'], Interval: 1e9 });
     m.started(c);
