@@ -3,7 +3,7 @@
 // drops the payload of a segment that also carries FIN (its process() handles the FIN and never
 // emits the data). Each such segment is split in two before v86 sees it: the data, then a bare FIN
 // one sequence number on, which is what a peer sending them separately would have sent.
-import { NothingListeningError } from './errors.ts';
+import { HttpTimeoutError, NothingListeningError } from './errors.ts';
 import type { Dialer, Socket, SocketHandlers } from './types.ts';
 import type { V86NetworkAdapter, V86TcpConnection } from '../v86-types.ts';
 
@@ -33,8 +33,12 @@ export function splitFinSegments(conn: PatchableConnection): void {
   };
 }
 
-/** Opens v86 connections; a reset, or no answer within connectTimeoutMs, is a NothingListeningError. */
-export function v86Dialer(adapter: () => V86NetworkAdapter | null, connectTimeoutMs = 5_000): Dialer {
+/**
+ * Opens v86 connections. A reset (or close) before the handshake ends is a NothingListeningError;
+ * no answer at all within connectTimeoutMs is an HttpTimeoutError: a guest that is busy (a boot, a
+ * build, a loaded host) answers a SYN late, and that is not the same as a port nobody listens on.
+ */
+export function v86Dialer(adapter: () => V86NetworkAdapter | null, connectTimeoutMs = 20_000): Dialer {
   return (port) =>
     new Promise<Socket>((resolve, reject) => {
       const net = adapter();
@@ -54,9 +58,10 @@ export function v86Dialer(adapter: () => V86NetworkAdapter | null, connectTimeou
         } else handlers?.end();
       };
       const timer = setTimeout(() => {
-        if (connected) return;
+        if (connected || ended) return;
+        ended = true;
         conn.close();
-        end();
+        reject(new HttpTimeoutError(`port ${port} in the guest did not accept a connection within ${connectTimeoutMs / 1000} s`));
       }, connectTimeoutMs);
       conn.on('data', (d) => {
         if (!d || ended) return;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { HttpClient } from '../../../src/vm/http/client.ts';
 import { encodeRequest } from '../../../src/vm/http/request.ts';
 import { ResponseParser } from '../../../src/vm/http/response-parser.ts';
-import { splitFinSegments } from '../../../src/vm/http/v86-socket.ts';
+import { splitFinSegments, v86Dialer } from '../../../src/vm/http/v86-socket.ts';
+import type { V86NetworkAdapter, V86TcpConnection } from '../../../src/vm/v86-types.ts';
 import { header } from '../../../src/vm/http/types.ts';
 import { FakeGuest } from './fake.ts';
 
@@ -183,5 +184,45 @@ describe('v86 data+FIN segments', () => {
     conn.process({ tcp: { seq: 103, fin: true }, tcp_data: new TextEncoder().encode('tail') });
     expect(events).toEqual(['data:abc', 'data:tail', 'shutdown']);
     expect(conn.ack).toBe(108);
+  });
+});
+
+describe('v86 dialer', () => {
+  /** A v86-like connection that the test drives: it fires the events v86 would. */
+  function adapter() {
+    const fire: Record<string, (d?: Uint8Array) => void> = {};
+    let closed = false;
+    const conn: V86TcpConnection & { process?: unknown } = {
+      on: (ev, fn) => void (fire[ev] = fn),
+      write: () => undefined,
+      close: () => void (closed = true),
+    };
+    const net = { connect: () => conn } as unknown as V86NetworkAdapter;
+    return { net, fire, isClosed: () => closed };
+  }
+
+  it('calls a reset "nothing listening" and silence a timeout that names the port', async () => {
+    const reset = adapter();
+    const p1 = v86Dialer(() => reset.net, 1000)(8080);
+    reset.fire['close']!();
+    await expect(p1).rejects.toMatchObject({ name: 'NothingListeningError', message: 'nothing is listening on port 8080 in the guest' });
+
+    const silent = adapter();
+    await expect(v86Dialer(() => silent.net, 30)(8081)).rejects.toMatchObject({ name: 'HttpTimeoutError', message: 'port 8081 in the guest did not accept a connection within 0.03 s' });
+    expect(silent.isClosed()).toBe(true);
+  });
+
+  it('hands over data that arrived before the listener, copied', async () => {
+    const a = adapter();
+    const dial = v86Dialer(() => a.net, 1000)(80);
+    a.fire['connect']!();
+    const socket = await dial;
+    const buf = Uint8Array.of(1, 2, 3);
+    a.fire['data']!(buf);
+    buf[0] = 9; // v86 reuses its packet buffer
+    const got: number[][] = [];
+    socket.listen({ data: (d) => got.push([...d]), end: () => got.push([]) });
+    a.fire['shutdown']!();
+    expect(got).toEqual([[1, 2, 3], []]);
   });
 });
