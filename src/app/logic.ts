@@ -135,3 +135,20 @@ export function explainBootError(message: string): string {
 export function needsBiggerGuest(wantMiB: number | null, haveMiB: number | null): boolean {
   return (wantMiB ?? DEFAULT_GUEST_MEMORY_MIB) > (haveMiB ?? DEFAULT_GUEST_MEMORY_MIB);
 }
+
+/**
+ * Watches the terminal for the learner's prompt: the shell's prompt ("# " or "$ ") printed after
+ * the screen was cleared. The first byte back is usually the echo of the command typed, not a
+ * shell ready for input, so it is not the mark bench:app times.
+ */
+export class PromptWatcher {
+  private text = '';
+  private readonly decoder = new TextDecoder();
+
+  /** Feeds output; true once the prompt is on screen. */
+  feed(data: Uint8Array): boolean {
+    this.text = (this.text + this.decoder.decode(data, { stream: true })).slice(-4096);
+    const cleared = Math.max(this.text.lastIndexOf('\x1b[J'), this.text.lastIndexOf('\x1b[2J'), this.text.lastIndexOf('\x1b[3J'));
+    return cleared >= 0 && /[#$] $/.test(this.text.slice(cleared));
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFiles, clampFraction, languageOf, markDone, moveTo, needsBiggerGuest, parseMeminfo, parseStatLines, shouldLoadFile, terminalInput, unsupportedReason } from '../../src/app/logic.ts';
+import { changedFiles, clampFraction, languageOf, markDone, moveTo, needsBiggerGuest, parseMeminfo, PromptWatcher, parseStatLines, shouldLoadFile, terminalInput, unsupportedReason } from '../../src/app/logic.ts';
 
 describe('terminalInput', () => {
   it('run presses Enter after each line; run-interrupt sends Ctrl-C first; type leaves Enter out; copy types nothing', () => {
@@ -84,5 +84,23 @@ describe('shouldLoadFile', () => {
   it('reloads new guest content of the open file unless the learner has unsaved edits', () => {
     expect(shouldLoadFile(notes, { path: 'notes.txt', content: 'new\n' }, false)).toBe(true);
     expect(shouldLoadFile(notes, { path: 'notes.txt', content: 'new\n' }, true)).toBe(false);
+  });
+});
+
+describe('prompt watcher', () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  it('waits past the echo of the typed command for the prompt after the screen is cleared', () => {
+    const w = new PromptWatcher();
+    expect(w.feed(enc('stty rows 24 cols 80; mkdir -p /root/lesson && cd /root/lesson && clear\r\n'))).toBe(false);
+    expect(w.feed(enc('\x1b[H\x1b'))).toBe(false);
+    expect(w.feed(enc('[J'))).toBe(false);
+    expect(w.feed(enc('root@whalebone:~/lesson'))).toBe(false);
+    expect(w.feed(enc('# '))).toBe(true);
+  });
+
+  it('is not fooled by a prompt printed before the clear', () => {
+    const w = new PromptWatcher();
+    expect(w.feed(enc('root@whalebone:~# stty rows 24 cols 80; clear\r\n'))).toBe(false);
+    expect(w.feed(enc('\x1b[H\x1b[2J\x1b[3J$ '))).toBe(true);
   });
 });
