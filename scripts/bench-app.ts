@@ -1,4 +1,4 @@
-// npm run bench:app [-- --runs N] [--no-build] [--dist DIR (a build to measure instead of dist/; implies --no-build)]: the playground in headless Chromium, built
+// npm run bench:app [-- --runs N] [--baseline stock|own-loop|tuned] [--no-build] [--dist DIR (a build to measure instead of dist/; implies --no-build)]: the playground in headless Chromium, built
 // (`npm run build`) and served by a static server that compresses like a web server would, under
 // a sub-path. Each run uses a fresh browser profile: a first visit (nothing cached); once that
 // page says it works offline (everything cached) it is closed, and a new tab visits again (a
@@ -151,6 +151,8 @@ async function main(): Promise<void> {
   const first: Visit[] = [];
   const cached: Visit[] = [];
   const stock: Visit[] = [];
+  // --baseline MODE: the third tab's ?v86= (default stock: v86 exactly as shipped); own-loop compares v86's own yield
+  const baseline = arg('--baseline') ?? 'stock';
   const rss: number[] = [];
   const heap: number[] = [];
   try {
@@ -180,9 +182,9 @@ async function main(): Promise<void> {
         heap.push(await jsHeapMiB(context, page));
         await page.close();
         page = await context.newPage();
-        const v3 = await visit(page, server, '?v86=stock');
+        const v3 = await visit(page, server, `?v86=${baseline}`);
         stock.push(v3);
-        show('cached, stock v86', v3);
+        show(`cached, ?v86=${baseline}`, v3);
       } finally {
         await context.close();
       }
@@ -200,7 +202,7 @@ async function main(): Promise<void> {
     ['longest task until the prompt', col(cached, (v) => v.longestTaskMs, (n) => `${Math.round(n)} ms`), col(first, (v) => v.longestTaskMs, (n) => `${Math.round(n)} ms`), col(stock, (v) => v.longestTaskMs, (n) => `${Math.round(n)} ms`), '<= 200 ms'],
     ['guest command round trip (exec true)', col(cached, (v) => v.execMs, (n) => `${Math.round(n)} ms`), col(first, (v) => v.execMs, (n) => `${Math.round(n)} ms`), col(stock, (v) => v.execMs, (n) => `${Math.round(n)} ms`), '-'],
   ];
-  const head: [string, string, string, string, string] = ['medians of ' + runs + ' run(s)', 'cached', 'first visit', 'cached, stock v86 (baseline)', 'target'];
+  const head: [string, string, string, string, string] = ['medians of ' + runs + ' run(s)', 'cached', 'first visit', `cached, ?v86=${baseline} (baseline)`, 'target'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(head));

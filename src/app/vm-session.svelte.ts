@@ -1,6 +1,7 @@
 // The page's VM: starts the worker, boots (snapshot first), keeps the status bar's state, watches
 // for a hung guest (an exec ping with a timeout while idle) and restores saved states on Reset.
 import cmdline from '../../vm-images/cmdline.txt?raw';
+import { V86_MODES } from '../vm/browser-assets.ts';
 import { connectVmWorker } from '../vm/worker-client.ts';
 import type { BootProgress, ExecOptions, ExecResult, VmApi, VmStatus } from '../vm/types.ts';
 import { parseMeminfo } from './logic.ts';
@@ -75,9 +76,9 @@ export class VmSession {
     try {
       const worker = new Worker(new URL('../vm/worker.ts', import.meta.url), { type: 'module', name: 'whalebone-vm' });
       const distUrl = new URL('vm/', document.baseURI).href;
-      // ?v86=stock runs v86 exactly as shipped (bench:app's baseline); ?v86=tuned adds worker-v86.ts
+      // ?v86=stock runs v86 exactly as shipped (bench:app's baseline); own-loop and tuned: see V86Mode
       const asked = new URLSearchParams(location.search).get('v86');
-      const v86Mode = asked === 'stock' || asked === 'tuned' ? asked : 'default';
+      const v86Mode = V86_MODES.find((m) => m === asked) ?? 'default';
       this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), v86Mode });
       await this.vm.boot({
         ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}),

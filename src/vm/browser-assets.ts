@@ -21,15 +21,18 @@ export interface BrowserVmConfig {
   /** Show the offline registry at /mnt/host/registry, read lazily over HTTP (default true). */
   registry?: boolean;
   /**
-   * How much of v86 to adjust. 'default': v86's own emulation loop and JIT, with the driver's fast
-   * restore (restoreIntoFresh). 'tuned': also the worker adjustments of worker-v86.ts (same-thread
-   * yield, synchronous JIT compiles), measured slower on a quiet 2-core host but kept to compare.
-   * 'stock': v86 exactly as shipped, restore_state included: bench:app's baseline.
+   * How much of v86 to adjust. 'default': the driver's fast restore (restoreIntoFresh), v86's own
+   * loop and JIT for the boot, then worker-v86.ts's steady state (synchronous JIT compiles, the
+   * same-thread yield) once the guest is ready. 'own-loop': v86's own loop and JIT throughout (to
+   * compare). 'tuned': the steady state from the start (to compare). 'stock': v86 exactly as
+   * shipped, restore_state included: bench:app's baseline.
    */
   v86Mode?: V86Mode;
 }
 
-export type V86Mode = 'default' | 'tuned' | 'stock';
+export type V86Mode = 'default' | 'own-loop' | 'tuned' | 'stock';
+
+export const V86_MODES: readonly V86Mode[] = ['default', 'own-loop', 'tuned', 'stock'];
 
 /** Progress of one download. */
 export interface AssetProgress {

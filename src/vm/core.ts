@@ -62,6 +62,11 @@ export interface VmCoreOptions {
    * all RAM first): only bench:vm uses it, to measure its baseline in the same run.
    */
   stockV86?: boolean;
+  /**
+   * Called with the emulator each time the guest is ready (after a boot or a restore): the browser
+   * worker moves v86 to its steady-state settings there (worker-v86.ts), which a boot does not want.
+   */
+  onReady?: (emulator: V86Emulator) => void;
 }
 
 /** Directory on the share for exec payloads too large for the serial line. */
@@ -313,6 +318,7 @@ export class VmCore implements VmApi {
   private async afterBoot(progress: (p: BootProgress) => void): Promise<void> {
     await this.attachShares();
     this.state = 'ready';
+    if (this.emu) this.opts.onReady?.(this.emu);
     progress({ phase: 'ready', message: 'ready', fraction: 1 });
   }
 
@@ -420,6 +426,7 @@ export class VmCore implements VmApi {
       await this.awaitAgent();
       if (Object.keys(this.opts.shares ?? {}).some((n) => this.fs().SearchPath(n).id === -1)) await this.attachShares();
       this.state = 'ready';
+      if (this.emu) this.opts.onReady?.(this.emu);
     } catch (e) {
       this.state = 'crashed';
       throw new VmError(`restoreState failed: ${(e as Error).message}`);

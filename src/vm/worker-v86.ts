@@ -1,14 +1,18 @@
-// v86 adjusted for a browser worker, used only with the page's ?v86=tuned: on a quiet 2-core host
-// bench:app measured v86's own loop and asynchronous JIT faster (cached prompt 2.2 s against 3.2 s),
-// so they are the default. Kept to compare on loaded or slower machines.
+// v86 adjusted for a browser worker. Measured on a quiet 2-core host: v86's own loop and its
+// asynchronous JIT bring a restored guest to a prompt sooner (bench:app, cached prompt 1.15 s
+// against 1.68 s), but once it runs, synchronous JIT compiles and the same-thread yield serve it
+// far better (bench:net's browser rows: a 1 KB preview fetch 51 ms against 559-843 ms, 1 MB 2.0 s
+// against 4.7-5.2 s). So the default keeps v86's own settings for the boot and moves to these when
+// the guest is ready (steadyState). ?v86=tuned uses them from the start and ?v86=own-loop never:
+// both kept to compare.
 //
 // Yield: v86's emulation loop runs about 1 ms of guest time, then yields to the event loop and
 // asks to be called again. In Node it yields with setImmediate. In a browser worker v86 0.5 yields
-// by a message round trip to a second, nested worker, so every millisecond of guest time waits
-// for another thread to be scheduled, which on a loaded machine can take longer than the
-// millisecond itself. Here the loop yields within the worker's own thread: a message on a
-// MessageChannel (a task, like setImmediate, never clamped like a nested setTimeout), and
-// setTimeout only when v86 asks to sleep until its next timer.
+// with scheduler.postTask where there is one (Chromium), else by a message round trip to a nested
+// worker. Here the loop yields within the worker's own task queue: a message on a MessageChannel
+// (a task like setImmediate, never clamped like a nested setTimeout, and queued with the
+// messages that carry the page's requests), and setTimeout only when v86 asks to sleep until its
+// next timer.
 import type { V86Options } from 'v86';
 import type { V86Constructor, V86Emulator } from './v86-types.ts';
 
@@ -81,6 +85,23 @@ function patchLoop(proto: SameThreadLoop): void {
     this.whaleboneChannel?.port2.close();
     this.whaleboneChannel = null;
   };
+}
+
+/**
+ * The steady-state settings, for a guest that has booted: synchronous JIT compiles and the
+ * same-thread yield. v86's pending tick, if any, went to its own scheduler, whose answer still
+ * comes and is ignored by v86's tick counter: a new tick is started here.
+ */
+export function steadyState(emulator: V86Emulator): void {
+  const loop = (emulator as unknown as { v86?: SameThreadLoop & { cpu?: V86Cpu; next_tick?: (delayMs: number) => void; running?: boolean } }).v86;
+  if (loop?.cpu && typeof loop.cpu.codegen_finalize === 'function') patchJit(Object.getPrototypeOf(loop.cpu) as V86Cpu);
+  if (!loop || typeof loop.yield !== 'function' || typeof loop.register_yield !== 'function' || typeof loop.next_tick !== 'function') return;
+  const proto = Object.getPrototypeOf(loop) as SameThreadLoop;
+  if (patched.has(proto) && loop.whaleboneChannel) return;
+  loop.unregister_yield();
+  patchLoop(proto);
+  loop.register_yield();
+  if (loop.running) loop.next_tick(0);
 }
 
 /**
