@@ -17,11 +17,14 @@ function memoryData(): LessonData & { kv: Map<string, unknown> } {
     saveProgress: async (slug, p) => void kv.set(`progress:${slug}`, clone(p)),
     loadEdits: async (slug) => clone((kv.get(`edits:${slug}`) as Record<string, string> | undefined) ?? {}),
     saveEdits: async (slug, e) => void kv.set(`edits:${slug}`, clone(e)),
+    loadDrafts: async (slug) => clone((kv.get(`drafts:${slug}`) as Record<string, string> | undefined) ?? {}),
+    saveDrafts: async (slug, d) => void kv.set(`drafts:${slug}`, clone(d)),
     loadLastLesson: async () => kv.get('lesson') as string | undefined,
     saveLastLesson: async (slug) => void kv.set('lesson', slug),
     resetLessonData: async (slug) => {
       kv.delete(`progress:${slug}`);
       kv.delete(`edits:${slug}`);
+      kv.delete(`drafts:${slug}`);
     },
   };
 }
@@ -82,18 +85,64 @@ describe('LessonStore', () => {
     expect(s.resume).toEqual({ slug: '02-b', step: 0, kind: 'continue' });
   });
 
-  it("reset forgets the lesson's progress and edits, in the store and on disk", async () => {
+  it("reset forgets the lesson's progress, edits and drafts, in the store and on disk", async () => {
     const data = memoryData();
     const s = new LessonStore(data);
     await s.load(lessons);
     await s.select(lessons[0]!);
     await s.complete(1);
     await s.saveEdit('a.txt', 'x');
+    s.setDraft('a.txt', 'xy');
     await s.reset();
     expect(s.progress).toEqual({ current: 0, done: [] });
     expect(s.edits).toEqual({});
+    expect(s.drafts).toEqual({});
     expect(s.records).toEqual({});
     expect([...data.kv.keys()]).toEqual(['lesson']);
+  });
+
+  it('unsaved editor text is stored as it changes, per lesson, and a new store (the next visit) has it', async () => {
+    const data = memoryData();
+    const a = new LessonStore(data);
+    await a.load(lessons);
+    await a.select(lessons[0]!);
+    a.setDraft('Dockerfile', 'FROM b');
+    a.setDraft('Dockerfile', 'FROM busybox');
+    a.setDraft('notes.txt', 'x');
+    a.setDraft('notes.txt', null);
+    // The tab closes here: no further call on the store, only the writes already started.
+    await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    const b = new LessonStore(data);
+    await b.load(lessons);
+    await b.select(lessons[0]!);
+    expect(b.drafts).toEqual({ Dockerfile: 'FROM busybox' });
+    await b.select(lessons[1]!);
+    expect(b.drafts).toEqual({});
+  });
+
+  it('drafts typed in a lesson are there when the learner leaves it and comes straight back', async () => {
+    const data = memoryData();
+    let release: () => void = () => undefined;
+    const saveDrafts = data.saveDrafts;
+    // The first write is slow, as an IndexedDB commit under load can be.
+    data.saveDrafts = (slug, d) => new Promise((r) => (release = () => r(saveDrafts(slug, d))));
+    const s = new LessonStore(data);
+    await s.load(lessons);
+    await s.select(lessons[0]!);
+    s.setDraft('a.txt', 'one');
+    s.setDraft('a.txt', 'two');
+    data.saveDrafts = saveDrafts;
+    const moving = (async () => {
+      await s.select(lessons[1]!);
+      expect(s.drafts).toEqual({});
+      await s.select(lessons[0]!);
+    })();
+    await new Promise((r) => setTimeout(r, 0));
+    release();
+    await moving;
+    expect(s.drafts).toEqual({ 'a.txt': 'two' });
+    expect(data.kv.get('drafts:01-a')).toEqual({ 'a.txt': 'two' });
   });
 
   it('a broken store reads as nothing stored, not as a failed page', async () => {
