@@ -39,7 +39,10 @@ async function guestMs(exec: Exec, cmd: string): Promise<number> {
   return (b - a) * 1000;
 }
 
-/** One HTTP/1.0 GET from v86's network side to a guest port (the road the page's preview takes). */
+/**
+ * One HTTP/1.0 GET from v86's network side to a guest port (the road the page's preview takes).
+ * An answer that is not 200 is an error, not a fast sample.
+ */
 function httpGet(vm: VmCore, port: number, path: string): Promise<{ ms: number; bytes: number }> {
   const net = vm.network;
   if (!net) throw new Error('the guest has no network adapter');
@@ -47,15 +50,22 @@ function httpGet(vm: VmCore, port: number, path: string): Promise<{ ms: number; 
   return new Promise((resolve, reject) => {
     const conn = net.connect(port);
     let bytes = 0;
+    let head = '';
     const timer = setTimeout(() => reject(new Error(`no answer from guest port ${port}`)), 60_000);
     conn.on('connect', () => conn.write(new TextEncoder().encode(`GET ${path} HTTP/1.0\r\n\r\n`)));
-    conn.on('data', (d) => (bytes += d?.length ?? 0));
+    conn.on('data', (d) => {
+      if (head.length < 64 && d) head += new TextDecoder().decode(d.subarray(0, 64));
+      bytes += d?.length ?? 0;
+    });
     let done = false;
     const end = (): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      resolve({ ms: performance.now() - t, bytes });
+      const ms = performance.now() - t;
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
+      if (status !== '200') reject(new Error(`GET ${path} from guest port ${port}: ${status ? `HTTP ${status}` : `no HTTP answer (${bytes} bytes)`}`));
+      else resolve({ ms, bytes });
     };
     conn.on('close', end);
     conn.on('shutdown', end);

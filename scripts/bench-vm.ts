@@ -1,14 +1,19 @@
 // npm run bench:vm [-- --runs N]: medians of cold boot to prompt, snapshot restore to first
 // command answered and command round trip; snapshot and kernel sizes; Node RSS. Restore and cold
 // boot also run v86's stock path (stockV86) alternately with ours, as the same-run baseline; each
-// figure is printed beside its target and the previous run's figure on this machine.
+// figure is printed beside its target and the previous run's figure on this machine. RSS is
+// measured in a fresh Node process per guest (this script again, with --rss-child), ours and
+// stock alternately: in one process the later emulators would share it with earlier ones' garbage.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DIST_FILES } from '../src/vm/assets.ts';
 import type { VmCore } from '../src/vm/core.ts';
 import { createNodeVm, distPath, missingBootFile } from '../src/vm/node.ts';
 import { cacheDir } from './lib/cache.ts';
 import { BuildError, log, runMain } from './lib/progress.ts';
+import { median } from './lib/stats.ts';
 
 const SCOPE = 'bench:vm';
 
@@ -19,12 +24,6 @@ interface Row {
   target?: number;
   runs?: number;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 function argRuns(): number {
   const i = process.argv.indexOf('--runs');
@@ -39,28 +38,60 @@ function instructions(vm: VmCore): number {
   return emu ? emu.get_instruction_counter() >>> 0 : 0;
 }
 
-async function restoreRuns(runs: number, stockV86: boolean): Promise<{ restore: number[]; rtt: number[]; rss: number }> {
+/** A timed command that failed would time well: every one is checked. */
+async function execTrue(vm: VmCore): Promise<void> {
+  const r = await vm.exec('true');
+  if (r.exitCode !== 0) throw new BuildError(`exec true in the guest exited ${r.exitCode}: ${r.stderr}`);
+}
+
+async function restoreRuns(runs: number, stockV86: boolean): Promise<{ restore: number[]; rtt: number[] }> {
   const restore: number[] = [];
   const rtt: number[] = [];
-  let rss = 0;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const vm = createNodeVm({ shares: {}, stockV86 });
     await vm.boot();
     if (vm.lastBoot?.mode !== 'snapshot') throw new BuildError(`the snapshot was not used: ${vm.lastBoot?.fallbackReason ?? 'unknown reason'}`);
-    await vm.exec('true');
+    await execTrue(vm);
     restore.push(performance.now() - t0);
     for (let k = 0; k < 10; k++) {
       const t = performance.now();
-      await vm.exec('true');
+      await execTrue(vm);
       rtt.push(performance.now() - t);
     }
-    // The first guest only: later ones share the process with freed emulators not yet collected.
-    if (i === 0) rss = process.memoryUsage().rss;
     await vm.destroy();
     log(SCOPE, `restore run ${i + 1}/${runs}${stockV86 ? ' (stock v86)' : ''}: ${(restore[i] as number).toFixed(0)} ms`);
   }
-  return { restore, rtt, rss };
+  return { restore, rtt };
+}
+
+interface RssSample {
+  /** The child's RSS once its modules are loaded, before any emulator. */
+  idle: number;
+  /** With the guest restored and a command answered. */
+  booted: number;
+}
+
+/** --rss-child ours|stock: one guest in this fresh process; prints an RssSample as JSON. */
+async function rssChild(stockV86: boolean): Promise<void> {
+  const idle = process.memoryUsage().rss;
+  const vm = createNodeVm({ shares: {}, stockV86 });
+  await vm.boot();
+  if (vm.lastBoot?.mode !== 'snapshot') throw new BuildError(`the snapshot was not used: ${vm.lastBoot?.fallbackReason ?? 'unknown reason'}`);
+  await execTrue(vm);
+  const booted = process.memoryUsage().rss;
+  await vm.destroy();
+  process.stdout.write(`${JSON.stringify({ idle, booted } satisfies RssSample)}\n`);
+}
+
+/** This script again in a new Node process (tsx's loader flags included) for one RSS sample. */
+function rssSample(stockV86: boolean): RssSample {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--rss-child', stockV86 ? 'stock' : 'ours'], { encoding: 'utf8', timeout: 300_000 });
+  const line = r.stdout?.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new BuildError(`the RSS child (${stockV86 ? 'stock' : 'ours'}) failed (exit ${r.status ?? r.signal}): ${r.stderr}`);
+  const s = JSON.parse(line) as RssSample;
+  log(SCOPE, `RSS in a fresh process${stockV86 ? ' (stock v86)' : ''}: ${(s.booted / 1048576).toFixed(0)} MiB booted, ${(s.idle / 1048576).toFixed(0)} MiB before the boot`);
+  return s;
 }
 
 async function coldRuns(runs: number, stockV86: boolean): Promise<{ ms: number[]; instr: number[] }> {
@@ -83,7 +114,7 @@ function fmt(v: number | undefined, unit: string): string {
   return unit === 'ms' ? `${v.toFixed(0)} ms` : `${v.toFixed(2)} ${unit}`;
 }
 
-runMain(SCOPE, async () => {
+async function main(): Promise<void> {
   const missing = missingBootFile();
   if (missing) throw new BuildError(`${missing} is missing: run npm run build:vm first`);
   const runs = argRuns();
@@ -102,8 +133,16 @@ runMain(SCOPE, async () => {
     rows.push({ name: '  baseline: stock v86 restore_state', value: median(stock.flatMap((r) => r.restore)), unit: 'ms', runs: stock.length });
     const rtt = ours.flatMap((r) => r.rtt);
     rows.push({ name: 'command round trip (exec true)', value: median(rtt), unit: 'ms', runs: rtt.length });
-    rows.push({ name: 'Node RSS with a booted guest', value: (ours[0]?.rss ?? 0) / 1024 / 1024, unit: 'MiB' });
-    rows.push({ name: '  baseline: with stock v86 restore', value: (stock[0]?.rss ?? 0) / 1024 / 1024, unit: 'MiB' });
+    const rssOurs: RssSample[] = [];
+    const rssStock: RssSample[] = [];
+    for (let i = 0; i < runs; i++) {
+      rssOurs.push(rssSample(false));
+      rssStock.push(rssSample(true));
+    }
+    const mib = (xs: number[]) => median(xs) / 1048576;
+    rows.push({ name: 'Node RSS with a booted guest (fresh process)', value: mib(rssOurs.map((s) => s.booted)), unit: 'MiB', runs });
+    rows.push({ name: '  baseline: with stock v86 restore', value: mib(rssStock.map((s) => s.booted)), unit: 'MiB', runs });
+    rows.push({ name: '  baseline: the same process before the boot', value: mib([...rssOurs, ...rssStock].map((s) => s.idle)), unit: 'MiB', runs: runs * 2 });
     rows.push({ name: 'compressed snapshot', value: statSync(snap).size / 1e6, unit: 'MB', target: 10 });
   } else log(SCOPE, `no ${DIST_FILES.snapshot}: restore figures skipped (npm run build:vm makes it)`);
   const cold = { ms: [] as number[], instr: [] as number[] };
@@ -135,4 +174,12 @@ runMain(SCOPE, async () => {
   }
   writeFileSync(baselineFile, JSON.stringify(rows, null, 2));
   process.exit(0);
-});
+}
+
+const child = process.argv.indexOf('--rss-child');
+if (child >= 0)
+  runMain(`${SCOPE} rss`, async () => {
+    await rssChild(process.argv[child + 1] === 'stock');
+    process.exit(0);
+  });
+else runMain(SCOPE, main);
