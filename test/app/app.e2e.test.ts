@@ -141,7 +141,8 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     const editor = page.locator('[data-testid=editor] .monaco-editor');
     const name = page.locator('.editor-pane .bar .name');
     await expect.poll(() => name.innerText(), { timeout: 120_000 }).toBe('lower/greeting.txt');
-    await expect.poll(() => editor.locator('.view-lines').innerText(), { timeout: 60_000 }).toContain('Hello from the lower layer.');
+    // Monaco draws spaces as no-break spaces
+    await expect.poll(async () => (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' '), { timeout: 60_000 }).toContain('Hello from the lower layer.');
     // Progress: step 1 passes its check, then the learner moves on to step 2.
     await page.locator('[data-testid=show-me]').click();
     await waitTerminal(page, /lowerdir=\/root\/lab\/lower/, 60_000);
