@@ -6,7 +6,7 @@ import { readLine, writeAll } from '../sys/io.ts';
 import type { Fd, Pty, Syscalls } from '../sys/syscalls.ts';
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, O_CLOEXEC,
-  O_RDONLY, O_WRONLY, S_IFIFO, SIGKILL,
+  O_RDONLY, O_WRONLY, PR_SET_CHILD_SUBREAPER, S_IFIFO, SIGKILL,
 } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { exitCodeOf } from '../sys/wait.ts';
@@ -21,6 +21,7 @@ import { resolveRlimits } from './rlimits.ts';
 import { checkSysctls } from './sysctl.ts';
 import { parseSpec, type OciNamespace, type OciProcess, type OciSpec } from './spec.ts';
 import { loadState, procStat, saveState, stateDir, statusOf, type RuncState } from './state.ts';
+import { checkUserNs, readStage1, sendStage1, userNsStage1, wantsNewUserNs, writeIdMaps } from './userns.ts';
 
 /** O_PATH (i386 = generic value): an fd naming the fifo without opening it for I/O. */
 const O_PATH = 0o10000000;
@@ -155,6 +156,7 @@ export class Runtime {
       // settings the kernel cannot take fail create, before anything starts
       resolveRlimits(spec.process.rlimits);
       checkSysctls(spec);
+      checkUserNs(spec);
     } catch (e) {
       throw new RuntimeError((e as Error).message);
     }
@@ -181,13 +183,15 @@ export class Runtime {
       const lastCap = this.lastCap();
       const [r, w] = sys.pipe(O_CLOEXEC);
       const [consoleR, consoleW] = spec.process.terminal && o.onConsole ? sys.pipe(O_CLOEXEC) : [-1, -1];
-      pid = forkIntoPidNs(sys, spec, cloneFlagsOf(spec));
-      if (pid === 0) {
+      const userNs = wantsNewUserNs(spec);
+      const init = (): never => {
         sys.close(r);
         if (consoleW >= 0) sys.close(consoleW);
         try {
           if (o.stdio) o.stdio.forEach((fd, i) => fd !== i && sys.dup2(fd, i));
-          containerInit(sys, { spec, rootfs, fifo, syncFd: w, cgroupDir, lastCap, consolePath: o.consolePath, consoleFd: consoleR });
+          return containerInit(sys, {
+            spec, rootfs, fifo, syncFd: w, cgroupDir, joinCgroup: !userNs, lastCap, consolePath: o.consolePath, consoleFd: consoleR,
+          });
         } catch (e) {
           const code = e instanceof ExecError ? e.exitCode : 1;
           try {
@@ -200,8 +204,13 @@ export class Runtime {
               // no stderr either
             }
           }
-          sys.exit(code);
+          return sys.exit(code);
         }
+      };
+      if (userNs) pid = this.forkUserNsInit(spec, cgroupDir, init);
+      else {
+        pid = forkIntoPidNs(sys, spec, cloneFlagsOf(spec));
+        if (pid === 0) init();
       }
       sys.close(w);
       if (consoleR >= 0) sys.close(consoleR);
@@ -269,6 +278,67 @@ export class Runtime {
       removeAll(sys, dir);
       throw e;
     }
+  }
+
+  /**
+   * Forks the init into a new user namespace through a stage-1 process (see userns.ts): returns
+   * the init's pid; in the init, runs `init` (which never returns).
+   */
+  private forkUserNsInit(spec: OciSpec, cgroupDir: string | null, init: () => never): number {
+    const sys = this.sys;
+    // the init is stage 1's child; once stage 1 exits it must become ours (run and the shim wait for it)
+    sys.prctl(PR_SET_CHILD_SUBREAPER, 1);
+    const [fromStage1, toParent] = sys.pipe(O_CLOEXEC);
+    const [fromParent, toStage1] = sys.pipe(O_CLOEXEC);
+    const stage1 = sys.fork(0);
+    if (stage1 === 0) {
+      sys.close(fromStage1);
+      sys.close(toStage1);
+      try {
+        const pid = userNsStage1(sys, { toParent, fromParent, cgroupDir }, cloneFlagsOf(spec));
+        if (pid === 0) {
+          // the parent must see end of file on this pipe if stage 1 dies, whatever the init does
+          sys.close(toParent);
+          init();
+        }
+        sys.exit(0);
+      } catch (e) {
+        try {
+          sendStage1(sys, toParent, { type: 'error', message: (e as Error).message });
+        } catch {
+          // parent gone
+        }
+        sys.exit(1);
+      }
+    }
+    sys.close(toParent);
+    sys.close(fromParent);
+    let mapError: string | null = null;
+    let msg;
+    try {
+      msg = readStage1(sys, fromStage1);
+      if (msg?.type === 'userns') {
+        try {
+          writeIdMaps(sys, stage1, spec);
+          writeAll(sys, toStage1, 'mapped\n');
+        } catch (e) {
+          mapError = (e as Error).message;
+        }
+        // without "mapped", stage 1 reads end of file and gives up
+        sys.close(toStage1);
+        msg = mapError ? null : readStage1(sys, fromStage1);
+      } else sys.close(toStage1);
+    } finally {
+      sys.close(fromStage1);
+      try {
+        sys.waitpid(stage1, 0);
+      } catch {
+        // reaped
+      }
+    }
+    if (msg?.type === 'pid') return msg.pid;
+    const why = mapError ?? (msg?.type === 'error' ? msg.message : 'the user namespace stage exited early');
+    throw new RuntimeError(`runc create failed: unable to start container process: ${why}`);
   }
 
   /** The config the container was created with (older state dirs: the bundle's). */
@@ -400,7 +470,8 @@ export class Runtime {
     const lastCap = this.lastCap();
     const nsFds: number[] = [];
     const nsNames: string[] = [];
-    for (const ns of ['ipc', 'uts', 'net', 'pid', 'cgroup', 'mnt']) {
+    // the user namespace first: the others belong to it, and joining them needs its capabilities
+    for (const ns of ['user', 'ipc', 'uts', 'net', 'pid', 'cgroup', 'mnt']) {
       const mine = safeReadlink(sys, `/proc/self/ns/${ns}`);
       const theirs = safeReadlink(sys, `/proc/${st.pid}/ns/${ns}`);
       if (theirs && mine !== theirs) {
@@ -564,6 +635,8 @@ interface InitArgs {
   fifo: string;
   syncFd: number;
   cgroupDir: string | null;
+  /** Whether the init joins cgroupDir itself (a user namespace's stage 1 has already). */
+  joinCgroup: boolean;
   lastCap: number | undefined;
   consolePath: string | undefined;
   /** Where the parent sends the number of our pty (-1: no console of our own). */
@@ -584,7 +657,7 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
       if (!isErrno(e, 'EPERM')) throw e;
     }
   }
-  if (a.cgroupDir) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
+  if (a.cgroupDir && a.joinCgroup) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
   const namespaces = spec.linux?.namespaces ?? [];
   for (const ns of namespaces) {
     // a pid namespace by path was entered at fork (it applies to children only)
@@ -607,7 +680,9 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
     useConsole(sys, readConsoleIndex(sys, a.consoleFd), p.user.uid);
     sys.close(a.consoleFd);
   };
-  prepareRootfs(sys, spec, { rootfs: a.rootfs, consolePath: a.consolePath, cgroup2: a.cgroupDir !== null, onPivoted });
+  // no mknod in a user namespace: the host's device nodes are bound instead
+  const bindDevices = namespaces.some((n) => n.type === 'user');
+  prepareRootfs(sys, spec, { rootfs: a.rootfs, consolePath: a.consolePath, cgroup2: a.cgroupDir !== null, bindDevices, onPivoted });
   const env = processEnv(p);
   try {
     sys.chdir(p.cwd);
