@@ -166,6 +166,7 @@ export class Runtime {
     let cgroupDir: string | null = null;
     let pid = -1;
     let pty: Pty | null = null;
+    let fifoFd = -1;
     try {
       const fifo = `${dir}/exec.fifo`;
       const oldMask = sys.umask(0);
@@ -184,13 +185,16 @@ export class Runtime {
       const [r, w] = sys.pipe(O_CLOEXEC);
       const [consoleR, consoleW] = spec.process.terminal && o.onConsole ? sys.pipe(O_CLOEXEC) : [-1, -1];
       const userNs = wantsNewUserNs(spec);
+      // the state dir (0700, the host's root) is out of reach from inside a user namespace: the
+      // init gets the fifo open already, as runc's does
+      fifoFd = userNs ? sys.open(fifo, O_PATH | O_CLOEXEC) : -1;
       const init = (): never => {
         sys.close(r);
         if (consoleW >= 0) sys.close(consoleW);
         try {
           if (o.stdio) o.stdio.forEach((fd, i) => fd !== i && sys.dup2(fd, i));
           return containerInit(sys, {
-            spec, rootfs, fifo, syncFd: w, cgroupDir, joinCgroup: !userNs, lastCap, consolePath: o.consolePath, consoleFd: consoleR,
+            spec, rootfs, fifo, fifoFd, syncFd: w, cgroupDir, joinCgroup: !userNs, lastCap, consolePath: o.consolePath, consoleFd: consoleR,
           });
         } catch (e) {
           const code = e instanceof ExecError ? e.exitCode : 1;
@@ -214,6 +218,10 @@ export class Runtime {
       }
       sys.close(w);
       if (consoleR >= 0) sys.close(consoleR);
+      if (fifoFd >= 0) {
+        sys.close(fifoFd);
+        fifoFd = -1;
+      }
       let msg = readSync(sys, r);
       let consoleError: string | null = null;
       if (msg?.type === 'console') {
@@ -262,6 +270,7 @@ export class Runtime {
       if (o.pidFile) writeFileAtomic(sys, o.pidFile, String(pid));
       return st;
     } catch (e) {
+      if (fifoFd >= 0) sys.close(fifoFd);
       if (pty) {
         sys.close(pty.master);
         sys.close(pty.slave);
@@ -633,6 +642,8 @@ interface InitArgs {
   spec: OciSpec;
   rootfs: string;
   fifo: string;
+  /** The fifo opened (O_PATH) by the parent, or -1: the init opens it by path. */
+  fifoFd: number;
   syncFd: number;
   cgroupDir: string | null;
   /** Whether the init joins cgroupDir itself (a user namespace's stage 1 has already). */
@@ -672,7 +683,7 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
     }
   }
   if (namespaces.some((n) => n.type === 'cgroup' && !n.path)) sys.unshare(CLONE_NEWCGROUP);
-  const fifoFd = sys.open(a.fifo, O_PATH | O_CLOEXEC);
+  const fifoFd = a.fifoFd >= 0 ? a.fifoFd : sys.open(a.fifo, O_PATH | O_CLOEXEC);
   if (spec.hostname && namespaces.some((n) => n.type === 'uts' && !n.path)) sys.sethostname(spec.hostname);
   if (p.oomScoreAdj !== undefined) sys.writeFile('/proc/self/oom_score_adj', String(p.oomScoreAdj));
   const onPivoted = a.consoleFd < 0 ? undefined : (): void => {

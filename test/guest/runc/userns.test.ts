@@ -185,6 +185,10 @@ describe('create with a user namespace (parent side)', () => {
     const toStage1 = sys.pipes[2]![1];
     const answer = sys.callsOf('write').filter((c) => c[0] === toStage1).map((c) => (typeof c[1] === 'string' ? c[1] : text(c[1] as Uint8Array)));
     expect(answer).toEqual(['mapped\n']);
+    // the init gets the fifo open already (the 0700 state dir is closed to the namespace's root)
+    const opens = sys.callsOf('open').map((c) => c[0]);
+    expect(opens).toContain('/run/runc/c1/exec.fifo');
+    expect(sys.calls.findIndex((c) => c.name === 'open' && c.args[0] === '/run/runc/c1/exec.fifo')).toBeLessThan(sys.calls.findIndex((c) => c.name === 'fork'));
     // stage 1 is reaped before create returns
     expect(sys.callsOf('waitpid').map((c) => c[0])).toContain(200);
     expect(JSON.parse(text(sys.readFile('/run/runc/c1/state.json'))).pid).toBe(4242);
