@@ -45,6 +45,11 @@ export interface RootfsOptions {
    * (a device node's owner there could open what the host never gave it).
    */
   bindDevices?: boolean;
+  /**
+   * false: the container shares our mount namespace. Its mounts are made in place under the
+   * rootfs and it is entered by chroot; the host's propagation and root are left alone.
+   */
+  mountNs?: boolean;
   /** Runs inside the new root right after pivot_root (the init sets up its console there). */
   onPivoted?: () => void;
 }
@@ -233,11 +238,14 @@ export function prepareRootfs(sys: Syscalls, spec: OciSpec, opts: RootfsOptions)
   const wanted = spec.linux?.rootfsPropagation;
   const prop = wanted ? PROPAGATION[wanted] : MS_PRIVATE | MS_REC;
   if (prop === undefined) throw new Error(`invalid rootfsPropagation ${JSON.stringify(wanted)}`);
-  // an unbindable "/" could not be bound onto the root below: it becomes unbindable after pivot_root
-  sys.mount(null, '/', null, prop & MS_UNBINDABLE ? MS_PRIVATE | MS_REC : prop);
-  privatizeParentMount(sys, opts.rootfs);
-  // pivot_root needs the new root to be a mount point
-  sys.mount(opts.rootfs, opts.rootfs, null, MS_BIND | MS_REC);
+  const ownNs = opts.mountNs !== false;
+  if (ownNs) {
+    // an unbindable "/" could not be bound onto the root below: it becomes unbindable after pivot_root
+    sys.mount(null, '/', null, prop & MS_UNBINDABLE ? MS_PRIVATE | MS_REC : prop);
+    privatizeParentMount(sys, opts.rootfs);
+    // pivot_root needs the new root to be a mount point
+    sys.mount(opts.rootfs, opts.rootfs, null, MS_BIND | MS_REC);
+  }
   const mounts = spec.mounts ?? [];
   for (const m of mounts) mountOne(sys, m, opts);
   const devIsTmpfs = mounts.some((m) => m.destination === '/dev' && m.type === 'tmpfs');
@@ -249,6 +257,13 @@ export function prepareRootfs(sys: Syscalls, spec: OciSpec, opts: RootfsOptions)
     const console = `${opts.rootfs}/dev/console`;
     ensureFile(sys, console);
     sys.mount(opts.consolePath, console, null, MS_BIND);
+  }
+  if (!ownNs) {
+    sys.chroot(opts.rootfs);
+    sys.chdir('/');
+    opts.onPivoted?.();
+    applySysctls(sys, spec.linux?.sysctl);
+    return;
   }
   pivotInto(sys, opts.rootfs);
   // the new root is a private bind now: give it the propagation asked for (shared: mounts made

@@ -5,18 +5,18 @@
 import { readLine, writeAll } from '../sys/io.ts';
 import type { Fd, Pty, Syscalls } from '../sys/syscalls.ts';
 import {
-  CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, O_CLOEXEC,
+  CLONE_NEWCGROUP, CLONE_NEWIPC, MNT_DETACH, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, O_CLOEXEC,
   O_RDONLY, O_WRONLY, PR_SET_CHILD_SUBREAPER, S_IFIFO, SIGKILL,
 } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { exitCodeOf } from '../sys/wait.ts';
 import { exists, mkdirp, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
 import { resolve } from '../util/path.ts';
-import { utf8Encode } from '../util/text.ts';
+import { utf8Decode, utf8Encode } from '../util/text.ts';
 import { Cgroups, needsLimits } from './cgroup.ts';
 import { openContainerPty, readConsoleIndex, useConsole } from './console.ts';
 import { ExecError, finalizeProcess, lookPath, processEnv } from './process.ts';
-import { prepareRootfs } from './rootfs.ts';
+import { parseMountInfo, prepareRootfs } from './rootfs.ts';
 import { resolveRlimits } from './rlimits.ts';
 import { checkSysctls } from './sysctl.ts';
 import { parseSpec, type OciNamespace, type OciProcess, type OciSpec } from './spec.ts';
@@ -151,7 +151,14 @@ export class Runtime {
     const rootfs = resolve(o.bundle, spec.root!.path);
     if (!exists(sys, rootfs)) throw new RuntimeError(`rootfs (${rootfs}) does not exist`);
     const namespaces = spec.linux?.namespaces ?? [];
-    if (!namespaces.some((n) => n.type === 'mount')) throw new RuntimeError('a mount namespace is required');
+    const mountNs = namespaces.some((n) => n.type === 'mount');
+    // masks and read-only binds made in the host's mount namespace would apply to the host
+    if (!mountNs && (spec.linux?.maskedPaths?.length || spec.linux?.readonlyPaths?.length)) {
+      throw new RuntimeError('unable to restrict sys entries without a private MNT namespace');
+    }
+    if (spec.hostname && !namespaces.some((n) => n.type === 'uts')) {
+      throw new RuntimeError('unable to set hostname without a private UTS namespace');
+    }
     try {
       // settings the kernel cannot take fail create, before anything starts
       resolveRlimits(spec.process.rlimits);
@@ -403,7 +410,37 @@ export class Runtime {
       this.waitGone(st);
     }
     if (st.cgroupDir) this.destroyCgroup(st.cgroupDir);
+    this.unmountHostMounts(id, st.rootfs);
     removeAll(this.sys, stateDir(this.opts.root, id));
+  }
+
+  /**
+   * A container without a mount namespace of its own made its mounts (proc, /dev...) in ours,
+   * under its rootfs: they outlive it unless delete takes them down (runc leaves them).
+   */
+  private unmountHostMounts(id: string, rootfs: string): void {
+    let spec: OciSpec;
+    try {
+      spec = this.spec(id);
+    } catch {
+      return;
+    }
+    if ((spec.linux?.namespaces ?? []).some((n) => n.type === 'mount')) return;
+    let text: string;
+    try {
+      text = utf8Decode(this.sys.readFile('/proc/self/mountinfo'));
+    } catch {
+      return;
+    }
+    const under = parseMountInfo(text).map((m) => m.mountPoint).filter((m) => m.startsWith(`${rootfs}/`));
+    // deepest first (/dev/pts before /dev)
+    for (const m of under.sort((a, b) => b.length - a.length)) {
+      try {
+        this.sys.umount2(m, MNT_DETACH);
+      } catch {
+        // gone with its parent already
+      }
+    }
   }
 
   private waitGone(st: RuncState): void {
@@ -693,7 +730,8 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
   };
   // no mknod in a user namespace: the host's device nodes are bound instead
   const bindDevices = namespaces.some((n) => n.type === 'user');
-  prepareRootfs(sys, spec, { rootfs: a.rootfs, consolePath: a.consolePath, cgroup2: a.cgroupDir !== null, bindDevices, onPivoted });
+  const mountNs = namespaces.some((n) => n.type === 'mount');
+  prepareRootfs(sys, spec, { rootfs: a.rootfs, consolePath: a.consolePath, cgroup2: a.cgroupDir !== null, bindDevices, mountNs, onPivoted });
   const env = processEnv(p);
   try {
     sys.chdir(p.cwd);
