@@ -5,8 +5,7 @@
 import { readLine, writeAll } from '../sys/io.ts';
 import type { Fd, Pty, Syscalls } from '../sys/syscalls.ts';
 import {
-  CLONE_NEWCGROUP, CLONE_NEWIPC, MNT_DETACH, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, O_CLOEXEC,
-  O_RDONLY, O_WRONLY, PR_SET_CHILD_SUBREAPER, S_IFIFO, SIGKILL,
+  CLONE_NEWCGROUP, CLONE_NEWPID, MNT_DETACH, O_CLOEXEC, O_RDONLY, O_WRONLY, PR_SET_CHILD_SUBREAPER, S_IFIFO, SIGKILL,
 } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { exitCodeOf } from '../sys/wait.ts';
@@ -19,20 +18,14 @@ import { ExecError, finalizeProcess, lookPath, processEnv } from './process.ts';
 import { parseMountInfo, prepareRootfs } from './rootfs.ts';
 import { resolveRlimits } from './rlimits.ts';
 import { checkSysctls } from './sysctl.ts';
-import { parseSpec, type OciNamespace, type OciProcess, type OciSpec } from './spec.ts';
+import { parseSpec, type OciProcess, type OciSpec } from './spec.ts';
 import { loadState, procStat, saveState, stateDir, statusOf, type RuncState } from './state.ts';
+import { joinByPath, NS_FLAG } from './nsjoin.ts';
 import { checkUserNs, readStage1, sendStage1, userNsStage1, wantsNewUserNs, writeIdMaps } from './userns.ts';
 
 /** O_PATH (i386 = generic value): an fd naming the fifo without opening it for I/O. */
 const O_PATH = 0o10000000;
 
-const NS_FLAG: Record<OciNamespace['type'], number> = {
-  pid: CLONE_NEWPID, network: CLONE_NEWNET, mount: CLONE_NEWNS, ipc: CLONE_NEWIPC, uts: CLONE_NEWUTS,
-  user: CLONE_NEWUSER, cgroup: CLONE_NEWCGROUP, time: 0,
-};
-const NS_PROC_NAME: Record<OciNamespace['type'], string> = {
-  pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time',
-};
 
 /** A failure of the runtime, worded as runc words it (Docker shows this text). */
 export class RuntimeError extends Error {
@@ -311,7 +304,8 @@ export class Runtime {
       sys.close(fromStage1);
       sys.close(toStage1);
       try {
-        const pid = userNsStage1(sys, { toParent, fromParent, cgroupDir }, cloneFlagsOf(spec));
+        const joins = spec.linux?.namespaces?.filter((n) => n.path) ?? [];
+        const pid = userNsStage1(sys, { toParent, fromParent, cgroupDir, joins }, cloneFlagsOf(spec));
         if (pid === 0) {
           // the parent must see end of file on this pipe if stage 1 dies, whatever the init does
           sys.close(toParent);
@@ -707,18 +701,9 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
   }
   if (a.cgroupDir && a.joinCgroup) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
   const namespaces = spec.linux?.namespaces ?? [];
-  for (const ns of namespaces) {
-    // a pid namespace by path was entered at fork (it applies to children only)
-    if (!ns.path || ns.type === 'pid') continue;
-    const fd = sys.open(ns.path, O_RDONLY | O_CLOEXEC);
-    try {
-      sys.setns(fd, NS_FLAG[ns.type]);
-    } catch (e) {
-      throw new Error(`joining ${NS_PROC_NAME[ns.type]} namespace ${ns.path}: ${(e as Error).message}`);
-    } finally {
-      sys.close(fd);
-    }
-  }
+  // a pid namespace by path was entered at fork (it applies to children only); with a new user
+  // namespace, stage 1 entered them all while it still had the host's privileges
+  if (a.joinCgroup) joinByPath(sys, namespaces.filter((n) => n.type !== 'pid'));
   if (namespaces.some((n) => n.type === 'cgroup' && !n.path)) sys.unshare(CLONE_NEWCGROUP);
   const fifoFd = a.fifoFd >= 0 ? a.fifoFd : sys.open(a.fifo, O_PATH | O_CLOEXEC);
   if (spec.hostname && namespaces.some((n) => n.type === 'uts' && !n.path)) sys.sethostname(spec.hostname);

@@ -3,7 +3,8 @@
 // one more process than usual, as runc's does:
 //
 //   parent (runc)                       stage 1 (forked)                    init (pid 1)
-//                                       join the cgroup (still host root)
+//                                       join the cgroup and namespaces given
+//                                       by path (still the host's root)
 //                                       unshare(CLONE_NEWUSER)
 //        <--------- "userns" -----------
 //   write setgroups (rootless only),
@@ -25,7 +26,8 @@ import { readLine, writeAll } from '../sys/io.ts';
 import type { Fd, Syscalls } from '../sys/syscalls.ts';
 import { CLONE_NEWUSER } from '../sys/constants.ts';
 import { utf8Encode } from '../util/text.ts';
-import type { OciIdMapping, OciSpec } from './spec.ts';
+import { joinByPath } from './nsjoin.ts';
+import type { OciIdMapping, OciNamespace, OciSpec } from './spec.ts';
 
 /** Whether the config asks for a new user namespace (one given by path is joined like the others). */
 export function wantsNewUserNs(spec: OciSpec): boolean {
@@ -95,6 +97,11 @@ export interface Stage1Io {
   fromParent: Fd;
   /** The container's cgroup, joined before leaving the host's user namespace (null: none). */
   cgroupDir: string | null;
+  /**
+   * Namespaces given by path, entered before the new user namespace (which has no privilege
+   * over them); a pid namespace then holds the init, the next child.
+   */
+  joins?: readonly OciNamespace[];
 }
 
 /**
@@ -105,6 +112,7 @@ export interface Stage1Io {
 export function userNsStage1(sys: Syscalls, io: Stage1Io, flags: number): number {
   // writing cgroup.procs needs the host's root, which the new namespace no longer is
   if (io.cgroupDir) sys.writeFile(`${io.cgroupDir}/cgroup.procs`, '0');
+  joinByPath(sys, io.joins ?? []);
   sys.unshare(CLONE_NEWUSER);
   sendStage1(sys, io.toParent, { type: 'userns' });
   if (readLine(sys, io.fromParent) !== 'mapped') throw new Error('the runtime did not map the user namespace');

@@ -3,7 +3,8 @@
 // taking down what the container mounted in ours.
 import { describe, expect, it } from 'vitest';
 import { FakeSyscalls } from '../../../src/guest/sys/fake.ts';
-import { MNT_DETACH } from '../../../src/guest/sys/constants.ts';
+import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWUSER, MNT_DETACH } from '../../../src/guest/sys/constants.ts';
+import { joinByPath } from '../../../src/guest/runc/nsjoin.ts';
 import { prepareRootfs } from '../../../src/guest/runc/rootfs.ts';
 import { Runtime } from '../../../src/guest/runc/runtime.ts';
 import { runcDefaultSpec, type OciSpec } from '../../../src/guest/runc/spec.ts';
@@ -96,5 +97,19 @@ describe('without a mount namespace', () => {
     const sys = new FakeSyscalls();
     stored(sys, runcDefaultSpec()).delete('c1');
     expect(sys.callsOf('umount2')).toEqual([]);
+  });
+});
+
+describe('namespaces by path', () => {
+  it('enters a user namespace first, the others in the config\'s order, and names the one refused', () => {
+    const sys = new FakeSyscalls();
+    for (const n of ['net', 'user', 'ipc']) sys.addFile(`/proc/42/ns/${n}`);
+    joinByPath(sys, [
+      { type: 'network', path: '/proc/42/ns/net' }, { type: 'user', path: '/proc/42/ns/user' },
+      { type: 'mount' }, { type: 'ipc', path: '/proc/42/ns/ipc' },
+    ]);
+    expect(sys.callsOf('setns').map((c) => c[1])).toEqual([CLONE_NEWUSER, CLONE_NEWNET, CLONE_NEWIPC]);
+    sys.fail('setns', 'EPERM');
+    expect(() => joinByPath(sys, [{ type: 'network', path: '/proc/42/ns/net' }])).toThrow(/joining net namespace \/proc\/42\/ns\/net: .*(EPERM|not permitted)/);
   });
 });

@@ -119,6 +119,20 @@ describe('stage 1 (the forked child)', () => {
     expect(sent).toEqual([{ type: 'userns' }, { type: 'pid', pid: init }]);
   });
 
+  it('enters namespaces given by path before the user namespace, which would have no privilege over them', () => {
+    const sys = new FakeSyscalls();
+    sys.addFile('/proc/42/ns/net');
+    sys.addFile('/proc/42/ns/pid_for_children');
+    const p = pipes(sys);
+    sys.write(p.stage1End, 'mapped\n');
+    sys.calls.length = 0;
+    const joins = [{ type: 'network' as const, path: '/proc/42/ns/net' }, { type: 'pid' as const, path: '/proc/42/ns/pid_for_children' }];
+    userNsStage1(sys, { toParent: p.toParent, fromParent: p.fromParent, cgroupDir: null, joins }, CLONE_NEWUSER | CLONE_NEWNS);
+    const seq = sys.calls.filter((c) => c.name === 'setns' || c.name === 'unshare' || c.name === 'fork').map((c) => `${c.name} ${String(c.args[c.name === 'setns' ? 1 : 0])}`);
+    // the pid namespace applies to the next child: the init
+    expect(seq).toEqual([`setns ${CLONE_NEWNET}`, `setns ${CLONE_NEWPID}`, `unshare ${CLONE_NEWUSER}`, `unshare ${CLONE_NEWNS}`, 'fork 0']);
+  });
+
   it('gives up without the parent\'s answer, before becoming root or creating other namespaces', () => {
     const sys = new FakeSyscalls();
     const p = pipes(sys);
