@@ -194,7 +194,7 @@ export class Runtime {
         try {
           if (o.stdio) o.stdio.forEach((fd, i) => fd !== i && sys.dup2(fd, i));
           return containerInit(sys, {
-            spec, rootfs, fifo, fifoFd, syncFd: w, cgroupDir, joinCgroup: !userNs, lastCap, consolePath: o.consolePath, consoleFd: consoleR,
+            spec, rootfs, fifo, fifoFd, syncFd: w, cgroupDir, joinedByStage1: userNs, lastCap, consolePath: o.consolePath, consoleFd: consoleR,
           });
         } catch (e) {
           const code = e instanceof ExecError ? e.exitCode : 1;
@@ -677,8 +677,8 @@ interface InitArgs {
   fifoFd: number;
   syncFd: number;
   cgroupDir: string | null;
-  /** Whether the init joins cgroupDir itself (a user namespace's stage 1 has already). */
-  joinCgroup: boolean;
+  /** A user namespace's stage 1 has joined the cgroup and the namespaces given by path. */
+  joinedByStage1: boolean;
   lastCap: number | undefined;
   consolePath: string | undefined;
   /** Where the parent sends the number of our pty (-1: no console of our own). */
@@ -699,11 +699,11 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
       if (!isErrno(e, 'EPERM')) throw e;
     }
   }
-  if (a.cgroupDir && a.joinCgroup) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
+  if (a.cgroupDir && !a.joinedByStage1) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
   const namespaces = spec.linux?.namespaces ?? [];
   // a pid namespace by path was entered at fork (it applies to children only); with a new user
   // namespace, stage 1 entered them all while it still had the host's privileges
-  if (a.joinCgroup) joinByPath(sys, namespaces.filter((n) => n.type !== 'pid'));
+  if (!a.joinedByStage1) joinByPath(sys, namespaces.filter((n) => n.type !== 'pid'));
   if (namespaces.some((n) => n.type === 'cgroup' && !n.path)) sys.unshare(CLONE_NEWCGROUP);
   const fifoFd = a.fifoFd >= 0 ? a.fifoFd : sys.open(a.fifo, O_PATH | O_CLOEXEC);
   if (spec.hostname && namespaces.some((n) => n.type === 'uts' && !n.path)) sys.sethostname(spec.hostname);
