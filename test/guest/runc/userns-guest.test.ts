@@ -30,7 +30,7 @@ function config(args: string[], userns: boolean): string {
 
 /** Shell lines making bundle $1 from the shared busybox and config, owned by uid:gid $2. */
 const MAKE_BUNDLE = [
-  'mk() { rm -rf /tmp/$1; mkdir -p /tmp/$1/rootfs/bin; cp /mnt/host/un/bb/bin/busybox /tmp/$1/rootfs/bin/;',
+  'mk() { rm -rf /tmp/$1; mkdir -p /tmp/$1/rootfs/bin /tmp/$1/rootfs/tmp; cp /mnt/host/un/bb/bin/busybox /tmp/$1/rootfs/bin/;',
   '  for a in sh id sleep; do ln -s busybox /tmp/$1/rootfs/bin/$a; done; cp /mnt/host/un/$1.json /tmp/$1/config.json;',
   '  /mnt/host/un/bb/bin/busybox chown -R $2 /tmp/$1/rootfs; }',
 ].join('\n');
