@@ -19,7 +19,11 @@ const dir = mkdtempSync(join(tmpdir(), 'wb-userns-'));
 // the container's root (host uid 100000) must be able to reach its rootfs, as with runc
 chmodSync(dir, 0o755);
 const root = join(dir, 'state');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  // a failed test must not leave its container waiting on the fifo
+  if (skip === null) for (const id of runc(['list', '-q']).stdout.split('\n').filter(Boolean)) runc(['delete', '-f', id]);
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** The host binary picks its role from argv[0]'s name or the first argument. */
 function runc(args: string[], quiet = false) {
