@@ -256,12 +256,13 @@ export class Engine {
       }
     };
     let rec = read();
+    // the shim said "exited N" but could not write the file (a full disk): its word is enough,
+    // though it may not have ended yet
+    if (!rec && reported !== null) rec = { ExitCode: reported, FinishedAt: this.nowIso(), OOMKilled: false, Error: '' };
     // still running, unless the shim died without a word; read again after the liveness check,
     // since the shim may have written the file and exited in between
     if (!rec && c.ShimPid > 0 && !this.launcher.alive(c.ShimPid)) {
-      rec = read() ?? (reported !== null
-        ? { ExitCode: reported, FinishedAt: this.nowIso(), OOMKilled: false, Error: '' }
-        : { ExitCode: 255, FinishedAt: this.nowIso(), OOMKilled: false, Error: 'containerd-shim exited unexpectedly' });
+      rec = read() ?? { ExitCode: 255, FinishedAt: this.nowIso(), OOMKilled: false, Error: 'containerd-shim exited unexpectedly' };
     }
     if (rec) this.markExited(c, rec);
   }

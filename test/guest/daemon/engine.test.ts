@@ -37,7 +37,8 @@ class FakeLauncher implements ShimLauncher {
       shimPid,
       containerPid: this.nextPid++,
       watch: (onEnd) => this.ends.set(task.id, (code) => {
-        this.live.delete(shimPid);
+        // a status line comes before the shim's own end
+        if (code === null || this.sys.nodeAt(task.exitFile)) this.live.delete(shimPid);
         onEnd(code);
       }),
       close: () => undefined,
@@ -56,7 +57,10 @@ class FakeLauncher implements ShimLauncher {
     this.ends.get(task.id)!(code);
   }
 
-  /** The exit on a full disk: no exit file, only the code on the shim's status line. */
+  /**
+   * The exit on a full disk: no exit file, only the code on the shim's status line, which dockerd
+   * may read before the shim has ended (so it still looks alive).
+   */
   exitWithoutFile(task: ShimTask, code: number): void {
     this.ends.get(task.id)!(code);
   }
