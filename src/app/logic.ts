@@ -149,6 +149,7 @@ export class PromptWatcher {
   feed(data: Uint8Array): boolean {
     this.text = (this.text + this.decoder.decode(data, { stream: true })).slice(-4096);
     const cleared = Math.max(this.text.lastIndexOf('\x1b[J'), this.text.lastIndexOf('\x1b[2J'), this.text.lastIndexOf('\x1b[3J'));
-    return cleared >= 0 && /[#$] $/.test(this.text.slice(cleared));
+    // busybox ash asks where the cursor is (ESC [6n) right after printing its prompt
+    return cleared >= 0 && /[#$] (?:\x1b\[[0-9;?]*[A-Za-z])*$/.test(this.text.slice(cleared));
   }
 }

@@ -21,11 +21,11 @@ export interface BrowserVmConfig {
   /** Show the offline registry at /mnt/host/registry, read lazily over HTTP (default true). */
   registry?: boolean;
   /**
-   * How much of v86 to adjust. 'default': the driver's fast restore (restoreIntoFresh), v86's own
-   * loop and JIT for the boot, then worker-v86.ts's steady state (synchronous JIT compiles, the
-   * same-thread yield) once the guest is ready. 'own-loop': v86's own loop and JIT throughout (to
-   * compare). 'tuned': the steady state from the start (to compare). 'stock': v86 exactly as
-   * shipped, restore_state included: bench:app's baseline.
+   * How much of v86 to adjust. 'default': the driver's fast restore (restoreIntoFresh) and v86's
+   * own loop and JIT, moved to worker-v86.ts's settings for traffic (synchronous JIT compiles, the
+   * same-thread yield) at the first port preview request. 'own-loop': never moved (to compare).
+   * 'tuned': those settings from the start (to compare). 'stock': v86 exactly as shipped,
+   * restore_state included: bench:app's baseline.
    */
   v86Mode?: V86Mode;
 }

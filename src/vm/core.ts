@@ -63,10 +63,11 @@ export interface VmCoreOptions {
    */
   stockV86?: boolean;
   /**
-   * Called with the emulator each time the guest is ready (after a boot or a restore): the browser
-   * worker moves v86 to its steady-state settings there (worker-v86.ts), which a boot does not want.
+   * Called with the emulator at the first http() request to the guest: the browser worker moves
+   * v86 to the settings that serve the port preview's traffic there (worker-v86.ts), which cost a
+   * boot and the terminal more than they bring.
    */
-  onReady?: (emulator: V86Emulator) => void;
+  onNetworkUse?: (emulator: V86Emulator) => void;
 }
 
 /** Directory on the share for exec payloads too large for the serial line. */
@@ -318,7 +319,6 @@ export class VmCore implements VmApi {
   private async afterBoot(progress: (p: BootProgress) => void): Promise<void> {
     await this.attachShares();
     this.state = 'ready';
-    if (this.emu) this.opts.onReady?.(this.emu);
     progress({ phase: 'ready', message: 'ready', fraction: 1 });
   }
 
@@ -426,8 +426,7 @@ export class VmCore implements VmApi {
       await this.awaitAgent();
       if (Object.keys(this.opts.shares ?? {}).some((n) => this.fs().SearchPath(n).id === -1)) await this.attachShares();
       this.state = 'ready';
-      if (this.emu) this.opts.onReady?.(this.emu);
-    } catch (e) {
+      } catch (e) {
       this.state = 'crashed';
       throw new VmError(`restoreState failed: ${(e as Error).message}`);
     }
@@ -436,7 +435,10 @@ export class VmCore implements VmApi {
   async http(port: number, request: HttpRequest = {}): Promise<HttpResponse> {
     if (this.state !== 'ready') throw new VmError(`http: the VM is not ready (status ${this.state})`);
     if (!this.emu?.network_adapter) throw new VmError('http: the guest has no network (the VM was created with network: false)');
-    this.httpClient ??= new HttpClient(v86Dialer(() => this.emu?.network_adapter ?? null));
+    if (!this.httpClient) {
+      this.opts.onNetworkUse?.(this.emu);
+      this.httpClient = new HttpClient(v86Dialer(() => this.emu?.network_adapter ?? null));
+    }
     return this.httpClient.request(port, request);
   }
 

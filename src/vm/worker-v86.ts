@@ -1,10 +1,11 @@
-// v86 adjusted for a browser worker. Measured on a quiet 2-core host: v86's own loop and its
-// asynchronous JIT bring a restored guest to a prompt sooner (bench:app, cached prompt 1.15 s
-// against 1.68 s), but once it runs, synchronous JIT compiles and the same-thread yield serve it
-// far better (bench:net's browser rows: a 1 KB preview fetch 51 ms against 559-843 ms, 1 MB 2.0 s
-// against 4.7-5.2 s). So the default keeps v86's own settings for the boot and moves to these when
-// the guest is ready (steadyState). ?v86=tuned uses them from the start and ?v86=own-loop never:
-// both kept to compare.
+// v86 adjusted for a browser worker. Measured on this 2-core host (bench:app and bench:net's
+// browser rows, same runs): v86's own loop and asynchronous JIT bring a restored guest to its
+// prompt sooner (cached prompt 5.6 s against 6.9 s with the settings below from the lesson's
+// start) and answer the terminal faster (exec round trip 248 ms against 484 ms), but the port
+// preview's traffic is many times faster with synchronous JIT compiles and the same-thread yield
+// (a 1 KB fetch 51 ms against 559-843 ms, 1 MB 2.0 s against 4.7-5.2 s). So the default keeps
+// v86's own settings and moves to these at the first preview request (forTraffic); ?v86=tuned
+// uses them from the start and ?v86=own-loop never: both kept to compare.
 //
 // Yield: v86's emulation loop runs about 1 ms of guest time, then yields to the event loop and
 // asks to be called again. In Node it yields with setImmediate. In a browser worker v86 0.5 yields
@@ -87,14 +88,19 @@ function patchLoop(proto: SameThreadLoop): void {
   };
 }
 
+/** Synchronous JIT compiles from now on (compiles already under way finish as v86 started them). */
+export function syncJit(emulator: V86Emulator): void {
+  const cpu = (emulator as unknown as { v86?: { cpu?: V86Cpu } }).v86?.cpu;
+  if (cpu && typeof cpu.codegen_finalize === 'function') patchJit(Object.getPrototypeOf(cpu) as V86Cpu);
+}
+
 /**
- * The steady-state settings, for a guest that has booted: synchronous JIT compiles and the
- * same-thread yield. v86's pending tick, if any, went to its own scheduler, whose answer still
+ * The settings for the preview's traffic: synchronous JIT compiles and the same-thread yield. v86's pending tick, if any, went to its own scheduler, whose answer still
  * comes and is ignored by v86's tick counter: a new tick is started here.
  */
-export function steadyState(emulator: V86Emulator): void {
-  const loop = (emulator as unknown as { v86?: SameThreadLoop & { cpu?: V86Cpu; next_tick?: (delayMs: number) => void; running?: boolean } }).v86;
-  if (loop?.cpu && typeof loop.cpu.codegen_finalize === 'function') patchJit(Object.getPrototypeOf(loop.cpu) as V86Cpu);
+export function forTraffic(emulator: V86Emulator): void {
+  syncJit(emulator);
+  const loop = (emulator as unknown as { v86?: SameThreadLoop & { next_tick?: (delayMs: number) => void; running?: boolean } }).v86;
   if (!loop || typeof loop.yield !== 'function' || typeof loop.register_yield !== 'function' || typeof loop.next_tick !== 'function') return;
   const proto = Object.getPrototypeOf(loop) as SameThreadLoop;
   if (patched.has(proto) && loop.whaleboneChannel) return;

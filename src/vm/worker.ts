@@ -86,7 +86,7 @@ export class WorkerVm {
     const V86 = engine.V86 as unknown as V86Constructor;
     this.vm = new engine.VmCore({
       V86: config.v86Mode === 'tuned' ? engine.tunedForWorker(V86) : V86,
-      ...(config.v86Mode === 'default' || config.v86Mode === undefined ? { onReady: engine.steadyState } : {}),
+      ...(config.v86Mode === 'default' || config.v86Mode === undefined ? { onNetworkUse: engine.forTraffic } : {}),
       stockV86: config.v86Mode === 'stock',
       assets,
       memoryMiB: config.memoryMiB,
