@@ -40,6 +40,16 @@ export interface RootfsOptions {
   consolePath?: string;
   /** Whether a cgroup v2 hierarchy can be mounted (false on hosts without one). */
   cgroup2: boolean;
+  /**
+   * Bind the host's device nodes instead of creating them: in a user namespace mknod is refused
+   * (a device node's owner there could open what the host never gave it).
+   */
+  bindDevices?: boolean;
+  /**
+   * false: the container shares our mount namespace. Its mounts are made in place under the
+   * rootfs and it is entered by chroot; the host's propagation and root are left alone.
+   */
+  mountNs?: boolean;
   /** Runs inside the new root right after pivot_root (the init sets up its console there). */
   onPivoted?: () => void;
 }
@@ -98,13 +108,25 @@ function devType(t: OciDevice['type']): number {
   return S_IFCHR;
 }
 
-/** fresh: /dev is the empty tmpfs just mounted, so there is nothing to unlink first. */
-export function createDevices(sys: Syscalls, rootfs: string, devices: readonly OciDevice[], fresh = false): void {
+/**
+ * fresh: /dev is the empty tmpfs just mounted, so there is nothing to unlink first. bind: bind
+ * the node at the same path on the host onto an empty file (its mode and owner stay the host's).
+ */
+export function createDevices(sys: Syscalls, rootfs: string, devices: readonly OciDevice[], fresh = false, bind = false): void {
   const old = sys.umask(0);
   try {
     for (const d of devices) {
       const dest = secureJoin(sys, rootfs, d.path);
       mkdirAll(sys, dirname(dest));
+      if (bind) {
+        ensureFile(sys, dest);
+        try {
+          sys.mount(d.path, dest, null, MS_BIND);
+        } catch (e) {
+          throw new Error(`binding device ${d.path}: ${(e as Error).message}`);
+        }
+        continue;
+      }
       const mknod = (): void => sys.mknod(dest, devType(d.type) | (d.fileMode ?? 0o666), makedev(d.major, d.minor));
       try {
         // on a fresh /dev only a device listed twice is there already: skip the unlink
@@ -216,22 +238,32 @@ export function prepareRootfs(sys: Syscalls, spec: OciSpec, opts: RootfsOptions)
   const wanted = spec.linux?.rootfsPropagation;
   const prop = wanted ? PROPAGATION[wanted] : MS_PRIVATE | MS_REC;
   if (prop === undefined) throw new Error(`invalid rootfsPropagation ${JSON.stringify(wanted)}`);
-  // an unbindable "/" could not be bound onto the root below: it becomes unbindable after pivot_root
-  sys.mount(null, '/', null, prop & MS_UNBINDABLE ? MS_PRIVATE | MS_REC : prop);
-  privatizeParentMount(sys, opts.rootfs);
-  // pivot_root needs the new root to be a mount point
-  sys.mount(opts.rootfs, opts.rootfs, null, MS_BIND | MS_REC);
+  const ownNs = opts.mountNs !== false;
+  if (ownNs) {
+    // an unbindable "/" could not be bound onto the root below: it becomes unbindable after pivot_root
+    sys.mount(null, '/', null, prop & MS_UNBINDABLE ? MS_PRIVATE | MS_REC : prop);
+    privatizeParentMount(sys, opts.rootfs);
+    // pivot_root needs the new root to be a mount point
+    sys.mount(opts.rootfs, opts.rootfs, null, MS_BIND | MS_REC);
+  }
   const mounts = spec.mounts ?? [];
   for (const m of mounts) mountOne(sys, m, opts);
   const devIsTmpfs = mounts.some((m) => m.destination === '/dev' && m.type === 'tmpfs');
   if (devIsTmpfs) {
-    createDevices(sys, opts.rootfs, [...DEFAULT_DEVICES, ...(spec.linux?.devices ?? [])], true);
+    createDevices(sys, opts.rootfs, [...DEFAULT_DEVICES, ...(spec.linux?.devices ?? [])], true, opts.bindDevices);
     createDevLinks(sys, opts.rootfs);
-  } else if (spec.linux?.devices?.length) createDevices(sys, opts.rootfs, spec.linux.devices);
+  } else if (spec.linux?.devices?.length) createDevices(sys, opts.rootfs, spec.linux.devices, false, opts.bindDevices);
   if (spec.process?.terminal && opts.consolePath) {
     const console = `${opts.rootfs}/dev/console`;
     ensureFile(sys, console);
     sys.mount(opts.consolePath, console, null, MS_BIND);
+  }
+  if (!ownNs) {
+    sys.chroot(opts.rootfs);
+    sys.chdir('/');
+    opts.onPivoted?.();
+    applySysctls(sys, spec.linux?.sysctl);
+    return;
   }
   pivotInto(sys, opts.rootfs);
   // the new root is a private bind now: give it the propagation asked for (shared: mounts made

@@ -5,33 +5,27 @@
 import { readLine, writeAll } from '../sys/io.ts';
 import type { Fd, Pty, Syscalls } from '../sys/syscalls.ts';
 import {
-  CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, O_CLOEXEC,
-  O_RDONLY, O_WRONLY, S_IFIFO, SIGKILL,
+  CLONE_NEWCGROUP, CLONE_NEWPID, MNT_DETACH, O_CLOEXEC, O_RDONLY, O_WRONLY, PR_SET_CHILD_SUBREAPER, S_IFIFO, SIGKILL,
 } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { exitCodeOf } from '../sys/wait.ts';
 import { exists, mkdirp, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
 import { resolve } from '../util/path.ts';
-import { utf8Encode } from '../util/text.ts';
+import { utf8Decode, utf8Encode } from '../util/text.ts';
 import { Cgroups, needsLimits } from './cgroup.ts';
 import { openContainerPty, readConsoleIndex, useConsole } from './console.ts';
 import { ExecError, finalizeProcess, lookPath, processEnv } from './process.ts';
-import { prepareRootfs } from './rootfs.ts';
+import { parseMountInfo, prepareRootfs } from './rootfs.ts';
 import { resolveRlimits } from './rlimits.ts';
 import { checkSysctls } from './sysctl.ts';
-import { parseSpec, type OciNamespace, type OciProcess, type OciSpec } from './spec.ts';
+import { parseSpec, type OciProcess, type OciSpec } from './spec.ts';
 import { loadState, procStat, saveState, stateDir, statusOf, type RuncState } from './state.ts';
+import { joinByPath, NS_FLAG } from './nsjoin.ts';
+import { checkUserNs, readStage1, sendStage1, userNsStage1, wantsNewUserNs, writeIdMaps } from './userns.ts';
 
 /** O_PATH (i386 = generic value): an fd naming the fifo without opening it for I/O. */
 const O_PATH = 0o10000000;
 
-const NS_FLAG: Record<OciNamespace['type'], number> = {
-  pid: CLONE_NEWPID, network: CLONE_NEWNET, mount: CLONE_NEWNS, ipc: CLONE_NEWIPC, uts: CLONE_NEWUTS,
-  user: CLONE_NEWUSER, cgroup: CLONE_NEWCGROUP, time: 0,
-};
-const NS_PROC_NAME: Record<OciNamespace['type'], string> = {
-  pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time',
-};
 
 /** A failure of the runtime, worded as runc words it (Docker shows this text). */
 export class RuntimeError extends Error {
@@ -150,11 +144,19 @@ export class Runtime {
     const rootfs = resolve(o.bundle, spec.root!.path);
     if (!exists(sys, rootfs)) throw new RuntimeError(`rootfs (${rootfs}) does not exist`);
     const namespaces = spec.linux?.namespaces ?? [];
-    if (!namespaces.some((n) => n.type === 'mount')) throw new RuntimeError('a mount namespace is required');
+    const mountNs = namespaces.some((n) => n.type === 'mount');
+    // masks and read-only binds made in the host's mount namespace would apply to the host
+    if (!mountNs && (spec.linux?.maskedPaths?.length || spec.linux?.readonlyPaths?.length)) {
+      throw new RuntimeError('unable to restrict sys entries without a private MNT namespace');
+    }
+    if (spec.hostname && !namespaces.some((n) => n.type === 'uts')) {
+      throw new RuntimeError('unable to set hostname without a private UTS namespace');
+    }
     try {
       // settings the kernel cannot take fail create, before anything starts
       resolveRlimits(spec.process.rlimits);
       checkSysctls(spec);
+      checkUserNs(spec);
     } catch (e) {
       throw new RuntimeError((e as Error).message);
     }
@@ -164,6 +166,7 @@ export class Runtime {
     let cgroupDir: string | null = null;
     let pid = -1;
     let pty: Pty | null = null;
+    let fifoFd = -1;
     try {
       const fifo = `${dir}/exec.fifo`;
       const oldMask = sys.umask(0);
@@ -181,13 +184,18 @@ export class Runtime {
       const lastCap = this.lastCap();
       const [r, w] = sys.pipe(O_CLOEXEC);
       const [consoleR, consoleW] = spec.process.terminal && o.onConsole ? sys.pipe(O_CLOEXEC) : [-1, -1];
-      pid = forkIntoPidNs(sys, spec, cloneFlagsOf(spec));
-      if (pid === 0) {
+      const userNs = wantsNewUserNs(spec);
+      // the state dir (0700, the host's root) is out of reach from inside a user namespace: the
+      // init gets the fifo open already, as runc's does
+      fifoFd = userNs ? sys.open(fifo, O_PATH | O_CLOEXEC) : -1;
+      const init = (): never => {
         sys.close(r);
         if (consoleW >= 0) sys.close(consoleW);
         try {
           if (o.stdio) o.stdio.forEach((fd, i) => fd !== i && sys.dup2(fd, i));
-          containerInit(sys, { spec, rootfs, fifo, syncFd: w, cgroupDir, lastCap, consolePath: o.consolePath, consoleFd: consoleR });
+          return containerInit(sys, {
+            spec, rootfs, fifo, fifoFd, syncFd: w, cgroupDir, joinedByStage1: userNs, lastCap, consolePath: o.consolePath, consoleFd: consoleR,
+          });
         } catch (e) {
           const code = e instanceof ExecError ? e.exitCode : 1;
           try {
@@ -200,11 +208,20 @@ export class Runtime {
               // no stderr either
             }
           }
-          sys.exit(code);
+          return sys.exit(code);
         }
+      };
+      if (userNs) pid = this.forkUserNsInit(spec, cgroupDir, init);
+      else {
+        pid = forkIntoPidNs(sys, spec, cloneFlagsOf(spec));
+        if (pid === 0) init();
       }
       sys.close(w);
       if (consoleR >= 0) sys.close(consoleR);
+      if (fifoFd >= 0) {
+        sys.close(fifoFd);
+        fifoFd = -1;
+      }
       let msg = readSync(sys, r);
       let consoleError: string | null = null;
       if (msg?.type === 'console') {
@@ -253,6 +270,7 @@ export class Runtime {
       if (o.pidFile) writeFileAtomic(sys, o.pidFile, String(pid));
       return st;
     } catch (e) {
+      if (fifoFd >= 0) sys.close(fifoFd);
       if (pty) {
         sys.close(pty.master);
         sys.close(pty.slave);
@@ -269,6 +287,68 @@ export class Runtime {
       removeAll(sys, dir);
       throw e;
     }
+  }
+
+  /**
+   * Forks the init into a new user namespace through a stage-1 process (see userns.ts): returns
+   * the init's pid; in the init, runs `init` (which never returns).
+   */
+  private forkUserNsInit(spec: OciSpec, cgroupDir: string | null, init: () => never): number {
+    const sys = this.sys;
+    // the init is stage 1's child; once stage 1 exits it must become ours (run and the shim wait for it)
+    sys.prctl(PR_SET_CHILD_SUBREAPER, 1);
+    const [fromStage1, toParent] = sys.pipe(O_CLOEXEC);
+    const [fromParent, toStage1] = sys.pipe(O_CLOEXEC);
+    const stage1 = sys.fork(0);
+    if (stage1 === 0) {
+      sys.close(fromStage1);
+      sys.close(toStage1);
+      try {
+        const joins = spec.linux?.namespaces?.filter((n) => n.path) ?? [];
+        const pid = userNsStage1(sys, { toParent, fromParent, cgroupDir, joins }, cloneFlagsOf(spec));
+        if (pid === 0) {
+          // the parent must see end of file on this pipe if stage 1 dies, whatever the init does
+          sys.close(toParent);
+          init();
+        }
+        sys.exit(0);
+      } catch (e) {
+        try {
+          sendStage1(sys, toParent, { type: 'error', message: (e as Error).message });
+        } catch {
+          // parent gone
+        }
+        sys.exit(1);
+      }
+    }
+    sys.close(toParent);
+    sys.close(fromParent);
+    let mapError: string | null = null;
+    let msg;
+    try {
+      msg = readStage1(sys, fromStage1);
+      if (msg?.type === 'userns') {
+        try {
+          writeIdMaps(sys, stage1, spec);
+          writeAll(sys, toStage1, 'mapped\n');
+        } catch (e) {
+          mapError = (e as Error).message;
+        }
+        // without "mapped", stage 1 reads end of file and gives up
+        sys.close(toStage1);
+        msg = mapError ? null : readStage1(sys, fromStage1);
+      } else sys.close(toStage1);
+    } finally {
+      sys.close(fromStage1);
+      try {
+        sys.waitpid(stage1, 0);
+      } catch {
+        // reaped
+      }
+    }
+    if (msg?.type === 'pid') return msg.pid;
+    const why = mapError ?? (msg?.type === 'error' ? msg.message : 'the user namespace stage exited early');
+    throw new RuntimeError(`runc create failed: unable to start container process: ${why}`);
   }
 
   /** The config the container was created with (older state dirs: the bundle's). */
@@ -324,7 +404,37 @@ export class Runtime {
       this.waitGone(st);
     }
     if (st.cgroupDir) this.destroyCgroup(st.cgroupDir);
+    this.unmountHostMounts(id, st.rootfs);
     removeAll(this.sys, stateDir(this.opts.root, id));
+  }
+
+  /**
+   * A container without a mount namespace of its own made its mounts (proc, /dev...) in ours,
+   * under its rootfs: they outlive it unless delete takes them down (runc leaves them).
+   */
+  private unmountHostMounts(id: string, rootfs: string): void {
+    let spec: OciSpec;
+    try {
+      spec = this.spec(id);
+    } catch {
+      return;
+    }
+    if ((spec.linux?.namespaces ?? []).some((n) => n.type === 'mount')) return;
+    let text: string;
+    try {
+      text = utf8Decode(this.sys.readFile('/proc/self/mountinfo'));
+    } catch {
+      return;
+    }
+    const under = parseMountInfo(text).map((m) => m.mountPoint).filter((m) => m.startsWith(`${rootfs}/`));
+    // deepest first (/dev/pts before /dev)
+    for (const m of under.sort((a, b) => b.length - a.length)) {
+      try {
+        this.sys.umount2(m, MNT_DETACH);
+      } catch {
+        // gone with its parent already
+      }
+    }
   }
 
   private waitGone(st: RuncState): void {
@@ -400,7 +510,8 @@ export class Runtime {
     const lastCap = this.lastCap();
     const nsFds: number[] = [];
     const nsNames: string[] = [];
-    for (const ns of ['ipc', 'uts', 'net', 'pid', 'cgroup', 'mnt']) {
+    // the user namespace first: the others belong to it, and joining them needs its capabilities
+    for (const ns of ['user', 'ipc', 'uts', 'net', 'pid', 'cgroup', 'mnt']) {
       const mine = safeReadlink(sys, `/proc/self/ns/${ns}`);
       const theirs = safeReadlink(sys, `/proc/${st.pid}/ns/${ns}`);
       if (theirs && mine !== theirs) {
@@ -562,8 +673,12 @@ interface InitArgs {
   spec: OciSpec;
   rootfs: string;
   fifo: string;
+  /** The fifo opened (O_PATH) by the parent, or -1: the init opens it by path. */
+  fifoFd: number;
   syncFd: number;
   cgroupDir: string | null;
+  /** A user namespace's stage 1 has joined the cgroup and the namespaces given by path. */
+  joinedByStage1: boolean;
   lastCap: number | undefined;
   consolePath: string | undefined;
   /** Where the parent sends the number of our pty (-1: no console of our own). */
@@ -584,22 +699,13 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
       if (!isErrno(e, 'EPERM')) throw e;
     }
   }
-  if (a.cgroupDir) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
+  if (a.cgroupDir && !a.joinedByStage1) sys.writeFile(`${a.cgroupDir}/cgroup.procs`, '0');
   const namespaces = spec.linux?.namespaces ?? [];
-  for (const ns of namespaces) {
-    // a pid namespace by path was entered at fork (it applies to children only)
-    if (!ns.path || ns.type === 'pid') continue;
-    const fd = sys.open(ns.path, O_RDONLY | O_CLOEXEC);
-    try {
-      sys.setns(fd, NS_FLAG[ns.type]);
-    } catch (e) {
-      throw new Error(`joining ${NS_PROC_NAME[ns.type]} namespace ${ns.path}: ${(e as Error).message}`);
-    } finally {
-      sys.close(fd);
-    }
-  }
+  // a pid namespace by path was entered at fork (it applies to children only); with a new user
+  // namespace, stage 1 entered them all while it still had the host's privileges
+  if (!a.joinedByStage1) joinByPath(sys, namespaces.filter((n) => n.type !== 'pid'));
   if (namespaces.some((n) => n.type === 'cgroup' && !n.path)) sys.unshare(CLONE_NEWCGROUP);
-  const fifoFd = sys.open(a.fifo, O_PATH | O_CLOEXEC);
+  const fifoFd = a.fifoFd >= 0 ? a.fifoFd : sys.open(a.fifo, O_PATH | O_CLOEXEC);
   if (spec.hostname && namespaces.some((n) => n.type === 'uts' && !n.path)) sys.sethostname(spec.hostname);
   if (p.oomScoreAdj !== undefined) sys.writeFile('/proc/self/oom_score_adj', String(p.oomScoreAdj));
   const onPivoted = a.consoleFd < 0 ? undefined : (): void => {
@@ -607,7 +713,10 @@ function containerInit(sys: Syscalls, a: InitArgs): never {
     useConsole(sys, readConsoleIndex(sys, a.consoleFd), p.user.uid);
     sys.close(a.consoleFd);
   };
-  prepareRootfs(sys, spec, { rootfs: a.rootfs, consolePath: a.consolePath, cgroup2: a.cgroupDir !== null, onPivoted });
+  // no mknod in a user namespace: the host's device nodes are bound instead
+  const bindDevices = namespaces.some((n) => n.type === 'user');
+  const mountNs = namespaces.some((n) => n.type === 'mount');
+  prepareRootfs(sys, spec, { rootfs: a.rootfs, consolePath: a.consolePath, cgroup2: a.cgroupDir !== null, bindDevices, mountNs, onPivoted });
   const env = processEnv(p);
   try {
     sys.chdir(p.cwd);

@@ -58,8 +58,17 @@ export interface OciDevice {
   gid?: number;
 }
 
+/** One range of a user namespace's id map: size ids from containerID inside are hostID outside. */
+export interface OciIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
 export interface OciLinux {
   namespaces?: OciNamespace[];
+  uidMappings?: OciIdMapping[];
+  gidMappings?: OciIdMapping[];
   resources?: OciResources;
   cgroupsPath?: string;
   devices?: OciDevice[];

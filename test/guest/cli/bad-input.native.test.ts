@@ -2,30 +2,20 @@
 // the same message on stderr and the same exit code, both clients against our dockerd on this
 // host. Usage errors are the client's own words (and exit 125 or 1 as it gives them); daemon
 // errors are "Error response from daemon: ..." with the daemon's message.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../scripts/lib/cache.ts';
-import { BINARY, nativeSkipReason } from '../helpers/native.ts';
+import { dockerdSkipReason, startDockerd, type NativeDockerd } from '../helpers/native-dockerd.ts';
 
-const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
-const DOCKER = '/usr/local/bin/docker';
-const skip = nativeSkipReason()
-  ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
-  ?? (existsSync(DOCKER) ? null : `official Docker client missing at ${DOCKER}`);
-if (skip && process.env['CI'] === 'true') throw new Error(`bad-input comparison cannot run: ${skip}`);
-
-const dir = mkdtempSync(join(tmpdir(), 'wb-bad-'));
-const sock = join(dir, 'docker.sock');
-const env = { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CLI_HINTS: 'false', HOME: dir };
-let daemon: ChildProcess | null = null;
+const skip = dockerdSkipReason();
+let d: NativeDockerd;
+// a HOME of its own: no config of this machine's user changes the official client's answers
+const home = mkdtempSync(join(tmpdir(), 'wb-bad-home-'));
 
 function docker(args: string[], official: boolean) {
-  const [cmd, ...pre] = official ? [DOCKER] : [BINARY, 'docker'];
-  const r = spawnSync(cmd!, [...pre, ...args], { env, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stderr: r.stderr ?? '' };
+  const r = d.docker(args, official);
+  return { code: r.code, stderr: r.stderr };
 }
 
 // Left out: `run --network nonet`, where the official client, seeing a 404 from create, pulls the
@@ -85,14 +75,12 @@ const CASES: [string[], 'all' | 'first'][] = [
 
 describe.skipIf(skip !== null)(`wrong invocations answered as the official client answers${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
-    daemon = spawn(BINARY, ['dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy', '--bridge', 'none'], { stdio: 'ignore', detached: true });
-    for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+    d = await startDockerd('wb-bad-', { noBridge: true, env: { DOCKER_CLI_HINTS: 'false', HOME: home } });
     expect(docker(['pull', '-q', 'busybox'], false).code).toBe(0);
   });
   afterAll(() => {
-    if (daemon?.pid) process.kill(daemon.pid, 'SIGKILL');
-    spawnSync('sh', ['-c', `grep ' ${dir}' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l`]);
-    rmSync(dir, { recursive: true, force: true });
+    d?.stop();
+    rmSync(home, { recursive: true, force: true });
   });
 
   for (const [args, part] of CASES) {

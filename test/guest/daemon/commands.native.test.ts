@@ -1,54 +1,20 @@
 // docker top, stats --no-stream, history, system df, restart policies and start -a -i on this
 // host, with our CLI and the official one against our dockerd.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../scripts/lib/cache.ts';
-import { BINARY, nativeSkipReason, waitForSocket } from '../helpers/native.ts';
-import { skipOutsideCi } from '../../helpers/ci.ts';
+import { dockerdSkipReason, startDockerd, type NativeDockerd } from '../helpers/native-dockerd.ts';
 
-const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
-const DOCKER = '/usr/local/bin/docker';
-const skip = skipOutsideCi(nativeSkipReason()
-  ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
-  ?? (existsSync(DOCKER) ? null : `official Docker client missing at ${DOCKER}`), 'tests with the official Docker client');
-
-const dir = mkdtempSync(join(tmpdir(), 'wb-commands-'));
-const sock = join(dir, 'docker.sock');
-const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
-let daemon: ChildProcess | null = null;
-
-function startDaemon(): ChildProcess {
-  return spawn(BINARY, ['dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy'], { stdio: 'ignore', detached: true });
-}
-
-async function waitSock(): Promise<void> {
-  await waitForSocket(sock);
-}
-
-function docker(args: string[], official = false, input = '') {
-  const [cmd, ...pre] = official ? [DOCKER] : [BINARY, 'docker'];
-  const r = spawnSync(cmd!, [...pre, ...args], { env, encoding: 'utf8', timeout: 60_000, input });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
+const skip = dockerdSkipReason();
+let d: NativeDockerd;
+const docker = (args: string[], official = false, input = '') => d.docker(args, official, input);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(skip !== null)(`container commands natively${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
-    daemon = startDaemon();
-    await waitSock();
+    d = await startDockerd('wb-commands-');
     expect(docker(['pull', '-q', 'busybox']).code).toBe(0);
   });
-  afterAll(() => {
-    const ids = docker(['ps', '-aq']).stdout.split('\n').filter((x) => x);
-    if (ids.length) docker(['rm', '-f', ...ids]);
-    if (daemon?.pid) process.kill(daemon.pid, 'SIGKILL');
-    spawnSync('sh', ['-c', `grep ' ${dir}' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l`]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => d?.stop());
 
   it('top lists the container\'s processes in ps -ef columns', () => {
     docker(['run', '-d', '--name', 'web', 'busybox', 'sleep', '300']);
@@ -110,16 +76,14 @@ describe.skipIf(skip !== null)(`container commands natively${skip ? ` (skipped: 
     docker(['stop', '-t', '0', 'gone']);
     const pid = Number(docker(['inspect', '-f', '{{.State.Pid}}', 'back']).stdout.trim());
     expect(pid).toBeGreaterThan(0);
-    if (daemon?.pid) process.kill(daemon.pid, 'SIGKILL');
-    await sleep(300);
+    await d.kill();
     // the container dies while no daemon runs; the new daemon finds the exit and restarts it
     process.kill(pid, 'SIGKILL');
-    await sleep(500);
-    rmSync(sock, { force: true });
-    daemon = startDaemon();
-    await waitSock();
-    await sleep(2000);
-    expect(docker(['inspect', '-f', '{{.State.Status}}', 'back']).stdout.trim()).toBe('running');
+    await d.start();
+    const status = (name: string): string => docker(['inspect', '-f', '{{.State.Status}}', name]).stdout.trim();
+    for (let i = 0; i < 150 && !(status('back') === 'running' && Number(docker(['inspect', '-f', '{{.State.Pid}}', 'back']).stdout.trim()) !== pid); i++) await sleep(200);
+    expect(status('back'), d.log()).toBe('running');
+    expect(Number(docker(['inspect', '-f', '{{.State.Pid}}', 'back']).stdout.trim())).not.toBe(pid);
     expect(docker(['inspect', '-f', '{{.State.Status}}', 'gone']).stdout.trim()).toBe('exited');
   });
 

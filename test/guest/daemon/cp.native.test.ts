@@ -1,29 +1,21 @@
 // docker cp on this host, with our CLI and the official one against our dockerd: both directions,
 // directories, new names, "-" as a tar stream, a stopped container, a volume, and a container
 // whose own links point out of its root.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../scripts/lib/cache.ts';
-import { BINARY, nativeSkipReason } from '../helpers/native.ts';
+import { BINARY } from '../helpers/native.ts';
+import { dockerdSkipReason, OFFICIAL_DOCKER, startDockerd, type NativeDockerd } from '../helpers/native-dockerd.ts';
 
-const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
-const DOCKER = '/usr/local/bin/docker';
-const skip = nativeSkipReason()
-  ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
-  ?? (existsSync(DOCKER) ? null : `official Docker client missing at ${DOCKER}`);
-if (skip && process.env['CI'] === 'true') throw new Error(`docker cp native tests cannot run: ${skip}`);
+const skip = dockerdSkipReason();
+let d: NativeDockerd;
+let dir = '';
 
-const dir = mkdtempSync(join(tmpdir(), 'wb-cp-'));
-const sock = join(dir, 'docker.sock');
-const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
-let daemon: ChildProcess | null = null;
-
+/** Either client, with stdout kept as bytes too (tar streams). */
 function docker(args: string[], official = false, input?: Buffer | string) {
-  const [cmd, ...pre] = official ? [DOCKER] : [BINARY, 'docker'];
-  const r = spawnSync(cmd!, [...pre, ...args], { env, timeout: 60_000, ...(input !== undefined ? { input } : {}) });
+  const [cmd, ...pre] = official ? [OFFICIAL_DOCKER] : [BINARY, 'docker'];
+  const r = spawnSync(cmd!, [...pre, ...args], { env: d.env, timeout: 60_000, ...(input !== undefined ? { input } : {}) });
   return { code: r.status ?? -1, stdout: r.stdout?.toString('latin1') ?? '', stderr: r.stderr?.toString() ?? '', raw: r.stdout };
 }
 
@@ -37,18 +29,12 @@ function ex(container: string, ...argv: string[]): string {
 
 describe.skipIf(skip !== null)(`docker cp natively${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
-    daemon = spawn(BINARY, ['dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy', '--bridge', 'none'], { stdio: 'ignore', detached: true });
-    for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+    d = await startDockerd('wb-cp-', { noBridge: true });
+    dir = d.dir;
     expect(docker(['pull', '-q', 'busybox']).code).toBe(0);
     expect(docker(['run', '-d', '--name', 'box', '-v', 'cpdata:/data', 'busybox', 'sleep', '600']).code).toBe(0);
   });
-  afterAll(() => {
-    const ids = docker(['ps', '-aq']).stdout.split('\n').filter((x) => x);
-    if (ids.length) docker(['rm', '-f', ...ids]);
-    if (daemon?.pid) process.kill(daemon.pid, 'SIGKILL');
-    spawnSync('sh', ['-c', `grep ' ${dir}' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l`]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => d?.stop());
 
   for (const official of [false, true]) {
     const who = official ? 'the official client' : 'our CLI';

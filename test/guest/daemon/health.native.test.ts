@@ -3,50 +3,13 @@
 // reads Docker's; our client gives the same refusals as the official one. Intervals are 1 s;
 // states are waited for, timings not asserted. (Checks use shell builtins only: under qemu-user
 // busybox sh cannot run its own applets.)
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../scripts/lib/cache.ts';
-import { BINARY, nativeSkipReason } from '../helpers/native.ts';
+import { dockerdSkipReason, startDockerd, type NativeDockerd } from '../helpers/native-dockerd.ts';
 
-const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
-const DOCKER = '/usr/local/bin/docker';
-const skipReason = nativeSkipReason()
-  ?? (existsSync(join(REGISTRY, 'busybox', 'index.json')) ? null : `offline registry not built (${REGISTRY}); run npm run build:images`)
-  ?? (existsSync(DOCKER) ? null : `official Docker client missing at ${DOCKER}`);
-// a CI run must not pass by skipping
-const skip = skipReason !== null && process.env['CI'] !== 'true';
-
-const dir = mkdtempSync(join(tmpdir(), 'wb-health-'));
-const sock = join(dir, 'docker.sock');
-const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
-let daemon: ChildProcess | null = null;
-
-const daemonLogPath = join(dir, 'dockerd.log');
-
-function startDaemon(): ChildProcess {
-  // its log is kept: a failure below shows what the daemon said
-  const log = openSync(daemonLogPath, 'a');
-  try {
-    return spawn(BINARY, ['dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy'], { stdio: ['ignore', log, log], detached: true });
-  } finally {
-    closeSync(log);
-  }
-}
-
-const daemonLog = (): string => `dockerd's log:\n${existsSync(daemonLogPath) ? readFileSync(daemonLogPath, 'utf8').slice(-3000) : '(none)'}`;
-
-async function waitSock(): Promise<void> {
-  for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
-}
-
-function docker(args: string[], official = false) {
-  const [cmd, ...pre] = official ? [DOCKER] : [BINARY, 'docker'];
-  const r = spawnSync(cmd!, [...pre, ...args], { env, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
+const skip = dockerdSkipReason();
+let d: NativeDockerd;
+const docker = (args: string[], official = false) => d.docker(args, official);
+const daemonLog = (): string => d.log();
 
 async function waitFor(name: string, want: string): Promise<string> {
   let s = '';
@@ -58,20 +21,12 @@ async function waitFor(name: string, want: string): Promise<string> {
   return s;
 }
 
-describe.skipIf(skip)(`health checks natively${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+describe.skipIf(skip !== null)(`health checks natively${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
-    if (skipReason) throw new Error(skipReason);
-    daemon = startDaemon();
-    await waitSock();
+    d = await startDockerd('wb-health-');
     expect(docker(['pull', '-q', 'busybox']).code).toBe(0);
   });
-  afterAll(() => {
-    const ids = docker(['ps', '-aq']).stdout.split('\n').filter((x) => x);
-    if (ids.length) docker(['rm', '-f', ...ids]);
-    if (daemon?.pid) process.kill(daemon.pid, 'SIGKILL');
-    spawnSync('sh', ['-c', `grep ' ${dir}' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l`]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => d?.stop());
 
   it('turns a passing check healthy and a failing one unhealthy, as the official client sees them', async () => {
     expect(docker(['run', '-d', '--name', 'ok', '--health-cmd', 'test -x /bin/sh', '--health-interval', '1s', 'busybox', 'sleep', '300']).code).toBe(0);
@@ -110,9 +65,7 @@ describe.skipIf(skip)(`health checks natively${skipReason ? ` (skipped: ${skipRe
 
   it('keeps the health state across a daemon restart and goes on probing', async () => {
     const streak = (): number => Number(docker(['inspect', '-f', '{{.State.Health.FailingStreak}}', 'bad'], true).stdout.trim());
-    process.kill(daemon!.pid!, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 300));
-    daemon = startDaemon();
+    await d.restart();
     for (let i = 0; i < 100 && docker(['version']).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(docker(['inspect', '-f', '{{.State.Health.Status}}', 'bad'], true).stdout).toBe('unhealthy\n');
     const before = streak();

@@ -1,55 +1,25 @@
 // Interactive containers and exec on this host: stdin through attach, `docker run -it` on a real
 // pseudo-terminal (driven by test/guest/helpers/pty-session.py), window size, Ctrl-C, detach
 // keys, and docker exec, with our docker CLI and the official one against our dockerd.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../scripts/lib/cache.ts';
-import { BINARY, waitForSocket } from '../helpers/native.ts';
-import { dockerdSkipReason } from '../helpers/native-dockerd.ts';
+import { BINARY } from '../helpers/native.ts';
+import { dockerdSkipReason, OFFICIAL_DOCKER, startDockerd, type NativeDockerd, type Step } from '../helpers/native-dockerd.ts';
 
-const REGISTRY = join(repoRoot, 'vm-images', 'dist', 'registry');
-const DOCKER = '/usr/local/bin/docker';
-const PTY = join(repoRoot, 'test', 'guest', 'helpers', 'pty-session.py');
 const skip = dockerdSkipReason();
+let d: NativeDockerd;
 
-const dir = mkdtempSync(join(tmpdir(), 'wb-interactive-'));
-const sock = join(dir, 'docker.sock');
-const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
-let daemon: ChildProcess | null = null;
+const CLIENTS = [['ours', [BINARY, 'docker']], ['official', [OFFICIAL_DOCKER]]] as const;
 
-const CLIENTS = [['ours', [BINARY, 'docker']], ['official', [DOCKER]]] as const;
-
-function docker(args: string[], official = false, input = '') {
-  const [cmd, ...pre] = official ? [DOCKER] : [BINARY, 'docker'];
-  const r = spawnSync(cmd!, [...pre, ...args], { env, encoding: 'utf8', timeout: 60_000, input });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
-interface Step { expect?: string; send?: string; poke?: string; resize?: [number, number]; sleep?: number; timeout?: number }
-
-/** Runs a command on a pseudo-terminal through the steps. */
-function onPty(command: readonly string[], steps: Step[]): { steps: boolean[]; exit: number | null; output: string } {
-  const r = spawnSync('python3', [PTY, JSON.stringify(steps), ...command], { env, encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`pty-session failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { steps: boolean[]; exit: number | null; output: string };
-}
+const docker = (args: string[], official = false, input = '') => d.docker(args, official, input);
+const onPty = (command: readonly string[], steps: Step[]) => d.onPty(command, steps);
 
 describe.skipIf(skip !== null)(`interactive containers natively${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
-    daemon = spawn(BINARY, ['dockerd', '-H', `unix://${sock}`, '--data-root', join(dir, 'lib'), '--exec-root', join(dir, 'run'), '--pidfile', join(dir, 'd.pid'), '--registry', REGISTRY, '--pull-mode', 'lazy'], { stdio: 'ignore', detached: true });
-    await waitForSocket(sock);
+    d = await startDockerd('wb-interactive-');
     expect(docker(['pull', '-q', 'busybox']).code).toBe(0);
   });
-  afterAll(() => {
-    const ids = docker(['ps', '-aq']).stdout.split('\n').filter((x) => x);
-    if (ids.length) docker(['rm', '-f', ...ids]);
-    if (daemon?.pid) process.kill(daemon.pid, 'SIGKILL');
-    spawnSync('sh', ['-c', `grep ' ${dir}' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l`]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => d?.stop());
 
   it('docker run -i passes piped stdin and ends when it ends', () => {
     for (const official of [false, true]) {
