@@ -18,6 +18,7 @@ import { makeRaw } from '../sys/termios.ts';
 import { Rtnl } from '../net/netlink.ts';
 import { serveControl } from '../agent/main.ts';
 import { mkdirp } from '../util/fsutil.ts';
+import { limitContainers } from './limits.ts';
 
 export const BOOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const HOOKS_DIR = '/etc/whalebone/init.d';
@@ -67,6 +68,11 @@ export function bootMain(_args: string[], sys: Syscalls): Promise<number> {
   const env = bootEnv(sys.environ());
   mountKernelFilesystems(sys);
   enableControllers(sys);
+  try {
+    limitContainers(sys);
+  } catch (e) {
+    say(sys, `no guest-wide limits for containers: ${(e as Error).message}`);
+  }
   mountHostShare(sys);
   try {
     sys.rmdir('/newroot'); // the mount point stage 1 used

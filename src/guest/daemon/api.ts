@@ -3,6 +3,7 @@
 
 import { commitRoutes } from './routes/commit.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
+import { errorText } from '../sys/errors.ts';
 import { API_VERSION, ENGINE_VERSION } from '../api/engine-api.ts';
 import type { Engine } from './engine.ts';
 import type { Request, Response } from './http.ts';
@@ -59,7 +60,7 @@ export function makeHandler(sys: Syscalls, e: Engine, info: () => Record<string,
   const fail = (res: Response, err: unknown): void => {
     if (res.isStarted) return;
     if (err instanceof EngineError) res.error(httpStatus(err), err.message);
-    else res.error(500, err instanceof Error ? err.message : String(err));
+    else res.error(500, errorText(err));
   };
   return (req: Request, res: Response): void => {
     try {

@@ -5,7 +5,7 @@
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import { MNT_DETACH, SIGKILL, SIGNALS } from '../sys/constants.ts';
-import { isErrno } from '../sys/errors.ts';
+import { errorText, isErrno } from '../sys/errors.ts';
 import { chainIds, ImageStore, type ImageRecord, type PullEvent, type PullMode } from '../images/store.ts';
 import { OfflineRegistry } from '../images/registry.ts';
 import type { OciMount } from '../runc/spec.ts';
@@ -51,6 +51,8 @@ export interface EngineDeps {
   network: ConstructorParameters<typeof Networks>[3];
   /** Runs health check probes (default: an exec through the container's shim). */
   probe: ProbeRunner;
+  /** Where the engine reports what it carried on after (a record it could not write). */
+  log(msg: string): void;
 }
 
 export class Engine {
@@ -79,6 +81,10 @@ export class Engine {
   private imageService: ImageService;
   private launcher: ShimLauncher;
   private now: () => number;
+  /** Container ids whose last record write failed (save). */
+  private unsaved = new Set<string>();
+  /** dockerd's log (its stderr); a test's list. Never throws. */
+  log: (msg: string) => void;
 
   constructor(
     private sys: Syscalls,
@@ -87,6 +93,7 @@ export class Engine {
   ) {
     this.launcher = deps.launcher ?? new ForkExecShimLauncher(sys, opts.selfExe);
     this.now = deps.now ?? (() => Date.now());
+    this.log = deps.log ?? (() => undefined);
     this.containers = new ContainerStore(sys, `${opts.root}/containers`);
     for (const d of ['containers', 'volumes', 'overlay2', 'tmp']) mkdirp(sys, `${opts.root}/${d}`, 0o710);
     mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
@@ -145,8 +152,41 @@ export class Engine {
     return this.containers.dirOf(id);
   }
 
+  /**
+   * Writes the record. A write that fails (the guest's tmpfs is full) keeps the old record on disk
+   * (atomic rename) and the new state in memory, which stays what the API answers with; the
+   * record is written again on each poll until it goes through, once the learner frees space.
+   * State changes never fail half-way for it: an exit still wakes its waiters, a stop returns.
+   */
   private save(c: ContainerRecord): void {
-    this.containers.save(c);
+    try {
+      this.containers.save(c);
+      this.unsaved.delete(c.Id);
+    } catch (e) {
+      if (!this.unsaved.has(c.Id)) this.log(`failed to save container ${c.Id}: ${errorText(e)}`);
+      this.unsaved.add(c.Id);
+    }
+  }
+
+  /** Writes the records a full disk held back (called from poll). */
+  private saveUnsaved(): void {
+    for (const id of [...this.unsaved]) {
+      if (!this.containers.has(id)) this.unsaved.delete(id);
+      else {
+        try {
+          const c = this.containers.values().find((x) => x.Id === id);
+          if (c) this.containers.save(c);
+          this.unsaved.delete(id);
+        } catch {
+          // still full: next poll
+        }
+      }
+    }
+  }
+
+  /** Records held in memory only, for now (a full disk). */
+  unsavedRecords(): string[] {
+    return [...this.unsaved];
   }
 
   private load(): void {
@@ -203,7 +243,8 @@ export class Engine {
   }
 
   /** Picks up an exit recorded by the shim (also after a daemon restart). */
-  refresh(c: ContainerRecord): void {
+  /** reported: the exit code the shim's status line gave, for when it could not write exit.json. */
+  refresh(c: ContainerRecord, reported: number | null = null): void {
     if (!c.State.Running) return;
     const exitFile = `${this.cdir(c.Id)}/exit.json`;
     const read = (): ExitRecord | null => {
@@ -215,6 +256,9 @@ export class Engine {
       }
     };
     let rec = read();
+    // the shim said "exited N" but could not write the file (a full disk): its word is enough,
+    // though it may not have ended yet
+    if (!rec && reported !== null) rec = { ExitCode: reported, FinishedAt: this.nowIso(), OOMKilled: false, Error: '' };
     // still running, unless the shim died without a word; read again after the liveness check,
     // since the shim may have written the file and exited in between
     if (!rec && c.ShimPid > 0 && !this.launcher.alive(c.ShimPid)) {
@@ -256,6 +300,7 @@ export class Engine {
 
   /** Polls running containers of an earlier daemon (no shim pipe to tell us). */
   poll(): void {
+    if (this.unsaved.size > 0) this.saveUnsaved();
     for (const c of this.containers.values()) if (c.State.Running && !this.shims.has(c.Id)) this.refresh(c);
   }
 
@@ -622,7 +667,7 @@ export class Engine {
     this.health.started(c);
     this.save(c);
     this.shims.set(c.Id, launched);
-    launched.watch(() => this.refresh(c));
+    launched.watch((code) => this.refresh(c, code));
     this.emitContainer(c, 'start');
     return 'started';
   }
@@ -729,7 +774,7 @@ export class Engine {
     } catch {
       return [];
     }
-    return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { log: string; stream: string; time: string });
+    return logEntries(text);
   }
 
   logSize(c: ContainerRecord): number {
@@ -751,7 +796,7 @@ export class Engine {
     const lastNl = slice.lastIndexOf(10);
     if (lastNl < 0) return { entries: [], next: offset };
     const text = utf8Decode(slice, 0, lastNl + 1);
-    return { entries: text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { log: string; stream: string; time: string }), next: offset + lastNl + 1 };
+    return { entries: logEntries(text), next: offset + lastNl + 1 };
   }
 
   imageChainsInUse(): Set<string> {
@@ -794,5 +839,24 @@ function tmpfsOptions(hc: HostConfig, m: MountPoint): string[] {
   if (spec.TmpfsOptions?.SizeBytes) out.push(`size=${spec.TmpfsOptions.SizeBytes}`);
   if (spec.TmpfsOptions?.Mode) out.push(`mode=${spec.TmpfsOptions.Mode.toString(8)}`);
   if (spec.ReadOnly) out.push('ro');
+  return out;
+}
+
+type LogEntry = { log: string; stream: string; time: string };
+
+/**
+ * json-file lines. A line the shim could write only in part (the disk filled up) is skipped, as
+ * Docker's reader skips a torn entry, rather than making the whole log unreadable.
+ */
+function logEntries(text: string): LogEntry[] {
+  const out: LogEntry[] = [];
+  for (const l of text.split('\n')) {
+    if (l === '') continue;
+    try {
+      out.push(JSON.parse(l) as LogEntry);
+    } catch {
+      // torn
+    }
+  }
   return out;
 }

@@ -4,7 +4,7 @@
 import type { Syscalls } from '../sys/syscalls.ts';
 import { AF_UNIX, SIGCHLD, SOCK_CLOEXEC, SOCK_STREAM } from '../sys/constants.ts';
 import { writeAll } from '../sys/io.ts';
-import { isErrno } from '../sys/errors.ts';
+import { errorText, isErrno } from '../sys/errors.ts';
 import { exists, mkdirp, readText, writeFileAtomic } from '../util/fsutil.ts';
 import { parseFlags, helpText, UsageError, type CommandSpec } from '../util/flags.ts';
 import { dirname } from '../util/path.ts';
@@ -88,7 +88,14 @@ function dockerdRun(argv: string[], sys: Syscalls): Promise<number> {
   mkdirp(sys, root, 0o710);
   const selfExe = sys.readlink('/proc/self/exe');
   const engine = new Engine(sys, { root, execRoot: p.flags.string('exec-root'), registry: p.flags.string('registry'), pullMode: mode as PullMode, selfExe, bridge: p.flags.string('bridge') });
-  const log = (msg: string): void => writeAll(sys, 2, `time="${new Date().toISOString()}" level=info msg="${msg}"\n`);
+  const log = (msg: string): void => {
+    try {
+      writeAll(sys, 2, `time="${new Date().toISOString()}" level=info msg="${msg}"\n`);
+    } catch {
+      // its log is on the guest's tmpfs: a full disk must not stop the daemon
+    }
+  };
+  engine.log = log;
 
   engine.net.init();
   mkdirp(sys, dirname(sock));
@@ -153,12 +160,13 @@ function dockerdRun(argv: string[], sys: Syscalls): Promise<number> {
   serve(sys, fd, commonHeaders, makeHandler(sys, engine, info));
   sys.onSignal(SIGCHLD, () => engine.reapShims());
   const tick = (): void => {
+    // armed first: nothing poll meets may end the daemon's polling
+    sys.setTimer(500, tick);
     try {
       engine.poll();
     } catch (e) {
-      if (!isErrno(e, 'ENOENT')) log(`poll: ${(e as Error).message}`);
+      if (!isErrno(e, 'ENOENT')) log(`poll: ${errorText(e)}`);
     }
-    sys.setTimer(500, tick);
   };
   sys.setTimer(500, tick);
   log(`API listen on ${sock} (engine binary ${selfExe})`);

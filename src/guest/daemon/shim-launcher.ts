@@ -31,8 +31,8 @@ export type LaunchResult =
       ok: true;
       shimPid: number;
       containerPid: number;
-      /** Calls onEnd once when the shim reports the exit or its pipe closes. */
-      watch(onEnd: () => void): void;
+      /** Calls onEnd once when the shim reports the exit (with its code) or its pipe closes (null). */
+      watch(onEnd: (exitCode: number | null) => void): void;
       /** Stops watching and closes the pipe. */
       close(): void;
     }
@@ -114,11 +114,18 @@ export class ForkExecShimLauncher implements ShimLauncher {
       containerPid: status.pid,
       watch: (onEnd) => {
         sys.watch(r, 'read', () => {
-          // "exited N" or EOF: either way the exit file tells
-          readLine(sys, r);
+          // "exited N" or EOF: the exit file tells, or the code here when a full disk kept the
+          // shim from writing it
+          let code: number | null = null;
+          try {
+            const s = parseStatus(readLine(sys, r));
+            if (s?.kind === 'exited' && Number.isInteger(s.code)) code = s.code;
+          } catch {
+            // EOF or a torn line
+          }
           this.reap();
           sys.watch(r, 'read', null);
-          onEnd();
+          onEnd(code);
         });
       },
       close: () => {

@@ -15,7 +15,7 @@ import {
   AF_UNIX, O_APPEND, O_CLOEXEC, O_CREAT, O_NONBLOCK, O_RDWR, O_WRONLY, PR_SET_CHILD_SUBREAPER, SIGCHLD, SOCK_CLOEXEC,
   SOCK_NONBLOCK, SOCK_STREAM, F_GETFL, F_SETFL,
 } from '../sys/constants.ts';
-import { isErrno } from '../sys/errors.ts';
+import { errorText, isErrno } from '../sys/errors.ts';
 import { reapEnded } from '../sys/wait.ts';
 import { Runtime, RuntimeError } from '../runc/runtime.ts';
 import { parseSpec, type OciSpec } from '../runc/spec.ts';
@@ -180,7 +180,21 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
   const logFd = sys.open(p.flags.string('log'), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640);
   const nullFd = sys.open('/dev/null', O_RDWR | O_CLOEXEC);
   const exitFile = p.flags.string('exit-file');
-  const writeExit = (rec: ExitRecord): void => writeFileAtomic(sys, exitFile, JSON.stringify(rec));
+  /**
+   * The exit record for dockerd. On a full disk it cannot be written: dockerd then takes the code
+   * from the "exited N" status line, so the shim carries on (and still reports it) either way.
+   */
+  const writeExit = (rec: ExitRecord): void => {
+    try {
+      writeFileAtomic(sys, exitFile, JSON.stringify(rec));
+    } catch (e) {
+      try {
+        sys.write(2, `containerd-shim: cannot write the exit record: ${errorText(e)}\n`);
+      } catch {
+        // the log is on the same full disk
+      }
+    }
+  };
   let tty = false;
   let spec: OciSpec | undefined;
   try {
@@ -245,7 +259,12 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
     const now = new Date();
     const text = lines.map((l) => logLine(stream === 1 ? 'stdout' : 'stderr', l, now)).join('');
     const b = utf8Encode(text);
-    writeAll(sys, logFd, b);
+    try {
+      writeAll(sys, logFd, b);
+    } catch {
+      // a full disk: the lines are lost from `docker logs`, as with Docker's json-file driver,
+      // but attached clients still get them and the container keeps running
+    }
   };
   const broadcast = (stream: 1 | 2, data: Uint8Array): void => {
     for (const c of clients) if (c.hello?.op === 'attach' && c.wants.has(stream)) c.out.write(encodeFrame(stream, data));

@@ -40,3 +40,31 @@ export class SyscallError extends Error {
 export function isErrno(e: unknown, code: string): e is SyscallError {
   return e instanceof SyscallError && e.code === code;
 }
+
+/**
+ * The strerror wording Go prints (lower case) for the errnos a learner can cause on purpose and
+ * should see in Docker's words: a full disk (the guest's tmpfs) and a full pid or memory budget.
+ */
+const GO_TEXT: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/**
+ * Go's *PathError text for a failed call, as dockerd's errors carry it: `write /var/lib/docker/x:
+ * no space left on device`. Null for errnos that keep this runtime's own form.
+ */
+export function goErrorText(e: unknown): string | null {
+  if (!(e instanceof SyscallError)) return null;
+  const text = GO_TEXT[e.code];
+  if (text === undefined) return null;
+  const m = /^(\w+)\(("(?:[^"\\]|\\.)*")?/.exec(e.call);
+  const op = m?.[1] ?? e.call;
+  const path = m?.[2] !== undefined ? (JSON.parse(m[2]) as string) : '';
+  return path ? `${op} ${path}: ${text}` : `${op}: ${text}`;
+}
+
+/** The message an error reaches the learner with: Go's wording where Docker has one. */
+export function errorText(e: unknown): string {
+  return goErrorText(e) ?? (e instanceof Error ? e.message : String(e));
+}

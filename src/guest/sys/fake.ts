@@ -143,6 +143,12 @@ export class FakeSyscalls implements Syscalls {
   controllingTty: string | null = null;
   env: string[] = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root'];
   clockMs = 1000;
+  /**
+   * Bytes that regular files under `diskUnder` may hold in all before writes fail with ENOSPC, as
+   * a full tmpfs does (a write that only partly fits is cut short first); null = unlimited.
+   */
+  diskCapacity: number | null = null;
+  diskUnder = '/';
 
   /** Absolute path of the process root in the fake tree (changed by chroot and pivot_root). */
   root = '/';
@@ -186,6 +192,13 @@ export class FakeSyscalls implements Syscalls {
     list.push({ code, times });
     this.failures.set(name, list);
     return this;
+  }
+
+  /** Bytes held by regular files under diskUnder (what diskCapacity limits). */
+  diskUsed(): number {
+    let total = 0;
+    for (const [p, n] of this.fs) if (n.type === 'file' && this.onDisk(p)) total += n.data.length;
+    return total;
   }
 
   /** Replaces a call's behaviour; the function gets the call's arguments. */
@@ -275,6 +288,17 @@ export class FakeSyscalls implements Syscalls {
   }
 
   // ---- internals ----
+
+  private onDisk(p: string): boolean {
+    const under = normalize(this.diskUnder);
+    return (under === '/' || p === under || p.startsWith(`${under}/`)) && !/^\/(dev|proc|sys)(\/|$)/.test(p);
+  }
+
+  /** Bytes a file at p may grow by before the fake disk is full (Infinity when unlimited). */
+  private diskRoom(p: string): number {
+    if (this.diskCapacity === null || !this.onDisk(p)) return Infinity;
+    return Math.max(0, this.diskCapacity - this.diskUsed());
+  }
 
   private node(type: NodeType, perm: number): FakeNode {
     return { type, perm, uid: this.euid, gid: this.egid, data: new Uint8Array(0), rdev: 0, ino: this.nextIno++, mtimeMs: this.clockMs };
@@ -661,7 +685,7 @@ export class FakeSyscalls implements Syscalls {
     });
   }
   write(fd: Fd, data: Uint8Array | string) {
-    const b = typeof data === 'string' ? encodeUtf8(data) : data;
+    let b = typeof data === 'string' ? encodeUtf8(data) : data;
     return this.call('write', [fd, typeof data === 'string' ? data : b], () => {
       const e = this.fd(fd, 'write', [fd]);
       if (e.kind === 'file') {
@@ -669,6 +693,14 @@ export class FakeSyscalls implements Syscalls {
         if (!n) throw this.err('EIO', 'write', [fd]);
         if ((e.flags & 3) === 0) throw this.err('EBADF', 'write', [fd]);
         const pos = e.flags & O_APPEND || e.path === '/dev/stdout' || e.path === '/dev/stderr' ? n.data.length : e.pos;
+        const room = this.diskRoom(e.path);
+        const grow = Math.max(0, pos + b.length - n.data.length);
+        if (grow > room) {
+          // the kernel writes what fits and fails only a write that can store nothing
+          const fits = b.length - (grow - room);
+          if (fits <= 0) throw this.err('ENOSPC', 'write', [fd]);
+          b = b.subarray(0, fits);
+        }
         const out = new Uint8Array(Math.max(n.data.length, pos + b.length));
         out.set(n.data);
         out.set(b, pos);
@@ -695,15 +727,20 @@ export class FakeSyscalls implements Syscalls {
     this.call('writeFile', [path, data, mode], () => {
       const p = this.follow(this.resolve(path), 'writeFile', [path]);
       const b = typeof data === 'string' ? encodeUtf8(data) : data.slice();
-      const n = this.fs.get(p);
+      let n = this.fs.get(p);
       if (n) {
         if (n.type === 'dir') throw this.err('EISDIR', 'writeFile', [path]);
-        n.data = b;
+        n.data = new Uint8Array(0);
         n.mtimeMs = this.clockMs;
-        return;
+      } else {
+        this.creatable(path, 'writeFile', [path]);
+        n = this.node('file', mode & ~this.umaskValue);
+        this.fs.set(p, n);
       }
-      this.creatable(path, 'writeFile', [path]);
-      this.fs.set(p, { ...this.node('file', mode & ~this.umaskValue), data: b });
+      // as the real one (open O_TRUNC, then writes): a full disk leaves the file cut short
+      const room = this.diskRoom(p);
+      n.data = b.length > room ? b.slice(0, room) : b;
+      if (b.length > room) throw this.err('ENOSPC', 'writeFile', [path]);
     });
   }
   stat(path: string) { return this.call('stat', [path], () => this.toStat(...swap(this.existing(path, 'stat', [path])))); }

@@ -3,7 +3,7 @@
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY, S_IFDIR, S_IFMT } from '../sys/constants.ts';
-import { isErrno } from '../sys/errors.ts';
+import { SyscallError, callText, isErrno } from '../sys/errors.ts';
 import { utf8Decode, utf8Encode } from './text.ts';
 
 let counter = 0;
@@ -16,7 +16,13 @@ export function writeFileAtomic(sys: Syscalls, path: string, data: Uint8Array | 
     try {
       const bytes = typeof data === 'string' ? utf8Encode(data) : data;
       let off = 0;
-      while (off < bytes.length) off += sys.write(fd, bytes.subarray(off));
+      try {
+        while (off < bytes.length) off += sys.write(fd, bytes.subarray(off));
+      } catch (e) {
+        // name the file, as Go's "write /path: no space left on device" does, not the fd
+        if (e instanceof SyscallError) throw new SyscallError(e.code, e.errno, callText('write', [tmp]));
+        throw e;
+      }
     } finally {
       sys.close(fd);
     }

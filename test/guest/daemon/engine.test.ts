@@ -3,6 +3,7 @@ import { FakeSyscalls } from '../../../src/guest/sys/fake.ts';
 import { Engine } from '../../../src/guest/daemon/engine.ts';
 import type { LaunchResult, ShimLauncher, ShimTask } from '../../../src/guest/daemon/shim-launcher.ts';
 import { NotFound, Conflict } from '../../../src/guest/daemon/errdefs.ts';
+import { errorText } from '../../../src/guest/sys/errors.ts';
 
 const ROOT = '/var/lib/docker';
 const LAYER = `sha256:${'a'.repeat(64)}`;
@@ -21,7 +22,7 @@ function addImage(sys: FakeSyscalls): void {
 /** Plays containerd-shim: each launch "starts" a container; exit() ends the latest one. */
 class FakeLauncher implements ShimLauncher {
   launches: ShimTask[] = [];
-  private ends = new Map<string, () => void>();
+  private ends = new Map<string, (code: number | null) => void>();
   private live = new Set<number>();
   private nextPid = 500;
   constructor(private sys: FakeSyscalls) {}
@@ -35,9 +36,10 @@ class FakeLauncher implements ShimLauncher {
       ok: true,
       shimPid,
       containerPid: this.nextPid++,
-      watch: (onEnd) => this.ends.set(task.id, () => {
-        this.live.delete(shimPid);
-        onEnd();
+      watch: (onEnd) => this.ends.set(task.id, (code) => {
+        // a status line comes before the shim's own end
+        if (code === null || this.sys.nodeAt(task.exitFile)) this.live.delete(shimPid);
+        onEnd(code);
       }),
       close: () => undefined,
     };
@@ -52,7 +54,15 @@ class FakeLauncher implements ShimLauncher {
   /** The container's process exits with code: the shim writes the exit file and reports. */
   exit(task: ShimTask, code: number): void {
     this.sys.addFile(task.exitFile, JSON.stringify({ ExitCode: code, FinishedAt: new Date(this.sys.clockMs).toISOString(), OOMKilled: false, Error: '' }));
-    this.ends.get(task.id)!();
+    this.ends.get(task.id)!(code);
+  }
+
+  /**
+   * The exit on a full disk: no exit file, only the code on the shim's status line, which dockerd
+   * may read before the shim has ended (so it still looks alive).
+   */
+  exitWithoutFile(task: ShimTask, code: number): void {
+    this.ends.get(task.id)!(code);
   }
 }
 
@@ -138,5 +148,51 @@ describe('engine on the Syscalls fake', () => {
     expect(opts('/cache')).toEqual(['nosuid', 'nodev', 'noexec', 'size=1048576', 'mode=1770', 'ro']);
     expect(opts('/plain')).toEqual(['nosuid', 'nodev', 'noexec']);
     expect(e.get('tm').Mounts.find((m) => m.Destination === '/cache')).toMatchObject({ Type: 'tmpfs', Source: '', RW: false });
+  });
+
+  it('on a full disk: create fails with ENOSPC and leaves nothing; an exit is still recorded, and written once space is freed', () => {
+    const { sys, e, shim } = engine();
+    const logged: string[] = [];
+    e.log = (m) => logged.push(m);
+    e.create('web', { Image: 'alpine', HostConfig: { NetworkMode: 'none' } });
+    expect(e.start('web')).toBe('started');
+    const id = e.get('web').Id;
+    const record = `${ROOT}/containers/${id}/config.v2.json`;
+    const onDisk = (): string => new TextDecoder().decode(sys.nodeAt(record)!.data);
+    const before = onDisk();
+    // the learner's filler takes the last byte
+    sys.diskUnder = ROOT;
+    sys.diskCapacity = sys.diskUsed();
+
+    let err: unknown;
+    try {
+      e.create('more', { Image: 'alpine', HostConfig: { NetworkMode: 'none' } });
+    } catch (x) {
+      err = x;
+    }
+    expect(errorText(err)).toMatch(/^write \/var\/lib\/docker\/containers\/[0-9a-f]{64}\.tmp[^ ]*: no space left on device$/);
+    expect(() => e.get('more')).toThrow(NotFound);
+    expect(sys.readdir(`${ROOT}/containers`).map((d) => d.name)).toEqual([id]);
+
+    // the container exits; its shim could not write exit.json either, only report the code
+    let woken = false;
+    e.onExit(id, () => {
+      woken = true;
+    });
+    shim.exitWithoutFile(shim.launches[0]!, 3);
+    expect(woken).toBe(true);
+    expect(e.get('web').State).toMatchObject({ Status: 'exited', Running: false, ExitCode: 3 });
+    expect(onDisk()).toBe(before);
+    expect(e.unsavedRecords()).toEqual([id]);
+    expect(logged).toEqual([expect.stringMatching(new RegExp(`^failed to save container ${id}: write .*: no space left on device$`))]);
+
+    // still full: poll tries again quietly; freed: the record catches up
+    e.poll();
+    expect(logged).toHaveLength(1);
+    sys.diskCapacity = null;
+    e.poll();
+    expect(e.unsavedRecords()).toEqual([]);
+    expect(JSON.parse(onDisk())).toMatchObject({ State: { Status: 'exited', ExitCode: 3 } });
+    expect(e.create('more', { Image: 'alpine', HostConfig: { NetworkMode: 'none' } }).Name).toBe('/more');
   });
 });

@@ -289,7 +289,7 @@ class FakeLauncher implements ShimLauncher {
       ok: true, shimPid, containerPid: this.nextPid++,
       watch: (onEnd) => this.ends.set(task.id, () => {
         this.live.delete(shimPid);
-        onEnd();
+        onEnd(null);
       }),
       close: () => undefined,
     };

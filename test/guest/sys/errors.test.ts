@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SyscallError, callText, isErrno } from '../../../src/guest/sys/errors.ts';
+import { SyscallError, callText, errorText, goErrorText, isErrno } from '../../../src/guest/sys/errors.ts';
 import { errnoName, errnoNumber } from '../../../src/guest/sys/errno.ts';
 import { decodeWaitStatus, exitCodeOf } from '../../../src/guest/sys/wait.ts';
 import { decodeUtf8, encodeUtf8 } from '../../../src/guest/sys/utf8.ts';
@@ -51,5 +51,20 @@ describe('utf8 and device numbers', () => {
     expect(makedev(1, 3)).toBe(0x103);
     expect(makedev(136, 300)).toBe(((300 & 0xff) | (136 << 8) | ((300 & ~0xff) << 12)) >>> 0);
     expect([major(makedev(136, 300)), minor(makedev(136, 300))]).toEqual([136, 300]);
+  });
+});
+
+describe('Go wording for the errors a learner causes', () => {
+  it('renders ENOSPC as Go\'s PathError does, path first', () => {
+    expect(errorText(SyscallError.named('ENOSPC', 'open', ['/var/lib/docker/a "b"', 577, 420]))).toBe('open /var/lib/docker/a "b": no space left on device');
+    expect(errorText(SyscallError.named('ENOSPC', 'write', [7]))).toBe('write: no space left on device');
+    expect(goErrorText(SyscallError.named('EDQUOT', 'mkdir', ['/x', 0o755]))).toBe('mkdir /x: disk quota exceeded');
+  });
+
+  it('leaves other errors as they were', () => {
+    expect(goErrorText(SyscallError.named('ENOENT', 'open', ['/x']))).toBeNull();
+    expect(errorText(SyscallError.named('ENOENT', 'open', ['/x']))).toBe('ENOENT: open("/x")');
+    expect(errorText(new Error('plain'))).toBe('plain');
+    expect(errorText('text')).toBe('text');
   });
 });

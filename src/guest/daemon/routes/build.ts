@@ -19,6 +19,7 @@ import { Builder } from '../builder.ts';
 import type { Engine } from '../engine.ts';
 import { InvalidParameter } from '../errdefs.ts';
 import { NEXT, type RouteHandler } from './context.ts';
+import { errorText } from '../../sys/errors.ts';
 
 const builders = new WeakMap<Engine, Builder>();
 
@@ -117,7 +118,7 @@ export const buildRoutes: RouteHandler = (ctx) => {
       },
       (err: unknown) => {
         const be = err instanceof BuildError ? err : null;
-        const message = be ? (trace ? be.message : be.legacy) : (err as Error).message;
+        const message = be ? (trace ? be.message : be.legacy) : errorText(err);
         if (trace) traceWriter.fail(message);
         const detail: Record<string, unknown> = { message };
         if (be && !trace && be.code !== 1) detail['code'] = be.code;

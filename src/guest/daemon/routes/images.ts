@@ -5,6 +5,7 @@ import type { Engine } from '../engine.ts';
 import { archiveRoutes } from './archive.ts';
 import { InvalidParameter } from '../errdefs.ts';
 import { filters, NEXT, unix, type RouteHandler } from './context.ts';
+import { errorText } from '../../sys/errors.ts';
 
 export const imageRoutes: RouteHandler = (ctx) => {
   if (archiveRoutes(ctx) !== NEXT) return;
@@ -34,7 +35,8 @@ export const imageRoutes: RouteHandler = (ctx) => {
       });
     } catch (err) {
       if (!started) throw err;
-      res.chunk(JSON.stringify({ errorDetail: { message: (err as Error).message }, error: (err as Error).message }) + '\r\n');
+      const message = errorText(err);
+      res.chunk(JSON.stringify({ errorDetail: { message }, error: message }) + '\r\n');
     }
     if (!started) res.stream(200, 'application/json');
     res.close();
