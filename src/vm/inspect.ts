@@ -3,10 +3,8 @@
 // shape and turns it into the typed model the app draws, so a damaged or foreign answer is a
 // clear error rather than a broken view.
 
-// the order of the inode numbers on the wire is the collector's own
-import { NS_KINDS as NAMESPACE_KINDS, type NsKind as NamespaceKind } from '../guest/inspect/parse.ts';
-
-export { NAMESPACE_KINDS, type NamespaceKind };
+export const NAMESPACE_KINDS = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'cgroup'] as const;
+export type NamespaceKind = (typeof NAMESPACE_KINDS)[number];
 
 export interface InspectProcess {
   pid: number;

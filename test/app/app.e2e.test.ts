@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { repoRoot } from '../../scripts/lib/cache.ts';
 import { launchChromium } from './chromium.ts';
-import { guestMissing, serveBuilt, SUB_PATH } from './server.ts';
-import { openPlayground } from './playground.ts';
+import { buildApp, guestMissing, serveBuilt, SUB_PATH } from './server.ts';
 
 // Needs the built guest (vm-images/dist); skipped with the reason when it is not there.
 const missing = guestMissing();
@@ -37,8 +36,12 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    ({ server, context, page } = await openPlayground(undefined, pageErrors));
+    buildApp();
+    server = await serveBuilt();
     expect(server.url).toContain(SUB_PATH);
+    ({ context } = await launchChromium());
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(server.url);
   }, 600_000);
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { repoRoot } from '../../scripts/lib/cache.ts';
-import { guestMissing, serveBuilt } from './server.ts';
-import { openPlayground } from './playground.ts';
+import { launchChromium } from './chromium.ts';
+import { buildApp, guestMissing, serveBuilt } from './server.ts';
 
 const missing = guestMissing();
 const RESULTS = join(repoRoot, 'test-results');
@@ -25,7 +25,11 @@ describe.skipIf(missing)(`inspector in Chromium${missing ? ` (skipped: ${missing
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    ({ server, context, page } = await openPlayground(undefined, pageErrors));
+    buildApp();
+    server = await serveBuilt();
+    ({ context } = await launchChromium());
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.setViewportSize({ width: 1500, height: 900 });
     await page.goto(server.url);
     await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 240_000 });

@@ -4,8 +4,8 @@
 // guest, shows its prompt and runs a lesson command.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { guestMissing, serveBuilt } from './server.ts';
-import { openPlayground } from './playground.ts';
+import { launchChromium } from './chromium.ts';
+import { buildApp, guestMissing, serveBuilt } from './server.ts';
 
 const missing = guestMissing();
 /** A build of its own: app.e2e.test.ts may rebuild dist/ while this file runs. */
@@ -29,8 +29,12 @@ describe.skipIf(missing)(`playground offline${missing ? ` (skipped: ${missing})`
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    ({ server, context, page } = await openPlayground(OUT_DIR, pageErrors));
+    buildApp(OUT_DIR);
+    server = await serveBuilt(OUT_DIR);
     serverOpen = true;
+    ({ context } = await launchChromium());
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
   }, 600_000);
 
   afterAll(async () => {

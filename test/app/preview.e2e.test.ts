@@ -4,8 +4,8 @@
 // last test closes the static server first, so nothing but the browser answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { guestMissing, serveBuilt } from './server.ts';
-import { openPlayground } from './playground.ts';
+import { launchChromium } from './chromium.ts';
+import { buildApp, guestMissing, serveBuilt } from './server.ts';
 
 const missing = guestMissing();
 /** A build of its own: other browser test files may rebuild dist/ meanwhile. */
@@ -58,8 +58,12 @@ describe.skipIf(missing)(`port preview in Chromium${missing ? ` (skipped: ${miss
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    ({ server, context, page } = await openPlayground(OUT_DIR, pageErrors));
+    buildApp(OUT_DIR);
+    server = await serveBuilt(OUT_DIR);
     serverOpen = true;
+    ({ context } = await launchChromium());
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(server.url);
     await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 300_000 });
   }, 600_000);
