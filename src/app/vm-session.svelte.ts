@@ -48,6 +48,13 @@ export class VmSession {
   memoryMiB: number | null = null;
   vm = $state.raw<VmApi | null>(null);
   private checkpoint: ArrayBuffer | null = null;
+  /**
+   * The guest is up and takes requests. "busy" only means a background request (the file tree's
+   * poll, the Ports panel) is in flight: anything the learner starts must not wait for "ready".
+   */
+  get running(): boolean {
+    return this.status === 'ready' || this.status === 'busy';
+  }
   /** Whether a saved starting state exists to restore a crashed or hung guest from. */
   canRestore = $state(false);
   private busy = 0;
@@ -175,7 +182,7 @@ export class VmSession {
    * guest can miss one) mean the guest stopped answering.
    */
   private async ping(): Promise<void> {
-    if (!this.vm || this.pinging || (this.status !== 'ready' && this.status !== 'busy') || document.hidden) return;
+    if (!this.vm || this.pinging || !this.running || document.hidden) return;
     this.pinging = true;
     try {
       // Shell built-ins only: the probe starts no program in the guest.
@@ -183,7 +190,7 @@ export class VmSession {
       this.memory = parseMeminfo(r.stdout);
       this.missedPings = 0;
     } catch (e) {
-      if (++this.missedPings >= 2 && (this.status === 'ready' || this.status === 'busy'))
+      if (++this.missedPings >= 2 && this.running)
         this.fail(new Error(`the guest stopped answering (${e instanceof Error ? e.message : e})`));
     } finally {
       this.pinging = false;
