@@ -10,11 +10,23 @@
 
 export { SyscallError } from './errors.ts';
 import type { Termios } from './termios.ts';
-import type { LayerDigests } from '../util/layertar.ts';
 export type { Termios } from './termios.ts';
-export type { LayerDigests } from '../util/layertar.ts';
 
 export type Fd = number;
+
+/** What committing a layer yields (digests as "sha256:<hex>", sizes in bytes). */
+export interface LayerDigests {
+  /** sha256 of the compressed blob: the layer's digest in a manifest. */
+  digest: string;
+  /** sha256 of the uncompressed tar: the layer's diff_id in an image config. */
+  diffId: string;
+  /** Bytes of the compressed blob. */
+  size: number;
+  /** Bytes of the uncompressed tar. */
+  diffSize: number;
+  /** Sizes of everything but directories, per name: the layer's size as Docker shows it (du -sb). */
+  contentSize: number;
+}
 
 /** A socket address: a unix path (abstract when it starts with "\0") or IPv4 host and port. */
 export type SockAddr =

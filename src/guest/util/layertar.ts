@@ -11,25 +11,11 @@
 // trusted.overlay.opaque=y is followed by an empty .wh..wh..opq. A file met again through another
 // hard link is stored as a link to its first name.
 
-import type { Syscalls } from '../sys/syscalls.ts';
+import type { LayerDigests, Syscalls } from '../sys/syscalls.ts';
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG } from '../sys/constants.ts';
 import { crc32 } from './inflate.ts';
 import { Sha256 } from './sha256.ts';
 import { utf8Encode } from './text.ts';
-
-/** What committing a layer yields (digests as "sha256:<hex>", sizes in bytes). */
-export interface LayerDigests {
-  /** sha256 of the compressed blob: the layer's digest in a manifest. */
-  digest: string;
-  /** sha256 of the uncompressed tar: the layer's diff_id in an image config. */
-  diffId: string;
-  /** Bytes of the compressed blob. */
-  size: number;
-  /** Bytes of the uncompressed tar. */
-  diffSize: number;
-  /** Sizes of everything but directories, per name: the layer's size as Docker shows it (du -sb). */
-  contentSize: number;
-}
 
 export type LayerFs = Pick<Syscalls, 'readdir' | 'lstat' | 'readFile' | 'readlink' | 'llistxattr' | 'lgetxattr'>;
 
