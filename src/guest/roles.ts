@@ -32,7 +32,7 @@ export const roles: Record<RoleName, Role> = {
   runc: lazy(async () => (await import('./runc/main.ts')).runcMain),
   'docker-compose': lazy(async () => {
     const { composeMain } = await import('./compose/main.ts');
-    return (args, sys) => composeMain(args, sys, 'docker-compose');
+    return (args, sys) => composeMain(args, sys, 'docker-compose', roles.docker);
   }),
   'docker-init': lazy(async () => (await import('./init/main.ts')).initMain),
 };

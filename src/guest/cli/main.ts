@@ -112,7 +112,7 @@ function dockerRun(argv: string[], sys: Syscalls): number | Promise<number> {
   }
   if (args[0] === 'compose') {
     // the Compose v2 plugin form: its code loads only when used
-    return import('../compose/main.ts').then((m) => m.composeMain(args.slice(1), sys, 'docker compose'));
+    return import('../compose/main.ts').then((m) => m.composeMain(args.slice(1), sys, 'docker compose', dockerMain));
   }
   let name = args[0]!;
   let rest = args.slice(1);

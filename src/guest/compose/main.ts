@@ -64,12 +64,16 @@ function loadHost(sys: Syscalls, warn: (s: string) => void): LoadHost {
   };
 }
 
+/** The docker CLI, which exec and run's attach hand over to (given by the caller, never imported). */
+export type DockerCli = (args: string[], sys: Syscalls) => Promise<number>;
+
 /**
- * The compose role. `self` is how the user called us ("docker compose" or "docker-compose").
+ * The compose role. `self` is how the user called us ("docker compose" or "docker-compose");
+ * `docker` is the docker CLI's entry point, passed in so compose and the CLI do not import each other.
  * Synchronous inside where it can be: QuickJS ends the process on a rejected promise nobody has
  * handled yet, so failures are caught here and turned into exit codes.
  */
-export function composeMain(argv: string[], sys: Syscalls, self = 'docker compose'): Promise<number> {
+export function composeMain(argv: string[], sys: Syscalls, self: string, docker: DockerCli): Promise<number> {
   const out = (s: string): void => writeAll(sys, 1, s);
   const err = (s: string): void => writeAll(sys, 2, s);
   const report = (e: unknown): number => {
@@ -82,14 +86,14 @@ export function composeMain(argv: string[], sys: Syscalls, self = 'docker compos
     return e instanceof ComposeError ? e.exitCode : 1;
   };
   try {
-    const r = run(argv, sys, self, out, err);
+    const r = run(argv, sys, self, docker, out, err);
     return typeof r === 'number' ? Promise.resolve(r) : r.then(undefined, report);
   } catch (e) {
     return Promise.resolve(report(e));
   }
 }
 
-function run(argv: string[], sys: Syscalls, self: string, out: (s: string) => void, err: (s: string) => void): number | Promise<number> {
+function run(argv: string[], sys: Syscalls, self: string, docker: DockerCli, out: (s: string) => void, err: (s: string) => void): number | Promise<number> {
   const g = parseFlags({ ...GLOBAL, path: self }, argv);
   if (g.flags.bool('version')) {
     out(`Docker Compose version v${COMPOSE_VERSION}\n`);
@@ -148,6 +152,7 @@ function run(argv: string[], sys: Syscalls, self: string, out: (s: string) => vo
     warn,
     global,
     self,
+    docker: (args) => docker(args, sys),
     project: load,
     projectName: () => {
       // -p alone names a project without its file (down, ps, logs); a broken file still fails

@@ -29,6 +29,8 @@ export interface ComposeCtx {
   global: GlobalOptions;
   /** "docker compose" or "docker-compose": how help and errors name us. */
   self: string;
+  /** Runs the docker CLI with these arguments (exec and run's attach are its own). */
+  docker: (args: string[]) => Promise<number>;
   /** Loads the project; `enable` names services wanted whatever their profiles. */
   project: (enable?: string[]) => Project;
   /** The project's name without needing its file when -p is given (down, ps, logs of a project). */

@@ -32,7 +32,7 @@ function serviceContainer(c: ComposeCtx, project: string, service: string, index
 
 function delegate(args: string[], c: ComposeCtx): Promise<number> {
   // exec and run's attach are the docker CLI's own: same streams, terminal handling and exit codes
-  return import('../../cli/main.ts').then((m) => m.dockerMain(args, c.sys));
+  return c.docker(args);
 }
 
 export const inspectCommands: Record<string, Command> = {
