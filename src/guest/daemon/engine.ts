@@ -6,13 +6,13 @@
 import type { Syscalls } from '../sys/syscalls.ts';
 import { MNT_DETACH, SIGKILL, SIGNALS } from '../sys/constants.ts';
 import { errorText, isErrno } from '../sys/errors.ts';
-import { chainIds, ImageStore, type ImageRecord, type PullEvent, type PullMode } from '../images/store.ts';
+import { ImageStore, type ImageRecord, type PullEvent, type PullMode } from '../images/store.ts';
 import { OfflineRegistry } from '../images/registry.ts';
 import type { OciMount } from '../runc/spec.ts';
 import { diskUsage, mkdirp, readJson, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
 import { newId } from '../util/ids.ts';
 import { randomName, VALID_NAME } from '../util/names.ts';
-import { utf8Decode } from '../util/text.ts';
+import { readLog, readLogFrom, type LogEntry } from './logs.ts';
 import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig, type MountPoint } from './model.ts';
 import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
 import { Networks, type EndpointRequest } from './network/networks.ts';
@@ -766,49 +766,17 @@ export class Engine {
     return diskUsage(this.sys, `${this.opts.root}/overlay2/${c.Id}/diff`);
   }
 
-  /** The json-file log entries, optionally the last n. */
-  logs(c: ContainerRecord): { log: string; stream: string; time: string }[] {
-    let text = '';
-    try {
-      text = utf8Decode(this.sys.readFile(c.LogPath));
-    } catch {
-      return [];
-    }
-    return logEntries(text);
+  /** The json-file log entries. */
+  logs(c: ContainerRecord): LogEntry[] {
+    return readLog(this.sys, c.LogPath);
   }
 
-  logSize(c: ContainerRecord): number {
-    try {
-      return this.sys.stat(c.LogPath).size;
-    } catch {
-      return 0;
-    }
-  }
-
-  readLogFrom(c: ContainerRecord, offset: number): { entries: { log: string; stream: string; time: string }[]; next: number } {
-    let bytes: Uint8Array;
-    try {
-      bytes = this.sys.readFile(c.LogPath);
-    } catch {
-      return { entries: [], next: offset };
-    }
-    const slice = bytes.subarray(offset);
-    const lastNl = slice.lastIndexOf(10);
-    if (lastNl < 0) return { entries: [], next: offset };
-    const text = utf8Decode(slice, 0, lastNl + 1);
-    return { entries: logEntries(text), next: offset + lastNl + 1 };
+  readLogFrom(c: ContainerRecord, offset: number): { entries: LogEntry[]; next: number } {
+    return readLogFrom(this.sys, c.LogPath, offset);
   }
 
   imageChainsInUse(): Set<string> {
     return new Set(this.containers.values().map((c) => c.Image));
-  }
-
-  diffIdsOf(img: ImageRecord): string[] {
-    return img.config.rootfs.diff_ids;
-  }
-
-  chainOf(img: ImageRecord): string[] {
-    return chainIds(img.config.rootfs.diff_ids);
   }
 }
 
@@ -839,24 +807,5 @@ function tmpfsOptions(hc: HostConfig, m: MountPoint): string[] {
   if (spec.TmpfsOptions?.SizeBytes) out.push(`size=${spec.TmpfsOptions.SizeBytes}`);
   if (spec.TmpfsOptions?.Mode) out.push(`mode=${spec.TmpfsOptions.Mode.toString(8)}`);
   if (spec.ReadOnly) out.push('ro');
-  return out;
-}
-
-type LogEntry = { log: string; stream: string; time: string };
-
-/**
- * json-file lines. A line the shim could write only in part (the disk filled up) is skipped, as
- * Docker's reader skips a torn entry, rather than making the whole log unreadable.
- */
-function logEntries(text: string): LogEntry[] {
-  const out: LogEntry[] = [];
-  for (const l of text.split('\n')) {
-    if (l === '') continue;
-    try {
-      out.push(JSON.parse(l) as LogEntry);
-    } catch {
-      // torn
-    }
-  }
   return out;
 }
