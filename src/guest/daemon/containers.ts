@@ -1,8 +1,10 @@
 // The container records dockerd keeps: one config.v2.json per container under
-// /var/lib/docker/containers/<id>, loaded at start and rewritten on every state change, and the
-// name/ID-prefix lookup every endpoint goes through. No process handling here (lifecycle.ts).
+// /var/lib/docker/containers/<id>, loaded at start and rewritten on every state change (held in
+// memory and written again later when the disk is full), and the name/ID-prefix lookup every
+// endpoint goes through. No process handling here (start.ts, stop.ts, monitor.ts).
 
 import type { Syscalls } from '../sys/syscalls.ts';
+import { errorText } from '../sys/errors.ts';
 import { readJson, removeAll, writeFileAtomic } from '../util/fsutil.ts';
 import { humanDuration } from '../util/humanize.ts';
 import { lookup, NotFoundError, AmbiguousError } from '../util/ids.ts';
@@ -22,11 +24,15 @@ export function statusText(s: ContainerRecord['State'], now: number): string {
 
 export class ContainerStore {
   private records = new Map<string, ContainerRecord>();
+  /** Ids whose last write failed (persist). */
+  private held = new Set<string>();
 
   constructor(
     private sys: Syscalls,
     /** /var/lib/docker/containers */
     readonly dir: string,
+    /** dockerd's log, for a record it could not write. */
+    private log: (msg: string) => void = () => undefined,
   ) {}
 
   /** The container's own directory (record, log, hosts, exit file). */
@@ -36,6 +42,44 @@ export class ContainerStore {
 
   save(c: ContainerRecord): void {
     writeFileAtomic(this.sys, `${this.dirOf(c.Id)}/config.v2.json`, JSON.stringify(c));
+  }
+
+  /**
+   * Writes the record. A write that fails (the guest's tmpfs is full) keeps the old record on disk
+   * (atomic rename) and the new state in memory, which stays what the API answers with; the
+   * record is written again on each poll (retryHeld) until it goes through, once the learner
+   * frees space. State changes never fail half-way for it: an exit still wakes its waiters, a
+   * stop returns.
+   */
+  persist(c: ContainerRecord): void {
+    try {
+      this.save(c);
+      this.held.delete(c.Id);
+    } catch (e) {
+      if (!this.held.has(c.Id)) this.log(`failed to save container ${c.Id}: ${errorText(e)}`);
+      this.held.add(c.Id);
+    }
+  }
+
+  /** Writes the records a full disk held back. */
+  retryHeld(): void {
+    for (const id of [...this.held]) {
+      const c = this.records.get(id);
+      if (!c) this.held.delete(id);
+      else {
+        try {
+          this.save(c);
+          this.held.delete(id);
+        } catch {
+          // still full: next poll
+        }
+      }
+    }
+  }
+
+  /** Records held in memory only, for now (a full disk). */
+  heldIds(): string[] {
+    return [...this.held];
   }
 
   /** Reads every complete record on disk (the daemon's start). */

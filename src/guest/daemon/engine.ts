@@ -5,7 +5,7 @@
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import { MNT_DETACH, SIGKILL, SIGNALS } from '../sys/constants.ts';
-import { errorText, isErrno } from '../sys/errors.ts';
+import { isErrno } from '../sys/errors.ts';
 import { ImageStore, type ImageRecord, type PullEvent, type PullMode } from '../images/store.ts';
 import { OfflineRegistry } from '../images/registry.ts';
 import type { OciMount } from '../runc/spec.ts';
@@ -22,6 +22,7 @@ import type { ExitRecord } from '../shim/proto.ts';
 import { ImageService } from './images.ts';
 import { Volumes } from './volumes.ts';
 import { ContainerStore } from './containers.ts';
+import { Layout } from './layout.ts';
 import { copyTree } from '../util/copytree.ts';
 import { Attachments } from './attach.ts';
 import { Execs } from './exec.ts';
@@ -61,6 +62,8 @@ export class Engine {
   readonly views: LayerViews;
   readonly registry: OfflineRegistry;
   private containers: ContainerStore;
+  /** Where a container's files are. */
+  readonly layout: Layout;
   /** Waiters for a container's exit (wait, attach, logs -f). */
   private exitWaiters = new Map<string, (() => void)[]>();
   /** The shims this daemon started (an earlier daemon's are polled instead). */
@@ -81,8 +84,6 @@ export class Engine {
   private imageService: ImageService;
   private launcher: ShimLauncher;
   private now: () => number;
-  /** Container ids whose last record write failed (save). */
-  private unsaved = new Set<string>();
   /** dockerd's log (its stderr); a test's list. Never throws. */
   log: (msg: string) => void;
 
@@ -94,7 +95,8 @@ export class Engine {
     this.launcher = deps.launcher ?? new ForkExecShimLauncher(sys, opts.selfExe);
     this.now = deps.now ?? (() => Date.now());
     this.log = deps.log ?? (() => undefined);
-    this.containers = new ContainerStore(sys, `${opts.root}/containers`);
+    this.layout = new Layout(opts.root, opts.execRoot);
+    this.containers = new ContainerStore(sys, this.layout.containersDir, (m) => this.log(m));
     for (const d of ['containers', 'volumes', 'overlay2', 'tmp']) mkdirp(sys, `${opts.root}/${d}`, 0o710);
     mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
     mkdirp(sys, `${opts.execRoot}/s`, 0o711);
@@ -106,7 +108,7 @@ export class Engine {
     this.events = new Events(this.now);
     this.net = new Networks(sys, { bridge: opts.bridge ?? 'none', root: opts.root, execRoot: opts.execRoot }, () => this.containers.values(), deps.network ?? {});
     this.net.events = this.events;
-    this.net.save = (c) => this.save(c);
+    this.net.save = (c) => this.containers.persist(c);
     this.attachments = new Attachments(sys);
     this.execs = new Execs(sys);
     const probe: ProbeRunner = deps.probe ?? {
@@ -120,16 +122,11 @@ export class Engine {
       changed: (c, status) => {
         const rec = c as ContainerRecord;
         if (!this.containers.has(rec.Id)) return;
-        this.save(rec);
-        this.emitContainer(rec, `health_status: ${status}`);
+        this.containers.persist(rec);
+        this.events.container(rec, `health_status: ${status}`);
       },
     });
     this.load();
-  }
-
-  /** A container event with Docker's attributes (image, name, labels, and extra ones). */
-  emitContainer(c: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
-    this.events.emit('container', action, c.Id, { ...c.Config.Labels, image: c.ImageName, name: c.Name.replace(/^\//, ''), ...extra });
   }
 
   private nowIso(): string {
@@ -140,53 +137,16 @@ export class Engine {
 
   /** The OCI bundle the shim runs the container from (its control socket is there too). */
   bundleOf(id: string): string {
-    return `${this.opts.execRoot}/containerd/${id}`;
+    return this.layout.bundle(id);
   }
 
-  /** The shim's control socket: short, as a unix socket path must be (108 bytes at most). */
   shimSocket(id: string): string {
-    return `${this.opts.execRoot}/s/${id.slice(0, 32)}`;
-  }
-
-  private cdir(id: string): string {
-    return this.containers.dirOf(id);
-  }
-
-  /**
-   * Writes the record. A write that fails (the guest's tmpfs is full) keeps the old record on disk
-   * (atomic rename) and the new state in memory, which stays what the API answers with; the
-   * record is written again on each poll until it goes through, once the learner frees space.
-   * State changes never fail half-way for it: an exit still wakes its waiters, a stop returns.
-   */
-  private save(c: ContainerRecord): void {
-    try {
-      this.containers.save(c);
-      this.unsaved.delete(c.Id);
-    } catch (e) {
-      if (!this.unsaved.has(c.Id)) this.log(`failed to save container ${c.Id}: ${errorText(e)}`);
-      this.unsaved.add(c.Id);
-    }
-  }
-
-  /** Writes the records a full disk held back (called from poll). */
-  private saveUnsaved(): void {
-    for (const id of [...this.unsaved]) {
-      if (!this.containers.has(id)) this.unsaved.delete(id);
-      else {
-        try {
-          const c = this.containers.values().find((x) => x.Id === id);
-          if (c) this.containers.save(c);
-          this.unsaved.delete(id);
-        } catch {
-          // still full: next poll
-        }
-      }
-    }
+    return this.layout.shimSocket(id);
   }
 
   /** Records held in memory only, for now (a full disk). */
   unsavedRecords(): string[] {
-    return [...this.unsaved];
+    return this.containers.heldIds();
   }
 
   private load(): void {
@@ -204,20 +164,20 @@ export class Engine {
     const c = this.get(ref);
     if (c.HasBeenManuallyStopped) {
       c.HasBeenManuallyStopped = false;
-      this.save(c);
+      this.containers.persist(c);
     }
   }
 
   private scheduleRestart(c: ContainerRecord, delayMs: number): void {
     if (this.restartTimers.has(c.Id)) return;
     c.State = { ...c.State, Restarting: true, Status: 'restarting' };
-    this.save(c);
+    this.containers.persist(c);
     this.restartTimers.set(c.Id, this.sys.setTimer(delayMs, () => {
       this.restartTimers.delete(c.Id);
       if (!this.containers.has(c.Id) || c.State.Running) return;
       c.State = { ...c.State, Restarting: false, Status: 'exited' };
       if (c.HasBeenManuallyStopped) {
-        this.save(c);
+        this.containers.persist(c);
         return;
       }
       c.RestartCount++;
@@ -225,7 +185,7 @@ export class Engine {
         this.start(c.Id);
       } catch (e) {
         c.State = { ...c.State, Error: (e as Error).message };
-        this.save(c);
+        this.containers.persist(c);
       }
     }));
   }
@@ -246,7 +206,7 @@ export class Engine {
   /** reported: the exit code the shim's status line gave, for when it could not write exit.json. */
   refresh(c: ContainerRecord, reported: number | null = null): void {
     if (!c.State.Running) return;
-    const exitFile = `${this.cdir(c.Id)}/exit.json`;
+    const exitFile = this.layout.exitFile(c.Id);
     const read = (): ExitRecord | null => {
       try {
         // a running container has none: asked without a failed open (docker ps asks for each)
@@ -272,10 +232,10 @@ export class Engine {
     c.ShimPid = 0;
     this.health.stopped(c);
     this.net.detach(c);
-    this.save(c);
-    this.emitContainer(c, 'die', { exitCode: String(rec.ExitCode), execDuration: String(Math.max(0, Math.round((Date.parse(rec.FinishedAt) - Date.parse(c.State.StartedAt)) / 1000))) });
+    this.containers.persist(c);
+    this.events.container(c, 'die', { exitCode: String(rec.ExitCode), execDuration: String(Math.max(0, Math.round((Date.parse(rec.FinishedAt) - Date.parse(c.State.StartedAt)) / 1000))) });
     try {
-      this.sys.unlink(`${this.cdir(c.Id)}/exit.json`);
+      this.sys.unlink(this.layout.exitFile(c.Id));
     } catch {
       // not there
     }
@@ -300,7 +260,7 @@ export class Engine {
 
   /** Polls running containers of an earlier daemon (no shim pipe to tell us). */
   poll(): void {
-    if (this.unsaved.size > 0) this.saveUnsaved();
+    this.containers.retryHeld();
     for (const c of this.containers.values()) if (c.State.Running && !this.shims.has(c.Id)) this.refresh(c);
   }
 
@@ -393,7 +353,7 @@ export class Engine {
     for (const ep of Object.values(c.NetworkSettings.Networks)) {
       if (ep.DNSNames) ep.DNSNames = ep.DNSNames.map((n) => (n === old.slice(1) ? clean.slice(1) : n));
     }
-    this.save(c);
+    this.containers.persist(c);
     this.events.emit('container', 'rename', c.Id, { name: clean.slice(1), oldName: old });
   }
 
@@ -423,7 +383,7 @@ export class Engine {
     const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
     if (argv.length === 0) throw new InvalidParameter('no command specified');
     const id = newId((k) => this.sys.randomBytes(k));
-    const dir = this.cdir(id);
+    const dir = this.layout.containerDir(id);
     const hc: HostConfig = {
       Binds: null, NetworkMode: 'bridge', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, Memory: 0, MemorySwap: 0,
       NanoCpus: 0, CpuShares: 0, PidsLimit: null, Init: null, ...(body.HostConfig ?? {}),
@@ -499,7 +459,7 @@ export class Engine {
       throw e;
     }
     this.containers.add(c);
-    this.emitContainer(c, 'create');
+    this.events.container(c, 'create');
     return c;
   }
 
@@ -543,7 +503,7 @@ export class Engine {
   }
 
   private mountRootfs(c: ContainerRecord): string {
-    const base = `${this.opts.root}/overlay2/${c.Id}`;
+    const base = this.layout.layerDir(c.Id);
     const merged = `${base}/merged`;
     const img = this.images.get(c.Image);
     // lazy layers are read through the image's shared view, which keeps what was read cached
@@ -561,7 +521,7 @@ export class Engine {
    * too: their root is mounted for the call and unmounted after, as moby does).
    */
   withRootfs<T>(c: ContainerRecord, fn: (rootfs: string) => T): T {
-    if (c.State.Running) return fn(`${this.opts.root}/overlay2/${c.Id}/merged`);
+    if (c.State.Running) return fn(this.layout.mergedDir(c.Id));
     const rootfs = this.mountRootfs(c);
     try {
       return fn(rootfs);
@@ -572,7 +532,7 @@ export class Engine {
 
   private unmountRootfs(c: ContainerRecord): void {
     try {
-      this.sys.umount2(`${this.opts.root}/overlay2/${c.Id}/merged`, MNT_DETACH);
+      this.sys.umount2(this.layout.mergedDir(c.Id), MNT_DETACH);
     } catch {
       // not mounted
     }
@@ -629,10 +589,10 @@ export class Engine {
       throw e;
     }
     const spec = containerSpec(c, { rootfs, user, mounts, initPath: this.opts.selfExe, netnsPath });
-    const bundle = `${this.opts.execRoot}/containerd/${c.Id}`;
+    const bundle = this.layout.bundle(c.Id);
     mkdirp(this.sys, bundle, 0o711);
     writeFileAtomic(this.sys, `${bundle}/config.json`, JSON.stringify(spec));
-    const oldExit = `${this.cdir(c.Id)}/exit.json`;
+    const oldExit = this.layout.exitFile(c.Id);
     if (this.sys.lstatOrNull(oldExit)) {
       try {
         this.sys.unlink(oldExit);
@@ -641,8 +601,8 @@ export class Engine {
       }
     }
     const launched = this.launcher.launch({
-      id: c.Id, bundle, runtimeRoot: `${this.opts.execRoot}/runtime-runc`, logPath: c.LogPath, exitFile: `${this.cdir(c.Id)}/exit.json`,
-      shimLog: `${this.cdir(c.Id)}/shim.log`, socket: this.shimSocket(c.Id), stdin: c.Config.OpenStdin, stdinOnce: c.Config.StdinOnce,
+      id: c.Id, bundle, runtimeRoot: this.layout.runtimeRoot, logPath: c.LogPath, exitFile: this.layout.exitFile(c.Id),
+      shimLog: `${this.layout.containerDir(c.Id)}/shim.log`, socket: this.shimSocket(c.Id), stdin: c.Config.OpenStdin, stdinOnce: c.Config.StdinOnce,
     }, () => this.attachments.connectPending(c.Id, this.shimSocket(c.Id)));
     if (!launched.ok) {
       this.unmountRootfs(c);
@@ -650,12 +610,12 @@ export class Engine {
       const msg = launched.message;
       const code = launched.exitCode;
       try {
-        this.sys.unlink(`${this.cdir(c.Id)}/exit.json`);
+        this.sys.unlink(this.layout.exitFile(c.Id));
       } catch {
         // none
       }
       c.State = { ...c.State, Status: 'created', ExitCode: code > 1 ? code : 128, Error: msg };
-      this.save(c);
+      this.containers.persist(c);
       // --rm containers go away even when they never ran (the client waits for "removed")
       this.attachments.dropPending(c.Id);
       if (c.HostConfig.AutoRemove) this.remove(c.Id, true, true);
@@ -665,10 +625,10 @@ export class Engine {
     c.State = { ...c.State, Status: 'running', Running: true, Pid: launched.containerPid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: this.nowIso(), FinishedAt: ZERO_TIME };
     c.ShimPid = launched.shimPid;
     this.health.started(c);
-    this.save(c);
+    this.containers.persist(c);
     this.shims.set(c.Id, launched);
     launched.watch((code) => this.refresh(c, code));
-    this.emitContainer(c, 'start');
+    this.events.container(c, 'start');
     return 'started';
   }
 
@@ -686,7 +646,7 @@ export class Engine {
     } catch (e) {
       if (!isErrno(e, 'ESRCH')) throw e;
     }
-    this.emitContainer(c, 'kill', { signal: String(sig) });
+    this.events.container(c, 'kill', { signal: String(sig) });
   }
 
   /** Stop: the stop signal, then SIGKILL after the timeout. Resolves once exited. */
@@ -694,7 +654,7 @@ export class Engine {
     // lookups throw here, synchronously, never as a rejected promise
     const c = this.get(ref);
     c.HasBeenManuallyStopped = true;
-    this.save(c);
+    this.containers.persist(c);
     if (!c.State.Running) return Promise.resolve('already');
     const sig = parseSignal(signal ?? c.Config.StopSignal ?? 'SIGTERM');
     const t = timeoutS ?? c.Config.StopTimeout ?? 10;
@@ -702,7 +662,7 @@ export class Engine {
       let timer: unknown = null;
       this.onExit(c.Id, () => {
         if (timer !== null) this.sys.clearTimer(timer);
-        this.emitContainer(c, 'stop');
+        this.events.container(c, 'stop');
         resolve('stopped');
       });
       try {
@@ -747,23 +707,23 @@ export class Engine {
     this.attachments.dropPending(c.Id);
     this.execs.forget(c.Id);
     this.containers.delete(c.Id);
-    removeAll(this.sys, `${this.opts.execRoot}/containerd/${c.Id}`);
-    removeAll(this.sys, `${this.opts.root}/overlay2/${c.Id}`);
-    removeAll(this.sys, this.cdir(c.Id));
+    removeAll(this.sys, this.layout.bundle(c.Id));
+    removeAll(this.sys, this.layout.layerDir(c.Id));
+    removeAll(this.sys, this.layout.containerDir(c.Id));
     if (volumes) {
       for (const m of c.Mounts) {
         // anonymous volumes only (64-hex names), as docker rm -v does
         if (m.Type === 'volume' && m.Name && /^[0-9a-f]{64}$/.test(m.Name) && this.volumeUsers(m.Name).length === 0) removeAll(this.sys, this.vdir(m.Name));
       }
     }
-    this.emitContainer(c, 'destroy');
+    this.events.container(c, 'destroy');
     const ws = this.exitWaiters.get(c.Id) ?? [];
     this.exitWaiters.delete(c.Id);
     for (const w of ws) w();
   }
 
   containerSize(c: ContainerRecord): number {
-    return diskUsage(this.sys, `${this.opts.root}/overlay2/${c.Id}/diff`);
+    return diskUsage(this.sys, `${this.layout.layerDir(c.Id)}/diff`);
   }
 
   /** The json-file log entries. */

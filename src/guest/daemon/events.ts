@@ -3,6 +3,8 @@
 // `--since` can replay them; subscribers get new ones as they are emitted. The page's port
 // preview follows this stream to learn of published ports.
 
+import type { ContainerRecord } from './model.ts';
+
 export type EventType = 'container' | 'image' | 'volume' | 'network' | 'daemon';
 
 export interface EventMessage {
@@ -77,6 +79,11 @@ export class Events {
     if (this.recent.length > KEEP) this.recent.shift();
     for (const s of [...this.subs]) s(e);
     return e;
+  }
+
+  /** A container event with Docker's attributes (its labels, image, name, and extra ones). */
+  container(c: ContainerRecord, action: string, extra: Record<string, string> = {}): EventMessage {
+    return this.emit('container', action, c.Id, { ...c.Config.Labels, image: c.ImageName, name: c.Name.replace(/^\//, ''), ...extra });
   }
 
   /** Past events in [sinceNs, untilNs], for a replay. */
