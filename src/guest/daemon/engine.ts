@@ -100,12 +100,12 @@ export class Engine {
     for (const d of ['containers', 'volumes', 'overlay2', 'tmp']) mkdirp(sys, `${opts.root}/${d}`, 0o710);
     mkdirp(sys, `${opts.execRoot}/containerd`, 0o711);
     mkdirp(sys, `${opts.execRoot}/s`, 0o711);
-    this.vols = new Volumes(sys, `${opts.root}/volumes`, this.now, () => this.containers.values());
+    this.events = new Events(this.now);
+    this.vols = new Volumes(sys, `${opts.root}/volumes`, this.now, () => this.containers.values(), this.events);
     this.images = new ImageStore(sys, opts.root);
     this.views = new LayerViews(sys, `${opts.execRoot}/views`);
     this.registry = new OfflineRegistry(sys, opts.registry);
-    this.imageService = new ImageService(this.images, this.views, this.registry, opts.pullMode, () => this.containers.values());
-    this.events = new Events(this.now);
+    this.imageService = new ImageService(this.images, this.views, this.registry, opts.pullMode, () => this.containers.values(), this.events);
     this.net = new Networks(sys, { bridge: opts.bridge ?? 'none', root: opts.root, execRoot: opts.execRoot }, () => this.containers.values(), deps.network ?? {});
     this.net.events = this.events;
     this.net.save = (c) => this.containers.persist(c);
@@ -288,9 +288,7 @@ export class Engine {
   }
 
   pull(fromImage: string, tag: string, emit: (e: PullEvent) => void): ImageRecord {
-    const img = this.imageService.pull(fromImage, tag, emit);
-    this.events.emit('image', 'pull', `${fromImage}:${tag || 'latest'}`, { name: fromImage });
-    return img;
+    return this.imageService.pull(fromImage, tag, emit);
   }
 
   imageContainers(id: string): ContainerRecord[] {
@@ -298,19 +296,10 @@ export class Engine {
   }
 
   removeImage(name: string, force: boolean): { Untagged?: string; Deleted?: string }[] {
-    const done = this.imageService.remove(name, force);
-    for (const d of done) {
-      if (d.Untagged) this.events.emit('image', 'untag', d.Untagged, { name: d.Untagged });
-      if (d.Deleted) this.events.emit('image', 'delete', d.Deleted, { name: d.Deleted });
-    }
-    return done;
+    return this.imageService.remove(name, force);
   }
 
   // ---- volumes (volumes.ts) ----
-
-  private vdir(name: string): string {
-    return this.vols.dirOf(name);
-  }
 
   volumes(): Volume[] {
     return this.vols.list();
@@ -321,10 +310,7 @@ export class Engine {
   }
 
   createVolume(name: string | undefined, labels: Record<string, string> = {}): Volume {
-    const known = name !== undefined && this.vols.list().some((v) => v.Name === name);
-    const v = this.vols.create(name, labels);
-    if (!known) this.events.emit('volume', 'create', v.Name, { driver: v.Driver });
-    return v;
+    return this.vols.create(name, labels);
   }
 
   volumeUsers(name: string): ContainerRecord[] {
@@ -333,7 +319,6 @@ export class Engine {
 
   removeVolume(name: string, force = false): void {
     this.vols.remove(name, force);
-    this.events.emit('volume', 'destroy', name, { driver: 'local' });
   }
 
   // ---- containers ----
@@ -710,12 +695,7 @@ export class Engine {
     removeAll(this.sys, this.layout.bundle(c.Id));
     removeAll(this.sys, this.layout.layerDir(c.Id));
     removeAll(this.sys, this.layout.containerDir(c.Id));
-    if (volumes) {
-      for (const m of c.Mounts) {
-        // anonymous volumes only (64-hex names), as docker rm -v does
-        if (m.Type === 'volume' && m.Name && /^[0-9a-f]{64}$/.test(m.Name) && this.volumeUsers(m.Name).length === 0) removeAll(this.sys, this.vdir(m.Name));
-      }
-    }
+    if (volumes) this.vols.removeAnonymous(c);
     this.events.container(c, 'destroy');
     const ws = this.exitWaiters.get(c.Id) ?? [];
     this.exitWaiters.delete(c.Id);

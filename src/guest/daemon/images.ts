@@ -1,6 +1,6 @@
 // The image service of the daemon: finds images by reference or ID with Docker's messages,
 // pulls from the offline registry, and removes them (untag first, refuse while containers use
-// them unless forced). The files themselves are images/store.ts's business.
+// them unless forced), with their events. The files themselves are images/store.ts's business.
 
 import type { ImageStore, ImageRecord, PullEvent, PullMode } from '../images/store.ts';
 import { parseRef } from '../images/reference.ts';
@@ -8,6 +8,7 @@ import type { OfflineRegistry } from '../images/registry.ts';
 import type { LayerViews } from '../images/views.ts';
 import type { ContainerRecord } from './model.ts';
 import { Conflict, InvalidParameter, NotFound } from './errdefs.ts';
+import type { Events } from './events.ts';
 
 export class ImageService {
   constructor(
@@ -17,6 +18,7 @@ export class ImageService {
     private pullMode: PullMode,
     /** The containers to check for users of an image. */
     private containers: () => ContainerRecord[],
+    private events: Events,
   ) {}
 
   find(name: string): ImageRecord {
@@ -34,6 +36,12 @@ export class ImageService {
   }
 
   pull(fromImage: string, tag: string, emit: (e: PullEvent) => void): ImageRecord {
+    const img = this.fetch(fromImage, tag, emit);
+    this.events.emit('image', 'pull', `${fromImage}:${tag || 'latest'}`, { name: fromImage });
+    return img;
+  }
+
+  private fetch(fromImage: string, tag: string, emit: (e: PullEvent) => void): ImageRecord {
     let ref;
     try {
       ref = parseRef(tag ? (tag.startsWith('sha256:') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`) : fromImage);
@@ -53,6 +61,15 @@ export class ImageService {
   }
 
   remove(name: string, force: boolean): { Untagged?: string; Deleted?: string }[] {
+    const done = this.delete(name, force);
+    for (const d of done) {
+      if (d.Untagged) this.events.emit('image', 'untag', d.Untagged, { name: d.Untagged });
+      if (d.Deleted) this.events.emit('image', 'delete', d.Deleted, { name: d.Deleted });
+    }
+    return done;
+  }
+
+  private delete(name: string, force: boolean): { Untagged?: string; Deleted?: string }[] {
     const img = this.find(name);
     const users = this.usersOf(img.id);
     const out: { Untagged?: string; Deleted?: string }[] = [];

@@ -1,6 +1,6 @@
 // Local volumes, as dockerd's "local" driver keeps them: /var/lib/docker/volumes/<name>/_data
 // plus our meta.json (creation time, labels). A volume is created whole under a temporary name and
-// renamed into place, so a crash never leaves half a volume.
+// renamed into place, so a crash never leaves half a volume. Creating and removing one are events.
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import { exists, mkdirp, readJson, removeAll, writeFileAtomic } from '../util/fsutil.ts';
@@ -8,6 +8,7 @@ import { newId } from '../util/ids.ts';
 import type { Volume } from '../api/engine-api.ts';
 import type { ContainerRecord } from './model.ts';
 import { Conflict, InvalidParameter, NotFound } from './errdefs.ts';
+import type { Events } from './events.ts';
 
 export class Volumes {
   constructor(
@@ -17,6 +18,7 @@ export class Volumes {
     private now: () => number,
     /** The containers to check for users of a volume. */
     private containers: () => ContainerRecord[],
+    private events: Events,
   ) {}
 
   dirOf(name: string): string {
@@ -53,6 +55,7 @@ export class Volumes {
     mkdirp(this.sys, `${tmp}/_data`, 0o755);
     writeFileAtomic(this.sys, `${tmp}/meta.json`, JSON.stringify({ CreatedAt: new Date(this.now()).toISOString(), Labels: labels }));
     this.sys.rename(tmp, this.dirOf(n));
+    this.events.emit('volume', 'create', n, { driver: 'local' });
     return this.get(n);
   }
 
@@ -65,5 +68,13 @@ export class Volumes {
     const users = this.usersOf(name);
     if (users.length > 0 && !force) throw new Conflict(`remove ${name}: volume is in use - [${users.map((c) => c.Id).join(', ')}]`);
     removeAll(this.sys, this.dirOf(name));
+    this.events.emit('volume', 'destroy', name, { driver: 'local' });
+  }
+
+  /** docker rm -v: the container's anonymous volumes (64-hex names) no other container uses. */
+  removeAnonymous(c: ContainerRecord): void {
+    for (const m of c.Mounts) {
+      if (m.Type === 'volume' && m.Name && /^[0-9a-f]{64}$/.test(m.Name) && this.usersOf(m.Name).length === 0) removeAll(this.sys, this.dirOf(m.Name));
+    }
   }
 }
