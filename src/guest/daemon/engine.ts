@@ -23,6 +23,8 @@ import { ImageService } from './images.ts';
 import { Volumes } from './volumes.ts';
 import { ContainerStore } from './containers.ts';
 import { Layout } from './layout.ts';
+import { Rootfs } from './rootfs.ts';
+import { fillVolumes, ociMounts, resolveMounts } from './mounts.ts';
 import { copyTree } from '../util/copytree.ts';
 import { Attachments } from './attach.ts';
 import { Execs } from './exec.ts';
@@ -64,6 +66,7 @@ export class Engine {
   private containers: ContainerStore;
   /** Where a container's files are. */
   readonly layout: Layout;
+  private rootfs: Rootfs;
   /** Waiters for a container's exit (wait, attach, logs -f). */
   private exitWaiters = new Map<string, (() => void)[]>();
   /** The shims this daemon started (an earlier daemon's are polled instead). */
@@ -104,6 +107,7 @@ export class Engine {
     this.vols = new Volumes(sys, `${opts.root}/volumes`, this.now, () => this.containers.values(), this.events);
     this.images = new ImageStore(sys, opts.root);
     this.views = new LayerViews(sys, `${opts.execRoot}/views`);
+    this.rootfs = new Rootfs(sys, this.layout, this.images, this.views);
     this.registry = new OfflineRegistry(sys, opts.registry);
     this.imageService = new ImageService(this.images, this.views, this.registry, opts.pullMode, () => this.containers.values(), this.events);
     this.net = new Networks(sys, { bridge: opts.bridge ?? 'none', root: opts.root, execRoot: opts.execRoot }, () => this.containers.values(), deps.network ?? {});
@@ -239,7 +243,7 @@ export class Engine {
     } catch {
       // not there
     }
-    this.unmountRootfs(c);
+    this.rootfs.unmount(c);
     const shim = this.shims.get(c.Id);
     if (shim !== undefined) {
       shim.close();
@@ -427,7 +431,7 @@ export class Engine {
       ShimPid: 0,
       ImageName: body.Image,
     };
-    c.Mounts = this.resolveMounts(c, hc);
+    c.Mounts = resolveMounts(c, hc, (name) => this.createVolume(name));
     const tmp = `${dir}.tmp`;
     removeAll(this.sys, tmp);
     mkdirp(this.sys, tmp, 0o710);
@@ -436,11 +440,11 @@ export class Engine {
       writeFileAtomic(this.sys, `${tmp}/hosts`, hostsFile(c.Config.Hostname, null));
       writeFileAtomic(this.sys, `${tmp}/resolv.conf`, hostResolvConf(this.sys));
       writeFileAtomic(this.sys, `${tmp}/config.v2.json`, JSON.stringify(c));
-      for (const d of ['diff', 'work', 'merged']) mkdirp(this.sys, `${this.opts.root}/overlay2/${id}/${d}`, 0o755);
+      this.rootfs.prepare(id);
       this.sys.rename(tmp, dir);
     } catch (e) {
       removeAll(this.sys, tmp);
-      removeAll(this.sys, `${this.opts.root}/overlay2/${id}`);
+      this.rootfs.remove(id);
       throw e;
     }
     this.containers.add(c);
@@ -448,101 +452,19 @@ export class Engine {
     return c;
   }
 
-  private resolveMounts(c: ContainerRecord, hc: HostConfig): MountPoint[] {
-    const out: MountPoint[] = [];
-    for (const b of hc.Binds ?? []) {
-      // `-v /data`: one absolute path is an anonymous volume mounted there, as in Docker.
-      if (!b.includes(':') && b.startsWith('/')) {
-        const v = this.createVolume(undefined);
-        out.push({ Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: b, Driver: 'local', Mode: '', RW: true, Propagation: '' });
-        continue;
-      }
-      const [src, dst, mode = ''] = b.split(':');
-      if (!src || !dst || !dst.startsWith('/')) throw new InvalidParameter(`invalid volume specification: '${b}'`);
-      const rw = !mode.split(',').includes('ro');
-      if (src.startsWith('/')) {
-        out.push({ Type: 'bind', Source: src, Destination: dst, Mode: mode, RW: rw, Propagation: 'rprivate' });
-      } else {
-        const v = this.createVolume(src);
-        out.push({ Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dst, Driver: 'local', Mode: mode || 'z', RW: rw, Propagation: '' });
-      }
-    }
-    for (const m of hc.Mounts ?? []) {
-      if (m.Type === 'volume') {
-        const v = this.createVolume(m.Source);
-        out.push({ Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: m.Target, Driver: 'local', Mode: 'z', RW: !m.ReadOnly, Propagation: '' });
-      } else if (m.Type === 'bind') {
-        out.push({ Type: 'bind', Source: m.Source ?? '', Destination: m.Target, Mode: '', RW: !m.ReadOnly, Propagation: 'rprivate' });
-      } else if (m.Type === 'tmpfs') {
-        out.push({ Type: 'tmpfs', Source: '', Destination: m.Target, Mode: '', RW: !m.ReadOnly, Propagation: '' });
-      }
-    }
-    for (const [dst, opts] of Object.entries(hc.Tmpfs ?? {})) out.push({ Type: 'tmpfs', Source: opts, Destination: dst, Mode: opts, RW: true, Propagation: '' });
-    // anonymous volumes for the image's VOLUME entries not otherwise mounted
-    for (const dst of Object.keys(c.Config.Volumes ?? {})) {
-      if (out.some((m) => m.Destination === dst)) continue;
-      const v = this.createVolume(undefined);
-      out.push({ Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dst, Driver: 'local', Mode: '', RW: true, Propagation: '' });
-    }
-    return out;
-  }
-
-  private mountRootfs(c: ContainerRecord): string {
-    const base = this.layout.layerDir(c.Id);
-    const merged = `${base}/merged`;
-    const img = this.images.get(c.Image);
-    // lazy layers are read through the image's shared view, which keeps what was read cached
-    const lowers = this.views.lowerFor(img.chain[img.chain.length - 1] ?? '', this.images.lowerDirs(img), (d) => d.startsWith(`${this.opts.root}/`));
-    try {
-      this.sys.mount('overlay', merged, 'overlay', 0, `lowerdir=${lowers.join(':')},upperdir=${base}/diff,workdir=${base}/work`);
-    } catch (e) {
-      if (!isErrno(e, 'EBUSY')) throw new SystemError(`error mounting the container's root: ${(e as Error).message}`);
-    }
-    return merged;
-  }
-
   /**
    * Runs fn with the container's root filesystem mounted (docker cp works on stopped containers
-   * too: their root is mounted for the call and unmounted after, as moby does).
+   * too), see rootfs.ts.
    */
   withRootfs<T>(c: ContainerRecord, fn: (rootfs: string) => T): T {
-    if (c.State.Running) return fn(this.layout.mergedDir(c.Id));
-    const rootfs = this.mountRootfs(c);
-    try {
-      return fn(rootfs);
-    } finally {
-      if (!c.State.Running) this.unmountRootfs(c);
-    }
-  }
-
-  private unmountRootfs(c: ContainerRecord): void {
-    try {
-      this.sys.umount2(this.layout.mergedDir(c.Id), MNT_DETACH);
-    } catch {
-      // not mounted
-    }
-  }
-
-  /** Fills an empty named volume from the image's content at its mount point (Docker's copy-up). */
-  private fillVolumes(c: ContainerRecord, rootfs: string): void {
-    for (const m of c.Mounts) {
-      if (m.Type !== 'volume') continue;
-      let entries: string[];
-      try {
-        entries = this.sys.readdir(m.Source).map((e) => e.name).filter((n) => n !== '.' && n !== '..');
-      } catch {
-        continue;
-      }
-      if (entries.length > 0) continue;
-      copyTree(this.sys, `${rootfs}${m.Destination}`, m.Source);
-    }
+    return this.rootfs.with(c, fn);
   }
 
   start(ref: string): 'started' | 'already' {
     const c = this.get(ref);
     if (c.State.Running) return 'already';
-    const rootfs = this.mountRootfs(c);
-    this.fillVolumes(c, rootfs);
+    const rootfs = this.rootfs.mount(c);
+    fillVolumes(this.sys, c, rootfs);
     let passwd = '';
     let group = '';
     try {
@@ -558,19 +480,15 @@ export class Engine {
     try {
       user = resolveUser(c.Config.User, passwd, group);
     } catch (e) {
-      this.unmountRootfs(c);
+      this.rootfs.unmount(c);
       throw new SystemError((e as Error).message);
     }
-    const mounts: OciMount[] = c.Mounts.map((m) => {
-      if (m.Type === 'tmpfs') return { destination: m.Destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(m.Source ? m.Source.split(',') : []), ...tmpfsOptions(c.HostConfig, m)] };
-      if (m.Type === 'bind') mkdirp(this.sys, m.Source);
-      return { destination: m.Destination, type: 'bind', source: m.Source, options: ['rbind', m.RW ? 'rw' : 'ro'] };
-    });
+    const mounts = ociMounts(this.sys, c);
     let netnsPath;
     try {
       netnsPath = this.net.attach(c);
     } catch (e) {
-      this.unmountRootfs(c);
+      this.rootfs.unmount(c);
       throw e;
     }
     const spec = containerSpec(c, { rootfs, user, mounts, initPath: this.opts.selfExe, netnsPath });
@@ -590,7 +508,7 @@ export class Engine {
       shimLog: `${this.layout.containerDir(c.Id)}/shim.log`, socket: this.shimSocket(c.Id), stdin: c.Config.OpenStdin, stdinOnce: c.Config.StdinOnce,
     }, () => this.attachments.connectPending(c.Id, this.shimSocket(c.Id)));
     if (!launched.ok) {
-      this.unmountRootfs(c);
+      this.rootfs.unmount(c);
       this.net.detach(c);
       const msg = launched.message;
       const code = launched.exitCode;
@@ -687,13 +605,13 @@ export class Engine {
       }
     }
     this.health.stopped(c);
-    this.unmountRootfs(c);
+    this.rootfs.unmount(c);
     this.net.detach(c);
     this.attachments.dropPending(c.Id);
     this.execs.forget(c.Id);
     this.containers.delete(c.Id);
     removeAll(this.sys, this.layout.bundle(c.Id));
-    removeAll(this.sys, this.layout.layerDir(c.Id));
+    this.rootfs.remove(c.Id);
     removeAll(this.sys, this.layout.containerDir(c.Id));
     if (volumes) this.vols.removeAnonymous(c);
     this.events.container(c, 'destroy');
@@ -703,7 +621,7 @@ export class Engine {
   }
 
   containerSize(c: ContainerRecord): number {
-    return diskUsage(this.sys, `${this.layout.layerDir(c.Id)}/diff`);
+    return this.rootfs.size(c);
   }
 
   /** The json-file log entries. */
@@ -737,15 +655,4 @@ function hostResolvConf(sys: Syscalls): string {
     // none on the host
   }
   return 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n';
-}
-
-/** --mount type=tmpfs's tmpfs-size and tmpfs-mode (and readonly), as mount options for runc. */
-function tmpfsOptions(hc: HostConfig, m: MountPoint): string[] {
-  const spec = (hc.Mounts ?? []).find((x) => x.Type === 'tmpfs' && x.Target === m.Destination);
-  if (!spec) return [];
-  const out: string[] = [];
-  if (spec.TmpfsOptions?.SizeBytes) out.push(`size=${spec.TmpfsOptions.SizeBytes}`);
-  if (spec.TmpfsOptions?.Mode) out.push(`mode=${spec.TmpfsOptions.Mode.toString(8)}`);
-  if (spec.ReadOnly) out.push('ro');
-  return out;
 }
