@@ -31,7 +31,8 @@ import { Execs } from './exec.ts';
 import { ForkExecShimLauncher, type ShimLauncher } from './shim-launcher.ts';
 import type { Volume } from '../api/engine-api.ts';
 import { Conflict, InvalidParameter, SystemError } from './errdefs.ts';
-import { policyError, restartDelayMs, shouldRestart, startsWithDaemon } from './restart.ts';
+import { policyError, Restarts } from './restart.ts';
+import { ExitMonitor } from './monitor.ts';
 import { HealthMonitor, healthcheckError, mergeHealthcheck, type HealthConfig, type ProbeRunner } from './health.ts';
 
 export interface EngineOptions {
@@ -67,16 +68,12 @@ export class Engine {
   /** Where a container's files are. */
   readonly layout: Layout;
   private rootfs: Rootfs;
-  /** Waiters for a container's exit (wait, attach, logs -f). */
-  private exitWaiters = new Map<string, (() => void)[]>();
-  /** The shims this daemon started (an earlier daemon's are polled instead). */
-  private shims = new Map<string, { close(): void }>();
+  /** Exits of running containers (monitor.ts) and restarts after them (restart.ts). */
+  private exits: ExitMonitor;
+  private restarts: Restarts;
   readonly net: Networks;
   /** The event stream (GET /events). */
   readonly events: Events;
-  /** Containers waiting for their restart (restart.ts), with restarts in a row so far. */
-  private restartTimers = new Map<string, unknown>();
-  private quickRestarts = new Map<string, number>();
   /** Attach streams (attach.ts) and exec instances (exec.ts). */
   readonly attachments: Attachments;
   readonly execs: Execs;
@@ -130,6 +127,26 @@ export class Engine {
         this.events.container(rec, `health_status: ${status}`);
       },
     });
+    this.restarts = new Restarts({
+      setTimer: (ms, fn) => sys.setTimer(ms, fn),
+      exists: (id) => this.containers.has(id),
+      persist: (c) => this.containers.persist(c),
+      start: (id) => void this.start(id),
+    });
+    this.exits = new ExitMonitor({
+      sys, store: this.containers, layout: this.layout, launcher: this.launcher, health: this.health, net: this.net, rootfs: this.rootfs,
+      events: this.events, now: this.now,
+      exited: (c) => {
+        if (!c.HostConfig.AutoRemove) this.restarts.afterExit(c);
+        else {
+          try {
+            this.remove(c.Id, true, true);
+          } catch {
+            // best effort, as Docker
+          }
+        }
+      },
+    });
     this.load();
   }
 
@@ -155,133 +172,35 @@ export class Engine {
 
   private load(): void {
     this.containers.load();
-    for (const c of this.containers.values()) this.refresh(c);
+    for (const c of this.containers.values()) this.exits.refresh(c);
     // live containers of an earlier daemon keep their health state and are watched again
     for (const c of this.containers.values()) if (c.State.Running) this.health.resume(c);
-    for (const c of this.containers.values()) {
-      if (!c.State.Running && startsWithDaemon(c.HostConfig.RestartPolicy, c.HasBeenManuallyStopped === true)) this.scheduleRestart(c, 0);
-    }
+    for (const c of this.containers.values()) this.restarts.atDaemonStart(c);
   }
 
   /** A user's start or restart: restart policies apply again. */
   clearManualStop(ref: string): void {
-    const c = this.get(ref);
-    if (c.HasBeenManuallyStopped) {
-      c.HasBeenManuallyStopped = false;
-      this.containers.persist(c);
-    }
+    this.restarts.clearManualStop(this.get(ref));
   }
 
-  private scheduleRestart(c: ContainerRecord, delayMs: number): void {
-    if (this.restartTimers.has(c.Id)) return;
-    c.State = { ...c.State, Restarting: true, Status: 'restarting' };
-    this.containers.persist(c);
-    this.restartTimers.set(c.Id, this.sys.setTimer(delayMs, () => {
-      this.restartTimers.delete(c.Id);
-      if (!this.containers.has(c.Id) || c.State.Running) return;
-      c.State = { ...c.State, Restarting: false, Status: 'exited' };
-      if (c.HasBeenManuallyStopped) {
-        this.containers.persist(c);
-        return;
-      }
-      c.RestartCount++;
-      try {
-        this.start(c.Id);
-      } catch (e) {
-        c.State = { ...c.State, Error: (e as Error).message };
-        this.containers.persist(c);
-      }
-    }));
-  }
-
-  /** After an exit: the restart policy decides (Docker resets the backoff after 10 s of running). */
-  private afterExit(c: ContainerRecord): void {
-    const ranMs = Date.parse(c.State.FinishedAt) - Date.parse(c.State.StartedAt);
-    const inARow = ranMs >= 10_000 ? 0 : (this.quickRestarts.get(c.Id) ?? 0);
-    if (!shouldRestart(c.HostConfig.RestartPolicy, c.State.ExitCode, c.RestartCount, c.HasBeenManuallyStopped === true)) {
-      this.quickRestarts.delete(c.Id);
-      return;
-    }
-    this.quickRestarts.set(c.Id, inARow + 1);
-    this.scheduleRestart(c, restartDelayMs(inARow));
-  }
-
-  /** Picks up an exit recorded by the shim (also after a daemon restart). */
-  /** reported: the exit code the shim's status line gave, for when it could not write exit.json. */
-  refresh(c: ContainerRecord, reported: number | null = null): void {
-    if (!c.State.Running) return;
-    const exitFile = this.layout.exitFile(c.Id);
-    const read = (): ExitRecord | null => {
-      try {
-        // a running container has none: asked without a failed open (docker ps asks for each)
-        return this.sys.lstatOrNull(exitFile) ? readJson<ExitRecord>(this.sys, exitFile) : null;
-      } catch {
-        return null;
-      }
-    };
-    let rec = read();
-    // the shim said "exited N" but could not write the file (a full disk): its word is enough,
-    // though it may not have ended yet
-    if (!rec && reported !== null) rec = { ExitCode: reported, FinishedAt: this.nowIso(), OOMKilled: false, Error: '' };
-    // still running, unless the shim died without a word; read again after the liveness check,
-    // since the shim may have written the file and exited in between
-    if (!rec && c.ShimPid > 0 && !this.launcher.alive(c.ShimPid)) {
-      rec = read() ?? { ExitCode: 255, FinishedAt: this.nowIso(), OOMKilled: false, Error: 'containerd-shim exited unexpectedly' };
-    }
-    if (rec) this.markExited(c, rec);
-  }
-
-  private markExited(c: ContainerRecord, rec: ExitRecord): void {
-    c.State = { ...c.State, Status: 'exited', Running: false, Pid: 0, ExitCode: rec.ExitCode, OOMKilled: rec.OOMKilled, Error: rec.Error, FinishedAt: rec.FinishedAt };
-    c.ShimPid = 0;
-    this.health.stopped(c);
-    this.net.detach(c);
-    this.containers.persist(c);
-    this.events.container(c, 'die', { exitCode: String(rec.ExitCode), execDuration: String(Math.max(0, Math.round((Date.parse(rec.FinishedAt) - Date.parse(c.State.StartedAt)) / 1000))) });
-    try {
-      this.sys.unlink(this.layout.exitFile(c.Id));
-    } catch {
-      // not there
-    }
-    this.rootfs.unmount(c);
-    const shim = this.shims.get(c.Id);
-    if (shim !== undefined) {
-      shim.close();
-      this.shims.delete(c.Id);
-    }
-    const ws = this.exitWaiters.get(c.Id) ?? [];
-    this.exitWaiters.delete(c.Id);
-    for (const w of ws) w();
-    if (!c.HostConfig.AutoRemove) this.afterExit(c);
-    if (c.HostConfig.AutoRemove) {
-      try {
-        this.remove(c.Id, true, true);
-      } catch {
-        // best effort, as Docker
-      }
-    }
-  }
-
-  /** Polls running containers of an earlier daemon (no shim pipe to tell us). */
+  /** Records held back by a full disk are written again; an earlier daemon's containers polled. */
   poll(): void {
     this.containers.retryHeld();
-    for (const c of this.containers.values()) if (c.State.Running && !this.shims.has(c.Id)) this.refresh(c);
+    this.exits.poll();
   }
 
   onExit(id: string, fn: () => void): void {
-    const list = this.exitWaiters.get(id) ?? [];
-    list.push(fn);
-    this.exitWaiters.set(id, list);
+    this.exits.onExit(id, fn);
   }
 
   all(): ContainerRecord[] {
-    for (const c of this.containers.values()) this.refresh(c);
+    for (const c of this.containers.values()) this.exits.refresh(c);
     return this.containers.values().sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
   }
 
   get(ref: string): ContainerRecord {
     const c = this.containers.lookup(ref);
-    this.refresh(c);
+    this.exits.refresh(c);
     return c;
   }
 
@@ -529,8 +448,8 @@ export class Engine {
     c.ShimPid = launched.shimPid;
     this.health.started(c);
     this.containers.persist(c);
-    this.shims.set(c.Id, launched);
-    launched.watch((code) => this.refresh(c, code));
+    this.exits.track(c.Id, launched);
+    launched.watch((code) => this.exits.refresh(c, code));
     this.events.container(c, 'start');
     return 'started';
   }
@@ -587,10 +506,7 @@ export class Engine {
   }
 
   waitExit(ref: string, condition: string): Promise<ContainerRecord> {
-    const c = this.get(ref);
-    if (condition !== 'next-exit' && !c.State.Running && condition !== 'removed') return Promise.resolve(c);
-    if (condition === 'removed' && !this.containers.has(c.Id)) return Promise.resolve(c);
-    return new Promise((resolve) => this.onExit(c.Id, () => resolve(c)));
+    return this.exits.waitExit(this.get(ref), condition);
   }
 
   remove(ref: string, force: boolean, volumes: boolean): void {
@@ -601,7 +517,7 @@ export class Engine {
       // wait briefly for the shim to record the exit
       for (let i = 0; i < 100 && c.State.Running; i++) {
         this.sys.poll([], 20);
-        this.refresh(c);
+        this.exits.refresh(c);
       }
     }
     this.health.stopped(c);
@@ -615,9 +531,7 @@ export class Engine {
     removeAll(this.sys, this.layout.containerDir(c.Id));
     if (volumes) this.vols.removeAnonymous(c);
     this.events.container(c, 'destroy');
-    const ws = this.exitWaiters.get(c.Id) ?? [];
-    this.exitWaiters.delete(c.Id);
-    for (const w of ws) w();
+    this.exits.wake(c.Id);
   }
 
   containerSize(c: ContainerRecord): number {
