@@ -1,50 +1,39 @@
-// dockerd's engine: the facade the API routes call, and the container lifecycle (create, start,
-// stop, kill, wait, exit handling, restart policies, remove, logs). Records live in containers.ts,
-// images in images.ts, volumes in volumes.ts, shims are run by shim-launcher.ts. Each running
-// container has its own containerd-shim process.
+// dockerd's engine: the one object the API routes, the builder and dockerd's main call. It composes
+// the parts and answers in Docker's terms; the work is done by one module per object or verb:
+// records containers.ts, names names.ts, create.ts, start.ts, stop.ts (and kill), delete.ts, exits
+// monitor.ts, restart policies restart.ts, root filesystems rootfs.ts, mounts mounts.ts, logs
+// logs.ts, images images.ts, volumes volumes.ts, networks network/, shims shim-launcher.ts.
 
 import type { Syscalls } from '../sys/syscalls.ts';
-import { MNT_DETACH, SIGKILL, SIGNALS } from '../sys/constants.ts';
-import { isErrno } from '../sys/errors.ts';
-import { ImageStore, type ImageRecord, type PullEvent, type PullMode } from '../images/store.ts';
+import { ImageStore, type ImageRecord, type PullEvent } from '../images/store.ts';
 import { OfflineRegistry } from '../images/registry.ts';
-import type { OciMount } from '../runc/spec.ts';
-import { diskUsage, mkdirp, readJson, readText, removeAll, writeFileAtomic } from '../util/fsutil.ts';
-import { newId } from '../util/ids.ts';
-import { randomName, VALID_NAME } from '../util/names.ts';
-import { readLog, readLogFrom, type LogEntry } from './logs.ts';
-import { newState, ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig, type MountPoint } from './model.ts';
-import { containerSpec, hostsFile, resolveUser } from './ocispec.ts';
-import { Networks, type EndpointRequest } from './network/networks.ts';
-import { Events } from './events.ts';
 import { LayerViews } from '../images/views.ts';
-import type { ExitRecord } from '../shim/proto.ts';
-import { ImageService } from './images.ts';
-import { Volumes } from './volumes.ts';
-import { ContainerStore } from './containers.ts';
-import { Layout } from './layout.ts';
-import { Rootfs } from './rootfs.ts';
-import { fillVolumes, ociMounts, resolveMounts } from './mounts.ts';
-import { copyTree } from '../util/copytree.ts';
-import { Attachments } from './attach.ts';
-import { Execs } from './exec.ts';
-import { ForkExecShimLauncher, type ShimLauncher } from './shim-launcher.ts';
+import { mkdirp } from '../util/fsutil.ts';
 import type { Volume } from '../api/engine-api.ts';
-import { Conflict, InvalidParameter, SystemError } from './errdefs.ts';
-import { policyError, Restarts } from './restart.ts';
+import { Attachments } from './attach.ts';
+import { ContainerStore } from './containers.ts';
+import { createContainer, type CreateBody } from './create.ts';
+import { removeContainer } from './delete.ts';
+import { Events } from './events.ts';
+import { Execs } from './exec.ts';
+import { HealthMonitor, type ProbeRunner } from './health.ts';
+import { ImageService } from './images.ts';
+import { Layout } from './layout.ts';
+import { readLog, readLogFrom, type LogEntry } from './logs.ts';
+import type { ContainerRecord } from './model.ts';
 import { ExitMonitor } from './monitor.ts';
-import { HealthMonitor, healthcheckError, mergeHealthcheck, type HealthConfig, type ProbeRunner } from './health.ts';
+import { renameContainer } from './names.ts';
+import { Networks } from './network/networks.ts';
+import type { EngineOptions, EngineParts } from './parts.ts';
+import { Restarts } from './restart.ts';
+import { Rootfs } from './rootfs.ts';
+import { ForkExecShimLauncher, type ShimLauncher } from './shim-launcher.ts';
+import { startContainer } from './start.ts';
+import { killContainer, stopContainer } from './stop.ts';
+import { Volumes } from './volumes.ts';
 
-export interface EngineOptions {
-  root: string;
-  execRoot: string;
-  registry: string;
-  pullMode: PullMode;
-  /** Path of our own binary, run as containerd-shim. */
-  selfExe: string;
-  /** The default bridge's name, or "none" (dockerd --bridge). */
-  bridge?: string;
-}
+export type { EngineOptions } from './parts.ts';
+export type { CreateBody } from './create.ts';
 
 /** What the engine takes from outside, so its logic runs on the Syscalls fake in unit tests. */
 export interface EngineDeps {
@@ -71,6 +60,8 @@ export class Engine {
   /** Exits of running containers (monitor.ts) and restarts after them (restart.ts). */
   private exits: ExitMonitor;
   private restarts: Restarts;
+  /** What the verbs (create.ts, start.ts, stop.ts, delete.ts) work with. */
+  private parts: EngineParts;
   readonly net: Networks;
   /** The event stream (GET /events). */
   readonly events: Events;
@@ -147,14 +138,13 @@ export class Engine {
         }
       },
     });
+    this.parts = {
+      sys, opts, layout: this.layout, store: this.containers, events: this.events, images: this.imageService, volumes: this.vols, net: this.net,
+      rootfs: this.rootfs, launcher: this.launcher, exits: this.exits, health: this.health, attachments: this.attachments, execs: this.execs,
+      now: this.now, remove: (id, force, volumes) => this.remove(id, force, volumes),
+    };
     this.load();
   }
-
-  private nowIso(): string {
-    return new Date(this.now()).toISOString();
-  }
-
-  // ---- state on disk ----
 
   /** The OCI bundle the shim runs the container from (its control socket is there too). */
   bundleOf(id: string): string {
@@ -246,129 +236,13 @@ export class Engine {
 
   // ---- containers ----
 
-  /** docker rename: the name changes everywhere it is read (ps, DNS on user networks, inspect). */
+  /** docker rename (names.ts). */
   rename(ref: string, name: string): void {
-    const c = this.get(ref);
-    if (!name) throw new InvalidParameter('Neither old nor new names may be empty');
-    if (!VALID_NAME.test(name)) throw new InvalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    const clean = `/${name.replace(/^\//, '')}`;
-    if (clean === c.Name) throw new InvalidParameter('Renaming a container with the same name as its current name');
-    const other = this.containers.byName(clean);
-    if (other) throw new Conflict(`Conflict. The container name "${clean}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
-    const old = c.Name;
-    c.Name = clean;
-    // the name a user network's DNS answers for is the container's own name
-    for (const ep of Object.values(c.NetworkSettings.Networks)) {
-      if (ep.DNSNames) ep.DNSNames = ep.DNSNames.map((n) => (n === old.slice(1) ? clean.slice(1) : n));
-    }
-    this.containers.persist(c);
-    this.events.emit('container', 'rename', c.Id, { name: clean.slice(1), oldName: old });
+    renameContainer(this.containers, this.events, this.get(ref), name);
   }
 
-  create(name: string | null, body: Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig>; NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointRequest> | null } | null }): ContainerRecord {
-    if (!body.Image) throw new InvalidParameter('No image specified');
-    const policyErr = policyError(body.HostConfig?.RestartPolicy);
-    if (policyErr) throw new InvalidParameter(policyErr);
-    if (body.HostConfig?.AutoRemove && body.HostConfig.RestartPolicy && !['', 'no'].includes(body.HostConfig.RestartPolicy.Name)) throw new InvalidParameter("can't create 'AutoRemove' container with restart policy");
-    const hcErr = healthcheckError(body.Healthcheck);
-    if (hcErr) throw new InvalidParameter(hcErr);
-    const img = this.findImage(body.Image);
-    if (name !== null && name !== '') {
-      if (!VALID_NAME.test(name)) throw new InvalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-      const clean = `/${name.replace(/^\//, '')}`;
-      const other = this.containers.byName(clean);
-      if (other) throw new Conflict(`Conflict. The container name "${clean}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
-    }
-    let finalName = name ? `/${name.replace(/^\//, '')}` : '';
-    const pick = (n: number): number => (this.sys.randomBytes(2).reduce((a, b) => a * 256 + b, 0)) % n;
-    for (let retry = 0; !finalName; retry++) {
-      const cand = `/${randomName(pick, retry > 5 ? retry : 0)}`;
-      if (!this.containers.values().some((c) => c.Name === cand)) finalName = cand;
-    }
-    const ic = img.config.config ?? {};
-    const entrypoint = body.Entrypoint !== undefined && body.Entrypoint !== null ? body.Entrypoint : (ic.Entrypoint ?? null);
-    const cmd = body.Cmd && body.Cmd.length > 0 ? body.Cmd : body.Entrypoint && body.Entrypoint.length > 0 ? [] : (ic.Cmd ?? []);
-    const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
-    if (argv.length === 0) throw new InvalidParameter('no command specified');
-    const id = newId((k) => this.sys.randomBytes(k));
-    const dir = this.layout.containerDir(id);
-    const hc: HostConfig = {
-      Binds: null, NetworkMode: 'bridge', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, Memory: 0, MemorySwap: 0,
-      NanoCpus: 0, CpuShares: 0, PidsLimit: null, Init: null, ...(body.HostConfig ?? {}),
-    };
-    const env = [...(ic.Env ?? [])];
-    for (const e of body.Env ?? []) {
-      const k = e.split('=')[0];
-      const i = env.findIndex((x) => x.split('=')[0] === k);
-      if (i >= 0) env[i] = e;
-      else env.push(e);
-    }
-    const c: ContainerRecord = {
-      Id: id,
-      Created: this.nowIso(),
-      Path: argv[0]!,
-      Args: argv.slice(1),
-      State: newState(),
-      Image: img.id,
-      ResolvConfPath: `${dir}/resolv.conf`,
-      HostnamePath: `${dir}/hostname`,
-      HostsPath: `${dir}/hosts`,
-      LogPath: `${dir}/${id}-json.log`,
-      Name: finalName,
-      RestartCount: 0,
-      Driver: 'overlay2',
-      Platform: 'linux',
-      MountLabel: '',
-      ProcessLabel: '',
-      AppArmorProfile: '',
-      HostConfig: hc,
-      Mounts: [],
-      Config: {
-        Hostname: body.Hostname || id.slice(0, 12),
-        Domainname: '',
-        User: body.User ?? ic.User ?? '',
-        AttachStdin: body.AttachStdin ?? false,
-        AttachStdout: body.AttachStdout ?? true,
-        AttachStderr: body.AttachStderr ?? true,
-        ExposedPorts: { ...(ic.ExposedPorts ?? {}), ...(body.ExposedPorts ?? {}) },
-        Tty: body.Tty ?? false,
-        OpenStdin: body.OpenStdin ?? false,
-        StdinOnce: body.StdinOnce ?? false,
-        Env: env,
-        Cmd: cmd,
-        Image: body.Image,
-        Volumes: body.Volumes ?? ic.Volumes ?? null,
-        WorkingDir: body.WorkingDir || ic.WorkingDir || '',
-        Entrypoint: entrypoint,
-        Labels: { ...(ic.Labels ?? {}), ...(body.Labels ?? {}) },
-        StopSignal: body.StopSignal ?? ic.StopSignal,
-        StopTimeout: body.StopTimeout,
-        Healthcheck: mergeHealthcheck(body.Healthcheck, ic.Healthcheck as HealthConfig | undefined),
-        Shell: body.Shell && body.Shell.length ? body.Shell : ic.Shell,
-      },
-      NetworkSettings: this.net.initialSettings(hc.NetworkMode, body.NetworkingConfig?.EndpointsConfig ?? {}, hc, body.Hostname ?? ''),
-      ShimPid: 0,
-      ImageName: body.Image,
-    };
-    c.Mounts = resolveMounts(c, hc, (name) => this.createVolume(name));
-    const tmp = `${dir}.tmp`;
-    removeAll(this.sys, tmp);
-    mkdirp(this.sys, tmp, 0o710);
-    try {
-      writeFileAtomic(this.sys, `${tmp}/hostname`, `${c.Config.Hostname}\n`);
-      writeFileAtomic(this.sys, `${tmp}/hosts`, hostsFile(c.Config.Hostname, null));
-      writeFileAtomic(this.sys, `${tmp}/resolv.conf`, hostResolvConf(this.sys));
-      writeFileAtomic(this.sys, `${tmp}/config.v2.json`, JSON.stringify(c));
-      this.rootfs.prepare(id);
-      this.sys.rename(tmp, dir);
-    } catch (e) {
-      removeAll(this.sys, tmp);
-      this.rootfs.remove(id);
-      throw e;
-    }
-    this.containers.add(c);
-    this.events.container(c, 'create');
-    return c;
+  create(name: string | null, body: CreateBody): ContainerRecord {
+    return createContainer(this.parts, name, body);
   }
 
   /**
@@ -380,78 +254,7 @@ export class Engine {
   }
 
   start(ref: string): 'started' | 'already' {
-    const c = this.get(ref);
-    if (c.State.Running) return 'already';
-    const rootfs = this.rootfs.mount(c);
-    fillVolumes(this.sys, c, rootfs);
-    let passwd = '';
-    let group = '';
-    try {
-      // root ('') needs neither file: two reads through the overlay saved on every start
-      if (c.Config.User !== '') {
-        passwd = readText(this.sys, `${rootfs}/etc/passwd`);
-        group = readText(this.sys, `${rootfs}/etc/group`);
-      }
-    } catch {
-      // images without passwd: numeric users only
-    }
-    let user;
-    try {
-      user = resolveUser(c.Config.User, passwd, group);
-    } catch (e) {
-      this.rootfs.unmount(c);
-      throw new SystemError((e as Error).message);
-    }
-    const mounts = ociMounts(this.sys, c);
-    let netnsPath;
-    try {
-      netnsPath = this.net.attach(c);
-    } catch (e) {
-      this.rootfs.unmount(c);
-      throw e;
-    }
-    const spec = containerSpec(c, { rootfs, user, mounts, initPath: this.opts.selfExe, netnsPath });
-    const bundle = this.layout.bundle(c.Id);
-    mkdirp(this.sys, bundle, 0o711);
-    writeFileAtomic(this.sys, `${bundle}/config.json`, JSON.stringify(spec));
-    const oldExit = this.layout.exitFile(c.Id);
-    if (this.sys.lstatOrNull(oldExit)) {
-      try {
-        this.sys.unlink(oldExit);
-      } catch {
-        // gone meanwhile
-      }
-    }
-    const launched = this.launcher.launch({
-      id: c.Id, bundle, runtimeRoot: this.layout.runtimeRoot, logPath: c.LogPath, exitFile: this.layout.exitFile(c.Id),
-      shimLog: `${this.layout.containerDir(c.Id)}/shim.log`, socket: this.shimSocket(c.Id), stdin: c.Config.OpenStdin, stdinOnce: c.Config.StdinOnce,
-    }, () => this.attachments.connectPending(c.Id, this.shimSocket(c.Id)));
-    if (!launched.ok) {
-      this.rootfs.unmount(c);
-      this.net.detach(c);
-      const msg = launched.message;
-      const code = launched.exitCode;
-      try {
-        this.sys.unlink(this.layout.exitFile(c.Id));
-      } catch {
-        // none
-      }
-      c.State = { ...c.State, Status: 'created', ExitCode: code > 1 ? code : 128, Error: msg };
-      this.containers.persist(c);
-      // --rm containers go away even when they never ran (the client waits for "removed")
-      this.attachments.dropPending(c.Id);
-      if (c.HostConfig.AutoRemove) this.remove(c.Id, true, true);
-      const Kind = code === 127 || code === 126 ? InvalidParameter : SystemError;
-      throw new Kind(`failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`);
-    }
-    c.State = { ...c.State, Status: 'running', Running: true, Pid: launched.containerPid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: this.nowIso(), FinishedAt: ZERO_TIME };
-    c.ShimPid = launched.shimPid;
-    this.health.started(c);
-    this.containers.persist(c);
-    this.exits.track(c.Id, launched);
-    launched.watch((code) => this.exits.refresh(c, code));
-    this.events.container(c, 'start');
-    return 'started';
+    return startContainer(this.parts, this.get(ref));
   }
 
   /** The shims are our children while this daemon lives: reap them. */
@@ -460,49 +263,13 @@ export class Engine {
   }
 
   kill(ref: string, signal: string | null): void {
-    const c = this.get(ref);
-    if (!c.State.Running) throw new Conflict(`Cannot kill container: ${ref}: Container ${c.Id} is not running`);
-    const sig = signal ? parseSignal(signal) : SIGKILL;
-    try {
-      this.sys.kill(c.State.Pid, sig);
-    } catch (e) {
-      if (!isErrno(e, 'ESRCH')) throw e;
-    }
-    this.events.container(c, 'kill', { signal: String(sig) });
+    killContainer(this.parts, this.get(ref), ref, signal);
   }
 
   /** Stop: the stop signal, then SIGKILL after the timeout. Resolves once exited. */
   stop(ref: string, timeoutS: number | null, signal: string | null): Promise<'stopped' | 'already'> {
     // lookups throw here, synchronously, never as a rejected promise
-    const c = this.get(ref);
-    c.HasBeenManuallyStopped = true;
-    this.containers.persist(c);
-    if (!c.State.Running) return Promise.resolve('already');
-    const sig = parseSignal(signal ?? c.Config.StopSignal ?? 'SIGTERM');
-    const t = timeoutS ?? c.Config.StopTimeout ?? 10;
-    return new Promise((resolve) => {
-      let timer: unknown = null;
-      this.onExit(c.Id, () => {
-        if (timer !== null) this.sys.clearTimer(timer);
-        this.events.container(c, 'stop');
-        resolve('stopped');
-      });
-      try {
-        this.sys.kill(c.State.Pid, sig);
-      } catch {
-        // gone already
-      }
-      const killNow = (): void => {
-        try {
-          this.sys.kill(c.State.Pid, SIGKILL);
-        } catch {
-          // gone
-        }
-      };
-      if (t < 0) return;
-      if (t === 0) killNow();
-      else timer = this.sys.setTimer(t * 1000, killNow);
-    });
+    return stopContainer(this.parts, this.get(ref), timeoutS, signal);
   }
 
   waitExit(ref: string, condition: string): Promise<ContainerRecord> {
@@ -510,28 +277,7 @@ export class Engine {
   }
 
   remove(ref: string, force: boolean, volumes: boolean): void {
-    const c = this.get(ref);
-    if (c.State.Running) {
-      if (!force) throw new Conflict(`cannot remove container "${c.Name}": container is running: stop the container before removing or force remove`);
-      this.sys.kill(c.State.Pid, SIGKILL);
-      // wait briefly for the shim to record the exit
-      for (let i = 0; i < 100 && c.State.Running; i++) {
-        this.sys.poll([], 20);
-        this.exits.refresh(c);
-      }
-    }
-    this.health.stopped(c);
-    this.rootfs.unmount(c);
-    this.net.detach(c);
-    this.attachments.dropPending(c.Id);
-    this.execs.forget(c.Id);
-    this.containers.delete(c.Id);
-    removeAll(this.sys, this.layout.bundle(c.Id));
-    this.rootfs.remove(c.Id);
-    removeAll(this.sys, this.layout.containerDir(c.Id));
-    if (volumes) this.vols.removeAnonymous(c);
-    this.events.container(c, 'destroy');
-    this.exits.wake(c.Id);
+    removeContainer(this.parts, this.get(ref), force, volumes);
   }
 
   containerSize(c: ContainerRecord): number {
@@ -550,23 +296,4 @@ export class Engine {
   imageChainsInUse(): Set<string> {
     return new Set(this.containers.values().map((c) => c.Image));
   }
-}
-
-export function parseSignal(s: string): number {
-  if (/^\d+$/.test(s)) return Number(s);
-  const up = s.toUpperCase();
-  const n = SIGNALS[up.startsWith('SIG') ? up : `SIG${up}`];
-  if (n === undefined) throw new InvalidParameter(`Invalid signal: ${s}`);
-  return n;
-}
-
-function hostResolvConf(sys: Syscalls): string {
-  try {
-    const text = readText(sys, '/etc/resolv.conf');
-    // a loopback resolver on the host cannot be reached from the container's network
-    if (!/nameserver\s+127\./.test(text)) return text;
-  } catch {
-    // none on the host
-  }
-  return 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n';
 }
