@@ -8,78 +8,25 @@
 // rules, bridge) before the error is reported.
 
 import type { Syscalls } from '../../sys/syscalls.ts';
-import { mkdirp, readJson, readText, writeFileAtomic, writeFileInPlace } from '../../util/fsutil.ts';
+import { mkdirp, readJson, writeFileAtomic } from '../../util/fsutil.ts';
 import { hex, newId } from '../../util/ids.ts';
 import { isErrno } from '../../sys/errors.ts';
 import { Conflict, Forbidden, InvalidParameter, NotFound, SystemError } from '../errdefs.ts';
 import type { ContainerRecord, EndpointSettings, HostConfig, NetworkSettings } from '../model.ts';
-import { hostsFile } from '../ocispec.ts';
 import {
-  allocate, checkOverlap, checkRequestedIp, formatCidr, gatewayOf, IpamError, isIpv4, macFor, nextPool, parseCidr, PoolExhaustedError, validatePool, type Subnet,
+  allocate, checkOverlap, checkRequestedIp, formatCidr, gatewayOf, IpamError, macFor, nextPool, parseCidr, PoolExhaustedError, validatePool, type Subnet,
 } from '../../net/ipam.ts';
 import { BridgeDriver } from '../../net/bridge.ts';
 import { buildRules, Nftables, type BridgeNetwork, type PortForward } from '../../net/nftables.ts';
 import { splitPortKey, type PortBinding, type PortMap } from '../../net/ports.ts';
 import { PortError, PortMapper } from './portmap.ts';
-import { EmbeddedDns, EMBEDDED_DNS } from './dns.ts';
+import { EmbeddedDns } from './dns.ts';
 import type { Events } from '../events.ts';
+import { DEFAULT_SUBNET, endpoint, hostVethName, type EndpointRequest, type NetworkCreateRequest, type NetworkOptions, type NetworkRecord } from './records.ts';
+import { hostNameservers, useEmbeddedDns, writeContainerFiles } from './container-files.ts';
+import { describeNetwork, filterNetworks, labelsMatch } from './views.ts';
 
-export const DEFAULT_SUBNET = '172.17.0.0/16';
-
-export interface NetworkOptions {
-  /** The default bridge's name (docker0), or "none": no default bridge (as dockerd --bridge none). */
-  bridge: string;
-  root: string;
-  execRoot: string;
-}
-
-/** A network as this daemon keeps it (root/network/networks.json). */
-export interface NetworkRecord {
-  Name: string;
-  Id: string;
-  Created: string;
-  Driver: string;
-  Internal?: boolean;
-  Attachable?: boolean;
-  Labels?: Record<string, string>;
-  Options?: Record<string, string>;
-  /** Bridge networks: subnet, gateway, whether the user chose the subnet, the bridge device. */
-  Subnet?: string;
-  Gateway?: string;
-  UserSubnet?: boolean;
-  Bridge?: string;
-}
-
-/** What a client asks for an endpoint (POST /containers/create's NetworkingConfig, network connect). */
-export interface EndpointRequest {
-  IPAMConfig?: { IPv4Address?: string } | null;
-  Aliases?: string[] | null;
-}
-
-/** POST /networks/create. */
-export interface NetworkCreateRequest {
-  Name?: string;
-  Driver?: string;
-  Internal?: boolean;
-  Attachable?: boolean;
-  EnableIPv6?: boolean;
-  Labels?: Record<string, string>;
-  Options?: Record<string, string>;
-  IPAM?: { Driver?: string; Config?: { Subnet?: string; Gateway?: string; IPRange?: string }[] | null; Options?: Record<string, string> | null };
-}
-
-function endpoint(networkId: string, req: EndpointRequest = {}): EndpointSettings {
-  const ip = req.IPAMConfig?.IPv4Address;
-  return {
-    IPAMConfig: ip ? { IPv4Address: ip } : null, Links: null, Aliases: req.Aliases && req.Aliases.length ? [...req.Aliases] : null, MacAddress: '', DriverOpts: null,
-    NetworkID: networkId, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
-  };
-}
-
-/** The host end's name, vethXXXXXXX as Docker's, derived from the endpoint so it can be found again. */
-export function hostVethName(endpointId: string): string {
-  return `veth${endpointId.slice(0, 7)}`;
-}
+export { DEFAULT_SUBNET, hostVethName, type EndpointRequest, type NetworkCreateRequest, type NetworkOptions, type NetworkRecord } from './records.ts';
 
 const PREDEFINED = ['bridge', 'host', 'none'];
 const VALID_NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -278,13 +225,13 @@ export class Networks {
   attach(c: ContainerRecord): string | undefined {
     const name = this.networkName(c.HostConfig.NetworkMode);
     if (name === 'host') {
-      this.writeFiles(c, null, false);
+      writeContainerFiles(this.sys, c, null, false);
       return `/proc/${this.sys.getpid()}/ns/net`;
     }
     if (name.startsWith('container:')) return this.joinContainer(name.slice('container:'.length));
     // a daemon without a default bridge (dockerd --bridge none) leaves the namespace to runc
     if (name === 'none' && !this.hasDefaultBridge) {
-      this.writeFiles(c, null, false);
+      writeContainerFiles(this.sys, c, null, false);
       return undefined;
     }
     const ns = c.NetworkSettings;
@@ -292,7 +239,7 @@ export class Networks {
     ns.SandboxKey = this.sandboxPath(c);
     if (name === 'none') {
       this.driver.createSandbox(ns.SandboxKey);
-      this.writeFiles(c, null, false);
+      writeContainerFiles(this.sys, c, null, false);
       return ns.SandboxKey;
     }
     // the primary network first, then the ones connected while the container was stopped
@@ -327,7 +274,7 @@ export class Networks {
     }
     const userNet = names.some((k) => this.userDefined(this.find(ns.Networks[k]!.NetworkID)));
     const primaryEp = ns.Networks[primary.Name]!;
-    this.writeFiles(c, primaryEp.IPAddress, userNet);
+    writeContainerFiles(this.sys, c, primaryEp.IPAddress, userNet);
     if (userNet) {
       try {
         this.dns.start(ns.SandboxKey);
@@ -376,59 +323,6 @@ export class Networks {
     Object.assign(all, ports);
     c.NetworkSettings.Ports = all;
     void n;
-  }
-
-  /** The container's /etc/hosts and resolv.conf, for its address and networks. */
-  private writeFiles(c: ContainerRecord, ip: string | null, embeddedDns: boolean): void {
-    const extra = (c.HostConfig.ExtraHosts ?? []).map((h) => {
-      const i = h.indexOf(':');
-      const addr = h.slice(i + 1);
-      return `${addr === 'host-gateway' ? gatewayOf(parseCidr(DEFAULT_SUBNET)) : addr}\t${h.slice(0, i)}`;
-    });
-    try {
-      writeFileAtomic(this.sys, c.HostsPath, hostsFile(c.Config.Hostname, ip) + extra.map((l) => `${l}\n`).join(''));
-      writeFileAtomic(this.sys, c.ResolvConfPath, this.resolvConf(c, embeddedDns));
-    } catch {
-      // the container's folder is gone (removed while starting)
-    }
-  }
-
-  /**
-   * A container started on the default bridge asks the guest's resolver; connected live to a
-   * user-defined network it must ask the embedded server to find its new neighbours by name, as
-   * Docker's containers do. Only a resolv.conf that is still the one the daemon wrote is changed
-   * (the file's header promises to leave an edited one alone), and in place: the container has it
-   * bind-mounted, so a rename would leave it reading the old inode.
-   */
-  private useEmbeddedDns(c: ContainerRecord): void {
-    if (readText(this.sys, c.ResolvConfPath) !== this.resolvConf(c, false)) return;
-    writeFileInPlace(this.sys, c.ResolvConfPath, this.resolvConf(c, true));
-  }
-
-  /** The guest's name servers, for forwarding and for containers on the default bridge. */
-  private hostNameservers(): string[] {
-    try {
-      const text = readText(this.sys, '/etc/resolv.conf');
-      const ns = [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1]!).filter((a) => isIpv4(a) && !a.startsWith('127.'));
-      if (ns.length > 0) return ns;
-    } catch {
-      // none on the host
-    }
-    return ['8.8.8.8', '8.8.4.4'];
-  }
-
-  private resolvConf(c: ContainerRecord, embedded: boolean): string {
-    const dns = c.HostConfig.Dns ?? [];
-    const search = c.HostConfig.DnsSearch ?? [];
-    const options = c.HostConfig.DnsOptions ?? [];
-    const lines = ['# Generated by Docker Engine.', '# This file can be edited; Docker Engine will not make further changes once it', '# has been modified.', ''];
-    if (embedded) lines.push(`nameserver ${EMBEDDED_DNS}`);
-    else for (const s of dns.length ? dns : this.hostNameservers()) lines.push(`nameserver ${s}`);
-    if (search.length) lines.push(`search ${search.join(' ')}`);
-    const opts = embedded ? ['ndots:0', ...options.filter((o) => !o.startsWith('ndots:'))] : options;
-    if (opts.length) lines.push(`options ${opts.join(' ')}`);
-    if (embedded) lines.push('', `# ExtServers: [${(dns.length ? dns : this.hostNameservers()).join(' ')}]`);
-    return lines.join('\n') + '\n';
   }
 
   private joinContainer(ref: string): string {
@@ -545,7 +439,7 @@ export class Networks {
   private upstreams(sandboxKey: string): string[] {
     const me = this.containerOfSandbox(sandboxKey);
     const dns = me?.HostConfig.Dns ?? [];
-    return dns.length ? dns : this.hostNameservers();
+    return dns.length ? dns : hostNameservers(this.sys);
   }
 
   // ---- docker network create / rm / connect / disconnect / prune ----
@@ -666,7 +560,7 @@ export class Networks {
       if (this.userDefined(n)) {
         try {
           this.dns.start(c.NetworkSettings.SandboxKey);
-          this.useEmbeddedDns(c);
+          useEmbeddedDns(this.sys, c);
         } catch {
           // as at start
         }
@@ -691,48 +585,18 @@ export class Networks {
     this.save(c);
   }
 
-  // ---- docker network ls / inspect ----
+  // ---- docker network ls / inspect (views.ts) ----
 
   /** GET /networks and /networks/ID: Docker's network objects, with the running containers on each. */
   describe(n: NetworkRecord): Record<string, unknown> {
-    const members: Record<string, unknown> = {};
-    for (const c of this.containers()) {
-      const ep = c.NetworkSettings.Networks[n.Name];
-      if (!c.State.Running || !ep || ep.NetworkID !== n.Id) continue;
-      members[c.Id] = { Name: c.Name.replace(/^\//, ''), EndpointID: ep.EndpointID, MacAddress: ep.MacAddress, IPv4Address: ep.IPAddress ? `${ep.IPAddress}/${ep.IPPrefixLen}` : '', IPv6Address: '' };
-    }
-    const def = n.Name === 'bridge';
-    const bridge = n.Driver === 'bridge';
-    return {
-      Name: n.Name, Id: n.Id, Created: n.Created, Scope: 'local', Driver: n.Driver, EnableIPv4: true, EnableIPv6: false,
-      IPAM: { Driver: 'default', Options: def ? null : {}, Config: bridge ? [{ Subnet: n.Subnet, Gateway: n.Gateway }] : [] },
-      Internal: n.Internal === true, Attachable: n.Attachable === true, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: members,
-      Options: def
-        ? { 'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.enable_icc': 'true', 'com.docker.network.bridge.enable_ip_masquerade': 'true', 'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0', 'com.docker.network.bridge.name': this.opts.bridge, 'com.docker.network.driver.mtu': '1500' }
-        : { ...(n.Options ?? {}) },
-      Labels: { ...(n.Labels ?? {}) },
-    };
+    return describeNetwork(n, this.containers(), this.opts.bridge);
   }
 
   list(filters: Record<string, string[]> = {}): Record<string, unknown>[] {
-    for (const k of Object.keys(filters)) if (!['name', 'id', 'driver', 'label', 'type', 'scope', 'dangling'].includes(k)) throw new InvalidParameter(`invalid filter '${k}'`);
-    const any = (k: string, pred: (v: string) => boolean): boolean => !filters[k]?.length || filters[k]!.some(pred);
-    return this.available()
-      .filter((n) =>
-        any('name', (v) => n.Name.includes(v)) && any('id', (v) => n.Id.startsWith(v)) && any('driver', (v) => v === n.Driver) && labelsMatch(n, filters) &&
-        any('type', (v) => (v === 'custom') === this.userDefined(n)) && any('scope', (v) => v === 'local') &&
-        any('dangling', (v) => (v === 'true' || v === '1') === (this.userDefined(n) && this.endpointsOn(n).length === 0)))
-      .map((n) => this.describe(n));
+    return filterNetworks(this.available(), filters, (n) => this.userDefined(n), (n) => this.endpointsOn(n).length > 0).map((n) => this.describe(n));
   }
 
   inspect(ref: string): Record<string, unknown> {
     return this.describe(this.find(ref));
   }
-}
-
-function labelsMatch(n: NetworkRecord, filters: Record<string, string[]>): boolean {
-  return (filters['label'] ?? []).every((v) => {
-    const i = v.indexOf('=');
-    return i < 0 ? v in (n.Labels ?? {}) : n.Labels?.[v.slice(0, i)] === v.slice(i + 1);
-  });
 }
