@@ -10,7 +10,7 @@ import { healthcheckError, mergeHealthcheck, type HealthConfig } from './health.
 import { newState, type ContainerConfig, type ContainerRecord, type HostConfig } from './model.ts';
 import { resolveMounts } from './mounts.ts';
 import { containerName } from './names.ts';
-import type { EndpointRequest } from './network/networks.ts';
+import type { EndpointRequest } from './network/records.ts';
 import { hostsFile } from './ocispec.ts';
 import { nowIso, type EngineParts } from './parts.ts';
 import { policyError } from './restart.ts';
