@@ -1,5 +1,5 @@
 // The engine's error kinds, as moby's errdefs: the engine says what went wrong, the API layer
-// alone decides the HTTP status (api/router.ts httpStatus), so engine code never names a status.
+// alone decides the HTTP status (api.ts httpStatus), so engine code never names a status.
 
 /** Base of the engine's typed errors; `name` is kept distinct so logs say which kind. */
 export abstract class EngineError extends Error {}
