@@ -5,6 +5,7 @@
 //   - `docker run -d` (issued at t0 through the control channel) -> the container's button in the
 //     inspector, beside the time `docker run -d` itself took.
 import type { Page } from 'playwright-core';
+import { exec } from './bench-net-browser.ts';
 
 export interface InspectorFigures {
   typedClosedMs: number[];
@@ -20,14 +21,6 @@ interface Exec {
   stderr: string;
 }
 type Session = { exec(c: string, o?: object): Promise<Exec>; vm: { sendTerminal(s: string): void; onTerminal(l: (d: Uint8Array) => void): () => void } };
-
-async function exec(page: Page, command: string): Promise<void> {
-  const r: Exec = await page.evaluate(
-    (cmd) => (globalThis as unknown as { whalebone: { session: Session } }).whalebone.session.exec(cmd, { timeoutMs: 300_000 }),
-    command,
-  );
-  if (r.exitCode !== 0) throw new Error(`\`${command}\` exited ${r.exitCode}: ${r.stdout}${r.stderr}`);
-}
 
 /** Types `echo $((n+1))`-style input into the guest's terminal and times until its answer shows. */
 async function typedRoundTrip(page: Page, n: number): Promise<number> {

@@ -15,7 +15,8 @@ interface Exec {
   stderr: string;
 }
 
-async function exec(page: Page, command: string): Promise<string> {
+/** A command in the page's guest through the session (counted as busy); its stdout, or an error. */
+export async function exec(page: Page, command: string): Promise<string> {
   const r: Exec = await page.evaluate(
     (cmd) => (globalThis as unknown as { whalebone: { session: { exec(c: string, o: object): Promise<Exec> } } }).whalebone.session.exec(cmd, { timeoutMs: 600_000 }),
     command,

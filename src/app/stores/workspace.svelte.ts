@@ -1,12 +1,13 @@
 // The lesson's files as the editor sees them: the lab folder's listing (polled from the guest),
 // the open file and its text, and saving an edit back into the guest.
-import type { ExecOptions, ExecResult, VmStatus } from '../../vm/types.ts';
+import type { ExecOptions, ExecResult } from '../../vm/types.ts';
 import { shellQuote } from '../../lessons/runner.ts';
 import { changedFiles, parseStatLines, type GuestFile } from '../logic.ts';
 
 /** What the workspace needs of the VM session. */
 export interface WorkspaceGuest {
-  readonly status: VmStatus;
+  /** The guest takes requests (see VmSession.running). */
+  readonly running: boolean;
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
 }
 
@@ -43,7 +44,7 @@ export class Workspace {
 
   /** Guest -> editor: lists the lab folder (mtime, size) and reloads the open file when it changed. */
   async poll(): Promise<void> {
-    if (!this.ready || (this.guest().status !== 'ready' && this.guest().status !== 'busy')) return;
+    if (!this.ready || !this.guest().running) return;
     // A request while a listing runs is served by one more listing right after it.
     if (this.polling) {
       this.pollAgain = true;
