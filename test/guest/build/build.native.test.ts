@@ -68,7 +68,7 @@ describe.skipIf(skip !== null)(`docker build natively${skip ? ` (skipped: ${skip
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^#0 building with "default" instance using docker driver\n\n#1 \[internal\] load build definition from Dockerfile\n/);
     expect(r.stderr).toMatch(/#\d+ \[2\/3\] RUN echo hello > \/greeting\n#\d+ CACHED\n/);
-    expect(r.stderr).toMatch(/#\d+ naming to docker.io\/library\/demo2:latest done\n/);
+    expect(r.stderr).toMatch(/#\d+ naming to docker.io\/library\/demo2:latest( \d+\.\ds)? done\n/);
     expect(readFileSync(iid, 'utf8')).toBe(d.docker(['inspect', '-f', '{{.Id}}', 'demo2']).stdout.trim());
     rmSync(iid, { force: true });
   });
