@@ -59,6 +59,27 @@ describe.skipIf(vmSkipReason())(guestSuite('inspector snapshots in the guest'), 
     expect(costs.every((c) => c >= 0)).toBe(true);
   });
 
+  it('costs the guest little per snapshot, per view (printed)', async () => {
+    const views: [string, InspectRequest | undefined][] = [
+      ['default (procs+cgroups, as before)', undefined],
+      ['processes view', { parts: ['procs'] }],
+      ['cgroups view', { parts: ['cgroups'] }],
+      ['layers view', { parts: ['layers'] }],
+      ['network view', { parts: ['net'] }],
+    ];
+    for (const [name, req] of views) {
+      const costs: number[] = [];
+      const phases: Record<string, number[]> = {};
+      for (let i = 0; i < 9; i++) {
+        const s = await g.vm.inspect(req);
+        if (i < 2) continue;
+        costs.push(s.costMs);
+        for (const [k, v] of Object.entries(s.phasesMs)) (phases[k] ??= []).push(v);
+      }
+      console.info(`[inspect] ${name}: guest median ${median(costs).toFixed(1)} ms (${Object.entries(phases).map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(', ')})`);
+    }
+  });
+
   it("shows a container's overlay stack: the image's layers from dockerd's layerdb, its upper dir with a new file and a whiteout", async () => {
     await sh(g.vm, "docker run -d --name lay busybox sh -c 'echo hi > /made-here; rm /bin/vi; sleep 600' >/dev/null");
     const id = (await sh(g.vm, "docker inspect -f '{{.Id}}' lay")).trim();
@@ -100,27 +121,6 @@ describe.skipIf(vmSkipReason())(guestSuite('inspector snapshots in the guest'), 
     expect(c.ports).toEqual([{ port: '80/tcp', hostIp: '0.0.0.0', hostPort: '8088' }]);
     expect(c.defaultGateway).toBe(gw);
     expect(s.net!.bridges.find((b) => b.name === 'docker0')?.addrs).toEqual(['172.17.0.1/16']);
-  });
-
-  it('costs the guest little per snapshot, per view (printed)', async () => {
-    const views: [string, InspectRequest | undefined][] = [
-      ['default (procs+cgroups, as before)', undefined],
-      ['processes view', { parts: ['procs'] }],
-      ['cgroups view', { parts: ['cgroups'] }],
-      ['layers view', { parts: ['layers'] }],
-      ['network view', { parts: ['net'] }],
-    ];
-    for (const [name, req] of views) {
-      const costs: number[] = [];
-      const phases: Record<string, number[]> = {};
-      for (let i = 0; i < 9; i++) {
-        const s = await g.vm.inspect(req);
-        if (i < 2) continue;
-        costs.push(s.costMs);
-        for (const [k, v] of Object.entries(s.phasesMs)) (phases[k] ??= []).push(v);
-      }
-      console.info(`[inspect] ${name}: guest median ${median(costs).toFixed(1)} ms (${Object.entries(phases).map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(', ')})`);
-    }
   });
 
   it('counts an OOM kill in the container group and marks the container OOMKilled', async () => {
