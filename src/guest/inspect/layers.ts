@@ -8,7 +8,7 @@
 // "counting" rather than one long pause of the agent (which serves the terminal's requests too).
 
 import type { DirEntry, Syscalls } from '../sys/syscalls.ts';
-import { S_IFCHR, S_IFMT } from '../sys/constants.ts';
+import { S_IFCHR, S_IFLNK, S_IFMT } from '../sys/constants.ts';
 import { utf8Decode } from '../util/text.ts';
 import { parseOverlayMountinfo, type OverlayMountInfo } from './parse.ts';
 
@@ -83,6 +83,7 @@ export class LayerCollector {
   private byDir = new Map<string, LayerFacts>();
   private knownChains = new Set<string>();
   private counts = new Map<string, Count>();
+  private real = new Map<string, string>();
 
   constructor(
     private readonly sys: Syscalls,
@@ -111,7 +112,9 @@ export class LayerCollector {
       const lower: SnapshotLayer[] = [];
       // the kernel lists the top layer first; a view (a read-only overlay of the image) stands for its own lower dirs
       for (const dir of [...m.lower].reverse()) {
-        const view = byTarget.get(dir);
+        // mountinfo names mount points by their real path (/run/docker/views/...), dockerd's
+        // options by the path it used (/var/run/docker/views/..., /var/run a symlink)
+        const view = byTarget.get(dir) ?? (this.byDir.has(dir) ? undefined : byTarget.get(this.realPath(dir)));
         if (view && view.upper === null) {
           for (const d of [...view.lower].reverse()) {
             if (this.isEmptyFiller(d)) continue;
@@ -129,6 +132,39 @@ export class LayerCollector {
       if (m === focused) this.walkUpper(stack);
       out.push(stack);
     }
+    return out;
+  }
+
+  /** A path with its symlinks resolved (remembered: dockerd's folders do not move while the guest runs). */
+  private realPath(path: string): string {
+    const known = this.real.get(path);
+    if (known !== undefined) return known;
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    let cur = '';
+    for (let hops = 0; parts.length > 0 && hops < 40; hops++) {
+      const name = parts.shift()!;
+      if (name === '..') {
+        cur = cur.slice(0, cur.lastIndexOf('/'));
+        continue;
+      }
+      const next = `${cur}/${name}`;
+      const st = this.sys.lstatOrNull(next);
+      if (st && (st.mode & S_IFMT) === S_IFLNK) {
+        let target: string;
+        try {
+          target = this.sys.readlink(next);
+        } catch {
+          cur = next;
+          continue;
+        }
+        if (target.startsWith('/')) cur = '';
+        parts.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+        continue;
+      }
+      cur = next;
+    }
+    const out = cur || '/';
+    this.real.set(path, out);
     return out;
   }
 

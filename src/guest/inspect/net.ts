@@ -6,7 +6,7 @@
 // (network/networks.json, config.v2.json), everything else from the kernel, read in-process.
 
 import type { DirEntry, Syscalls } from '../sys/syscalls.ts';
-import { addressesByIface, parseFibLocal, parseIfindexes, parseNetDev, parseRoutes, type IfaceCounters } from './netparse.ts';
+import { addressesByIface, parseDevMcast, parseFibLocal, parseNetDev, parseRoutes, parseSnmp6Ifindex, type IfaceCounters } from './netparse.ts';
 import { parseNsLink } from './parse.ts';
 import { utf8Decode } from '../util/text.ts';
 
@@ -34,7 +34,7 @@ export interface SnapshotVeth {
 
 export interface SnapshotIface {
   name: string;
-  /** Index in the container's namespace, 0 when the kernel does not say (no igmp, no if_inet6). */
+  /** Index in the container's namespace, 0 when the kernel does not say. */
   ifindex: number;
   addrs: string[];
   rx: number;
@@ -176,9 +176,14 @@ export class NetCollector {
         const cdev = parseNetDev(this.read(`${base}/dev`) ?? '');
         const croutes = parseRoutes(this.read(`${base}/route`) ?? '');
         const caddrs = addressesByIface(parseFibLocal(this.read(`${base}/fib_trie`) ?? ''), croutes);
-        const idx = parseIfindexes(this.read(`${base}/igmp`), this.read(`${base}/if_inet6`));
+        const idx = parseDevMcast(this.read(`${base}/dev_mcast`) ?? '');
         defaultGateway = croutes.find((r) => r.prefixLen === 0 && r.dest === '0.0.0.0')?.gateway ?? '';
-        for (const d of cdev) ifaces.push({ name: d.name, ifindex: idx.get(d.name) ?? 0, addrs: caddrs.get(d.name) ?? [], rx: d.rxBytes, tx: d.txBytes });
+        for (const d of cdev) {
+          // lo is interface 1 in every namespace; another one without multicast says its index in dev_snmp6
+          let ifindex = idx.get(d.name) ?? (d.name === 'lo' ? 1 : 0);
+          if (ifindex === 0) ifindex = parseSnmp6Ifindex(this.read(`${base}/dev_snmp6/${d.name}`) ?? '');
+          ifaces.push({ name: d.name, ifindex, addrs: caddrs.get(d.name) ?? [], rx: d.rxBytes, tx: d.txBytes });
+        }
         ifaces.sort((a, b) => (a.ifindex || 99) - (b.ifindex || 99) || (a.name < b.name ? -1 : 1));
       }
       out.push({ id: c.id, netns, hostNetwork, ifaces, endpoints: c.endpoints, ports: c.ports, defaultGateway });

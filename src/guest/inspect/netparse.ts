@@ -91,21 +91,24 @@ export function parseNetDev(text: string): IfaceCounters[] {
 }
 
 /**
- * Interface indexes by name in a namespace, from /proc/PID/net/igmp ("2\teth0      :     1  V3")
- * or /proc/PID/net/if_inet6 ("fe80...0002 05 40 20 80     eth0": the index in hex), whichever
- * the kernel has: sysfs shows only the mounting process's namespace.
+ * Interface indexes by name in a namespace from /proc/PID/net/dev_mcast ("2    eth0  1  0
+ * 01005e000001": index, name, users, global users, address), one read for every interface that
+ * has a multicast address (an up interface has the all-hosts group): sysfs shows only the
+ * mounting process's namespace, and this kernel has no /proc/net/igmp (no IP_MULTICAST).
  */
-export function parseIfindexes(igmp: string | null, inet6: string | null): Map<string, number> {
+export function parseDevMcast(text: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const line of (igmp ?? '').split('\n')) {
-    const m = /^(\d+)\t(\S+)\s*:/.exec(line);
-    if (m) out.set(m[2]!, Number(m[1]));
-  }
-  for (const line of (inet6 ?? '').split('\n')) {
+  for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
-    if (f.length < 6 || out.has(f[5]!)) continue;
-    const idx = parseInt(f[1]!, 16);
-    if (Number.isInteger(idx) && idx > 0) out.set(f[5]!, idx);
+    if (f.length < 5) continue;
+    const idx = Number(f[0]);
+    if (Number.isInteger(idx) && idx > 0) out.set(f[1]!, idx);
   }
   return out;
+}
+
+/** The ifIndex line of /proc/PID/net/dev_snmp6/<iface> (the fallback for an interface without multicast), or 0. */
+export function parseSnmp6Ifindex(text: string): number {
+  const m = /^ifIndex\s+(\d+)/m.exec(text);
+  return m ? Number(m[1]) : 0;
 }

@@ -14,7 +14,8 @@ export const LAYERS_MOUNTINFO = [
   '1 1 0:2 / / rw - rootfs rootfs rw',
   '22 1 0:20 / /proc rw,nosuid,nodev,noexec,relatime shared:2 - proc proc rw',
   '25 1 0:23 / /mnt/host rw,relatime shared:5 - 9p host9p rw,cache=none,access=client,msize=512000,trans=virtio',
-  `38 1 0:35 / /var/run/docker/views/${TOP_CHAIN} ro,relatime shared:14 - overlay overlay ro,lowerdir=/mnt/host/layers/bbb:/mnt/host/layers/aaa`,
+  // as recorded: the view's mount point by its real path, the container's lowerdir as dockerd wrote it
+  `23 12 0:17 / /run/docker/views/${TOP_CHAIN} rw,relatime - overlay overlay ro,lowerdir=/mnt/host/layers/bbb:/mnt/host/layers/aaa`,
   `40 1 0:37 / ${D}/overlay2/${LAZY_CID}/merged rw,relatime shared:16 - overlay overlay rw,lowerdir=/var/run/docker/views/${TOP_CHAIN},upperdir=${D}/overlay2/${LAZY_CID}/diff,workdir=${D}/overlay2/${LAZY_CID}/work`,
   `47 1 0:39 / ${D}/overlay2/${LOCAL_CID}/merged rw,relatime shared:18 - overlay overlay rw,lowerdir=${D}/overlay2/${'f'.repeat(64)}/diff:${D}/overlay2/${'c'.repeat(64)}/diff,upperdir=${D}/overlay2/${LOCAL_CID}/diff,workdir=${D}/overlay2/${LOCAL_CID}/work`,
   '',
@@ -32,6 +33,9 @@ function layer(sys: FakeSyscalls, chain: string, diff: string, size: number, whe
 export function layersFixture(): FakeSyscalls {
   const sys = new FakeSyscalls();
   mkdirp(sys, '/proc/self');
+  mkdirp(sys, '/run/docker/views');
+  mkdirp(sys, '/var');
+  sys.symlink('../run', '/var/run');
   sys.writeFile('/proc/self/mountinfo', LAYERS_MOUNTINFO);
   layer(sys, 'a'.repeat(64), 'd'.repeat(64), 4096, { lazy: '/mnt/host/layers/aaa' });
   layer(sys, TOP_CHAIN, '1'.repeat(64), 100, { lazy: '/mnt/host/layers/bbb' });

@@ -20,7 +20,7 @@ function collector(sys: FakeSyscalls): LayerCollector {
 describe('overlay mounts from /proc/self/mountinfo (recorded in the guest)', () => {
   it('finds each overlay with its lower dirs (top first), upper and work dir', () => {
     const m = parseOverlayMountinfo(LAYERS_MOUNTINFO);
-    expect(m.map((x) => x.target)).toEqual([`/var/run/docker/views/${TOP_CHAIN}`, `/var/lib/docker/overlay2/${LAZY_CID}/merged`, `/var/lib/docker/overlay2/${LOCAL_CID}/merged`]);
+    expect(m.map((x) => x.target)).toEqual([`/run/docker/views/${TOP_CHAIN}`, `/var/lib/docker/overlay2/${LAZY_CID}/merged`, `/var/lib/docker/overlay2/${LOCAL_CID}/merged`]);
     expect(m[0]).toMatchObject({ upper: null, work: null });
     expect(m[1]).toEqual({
       target: `/var/lib/docker/overlay2/${LAZY_CID}/merged`,

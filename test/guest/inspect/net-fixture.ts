@@ -17,39 +17,57 @@ ${INSPNET_BRIDGE}:       0       0    0    0    0     0          0         0    
 vethbbbbbbb:     100       1    0    0    0     0          0         0      200       2    0    0    0     0       0          0
 `;
 
-export const HOST_ROUTE = `Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
-docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
-${INSPNET_BRIDGE}\t000012AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
+// /proc/net/route and the Local table of /proc/net/fib_trie as recorded in the guest (npm run vm --
+// exec, after docker network create inspnet: its bridge took the next pool, 172.18.0.0/16)
+export const HOST_ROUTE = `Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT                                                       
+wb-mirror\t3400560A\t00000000\t0001\t0\t0\t0\tFCFFFFFF\t0\t0\t0                                                                          
+docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0                                                                            
+${INSPNET_BRIDGE}\t000012AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0                                                                    
+eth0\t0056A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0                                                                               
 `;
 
-export const HOST_FIB = `Main:
-  +-- 0.0.0.0/0 2 0 2
+export const HOST_FIB = `Local:
+  +-- 0.0.0.0/0 3 0 4
+     +-- 10.86.0.52/30 2 0 1
+        |-- 10.86.0.52
+           /30 link UNICAST
+        |-- 10.86.0.54
+           /32 host LOCAL
+        |-- 10.86.0.55
+           /32 link BROADCAST
      +-- 127.0.0.0/8 2 0 2
         +-- 127.0.0.0/31 1 0 0
            |-- 127.0.0.0
               /8 host LOCAL
            |-- 127.0.0.1
               /32 host LOCAL
-     +-- 172.16.0.0/14 2 0 2
-        +-- 172.17.0.0/16 2 0 2
+        |-- 127.255.255.255
+           /32 link BROADCAST
+     +-- 172.16.0.0/14 3 0 4
+        +-- 172.17.0.0/31 1 0 0
            |-- 172.17.0.0
               /16 link UNICAST
            |-- 172.17.0.1
               /32 host LOCAL
-           |-- 172.17.255.255
-              /32 link BROADCAST
-        +-- 172.18.0.0/16 2 0 2
+        |-- 172.17.255.255
+           /32 link BROADCAST
+        +-- 172.18.0.0/31 1 0 0
            |-- 172.18.0.0
               /16 link UNICAST
            |-- 172.18.0.1
               /32 host LOCAL
-Local:
-  +-- 0.0.0.0/0 2 0 2
-     |-- 172.17.0.1
-        /32 host LOCAL
+        |-- 172.18.255.255
+           /32 link BROADCAST
+     +-- 192.168.86.0/24 2 0 1
+        |-- 192.168.86.0
+           /24 link UNICAST
+        |-- 192.168.86.100
+           /32 host LOCAL
+        |-- 192.168.86.255
+           /32 link BROADCAST
 `;
 
-function containerNet(ip: string, hex: string, gwHex: string): { dev: string; route: string; fib: string; igmp: string } {
+function containerNet(ip: string, hex: string, gwHex: string): { dev: string; route: string; fib: string; mcast: string } {
   return {
     dev: `Inter-|   Receive                                                |  Transmit
  face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
@@ -70,11 +88,9 @@ eth0\t${hex}\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
      |-- ${ip}
         /32 host LOCAL
 `,
-    igmp: `Idx\tDevice    :  Count Querier\tGroup    Users Timer\tReporter
-1\tlo        :     1      V3
-\t\t\t\t010000E0     1 0:00000000\t\t0
-6\teth0      :     1      V3
-\t\t\t\t010000E0     1 0:00000000\t\t0
+    // recorded in a container's namespace: eth0 is interface 2 there; lo has no multicast address
+    mcast: `2    eth0            1     0     333300000001
+2    eth0            1     0     01005e000001
 `,
   };
 }
@@ -103,7 +119,7 @@ export function netFixture(): FakeSyscalls {
     sys.writeFile(`/proc/${pid}/net/dev`, n.dev);
     sys.writeFile(`/proc/${pid}/net/route`, n.route);
     sys.writeFile(`/proc/${pid}/net/fib_trie`, n.fib);
-    sys.writeFile(`/proc/${pid}/net/igmp`, n.igmp);
+    sys.writeFile(`/proc/${pid}/net/dev_mcast`, n.mcast);
   }
   const link = (name: string, ifindex: number, iflink: number): void => {
     mkdirp(sys, `/sys/class/net/${name}`);
@@ -112,9 +128,9 @@ export function netFixture(): FakeSyscalls {
   };
   link('lo', 1, 1);
   link('docker0', 3, 3);
-  link('vethaaaaaaa', 7, 6);
+  link('vethaaaaaaa', 7, 2);
   link(INSPNET_BRIDGE, 8, 8);
-  link('vethbbbbbbb', 10, 6);
+  link('vethbbbbbbb', 10, 2);
   mkdirp(sys, '/sys/class/net/docker0/brif/vethaaaaaaa');
   mkdirp(sys, `/sys/class/net/${INSPNET_BRIDGE}/brif/vethbbbbbbb`);
   mkdirp(sys, '/var/lib/docker/network');

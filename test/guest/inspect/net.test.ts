@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Collector } from '../../../src/guest/inspect/collect.ts';
-import { addressesByIface, parseFibLocal, parseIfindexes, parseNetDev, parseRoutes, routeHexToIp } from '../../../src/guest/inspect/netparse.ts';
+import { addressesByIface, parseDevMcast, parseFibLocal, parseNetDev, parseSnmp6Ifindex, parseRoutes, routeHexToIp } from '../../../src/guest/inspect/netparse.ts';
 import { parseParts } from '../../../src/guest/inspect/parts.ts';
 import { decodeSnapshot } from '../../../src/vm/inspect.ts';
 import { HOST_DEV, HOST_FIB, HOST_ROUTE, INSPNET_BRIDGE, LAY_ID, NET_ID, WEB_ID, netFixture } from './net-fixture.ts';
@@ -9,14 +9,18 @@ describe('network text parsers', () => {
   it('reads /proc/net/route (little-endian hex) and the local addresses of /proc/net/fib_trie', () => {
     expect(routeHexToIp('010011AC')).toBe('172.17.0.1');
     expect(parseRoutes(HOST_ROUTE)).toEqual([
+      { iface: 'wb-mirror', dest: '10.86.0.52', gateway: '0.0.0.0', prefixLen: 30 },
       { iface: 'docker0', dest: '172.17.0.0', gateway: '0.0.0.0', prefixLen: 16 },
       { iface: INSPNET_BRIDGE, dest: '172.18.0.0', gateway: '0.0.0.0', prefixLen: 16 },
+      { iface: 'eth0', dest: '192.168.86.0', gateway: '0.0.0.0', prefixLen: 24 },
     ]);
-    expect(parseFibLocal(HOST_FIB)).toEqual(['172.17.0.1', '172.18.0.1']);
+    expect(parseFibLocal(HOST_FIB)).toEqual(['10.86.0.54', '172.17.0.1', '172.18.0.1', '192.168.86.100']);
     expect(addressesByIface(parseFibLocal(HOST_FIB), parseRoutes(HOST_ROUTE))).toEqual(
       new Map([
+        ['wb-mirror', ['10.86.0.54/30']],
         ['docker0', ['172.17.0.1/16']],
         [INSPNET_BRIDGE, ['172.18.0.1/16']],
+        ['eth0', ['192.168.86.100/24']],
       ]),
     );
   });
@@ -24,18 +28,8 @@ describe('network text parsers', () => {
   it('reads interface counters and interface indexes', () => {
     expect(parseNetDev(HOST_DEV).find((d) => d.name === 'vethaaaaaaa')).toEqual({ name: 'vethaaaaaaa', rxBytes: 4200, txBytes: 3100 });
     expect(parseNetDev(HOST_DEV)).toHaveLength(6);
-    expect(parseIfindexes('Idx\tDevice    :  Count Querier\n1\tlo        :     1      V3\n\t\t\t\t010000E0     1 0:00000000\t\t0\n6\teth0      :     1      V3\n', null)).toEqual(
-      new Map([
-        ['lo', 1],
-        ['eth0', 6],
-      ]),
-    );
-    expect(parseIfindexes(null, 'fe800000000000000042acfffe110002 0b 40 20 80     eth0\n00000000000000000000000000000001 01 80 10 80       lo\n')).toEqual(
-      new Map([
-        ['eth0', 11],
-        ['lo', 1],
-      ]),
-    );
+    expect(parseDevMcast('2    eth0            1     0     333300000001\n2    eth0            1     0     01005e000001\n')).toEqual(new Map([['eth0', 2]]));
+    expect(parseSnmp6Ifindex('ifIndex                         \t2\nIp6InReceives                   \t0\n')).toBe(2);
   });
 });
 
@@ -49,13 +43,13 @@ describe('network part of a snapshot (fake /proc, /sys and dockerd records)', ()
       ['bridge', 'docker0', ['172.17.0.1/16']],
       ['inspnet', INSPNET_BRIDGE, ['172.18.0.1/16']],
     ]);
-    expect(net.bridges[0]!.ports).toEqual([{ name: 'vethaaaaaaa', ifindex: 7, peerIfindex: 6, rx: 4200, tx: 3100 }]);
+    expect(net.bridges[0]!.ports).toEqual([{ name: 'vethaaaaaaa', ifindex: 7, peerIfindex: 2, rx: 4200, tx: 3100 }]);
     expect(net.bridges[1]!.networkId).toBe(NET_ID);
     const web = net.containers.find((c) => c.id === WEB_ID)!;
     expect(web.hostNetwork).toBe(false);
     expect(web.ifaces.map((i) => [i.name, i.ifindex, i.addrs])).toEqual([
       ['lo', 1, []],
-      ['eth0', 6, ['172.17.0.2/16']],
+      ['eth0', 2, ['172.17.0.2/16']],
     ]);
     expect(web.defaultGateway).toBe('172.17.0.1');
     expect(web.endpoints).toEqual([{ network: 'bridge', veth: 'vethaaaaaaa', ip: '172.17.0.2', prefixLen: 16, mac: '02:42:ac:11:00:02', gateway: '172.17.0.1' }]);
@@ -64,7 +58,7 @@ describe('network part of a snapshot (fake /proc, /sys and dockerd records)', ()
     // a stopped container has no namespace to show
     expect(net.containers).toHaveLength(2);
     const d = decodeSnapshot(JSON.stringify(s));
-    expect(d.net!.bridges[1]!.ports[0]!.peerIfindex).toBe(6);
+    expect(d.net!.bridges[1]!.ports[0]!.peerIfindex).toBe(2);
     expect(d.layers).toBeNull();
   });
 
