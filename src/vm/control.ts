@@ -174,7 +174,7 @@ export class ControlChannel {
    * One inspector snapshot (src/vm/inspect.ts): the agent collects it in its own process and
    * answers with the JSON as a result's stdout. Resolves to that text.
    */
-  inspect(timeoutMs = 60_000): Promise<string> {
+  inspect(timeoutMs = 60_000, parts?: string): Promise<string> {
     const nonce = newNonce();
     return new Promise<string>((resolve, reject) => {
       const pending: Pending = {
@@ -186,10 +186,10 @@ export class ControlChannel {
       };
       pending.timer = setTimeout(() => {
         if (!this.take(nonce)) return;
-        reject(new VmError(`inspect: the guest's control agent did not answer within ${timeoutMs} ms (an agent older than version 4 does not know the request)`));
+        reject(new VmError(`inspect: the guest's control agent did not answer within ${timeoutMs} ms (an agent older than version 4 does not know the request, one older than 5 a request naming views)`));
       }, timeoutMs);
       this.runs.set(nonce, pending);
-      this.opts.send(encodeRequest({ kind: 'inspect', nonce }));
+      this.opts.send(encodeRequest(parts ? { kind: 'inspect', nonce, parts } : { kind: 'inspect', nonce }));
     });
   }
 

@@ -10,7 +10,7 @@ import { attachFolder, type FolderSource } from './share.ts';
 import { HttpClient } from './http/client.ts';
 import { v86Dialer } from './http/v86-socket.ts';
 import type { HttpRequest, HttpResponse } from './http/types.ts';
-import { decodeSnapshot, type InspectSnapshot } from './inspect.ts';
+import { decodeSnapshot, encodeParts, type InspectRequest, type InspectSnapshot } from './inspect.ts';
 import type { V86Constructor, V86Emulator, V86Filesystem } from './v86-types.ts';
 
 const MiB = 1024 * 1024;
@@ -371,9 +371,9 @@ export class VmCore implements VmApi {
     }
   }
 
-  async inspect(): Promise<InspectSnapshot> {
+  async inspect(req?: InspectRequest): Promise<InspectSnapshot> {
     if (this.state !== 'ready') throw new VmError(`inspect: the VM is not ready (status ${this.state})`);
-    return decodeSnapshot(await this.requireControl().inspect());
+    return decodeSnapshot(await this.requireControl().inspect(undefined, encodeParts(req) || undefined));
   }
 
   async writeFile(sharePath: string, data: Uint8Array | string): Promise<void> {

@@ -51,16 +51,135 @@ export interface InspectContainer {
   memoryLimit: number;
 }
 
+export interface InspectLayer {
+  dir: string;
+  /** Chain ID and diff ID from dockerd's layerdb; "" for a dir that is no known layer. */
+  chain: string;
+  diffId: string;
+  files: number;
+  dirs: number;
+  bytes: number;
+  /** False while the guest is still counting the layer's files (a few refreshes for a big one). */
+  complete: boolean;
+  /** The image's shared read-only view this dir is reached through, or "". */
+  via: string;
+}
+
+export type UpperKind = 'file' | 'dir' | 'opaque' | 'whiteout' | 'symlink' | 'other';
+
+export interface InspectUpperEntry {
+  path: string;
+  kind: UpperKind;
+  size: number;
+}
+
+/** A running container's overlay mount, as the guest kernel has it. */
+export interface InspectStack {
+  id: string;
+  merged: string;
+  upper: string;
+  work: string;
+  /** Bottom layer first. */
+  lower: InspectLayer[];
+  /** The upper dir's entries, for the container the request focused on (null for the others). */
+  upperEntries: InspectUpperEntry[] | null;
+  upperFiles: number;
+  upperBytes: number;
+  upperTruncated: boolean;
+}
+
+export interface InspectVeth {
+  name: string;
+  ifindex: number;
+  /** The peer's interface index, in the container's namespace. */
+  peerIfindex: number;
+  rx: number;
+  tx: number;
+}
+
+export interface InspectBridge {
+  name: string;
+  network: string;
+  networkId: string;
+  ifindex: number;
+  addrs: string[];
+  subnet: string;
+  ports: InspectVeth[];
+}
+
+export interface InspectIface {
+  name: string;
+  /** 0: not known. */
+  ifindex: number;
+  addrs: string[];
+  rx: number;
+  tx: number;
+}
+
+export interface InspectEndpoint {
+  network: string;
+  veth: string;
+  ip: string;
+  prefixLen: number;
+  mac: string;
+  gateway: string;
+}
+
+export interface InspectPort {
+  port: string;
+  hostIp: string;
+  hostPort: string;
+}
+
+export interface InspectNetContainer {
+  id: string;
+  netns: number;
+  hostNetwork: boolean;
+  ifaces: InspectIface[];
+  endpoints: InspectEndpoint[];
+  ports: InspectPort[];
+  defaultGateway: string;
+}
+
+export interface InspectNet {
+  hostNetns: number;
+  bridges: InspectBridge[];
+  containers: InspectNetContainer[];
+}
+
 export interface InspectSnapshot {
   /** Guest monotonic clock when the snapshot was taken, ms. */
   guestTimeMs: number;
   /** Guest time the collection took, ms. */
   costMs: number;
-  /** Its parts (cgroup walk, processes, dockerd's records), when the guest reports them. */
+  /** Its parts (cgroup walk, processes, dockerd's records...), when the guest reports them. */
   phasesMs: Record<string, number>;
+  /** The parts the guest collected (an older guest: procs and cgroups). */
+  parts: InspectPart[];
   processes: InspectProcess[];
   cgroups: InspectCgroup[];
   containers: InspectContainer[];
+  /** Present when the request asked for layers. */
+  layers: InspectStack[] | null;
+  net: InspectNet | null;
+}
+
+/** What a refresh collects: each view needs only some parts (the process walk is the costly one). */
+export const INSPECT_PARTS = ['procs', 'cgroups', 'layers', 'net'] as const;
+export type InspectPart = (typeof INSPECT_PARTS)[number];
+
+export interface InspectRequest {
+  parts: InspectPart[];
+  /** The container (ID or prefix) whose upper dir the layers part lists. */
+  layersFocus?: string | null;
+}
+
+/** The request's parts field ("procs,layers=abc123"); "" for the default (processes and cgroups). */
+export function encodeParts(req: InspectRequest | undefined): string {
+  if (!req) return '';
+  return req.parts
+    .map((p) => (p === 'layers' && req.layersFocus && /^[0-9a-f]{1,64}$/.test(req.layersFocus) ? `layers=${req.layersFocus}` : p))
+    .join(',');
 }
 
 export class SnapshotError extends Error {
@@ -154,8 +273,87 @@ export function decodeSnapshot(text: string): InspectSnapshot {
       memoryLimit: num(o, 'memLimit', w),
     };
   });
+  const layers = s.layers === undefined ? null : arr(s, 'layers', 'snapshot').map(decodeStack);
+  const net = s.net === undefined ? null : decodeNet(obj(s.net, 'snapshot.net'));
+  const parts = Array.isArray(s.parts) ? s.parts.filter((p): p is InspectPart => (INSPECT_PARTS as readonly unknown[]).includes(p)) : (['procs', 'cgroups'] as InspectPart[]);
   const phasesMs: Record<string, number> = {};
   if (typeof s.phasesMs === 'object' && s.phasesMs !== null)
     for (const [k, v] of Object.entries(s.phasesMs as Obj)) if (typeof v === 'number') phasesMs[k] = v;
-  return { guestTimeMs: num(s, 't', 'snapshot'), costMs: num(s, 'costMs', 'snapshot'), phasesMs, processes, cgroups, containers };
+  return { guestTimeMs: num(s, 't', 'snapshot'), costMs: num(s, 'costMs', 'snapshot'), phasesMs, parts, processes, cgroups, containers, layers, net };
+}
+
+const UPPER_KINDS: readonly string[] = ['file', 'dir', 'opaque', 'whiteout', 'symlink', 'other'];
+
+function strs(o: Obj, k: string, where: string): string[] {
+  return arr(o, k, where).map((v, i) => {
+    if (typeof v !== 'string') throw new SnapshotError(`${where}.${k}[${i}]: not a string`);
+    return v;
+  });
+}
+
+function decodeStack(v: unknown, i: number): InspectStack {
+  const w = `layers[${i}]`;
+  const o = obj(v, w);
+  const lower = arr(o, 'lower', w).map((l, j): InspectLayer => {
+    const lw = `${w}.lower[${j}]`;
+    const x = obj(l, lw);
+    return { dir: str(x, 'dir', lw), chain: str(x, 'chain', lw), diffId: str(x, 'diffId', lw), files: num(x, 'files', lw), dirs: num(x, 'dirs', lw), bytes: num(x, 'bytes', lw), complete: x.complete === true, via: str(x, 'via', lw) };
+  });
+  const upperEntries =
+    o.upperEntries === null
+      ? null
+      : arr(o, 'upperEntries', w).map((e, j): InspectUpperEntry => {
+          const ew = `${w}.upperEntries[${j}]`;
+          const x = obj(e, ew);
+          const kind = str(x, 'kind', ew);
+          if (!UPPER_KINDS.includes(kind)) throw new SnapshotError(`${ew}.kind: unknown kind ${JSON.stringify(kind)}`);
+          return { path: str(x, 'path', ew), kind: kind as UpperKind, size: num(x, 'size', ew) };
+        });
+  return {
+    id: str(o, 'id', w), merged: str(o, 'merged', w), upper: str(o, 'upper', w), work: str(o, 'work', w), lower, upperEntries,
+    upperFiles: num(o, 'upperFiles', w), upperBytes: num(o, 'upperBytes', w), upperTruncated: o.upperTruncated === true,
+  };
+}
+
+function decodeVeth(v: unknown, w: string): InspectVeth {
+  const o = obj(v, w);
+  return { name: str(o, 'name', w), ifindex: num(o, 'ifindex', w), peerIfindex: num(o, 'peerIfindex', w), rx: num(o, 'rx', w), tx: num(o, 'tx', w) };
+}
+
+function decodeNet(o: Obj): InspectNet {
+  const w = 'net';
+  const bridges = arr(o, 'bridges', w).map((b, i): InspectBridge => {
+    const bw = `${w}.bridges[${i}]`;
+    const x = obj(b, bw);
+    return {
+      name: str(x, 'name', bw), network: str(x, 'network', bw), networkId: str(x, 'networkId', bw), ifindex: num(x, 'ifindex', bw), addrs: strs(x, 'addrs', bw), subnet: str(x, 'subnet', bw),
+      ports: arr(x, 'ports', bw).map((p, j) => decodeVeth(p, `${bw}.ports[${j}]`)),
+    };
+  });
+  const containers = arr(o, 'containers', w).map((c, i): InspectNetContainer => {
+    const cw = `${w}.containers[${i}]`;
+    const x = obj(c, cw);
+    return {
+      id: str(x, 'id', cw),
+      netns: num(x, 'netns', cw),
+      hostNetwork: x.hostNetwork === true,
+      ifaces: arr(x, 'ifaces', cw).map((f, j): InspectIface => {
+        const fw = `${cw}.ifaces[${j}]`;
+        const y = obj(f, fw);
+        return { name: str(y, 'name', fw), ifindex: num(y, 'ifindex', fw), addrs: strs(y, 'addrs', fw), rx: num(y, 'rx', fw), tx: num(y, 'tx', fw) };
+      }),
+      endpoints: arr(x, 'endpoints', cw).map((e, j): InspectEndpoint => {
+        const ew = `${cw}.endpoints[${j}]`;
+        const y = obj(e, ew);
+        return { network: str(y, 'network', ew), veth: str(y, 'veth', ew), ip: str(y, 'ip', ew), prefixLen: num(y, 'prefixLen', ew), mac: str(y, 'mac', ew), gateway: str(y, 'gateway', ew) };
+      }),
+      ports: arr(x, 'ports', cw).map((p, j): InspectPort => {
+        const pw = `${cw}.ports[${j}]`;
+        const y = obj(p, pw);
+        return { port: str(y, 'port', pw), hostIp: str(y, 'hostIp', pw), hostPort: str(y, 'hostPort', pw) };
+      }),
+      defaultGateway: str(x, 'defaultGateway', cw),
+    };
+  });
+  return { hostNetns: num(o, 'hostNetns', w), bridges, containers };
 }

@@ -8,8 +8,10 @@
 //                                the line (the agent then needs no fork to decode it)
 //   K <nonce>                    kill the process group of a running request
 //   P <nonce>                    ping
-//   I <nonce>                    an inspector snapshot: the agent reads /proc and /sys itself and
-//                                answers with a J line (or a result frame with an error)
+//   I <nonce> [<parts>]          an inspector snapshot: the agent reads /proc and /sys itself and
+//                                answers with a J line (or a result frame with an error); parts
+//                                (src/vm/inspect.ts encodeParts) says which views to collect,
+//                                none: processes and cgroups (agents before version 5 know no parts)
 // Guest -> host, markers start with STX "WB " so that noise on the line (a stray ESC[6n, a
 // half-written line) can never be taken for one:
 //   \x02WB - READY <version>     the agent started
@@ -35,7 +37,7 @@ export type ControlRequest =
   | { kind: 'run'; nonce: string; script: Payload; stdin: Payload }
   | { kind: 'kill'; nonce: string }
   | { kind: 'ping'; nonce: string }
-  | { kind: 'inspect'; nonce: string };
+  | { kind: 'inspect'; nonce: string; parts?: string };
 
 const NONCE_RE = /^[A-Za-z0-9_-]{1,40}$/;
 const GUEST_PATH_RE = /^\/[A-Za-z0-9._/-]+$/;
@@ -91,7 +93,7 @@ export function encodeRequest(req: ControlRequest): Uint8Array {
       line = `P ${req.nonce}`;
       break;
     case 'inspect':
-      line = `I ${req.nonce}`;
+      line = req.parts ? `I ${req.nonce} ${req.parts}` : `I ${req.nonce}`;
       break;
   }
   return new TextEncoder().encode(line + '\n');

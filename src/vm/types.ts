@@ -3,7 +3,7 @@
 import type { HttpRequest, HttpResponse } from './http/types.ts';
 
 export type { HttpRequest, HttpResponse } from './http/types.ts';
-import type { InspectSnapshot } from './inspect.ts';
+import type { InspectRequest, InspectSnapshot } from './inspect.ts';
 
 export type VmStatus = 'stopped' | 'booting' | 'ready' | 'busy' | 'crashed';
 
@@ -49,7 +49,7 @@ export interface VmApi {
    * What the kernel holds now (processes with their namespaces, cgroups, containers), read by the
    * control agent itself in one request: no process starts in the guest. See inspect.ts.
    */
-  inspect(): Promise<InspectSnapshot>;
+  inspect(req?: InspectRequest): Promise<InspectSnapshot>;
   /** Files on the 9p share, mounted at /mnt/host in the guest; paths are relative to the share. */
   writeFile(sharePath: string, data: Uint8Array | string): Promise<void>;
   readFile(sharePath: string): Promise<Uint8Array>;

@@ -50,7 +50,7 @@ export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): 
         running--;
       }
     },
-    inspect: () => remote.inspect(),
+    inspect: (req) => remote.inspect(req),
     writeFile: (path, data) => remote.writeFile(path, data),
     readFile: (path) => remote.readFile(path),
     saveState: () => remote.saveState(),

@@ -14,7 +14,7 @@ import type { VmCore } from './core.ts';
 import { VmError } from './errors.ts';
 import { urlFolder, type FolderSource } from './share.ts';
 import type { BootOptions, ExecOptions, ExecResult, HttpRequest, HttpResponse, VmStatus } from './types.ts';
-import type { InspectSnapshot } from './inspect.ts';
+import type { InspectRequest, InspectSnapshot } from './inspect.ts';
 import type { V86Constructor } from './v86-types.ts';
 
 export type TerminalMessage = { type: 'data'; bytes: Uint8Array };
@@ -179,8 +179,8 @@ export class WorkerVm {
   exec(command: string, opts?: ExecOptions): Promise<ExecResult> {
     return this.core().exec(command, opts);
   }
-  inspect(): Promise<InspectSnapshot> {
-    return this.core().inspect();
+  inspect(req?: InspectRequest): Promise<InspectSnapshot> {
+    return this.core().inspect(req);
   }
   writeFile(path: string, data: Uint8Array | string): Promise<void> {
     return this.core().writeFile(path, data);

@@ -94,10 +94,56 @@ describe.skipIf(missing)(`inspector in Chromium${missing ? ` (skipped: ${missing
     await page.screenshot({ path: join(RESULTS, 'inspector-cgroups.png') });
   }, 120_000);
 
+  it("shows a file written in a container in its upper dir, over the image's layers", async () => {
+    await typeInTerminal(page, "docker run -d --name lay busybox sh -c 'echo hi > /made-here; sleep 600'");
+    await page.getByRole('tab', { name: 'Layers' }).click();
+    const button = page.getByTestId('layers-container-lay');
+    await button.waitFor({ timeout: 180_000 });
+    await button.click();
+    const table = page.locator('[data-testid=layers-table][data-container="lay"]');
+    await table.waitFor({ timeout: 30_000 });
+    const made = page.locator('[data-testid=upper-table] tr[data-path="/made-here"]');
+    await made.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+      throw new Error(`${(e as Error).message}\ninspector: ${await page.getByTestId('inspector').innerText()}`);
+    });
+    expect(await made.getAttribute('data-kind')).toBe('file');
+    expect(await made.innerText()).toMatch(/3B/);
+    // busybox is one image layer: the stack is merged, upper, and at least that layer with its files counted
+    const rows = table.locator('tbody tr');
+    expect(await rows.nth(0).innerText()).toMatch(/^merged/);
+    expect(await rows.nth(1).innerText()).toMatch(/upper \(container\)[\s\S]*\/overlay2\/[0-9a-f]{64}\/diff/);
+    await expect.poll(() => table.locator('tbody tr.layer').last().innerText(), { timeout: 60_000 }).toMatch(/image layer, diff [0-9a-f]{12}[\s\S]*\d+ files, \d+ dirs/);
+    // a deletion from the image shows as a whiteout
+    await typeInTerminal(page, 'docker exec lay rm /bin/vi && echo rm-done');
+    await page.locator('[data-testid=upper-table] tr[data-path="/bin/vi"][data-kind=whiteout]').waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(RESULTS, 'inspector-layers.png') });
+  }, 300_000);
+
+  it('shows a user network with its bridge, and the veth pair to the container on it', async () => {
+    await typeInTerminal(page, 'docker network create inspnet >/dev/null && docker run -d --name netc --network inspnet -p 8088:80 busybox sleep 600');
+    await page.getByRole('tab', { name: 'Network' }).click();
+    const row = page.locator('[data-testid=network-table] tbody tr[data-network="inspnet"][data-container="netc"]');
+    await row.waitFor({ timeout: 180_000 }).catch(async (e: unknown) => {
+      throw new Error(`${(e as Error).message}\ninspector: ${await page.getByTestId('inspector').innerText()}`);
+    });
+    expect(await row.getAttribute('data-bridge')).toMatch(/^br-[0-9a-f]{12}$/);
+    expect(await row.getAttribute('data-veth')).toMatch(/^veth[0-9a-f]{7}$/);
+    const text = await row.innerText();
+    // the bridge's address and the container's, from the kernel; the peer is eth0 in the container's namespace
+    expect(text).toMatch(/172\.\d+\.0\.1\/16/);
+    expect(text).toMatch(/eth0/);
+    expect(text).toMatch(/172\.\d+\.0\.2\/16/);
+    expect(text).toMatch(/0\.0\.0\.0:8088->80\/tcp/);
+    // the default network's bridge is there too, with the first test's containers on it
+    await page.locator('[data-testid=network-table] tbody tr[data-bridge="docker0"][data-container="spy"]').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('network-diagram').locator('text', { hasText: 'netc' }).count()).toBe(1);
+    await page.screenshot({ path: join(RESULTS, 'inspector-network.png') });
+  }, 300_000);
+
   it('closes, and the terminal works as before', async () => {
     await page.getByRole('button', { name: 'Close the inspector' }).click();
     await expect.poll(() => page.getByTestId('inspector').count()).toBe(0);
-    await typeInTerminal(page, 'docker rm -f spy >/dev/null && echo removed-$((40+2))');
+    await typeInTerminal(page, 'docker rm -f spy lay netc >/dev/null && docker network rm inspnet >/dev/null && echo removed-$((40+2))');
     await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 120_000 }).toMatch(/removed-42/);
     expect(pageErrors).toEqual([]);
   }, 180_000);

@@ -111,4 +111,17 @@ describe.skipIf(skip !== null)(`control agent (natively) with the host control c
       other.kill('SIGKILL');
     }
   });
+
+  it("collects only the parts a request names: the network part reads this host's /proc/net in-process", async () => {
+    const snap = decodeSnapshot(await ch.inspect(5000, 'net'));
+    expect(snap.parts).toEqual(['net']);
+    expect(snap.processes).toEqual([]);
+    expect(snap.net).not.toBeNull();
+    const self = Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/${child.pid}/ns/net`))![1]);
+    expect(snap.net!.hostNetns).toBe(self);
+    expect(snap.layers).toBeNull();
+    const layers = decodeSnapshot(await ch.inspect(5000, 'layers'));
+    // this host runs no dockerd: no container stacks, and no error
+    expect(layers.layers).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 // The inspector's refresh loop: one snapshot request at a time, at most one a second, only while
 // the panel is mounted and the page visible (a hidden inspector costs the guest nothing).
-import type { InspectSnapshot } from '../../vm/inspect.ts';
+import type { InspectRequest, InspectSnapshot } from '../../vm/inspect.ts';
 import type { VmApi } from '../../vm/types.ts';
 import { CgroupHistory } from './model.ts';
 
@@ -19,8 +19,19 @@ export class InspectorFeed {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running = false;
   private first = true;
+  /** What the open view needs (parts the guest collects); the process walk is skipped when no view draws it. */
+  private request: InspectRequest = { parts: ['procs'] };
 
   constructor(private readonly vm: () => VmApi | null) {}
+
+  /** Changes what a refresh collects and refreshes now, so a newly opened view fills without waiting a period. */
+  setRequest(req: InspectRequest): void {
+    const same = req.parts.join() === this.request.parts.join() && (req.layersFocus ?? null) === (this.request.layersFocus ?? null);
+    this.request = req;
+    if (same || !this.running || this.inFlight || document.hidden) return;
+    if (this.timer) clearTimeout(this.timer);
+    void this.refresh();
+  }
 
   start(): void {
     if (this.running) return;
@@ -51,10 +62,11 @@ export class InspectorFeed {
     if (vm && (vm.status() === 'ready' || vm.status() === 'busy')) {
       this.inFlight = true;
       try {
-        const s = await vm.inspect();
+        const s = await vm.inspect(this.request);
         if (this.first) this.history.prime(s);
         this.first = false;
-        this.history.update(s);
+        // CPU rates need consecutive cgroup samples: only snapshots that carry them count
+        if (s.parts.includes('cgroups')) this.history.update(s);
         this.snapshot = s;
         this.error = null;
         this.tick++;

@@ -19,8 +19,9 @@ import { concatBytes } from '../sys/utf8.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
 import { parseRequestLine, type AgentRequest, type Field } from './request.ts';
 import { Collector } from '../inspect/collect.ts';
+import { parseParts } from '../inspect/parts.ts';
 
-export const AGENT_VERSION = '4';
+export const AGENT_VERSION = '5';
 const MARK = '\x02WB ';
 const SHELL = '/bin/sh';
 
@@ -200,7 +201,7 @@ export function serveControl(sys: Syscalls, opts: ControlOptions): Promise<numbe
         // one line of JSON rather than a base64 result frame: base64 in interpreted JavaScript
         // was most of a refresh's cost in the emulator, and JSON.stringify (C in QuickJS)
         // escapes every control character, so the line can hold no newline and no marker
-        send(`${MARK}${req.nonce} J ${JSON.stringify(collector.snapshot())}\n`);
+        send(`${MARK}${req.nonce} J ${JSON.stringify(collector.snapshot(parseParts(req.parts)))}\n`);
         return;
     }
   };

@@ -2,7 +2,8 @@
 //   R <nonce> <stdin> <script>   each field "=<base64>" or "@<guest path>"; a script may be ":<text>"
 //   K <nonce>                    kill the request's process group
 //   P <nonce>                    ping
-//   I <nonce>                    an inspector snapshot (src/guest/inspect), answered as a result frame
+//   I <nonce> [<parts>]          an inspector snapshot (src/guest/inspect) of the parts named
+//                                ("procs,cgroups,layers=<id>,net"), answered as a J line
 import { decodeBase64 } from '../util/base64.ts';
 
 export type Field = { kind: 'data'; data: Uint8Array } | { kind: 'path'; path: string };
@@ -11,9 +12,10 @@ export type AgentRequest =
   | { kind: 'run'; nonce: string; stdin: Field; script: Field }
   | { kind: 'kill'; nonce: string }
   | { kind: 'ping'; nonce: string }
-  | { kind: 'inspect'; nonce: string };
+  | { kind: 'inspect'; nonce: string; parts: string | null };
 
 const NONCE_RE = /^[A-Za-z0-9_-]{1,40}$/;
+const PARTS_RE = /^[a-z0-9=,]{1,200}$/;
 const PATH_RE = /^\/[A-Za-z0-9._/-]+$/;
 
 function field(text: string | undefined, allowText: boolean): Field | null {
@@ -44,7 +46,11 @@ export function parseRequestLine(raw: string): AgentRequest | null {
   if (!NONCE_RE.test(nonce)) return null;
   if (kind === 'K ' && sp < 0) return { kind: 'kill', nonce };
   if (kind === 'P ' && sp < 0) return { kind: 'ping', nonce };
-  if (kind === 'I ' && sp < 0) return { kind: 'inspect', nonce };
+  if (kind === 'I ') {
+    if (sp < 0) return { kind: 'inspect', nonce, parts: null };
+    const parts = rest.slice(sp + 1);
+    return PARTS_RE.test(parts) ? { kind: 'inspect', nonce, parts } : null;
+  }
   if (kind !== 'R ' || sp < 0) return null;
   // the script field runs to the end of the line: a ":" script may contain spaces
   const fields = rest.slice(sp + 1);

@@ -8,6 +8,9 @@
 import type { Syscalls } from '../sys/syscalls.ts';
 import { O_CLOEXEC, O_RDONLY } from '../sys/constants.ts';
 import { utf8Decode } from '../util/text.ts';
+import { LayerCollector, type SnapshotStack } from './layers.ts';
+import { containerNetRecord, NetCollector, type ContainerNetRecord, type SnapshotNet } from './net.ts';
+import { DEFAULT_PARTS, partNames, type Parts } from './parts.ts';
 import { NS_KINDS, parseCmdline, parseKeyed, parseLimit, parseNsLink, parseProcCgroup, parseStat } from './parse.ts';
 
 export const SNAPSHOT_VERSION = 1;
@@ -58,16 +61,22 @@ export interface Snapshot {
   t: number;
   /** Guest time the collection took, ms, and its parts. */
   costMs: number;
-  phasesMs: { cgroups: number; procs: number; containers: number };
+  phasesMs: Record<string, number>;
+  /** The parts collected (parts.ts): procs and cgroups are empty lists when not asked for. */
+  parts: string[];
   nsKinds: readonly string[];
   procs: SnapshotProc[];
   cgroups: SnapshotCgroup[];
   containers: SnapshotContainer[];
+  /** Overlay stacks of the running containers (asked for with "layers"). */
+  layers?: SnapshotStack[];
+  net?: SnapshotNet;
 }
 
 interface CachedContainer {
   mtimeMs: number;
   info: SnapshotContainer | null;
+  net: ContainerNetRecord | null;
 }
 
 /**
@@ -82,32 +91,54 @@ export class Collector {
   /** Command lines by pid, kept while the process and its command name stay the same (exec changes comm). */
   private cmdlines = new Map<number, { key: string; cmd: string }>();
 
-  constructor(private readonly sys: Syscalls) {}
+  private readonly layerCollector: LayerCollector;
+  private readonly netCollector: NetCollector;
 
-  snapshot(): Snapshot {
+  constructor(private readonly sys: Syscalls) {
+    this.layerCollector = new LayerCollector(sys, (p) => this.read(p));
+    this.netCollector = new NetCollector(sys, (p) => this.read(p));
+  }
+
+  snapshot(parts: Parts = DEFAULT_PARTS): Snapshot {
     const clock = () => this.sys.monotonicMs();
-    const t = clock();
-    const cgroups: SnapshotCgroup[] = [];
-    // each group's cgroup.procs says which processes are in it: that spares reading
-    // /proc/PID/cgroup for every process
-    const groupOf = new Map<number, string>();
-    this.cgroups(CGROUP_ROOT, '/', 0, cgroups, groupOf);
-    const t1 = clock();
-    const procs = this.procs(groupOf);
-    const t2 = clock();
-    const containers = this.containers();
-    const t3 = clock();
     const ms = (x: number) => Math.round(x * 10) / 10;
-    return {
-      v: SNAPSHOT_VERSION,
-      t,
-      costMs: ms(t3 - t),
-      phasesMs: { cgroups: ms(t1 - t), procs: ms(t2 - t1), containers: ms(t3 - t2) },
-      nsKinds: NS_KINDS,
-      procs,
-      cgroups,
-      containers,
+    const phasesMs: Record<string, number> = {};
+    const t = clock();
+    let last = t;
+    const phase = (name: string): void => {
+      const now = clock();
+      phasesMs[name] = ms(now - last);
+      last = now;
     };
+    const cgroups: SnapshotCgroup[] = [];
+    let procs: SnapshotProc[] = [];
+    if (parts.procs || parts.cgroups) {
+      // each group's cgroup.procs says which processes are in it: that spares reading
+      // /proc/PID/cgroup for every process; without the cgroups view only that is read
+      const groupOf = new Map<number, string>();
+      this.cgroups(CGROUP_ROOT, '/', 0, cgroups, groupOf, parts.cgroups);
+      phase('cgroups');
+      if (parts.procs) {
+        procs = this.procs(groupOf);
+        phase('procs');
+      }
+      if (!parts.cgroups) cgroups.length = 0;
+    }
+    const containers = this.containers();
+    phase('containers');
+    const snap: Snapshot = { v: SNAPSHOT_VERSION, t, costMs: 0, phasesMs, parts: partNames(parts), nsKinds: NS_KINDS, procs, cgroups, containers };
+    if (parts.layers) {
+      snap.layers = this.layerCollector.stacks(parts.layersFocus);
+      phase('layers');
+    }
+    if (parts.net) {
+      const recs: ContainerNetRecord[] = [];
+      for (const c of this.records.values()) if (c.net) recs.push(c.net);
+      snap.net = this.netCollector.collect(recs);
+      phase('net');
+    }
+    snap.costMs = ms(last - t);
+    return snap;
   }
 
   /** A small file's text, or null when it is gone (a process that exited mid-walk) or unreadable. */
@@ -121,10 +152,14 @@ export class Collector {
     try {
       let len = 0;
       for (;;) {
+        const want = this.buf.length - len;
         const n = this.sys.read(fd, len === 0 ? this.buf : this.buf.subarray(len));
         if (n <= 0) break;
         len += n;
-        if (len >= this.buf.length) break;
+        // a short read is the end: /proc and /sys files (seq_file, sysfs) fill the buffer until
+        // they run out, and so do local files; it spares a read() that would return 0 (a fifth
+        // of the calls of a process's walk)
+        if (n < want || len >= this.buf.length) break;
       }
       return utf8Decode(this.buf, 0, len);
     } catch {
@@ -201,7 +236,8 @@ export class Collector {
     return out;
   }
 
-  private cgroups(dir: string, path: string, depth: number, out: SnapshotCgroup[], groupOf: Map<number, string>): void {
+  /** Walks the cgroup tree; with `counters` false only cgroup.procs (for the process view's container column). */
+  private cgroups(dir: string, path: string, depth: number, out: SnapshotCgroup[], groupOf: Map<number, string>, counters: boolean): void {
     if (out.length >= MAX_CGROUPS) return;
     const procsText = this.read(`${dir}/cgroup.procs`);
     if (procsText === null) return;
@@ -220,7 +256,7 @@ export class Collector {
     // only the files the group has (the root group has no memory.* or pids.* files): a failed
     // open costs a thrown error, which is slow to build in QuickJS on the emulated CPU
     const has = new Set<string>();
-    for (const e of entries) if (e.type !== 'dir') has.add(e.name);
+    if (counters) for (const e of entries) if (e.type !== 'dir') has.add(e.name);
     const file = (name: string): string | null => (has.has(name) ? this.read(`${dir}/${name}`) : null);
     const limit = (name: string): number | null => {
       const t = file(name);
@@ -241,7 +277,7 @@ export class Collector {
     if (depth >= MAX_CGROUP_DEPTH) return;
     for (const e of entries) {
       if (e.type !== 'dir' || e.name === '.' || e.name === '..') continue;
-      this.cgroups(`${dir}/${e.name}`, path === '/' ? `/${e.name}` : `${path}/${e.name}`, depth + 1, out, groupOf);
+      this.cgroups(`${dir}/${e.name}`, path === '/' ? `/${e.name}` : `${path}/${e.name}`, depth + 1, out, groupOf, counters);
     }
   }
 
@@ -264,7 +300,7 @@ export class Collector {
       let cached = this.records.get(e.name);
       if (!cached || cached.mtimeMs !== st.mtimeMs) {
         // records are rewritten atomically (rename), so a changed mtime means a whole new file
-        cached = { mtimeMs: st.mtimeMs, info: this.record(e.name, file) };
+        cached = { mtimeMs: st.mtimeMs, ...this.record(e.name, file) };
         this.records.set(e.name, cached);
       }
       if (cached.info) out.push(cached.info);
@@ -273,14 +309,15 @@ export class Collector {
     return out;
   }
 
-  private record(id: string, file: string): SnapshotContainer | null {
-    let text: string;
+  private record(id: string, file: string): { info: SnapshotContainer | null; net: ContainerNetRecord | null } {
+    let rec: unknown;
     try {
-      text = utf8Decode(this.sys.readFile(file));
+      rec = JSON.parse(utf8Decode(this.sys.readFile(file)));
     } catch {
-      return null;
+      return { info: null, net: null };
     }
-    return containerInfo(id, text);
+    const info = containerFields(id, rec);
+    return { info, net: info ? containerNetRecord(id, rec) : null };
   }
 }
 
@@ -292,6 +329,10 @@ export function containerInfo(id: string, json: string): SnapshotContainer | nul
   } catch {
     return null;
   }
+  return containerFields(id, rec);
+}
+
+function containerFields(id: string, rec: unknown): SnapshotContainer | null {
   if (typeof rec !== 'object' || rec === null) return null;
   const r = rec as {
     Name?: unknown;

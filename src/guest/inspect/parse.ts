@@ -96,3 +96,35 @@ export function parseOverlayMounts(text: string): OverlayMount[] {
 function unescapeMount(s: string): string {
   return s.indexOf('\\') < 0 ? s : s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
+
+/** One overlay mount of /proc/PID/mountinfo, with its work dir (which /proc/mounts also has, less reliably split). */
+export interface OverlayMountInfo {
+  target: string;
+  /** Lower dirs as the kernel lists them: the top layer first. */
+  lower: string[];
+  upper: string | null;
+  work: string | null;
+}
+
+/**
+ * The overlay mounts in /proc/PID/mountinfo ("36 25 0:32 / /merged rw shared:5 - overlay overlay
+ * rw,lowerdir=/l2:/l1,upperdir=/u,workdir=/w"); the optional fields before " - " vary in number.
+ */
+export function parseOverlayMountinfo(text: string): OverlayMountInfo[] {
+  const out: OverlayMountInfo[] = [];
+  for (const line of text.split('\n')) {
+    const dash = line.indexOf(' - ');
+    if (dash < 0) continue;
+    const tail = line.slice(dash + 3).split(' ');
+    if (tail[0] !== 'overlay') continue;
+    const head = line.slice(0, dash).split(' ');
+    const m: OverlayMountInfo = { target: unescapeMount(head[4] ?? ''), lower: [], upper: null, work: null };
+    for (const opt of (tail[2] ?? '').split(',')) {
+      if (opt.startsWith('lowerdir=')) m.lower = opt.slice(9).split(':').filter((d) => d !== '').map(unescapeMount);
+      else if (opt.startsWith('upperdir=')) m.upper = unescapeMount(opt.slice(9));
+      else if (opt.startsWith('workdir=')) m.work = unescapeMount(opt.slice(8));
+    }
+    out.push(m);
+  }
+  return out;
+}

@@ -20,11 +20,13 @@ describe('control agent requests', () => {
     expect(file).toEqual({ kind: 'run', nonce: 'c3', stdin: { kind: 'path', path: '/mnt/host/x.in' }, script: { kind: 'path', path: '/mnt/host/x.sh' } });
     expect(parseRequestLine('K c3\r')).toEqual({ kind: 'kill', nonce: 'c3' });
     expect(parseRequestLine(line(encodeRequest({ kind: 'ping', nonce: 'p' })))).toEqual({ kind: 'ping', nonce: 'p' });
-    expect(parseRequestLine(line(encodeRequest({ kind: 'inspect', nonce: 'i9' })))).toEqual({ kind: 'inspect', nonce: 'i9' });
+    expect(parseRequestLine(line(encodeRequest({ kind: 'inspect', nonce: 'i9' })))).toEqual({ kind: 'inspect', nonce: 'i9', parts: null });
+    // a request naming views: only what they draw is collected
+    expect(parseRequestLine(line(encodeRequest({ kind: 'inspect', nonce: 'i9', parts: 'layers=ab12,net' })))).toEqual({ kind: 'inspect', nonce: 'i9', parts: 'layers=ab12,net' });
   });
 
   it('ignores noise and malformed lines', () => {
-    for (const l of ['', '\x1b[6n', 'R', 'R x', 'R x =', 'R bad/nonce = :true', 'R x =@@ :true', 'R x =!! :true', 'R x @relative :true', 'X y', 'P a b', 'I', 'I a b'])
+    for (const l of ['', '\x1b[6n', 'R', 'R x', 'R x =', 'R bad/nonce = :true', 'R x =@@ :true', 'R x =!! :true', 'R x @relative :true', 'X y', 'P a b', 'I', 'I a B', 'I a b c', 'I a /etc'])
       expect(parseRequestLine(l), l).toBeNull();
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Collector, containerInfo } from '../../../src/guest/inspect/collect.ts';
 import { decodeSnapshot } from '../../../src/vm/inspect.ts';
+import { parseParts } from '../../../src/guest/inspect/parts.ts';
 import { CID, guestFixture, HOST_NS, WEB_NS } from './fixture.ts';
 
 describe('inspector collector (fake /proc and /sys from recorded guest text)', () => {
@@ -67,5 +68,18 @@ describe('inspector collector (fake /proc and /sys from recorded guest text)', (
     sys.writeFile('/proc/82/stat', '82 (top) S 79 82 82 0 -1 4194560 101 0 73 0 200 138 0 0 20 0 1 0 10715 0 0\n');
     sys.writeFile('/proc/82/cmdline', 'top\0-b\0');
     expect(c.snapshot().procs.find((p) => p.pid === 82)!.cmd).toBe('top -b');
+  });
+
+  it('collects only the parts asked for: the process view reads cgroup membership but no counters', () => {
+    const sys = guestFixture();
+    const s = new Collector(sys).snapshot(parseParts('procs'));
+    expect(s.parts).toEqual(['procs']);
+    expect(s.cgroups).toEqual([]);
+    expect(s.procs.find((p) => p.pid === 82)!.cg).toBe(`/docker/${CID}`);
+    expect(sys.callsOf('open').filter((a) => /memory\.|cpu\.stat|pids\./.test(String(a[0])))).toEqual([]);
+    const c = new Collector(sys).snapshot(parseParts('cgroups'));
+    expect(c.procs).toEqual([]);
+    expect(c.cgroups).toHaveLength(3);
+    expect(Object.keys(c.phasesMs)).toEqual(['cgroups', 'containers']);
   });
 });
