@@ -10,6 +10,7 @@
 //   P <nonce>                    ping
 //   I <nonce>                    an inspector snapshot: the agent reads /proc and /sys itself and
 //                                answers with a J line (or a result frame with an error)
+//   C <nonce> on|off|read        the engine chain trace (src/guest/agent/chain.ts): a J line
 // Guest -> host, markers start with STX "WB " so that noise on the line (a stray ESC[6n, a
 // half-written line) can never be taken for one:
 //   \x02WB - READY <version>     the agent started
@@ -35,7 +36,11 @@ export type ControlRequest =
   | { kind: 'run'; nonce: string; script: Payload; stdin: Payload }
   | { kind: 'kill'; nonce: string }
   | { kind: 'ping'; nonce: string }
-  | { kind: 'inspect'; nonce: string };
+  | { kind: 'inspect'; nonce: string }
+  | { kind: 'chain'; nonce: string; op: ChainOp };
+
+/** What a chain request does: start tracing new docker commands, stop, or fetch new lines. */
+export type ChainOp = 'on' | 'off' | 'read';
 
 const NONCE_RE = /^[A-Za-z0-9_-]{1,40}$/;
 const GUEST_PATH_RE = /^\/[A-Za-z0-9._/-]+$/;
@@ -92,6 +97,9 @@ export function encodeRequest(req: ControlRequest): Uint8Array {
       break;
     case 'inspect':
       line = `I ${req.nonce}`;
+      break;
+    case 'chain':
+      line = `C ${req.nonce} ${req.op}`;
       break;
   }
   return new TextEncoder().encode(line + '\n');

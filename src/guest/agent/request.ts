@@ -3,7 +3,9 @@
 //   K <nonce>                    kill the request's process group
 //   P <nonce>                    ping
 //   I <nonce>                    an inspector snapshot (src/guest/inspect), answered as a result frame
+//   C <nonce> on|off|read        the engine chain trace (chain.ts), answered as a J line
 import { decodeBase64 } from '../util/base64.ts';
+import type { ChainOp } from './chain.ts';
 
 export type Field = { kind: 'data'; data: Uint8Array } | { kind: 'path'; path: string };
 
@@ -11,7 +13,8 @@ export type AgentRequest =
   | { kind: 'run'; nonce: string; stdin: Field; script: Field }
   | { kind: 'kill'; nonce: string }
   | { kind: 'ping'; nonce: string }
-  | { kind: 'inspect'; nonce: string };
+  | { kind: 'inspect'; nonce: string }
+  | { kind: 'chain'; nonce: string; op: ChainOp };
 
 const NONCE_RE = /^[A-Za-z0-9_-]{1,40}$/;
 const PATH_RE = /^\/[A-Za-z0-9._/-]+$/;
@@ -45,6 +48,10 @@ export function parseRequestLine(raw: string): AgentRequest | null {
   if (kind === 'K ' && sp < 0) return { kind: 'kill', nonce };
   if (kind === 'P ' && sp < 0) return { kind: 'ping', nonce };
   if (kind === 'I ' && sp < 0) return { kind: 'inspect', nonce };
+  if (kind === 'C ' && sp >= 0) {
+    const op = rest.slice(sp + 1);
+    return op === 'on' || op === 'off' || op === 'read' ? { kind: 'chain', nonce, op } : null;
+  }
   if (kind !== 'R ' || sp < 0) return null;
   // the script field runs to the end of the line: a ":" script may contain spaces
   const fields = rest.slice(sp + 1);
