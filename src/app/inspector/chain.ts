@@ -192,7 +192,7 @@ function mountText(c: TracedCall): string {
     const lower = typeof data === 'string' ? /lowerdir=([^,]*)/.exec(data)?.[1] : undefined;
     const layers = lower !== undefined && !(c.cut && !/,/.test(data as string)) ? lower.split(':').length : null;
     const upper = typeof data === 'string' && data.includes('upperdir=');
-    return `mount overlay on ${on}${layers !== null ? ` (${layers} image layer${layers === 1 ? '' : 's'} below${upper ? ', a writable upper dir on top' : ''})` : ''}`;
+    return `mount overlay on ${on}${layers !== null ? ` (${layers} read-only lower layer${layers === 1 ? '' : 's'}${upper ? ', a writable upper dir on top' : ''})` : ''}`;
   }
   if (flags & MS_BIND) return `bind mount ${typeof source === 'string' ? short(source) : '?'} on ${on}${flags & MS_REMOUNT ? ' (remount)' : ''}`;
   if (flags & MS_PROPAGATION && !fstype) {
