@@ -530,7 +530,7 @@ export class Runtime {
         if (stdio) stdio.forEach((fd, i) => fd !== i && sys.dup2(fd, i));
         // this process waits for the program and never execs: drop every other descriptor its
         // parent had (a shim's copy of a stdin pipe would keep the program from seeing its end)
-        closeOthers(sys, [w, ...nsFds]);
+        closeOthers(sys, [w, ...nsFds, tracer().fd]);
         if (st.cgroupDir) sys.writeFile(`${st.cgroupDir}/cgroup.procs`, '0');
         nsFds.forEach((fd, i) => {
           try {

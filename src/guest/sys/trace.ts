@@ -45,9 +45,11 @@ export interface Tracer {
   mark(what: string): void;
   /** Writes the recorded entries out (before the process ends). */
   flush(): void;
+  /** The trace file's descriptor (code that closes every other descriptor keeps it), or -1. */
+  fd: number;
 }
 
-const NO_TRACER: Tracer = { mark: () => undefined, flush: () => undefined };
+const NO_TRACER: Tracer = { mark: () => undefined, flush: () => undefined, fd: -1 };
 let current: Tracer = NO_TRACER;
 
 /** The process's tracer (a no-op unless tracing is on). */
@@ -183,7 +185,7 @@ export function traceInto(sys: Syscalls, role: string, file: string, mode: Trace
     if (entries.length > 5000) flush();
     else later();
   };
-  current = { mark: (what) => add({ t: now(), pid, text: `# ${what}` }), flush };
+  current = { mark: (what) => add({ t: now(), pid, text: `# ${what}` }), flush, fd };
   const wrapCallback = (name: string, fn: unknown): unknown => {
     if (typeof fn !== 'function') return fn;
     return (...a: unknown[]) => {
