@@ -86,6 +86,7 @@ const HTTP_STATUS: Record<number, string> = {
   404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error',
 };
 
+const MS_RDONLY = 0x1;
 const MS_BIND = 0x1000;
 const MS_REC = 0x4000;
 const MS_PROPAGATION = 0x20000 | 0x40000 | 0x80000 | 0x100000; // unbindable, private, slave, shared
@@ -164,8 +165,9 @@ function apiPath(p: string): string {
   return p.replace(/^\/v\d+\.\d+(?=\/)/, '');
 }
 
+/** Ids cut to 12 characters, as docker ps shows them; a container's root filesystem as <rootfs>. */
 function short(s: string): string {
-  return s.replace(/[0-9a-f]{64}/g, (id) => id.slice(0, 12));
+  return s.replace(/\/var\/lib\/docker\/overlay2\/[0-9a-f]{64}\/merged(?=\/)/g, '<rootfs>').replace(/[0-9a-f]{64}/g, (id) => id.slice(0, 12));
 }
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -192,9 +194,10 @@ function mountText(c: TracedCall): string {
     const lower = typeof data === 'string' ? /lowerdir=([^,]*)/.exec(data)?.[1] : undefined;
     const layers = lower !== undefined && !(c.cut && !/,/.test(data as string)) ? lower.split(':').length : null;
     const upper = typeof data === 'string' && data.includes('upperdir=');
-    return `mount overlay on ${on}${layers !== null ? ` (${layers} read-only lower layer${layers === 1 ? '' : 's'}${upper ? ', a writable upper dir on top' : ''})` : ''}`;
+    return `mount overlay on ${on}${/\/merged$/.test(on) ? ', the container’s root filesystem' : ''}${layers !== null ? ` (${layers} read-only lower layer${layers === 1 ? '' : 's'}${upper ? ', a writable upper dir on top' : ''})` : ''}`;
   }
-  if (flags & MS_BIND) return `bind mount ${typeof source === 'string' ? short(source) : '?'} on ${on}${flags & MS_REMOUNT ? ' (remount)' : ''}`;
+  if (flags & MS_BIND && flags & MS_REMOUNT) return `remount ${on}${flags & MS_RDONLY ? ' read-only' : ''}`;
+  if (flags & MS_BIND) return source === target ? `bind mount ${on} onto itself` : `bind mount ${typeof source === 'string' ? short(source) : '?'} on ${on}`;
   if (flags & MS_PROPAGATION && !fstype) {
     const kind = flags & 0x40000 ? 'private' : flags & 0x80000 ? 'slave' : flags & 0x100000 ? 'shared' : 'unbindable';
     return `make ${on} ${kind}${flags & MS_REC ? ' (and everything below)' : ''}`;
@@ -366,19 +369,20 @@ export function condense(input: readonly TraceLine[]): ChainRun[] {
         const ev = open.get(key)?.shift();
         if (ev && run) {
           const took = l.t - run.start - ev.at;
-          ev.text = `${key} → ${m[1]} ${HTTP_STATUS[Number(m[1])] ?? ''}`.trimEnd() + ` (${took < 10 ? took.toFixed(1) : Math.round(took)} ms)`;
+          ev.text = `${short(key)} → ${m[1]} ${HTTP_STATUS[Number(m[1])] ?? ''}`.trimEnd() + ` (${took < 10 ? took.toFixed(1) : Math.round(took)} ms)`;
           if (Number(m[1]) >= 400) ev.error = `HTTP ${m[1]}`;
         }
       } else if ((m = /^http (\S+) (\S+)$/.exec(mark))) {
         const key = `${m[1]} ${apiPath(m[2]!)}`;
-        const ev = push(l, { actor: p.actor, kind: 'request', text: `${key} → …` });
+        const ev = push(l, { actor: p.actor, kind: 'request', text: `${short(key)} → …` });
         if (ev) open.set(key, [...(open.get(key) ?? []), ev]);
       } else if ((m = /^api (\S+) (\S+)$/.exec(mark))) {
         // the daemon's side of a request the CLI's line already shows; others (curl, compose
         // without marks) get a line of their own
         const key = `${m[1]} ${apiPath(m[2]!)}`;
-        const fromCli = run?.events.some((e) => e.kind === 'request' && (e.text.startsWith(`${key} `) || e.text.startsWith(`${key}?`)));
-        if (!fromCli) push(l, { actor: 'dockerd', kind: 'request', text: `dockerd receives ${key}` });
+        const k = short(key);
+        const fromCli = run?.events.some((e) => e.kind === 'request' && (e.text.startsWith(`${k} `) || e.text.startsWith(`${k}?`)));
+        if (!fromCli) push(l, { actor: 'dockerd', kind: 'request', text: `dockerd receives ${k}` });
       } else if ((m = /^runc (create|exec) (\S+)$/.exec(mark))) {
         p.runc = true;
         push(l, { actor: 'runc', kind: 'runtime', text: `runc ${m[1]} ${m[2]!.slice(0, 12)} (in the shim's process)` });

@@ -53,7 +53,7 @@ describe('engine chain condenser', () => {
     expect(runs[0]!.events.map((e) => `${formatAt(e.at)} ${e.actor} ${e.pid}: ${e.text}`)).toEqual([
       '+0.0 ms docker 50: docker run --rm busybox true starts (the CLI, pid 50)',
       '+1.0 ms docker 50: POST /containers/create → 201 Created (19 ms)',
-      '+21 ms dockerd 9: mount overlay on /var/lib/docker/overlay2/aaaaaaaaaaaa/merged (2 read-only lower layers, a writable upper dir on top)',
+      '+21 ms dockerd 9: mount overlay on /var/lib/docker/overlay2/aaaaaaaaaaaa/merged, the container’s root filesystem (2 read-only lower layers, a writable upper dir on top)',
       '+22 ms dockerd 9: fork → pid 60',
       '+25 ms dockerd 60: execve /usr/bin/containerd-shim --id aaaaaaaaaaaa',
       '+30 ms containerd-shim 60: containerd-shim starts for container aaaaaaaaaaaa',
@@ -65,6 +65,56 @@ describe('engine chain condenser', () => {
       '+36 ms container init 61: execve /bin/true',
       '+100 ms docker 50: docker exits with 0',
     ]);
+  });
+
+  it('condenses a trace recorded in the guest (scripts/record-chain-trace.ts) into a readable docker run', () => {
+    // as the agent hands it out: each process's lines together, in the order they were written
+    const text = readFileSync(join(import.meta.dirname, 'fixtures/docker-run-busybox-true.trace'), 'utf8');
+    const runs = condense(parseTrace(text));
+    expect(runs).toHaveLength(1);
+    const run = runs[0]!;
+    expect(run.command).toBe('docker run --rm busybox true');
+    expect(run.exitCode).toBe(0);
+    const lines = run.events.map((e) => `${e.actor}: ${e.text}${e.error ? ` failed: ${e.error}` : ''}`);
+    const at = (re: RegExp) => {
+      const i = lines.findIndex((l) => re.test(l));
+      expect(i, `${re} in\n${lines.join('\n')}`).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    // the story, in order: the API calls, dockerd's rootfs and network namespace, the shim, runc's
+    // cgroup and clone, the init's setup inside the namespaces, the execve, the clean-up
+    const order = [
+      at(/^docker: docker run --rm busybox true starts/),
+      at(/^docker: POST \/containers\/create → 201 Created \(\d+ ms\)$/),
+      at(/^docker: POST \/containers\/[0-9a-f]{12}\/attach\?stream=1&stdout=1&stderr=1 → 101 Switching Protocols/),
+      at(/^docker: POST \/containers\/[0-9a-f]{12}\/start → 204 No Content/),
+      at(/^dockerd: mount overlay on \/var\/lib\/docker\/overlay2\/[0-9a-f]{12}\/merged, the container’s root filesystem \(1 read-only lower layer, a writable upper dir on top\)$/),
+      at(/^dockerd: unshare\(CLONE_NEWNET\)$/),
+      at(/^dockerd: fork → pid \d+$/),
+      at(/^dockerd: execve \/usr\/bin\/containerd-shim/),
+      at(/^containerd-shim: containerd-shim starts for container [0-9a-f]{12}$/),
+      at(/^runc: runc create [0-9a-f]{12}/),
+      at(/^runc: creates cgroup \/docker\/[0-9a-f]{12}$/),
+      at(/^runc: clone\(CLONE_NEWIPC\|CLONE_NEWNS\|CLONE_NEWPID\|CLONE_NEWUTS\) → pid \d+/),
+      at(/^container init: moves itself into cgroup \/docker\/[0-9a-f]{12}$/),
+      at(/^container init: setns\(CLONE_NEWNET\)/),
+      at(/^container init: sethostname [0-9a-f]{12}/),
+      at(/^container init: mount proc on <rootfs>\/proc$/),
+      at(/^container init: bind mount \/var\/lib\/docker\/containers\/[0-9a-f]{12}\/hosts on <rootfs>\/etc\/hosts$/),
+      at(/^container init: pivot_root/),
+      at(/^container init: remount \/proc\/sys read-only$/),
+      at(/^container init: execve \/bin\/true$/),
+      at(/^runc: removes cgroup \/docker\/[0-9a-f]{12}$/),
+      at(/^containerd-shim: containerd-shim exits with 0$/),
+      at(/^docker: docker exits with 0$/),
+    ];
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // a failed call shows with its errno
+    expect(lines).toContainEqual(expect.stringMatching(/failed: ENOENT$/));
+    // the init's pid is the host's (its own namespace calls it 1): the clone's result
+    const clone = run.events.find((e) => e.text.startsWith('clone('))!;
+    expect(run.events.find((e) => e.text.startsWith('execve /bin/true'))?.pid).toBe(Number(/pid (\d+)/.exec(clone.text)![1]));
+    expect(run.events.every((e, i, all) => i === 0 || e.at >= all[i - 1]!.at)).toBe(true);
   });
 
   it('keeps lines that arrive in pieces', () => {
