@@ -30,7 +30,7 @@ describe.skipIf(vmSkipReason())(guestSuite('engine chain trace in the guest'), (
     expect(run.exitCode).toBe(0);
     const lines = run.events.map((e) => `${e.actor}: ${e.text}`);
     expect(lines).toContainEqual(expect.stringMatching(/^docker: POST \/containers\/create → 201 Created/));
-    expect(lines).toContainEqual(expect.stringMatching(/^dockerd: mount overlay on \/var\/lib\/docker\/\S+ \(\d+ read-only lower layers?, a writable upper dir on top\)/));
+    expect(lines).toContainEqual(expect.stringMatching(/^dockerd: mount overlay on \/var\/lib\/docker\/\S+, the container’s root filesystem \(\d+ read-only lower layers?, a writable upper dir on top\)/));
     expect(lines).toContainEqual(expect.stringMatching(/^runc: clone\(\S*CLONE_NEWPID\S*\) → pid \d+/));
     expect(lines).toContainEqual(expect.stringMatching(/^container init: pivot_root/));
     expect(lines).toContainEqual(expect.stringMatching(/^container init: execve \S*true$/));
