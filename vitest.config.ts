@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // installs the host tools some tests compare with, under CI=true (test/setup/host-tools.ts)
+    globalSetup: ['test/setup/host-tools.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',

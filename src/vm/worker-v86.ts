@@ -95,8 +95,9 @@ export function syncJit(emulator: V86Emulator): void {
 }
 
 /**
- * The settings for the preview's traffic: synchronous JIT compiles and the same-thread yield. v86's pending tick, if any, went to its own scheduler, whose answer still
- * comes and is ignored by v86's tick counter: a new tick is started here.
+ * The settings for the preview's traffic: synchronous JIT compiles and the same-thread yield.
+ * On a running emulator, v86's pending tick went to its own scheduler, whose answer still comes
+ * and is ignored by v86's tick counter: a new tick is started here.
  */
 export function forTraffic(emulator: V86Emulator): void {
   syncJit(emulator);
@@ -111,10 +112,9 @@ export function forTraffic(emulator: V86Emulator): void {
 }
 
 /**
- * Wraps v86's constructor so every emulator yields within this thread and compiles its JIT code
- * synchronously. The first instance has
- * already started v86's own yield worker when the patch can be applied: it is stopped and
- * replaced before the emulator runs (the driver constructs with autostart off).
+ * Wraps v86's constructor so every emulator gets forTraffic's settings from the start. The first
+ * instance has already started v86's own yield worker when the patch can be applied: it is
+ * stopped and replaced before the emulator runs (the driver constructs with autostart off).
  */
 export function tunedForWorker(V86: V86Constructor): V86Constructor {
   return class extends (V86 as unknown as new (o: V86Options) => V86Emulator) {
@@ -122,14 +122,7 @@ export function tunedForWorker(V86: V86Constructor): V86Constructor {
       super(options);
       const onLoaded = () => {
         this.remove_listener('emulator-loaded', onLoaded);
-        const loop = (this as unknown as { v86?: SameThreadLoop & { cpu?: V86Cpu } }).v86;
-        if (loop?.cpu && typeof loop.cpu.codegen_finalize === 'function') patchJit(Object.getPrototypeOf(loop.cpu) as V86Cpu);
-        if (!loop || typeof loop.yield !== 'function' || typeof loop.register_yield !== 'function') return;
-        const proto = Object.getPrototypeOf(loop) as SameThreadLoop;
-        if (patched.has(proto) && loop.whaleboneChannel) return;
-        loop.unregister_yield();
-        patchLoop(proto);
-        loop.register_yield();
+        forTraffic(this);
       };
       this.add_listener('emulator-loaded', onLoaded);
     }

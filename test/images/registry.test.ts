@@ -196,8 +196,8 @@ describe.skipIf(!built)(`offline registry (${built ? registry : reason})`, () =>
     expect(names).toContain('usr/bin/apt-get');
   });
 
-  const haveSkopeo = spawnSync('sh', ['-c', 'command -v skopeo']).status === 0;
-  it.skipIf(!haveSkopeo)('an independent OCI implementation (skopeo) copies every image, checking digests (needs skopeo)', () => {
+  const skopeoSkip = skipOutsideCi(spawnSync('sh', ['-c', 'command -v skopeo']).status === 0 ? null : 'needs skopeo', 'the skopeo copy');
+  it.skipIf(skopeoSkip !== null)(`an independent OCI implementation (skopeo) copies every image, checking digests${skopeoSkip ? ` (skipped: ${skopeoSkip})` : ''}`, () => {
     for (const repo of repos) {
       const tag = json<Index>(join(registry, repo, 'index.json')).manifests[0]?.annotations?.['org.opencontainers.image.ref.name'];
       const out = mkdtempSync(join(tmpdir(), 'skopeo-'));

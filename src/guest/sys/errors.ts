@@ -43,7 +43,7 @@ export function isErrno(e: unknown, code: string): e is SyscallError {
 
 /**
  * The strerror wording Go prints (lower case) for the errnos a learner can cause on purpose and
- * should see in Docker's words: a full disk (the guest's tmpfs) and a full pid or memory budget.
+ * should see in Docker's words: a full disk (the guest's tmpfs) or a quota.
  */
 const GO_TEXT: Record<string, string> = {
   ENOSPC: 'no space left on device',
