@@ -4,15 +4,19 @@ import * as std from 'std';
 import { dispatch, EXIT_USAGE } from './roles.ts';
 import { RealSyscalls, flushStdio } from './sys/real.ts';
 import { printErr } from './sys/io.ts';
-import { traced, tracer } from './sys/trace.ts';
+import { followTraceSwitch, traced, tracer } from './sys/trace.ts';
 import { SIGPIPE } from './sys/constants.ts';
 
 declare const scriptArgs: string[];
 
 const roleName = (scriptArgs[0] ?? '').split('/').pop() ?? '';
-// WB_TRACE=<file> logs every call with timestamps (sys/trace.ts); otherwise sys is the real one
-const sys = traced(new RealSyscalls(), roleName.startsWith('whalebone') ? (scriptArgs[1] ?? roleName) : roleName);
-tracer().mark(`start ${scriptArgs.slice(0, 4).join(' ')}`);
+const role = roleName.startsWith('whalebone') ? (scriptArgs[1] ?? roleName) : roleName;
+// WB_TRACE=<file> or the trace switch (the app's engine chain view) log calls with timestamps
+// (sys/trace.ts); otherwise sys is the real one, untouched
+const sys = traced(new RealSyscalls(), role);
+// the daemon outlives any switch: it looks again on SIGUSR2
+if (role === 'dockerd') followTraceSwitch(sys, role);
+tracer().mark(`start ${scriptArgs.join(' ').slice(0, 300)}`);
 // A client that hangs up must cost an EPIPE error, not the daemon.
 sys.ignoreSignal(SIGPIPE);
 

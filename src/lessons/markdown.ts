@@ -1,8 +1,9 @@
 // Splits a lesson body into blocks: plain markdown (rendered by the app with `marked`), fenced
-// code blocks with their terminal mark, ```quiz blocks and `> [!NOTE]` callouts. It also
+// code blocks with their terminal mark, ```quiz blocks, ```inspect VIEW blocks (a live inspector
+// view) and `> [!NOTE]` callouts. It also
 // collects the links it sees so the loader can report the broken ones.
 import { closest, parseYamlWithSchema, quizSpec } from './schema.ts';
-import { CALLOUT_KINDS, CODE_MARKS, type Block, type CalloutKind, type CodeMark, type Diagnostic, type Quiz } from './types.ts';
+import { CALLOUT_KINDS, CODE_MARKS, INSPECT_VIEWS, INSPECT_VIEW_ALIASES, type Block, type CalloutKind, type CodeMark, type Diagnostic, type InspectView, type Quiz } from './types.ts';
 
 export interface LinkRef {
   target: string;
@@ -97,6 +98,7 @@ function codeBlock(info: string, code: string, file: string, line: number, conte
   const words = info.split(/\s+/).filter(Boolean);
   const lang = words[0] ?? '';
   if (lang === 'quiz') return quizBlock(code, file, line, contentLine, errors);
+  if (lang === 'inspect') return inspectBlock(words.slice(1), code, file, line, errors);
   if ((CODE_MARKS as readonly string[]).includes(lang)) {
     errors.push({ file, line, message: `put the language before the mark: \`\`\`sh ${lang}` });
     return null;
@@ -118,6 +120,28 @@ function codeBlock(info: string, code: string, file: string, line: number, conte
   }
   if (mark && mark !== 'copy' && code.trim() === '') errors.push({ file, line, message: `a "${mark}" code block is empty` });
   return { kind: 'code', line, lang, mark, code };
+}
+
+/** ```inspect VIEW: one view name; the block's text (optional) is its caption. */
+function inspectBlock(words: string[], code: string, file: string, line: number, errors: Diagnostic[]): Block | null {
+  const names = [...INSPECT_VIEWS, ...Object.keys(INSPECT_VIEW_ALIASES)];
+  const list = names.join(', ');
+  if (words.length === 0) {
+    errors.push({ file, line, message: `an inspect block names a view: \`\`\`inspect VIEW, with VIEW one of ${list}` });
+    return null;
+  }
+  if (words.length > 1) {
+    errors.push({ file, line, message: `an inspect block shows one view; found "${words.join(' ')}"` });
+    return null;
+  }
+  const name = words[0]!;
+  const view: InspectView | undefined = INSPECT_VIEW_ALIASES[name] ?? (INSPECT_VIEWS as readonly string[]).find((v) => v === name) as InspectView | undefined;
+  if (!view) {
+    const guess = closest(name, names);
+    errors.push({ file, line, message: `unknown inspector view "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}; views are ${list}` });
+    return null;
+  }
+  return { kind: 'inspect', line, view, caption: code.trim() };
 }
 
 function quizBlock(text: string, file: string, line: number, contentLine: number, errors: Diagnostic[]): Block | null {

@@ -50,12 +50,23 @@ export interface Callout {
   markdown: string;
 }
 
+/**
+ * The inspector's views a step can show beside its text (```inspect VIEW): processes and their
+ * namespaces, cgroups, an overlay's layers, the network, the engine chain of a docker command.
+ */
+export type InspectView = 'processes' | 'cgroups' | 'layers' | 'network' | 'chain';
+export const INSPECT_VIEWS: readonly InspectView[] = ['processes', 'cgroups', 'layers', 'network', 'chain'];
+/** Other names authors may write: `inspect namespaces` is the processes view. */
+export const INSPECT_VIEW_ALIASES: Readonly<Record<string, InspectView>> = { namespaces: 'processes' };
+
 /** A step or introduction body, split into the parts the app renders differently. */
 export type Block =
   | { kind: 'markdown'; line: number; markdown: string }
   | { kind: 'code'; line: number; lang: string; mark: CodeMark | null; code: string }
   | { kind: 'quiz'; line: number; quiz: Quiz }
-  | { kind: 'callout'; line: number; callout: Callout };
+  | { kind: 'callout'; line: number; callout: Callout }
+  /** A live inspector view; caption is markdown (the block's text, may be empty). */
+  | { kind: 'inspect'; line: number; view: InspectView; caption: string };
 
 export interface Script {
   /** Path relative to the lessons folder. */

@@ -3,7 +3,7 @@
 // and come back through `feed`, so it is tested in Node without an emulator.
 import type { ExecOptions, ExecResult } from './types.ts';
 import { VmError, VmTimeoutError } from './errors.ts';
-import { ControlParser, buildScript, encodeRequest, type ControlEvent, type Payload } from './protocol.ts';
+import { ControlParser, buildScript, encodeRequest, type ChainOp, type ControlEvent, type ControlRequest, type Payload } from './protocol.ts';
 
 /** Where payloads too large for one serial line go (the 9p share); absent means "no large payloads". */
 export interface PayloadStash {
@@ -175,10 +175,22 @@ export class ControlChannel {
    * answers with the JSON as a result's stdout. Resolves to that text.
    */
   inspect(timeoutMs = 60_000, parts?: string): Promise<string> {
+    // agents before version 5 know no parts: the bare request still works with them
+    const since = parts ? '5' : '4';
+    return this.jsonRequest('inspect', (nonce) => (parts ? { kind: 'inspect', nonce, parts } : { kind: 'inspect', nonce }), timeoutMs, since);
+  }
+
+  /** The engine chain trace (src/vm/chain.ts): resolves to the agent's JSON answer. */
+  chain(op: ChainOp, timeoutMs = 30_000): Promise<string> {
+    return this.jsonRequest(`chain ${op}`, (nonce) => ({ kind: 'chain', nonce, op }), timeoutMs, '5');
+  }
+
+  /** A request the agent answers in its own process with one J line (or an error frame). */
+  private jsonRequest(what: string, req: (nonce: string) => ControlRequest, timeoutMs: number, since: string): Promise<string> {
     const nonce = newNonce();
     return new Promise<string>((resolve, reject) => {
       const pending: Pending = {
-        resolve: (r) => (r.exitCode === 0 ? resolve(r.stdout) : reject(new VmError(`inspect: ${r.stderr.trim() || `agent answered ${r.exitCode}`}`))),
+        resolve: (r) => (r.exitCode === 0 ? resolve(r.stdout) : reject(new VmError(`${what}: ${r.stderr.trim() || `agent answered ${r.exitCode}`}`))),
         reject,
         started: this.now(),
         stashed: [],
@@ -186,10 +198,10 @@ export class ControlChannel {
       };
       pending.timer = setTimeout(() => {
         if (!this.take(nonce)) return;
-        reject(new VmError(`inspect: the guest's control agent did not answer within ${timeoutMs} ms (an agent older than version 4 does not know the request, one older than 5 a request naming views)`));
+        reject(new VmError(`${what}: the guest's control agent did not answer within ${timeoutMs} ms (an agent older than version ${since} does not know the request)`));
       }, timeoutMs);
       this.runs.set(nonce, pending);
-      this.opts.send(encodeRequest(parts ? { kind: 'inspect', nonce, parts } : { kind: 'inspect', nonce }));
+      this.opts.send(encodeRequest(req(nonce)));
     });
   }
 

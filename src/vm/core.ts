@@ -11,6 +11,7 @@ import { HttpClient } from './http/client.ts';
 import { v86Dialer } from './http/v86-socket.ts';
 import type { HttpRequest, HttpResponse } from './http/types.ts';
 import { decodeSnapshot, encodeParts, type InspectRequest, type InspectSnapshot } from './inspect.ts';
+import { decodeChainAnswer, type ChainOp, type ChainTraceAnswer } from './chain.ts';
 import type { V86Constructor, V86Emulator, V86Filesystem } from './v86-types.ts';
 
 const MiB = 1024 * 1024;
@@ -374,6 +375,11 @@ export class VmCore implements VmApi {
   async inspect(req?: InspectRequest): Promise<InspectSnapshot> {
     if (this.state !== 'ready') throw new VmError(`inspect: the VM is not ready (status ${this.state})`);
     return decodeSnapshot(await this.requireControl().inspect(undefined, encodeParts(req) || undefined));
+  }
+
+  async chainTrace(op: ChainOp): Promise<ChainTraceAnswer> {
+    if (this.state !== 'ready') throw new VmError(`chain trace: the VM is not ready (status ${this.state})`);
+    return decodeChainAnswer(await this.requireControl().chain(op));
   }
 
   async writeFile(sharePath: string, data: Uint8Array | string): Promise<void> {

@@ -12,6 +12,7 @@
 //                                answers with a J line (or a result frame with an error); parts
 //                                (src/vm/inspect.ts encodeParts) says which views to collect,
 //                                none: processes and cgroups (agents before version 5 know no parts)
+//   C <nonce> on|off|read        the engine chain trace (src/guest/agent/chain.ts): a J line
 // Guest -> host, markers start with STX "WB " so that noise on the line (a stray ESC[6n, a
 // half-written line) can never be taken for one:
 //   \x02WB - READY <version>     the agent started
@@ -37,7 +38,11 @@ export type ControlRequest =
   | { kind: 'run'; nonce: string; script: Payload; stdin: Payload }
   | { kind: 'kill'; nonce: string }
   | { kind: 'ping'; nonce: string }
-  | { kind: 'inspect'; nonce: string; parts?: string };
+  | { kind: 'inspect'; nonce: string; parts?: string }
+  | { kind: 'chain'; nonce: string; op: ChainOp };
+
+/** What a chain request does: start tracing new docker commands, stop, or fetch new lines. */
+export type ChainOp = 'on' | 'off' | 'read';
 
 const NONCE_RE = /^[A-Za-z0-9_-]{1,40}$/;
 const GUEST_PATH_RE = /^\/[A-Za-z0-9._/-]+$/;
@@ -94,6 +99,9 @@ export function encodeRequest(req: ControlRequest): Uint8Array {
       break;
     case 'inspect':
       line = req.parts ? `I ${req.nonce} ${req.parts}` : `I ${req.nonce}`;
+      break;
+    case 'chain':
+      line = `C ${req.nonce} ${req.op}`;
       break;
   }
   return new TextEncoder().encode(line + '\n');

@@ -4,6 +4,7 @@ import type { HttpRequest, HttpResponse } from './http/types.ts';
 
 export type { HttpRequest, HttpResponse } from './http/types.ts';
 import type { InspectRequest, InspectSnapshot } from './inspect.ts';
+import type { ChainOp, ChainTraceAnswer } from './chain.ts';
 
 export type VmStatus = 'stopped' | 'booting' | 'ready' | 'busy' | 'crashed';
 
@@ -50,6 +51,12 @@ export interface VmApi {
    * control agent itself in one request: no process starts in the guest. See inspect.ts.
    */
   inspect(req?: InspectRequest): Promise<InspectSnapshot>;
+  /**
+   * The engine chain trace: 'on' makes new docker commands (and the running dockerd) record the
+   * calls that make a container, 'read' returns the lines since the last read, 'off' stops it.
+   * Answered by the control agent itself. See chain.ts.
+   */
+  chainTrace(op: ChainOp): Promise<ChainTraceAnswer>;
   /** Files on the 9p share, mounted at /mnt/host in the guest; paths are relative to the share. */
   writeFile(sharePath: string, data: Uint8Array | string): Promise<void>;
   readFile(sharePath: string): Promise<Uint8Array>;

@@ -51,6 +51,7 @@ export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): 
       }
     },
     inspect: (req) => remote.inspect(req),
+    chainTrace: (op) => remote.chainTrace(op),
     writeFile: (path, data) => remote.writeFile(path, data),
     readFile: (path) => remote.readFile(path),
     saveState: () => remote.saveState(),

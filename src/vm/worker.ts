@@ -15,6 +15,7 @@ import { VmError } from './errors.ts';
 import { urlFolder, type FolderSource } from './share.ts';
 import type { BootOptions, ExecOptions, ExecResult, HttpRequest, HttpResponse, VmStatus } from './types.ts';
 import type { InspectRequest, InspectSnapshot } from './inspect.ts';
+import type { ChainOp, ChainTraceAnswer } from './chain.ts';
 import type { V86Constructor } from './v86-types.ts';
 
 export type TerminalMessage = { type: 'data'; bytes: Uint8Array };
@@ -181,6 +182,9 @@ export class WorkerVm {
   }
   inspect(req?: InspectRequest): Promise<InspectSnapshot> {
     return this.core().inspect(req);
+  }
+  chainTrace(op: ChainOp): Promise<ChainTraceAnswer> {
+    return this.core().chainTrace(op);
   }
   writeFile(path: string, data: Uint8Array | string): Promise<void> {
     return this.core().writeFile(path, data);

@@ -20,6 +20,7 @@ import { utf8Decode, utf8Encode } from '../util/text.ts';
 import { parseRequestLine, type AgentRequest, type Field } from './request.ts';
 import { Collector } from '../inspect/collect.ts';
 import { parseParts } from '../inspect/parts.ts';
+import { ChainTrace } from './chain.ts';
 
 export const AGENT_VERSION = '5';
 const MARK = '\x02WB ';
@@ -62,6 +63,7 @@ export function serveControl(sys: Syscalls, opts: ControlOptions): Promise<numbe
   const byNonce = new Map<string, Running>();
   const buf = new Uint8Array(65536);
   let collector: Collector | null = null;
+  let chain: ChainTrace | null = null;
 
   const send = (text: string): void => {
     const bytes = utf8Encode(text);
@@ -203,6 +205,10 @@ export function serveControl(sys: Syscalls, opts: ControlOptions): Promise<numbe
         // escapes every control character, so the line can hold no newline and no marker
         send(`${MARK}${req.nonce} J ${JSON.stringify(collector.snapshot(parseParts(req.parts)))}\n`);
         return;
+      case 'chain':
+        chain ??= new ChainTrace(sys);
+        send(`${MARK}${req.nonce} J ${JSON.stringify(chain.handle(req.op))}\n`);
+        return;
     }
   };
 
@@ -229,7 +235,7 @@ export function serveControl(sys: Syscalls, opts: ControlOptions): Promise<numbe
           handle(req);
         } catch (e) {
           // one bad request must never cost the agent: it fails alone
-          if (req.kind === 'run' || req.kind === 'inspect') send(frame(req.nonce, new Uint8Array(0), utf8Encode(`control-agent: ${(e as Error).message}\n`), 125));
+          if (req.kind === 'run' || req.kind === 'inspect' || req.kind === 'chain') send(frame(req.nonce, new Uint8Array(0), utf8Encode(`control-agent: ${(e as Error).message}\n`), 125));
         }
       }
       // a line longer than any request is noise: drop it rather than grow without bound

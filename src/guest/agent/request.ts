@@ -4,7 +4,9 @@
 //   P <nonce>                    ping
 //   I <nonce> [<parts>]          an inspector snapshot (src/guest/inspect) of the parts named
 //                                ("procs,cgroups,layers=<id>,net"), answered as a J line
+//   C <nonce> on|off|read        the engine chain trace (chain.ts), answered as a J line
 import { decodeBase64 } from '../util/base64.ts';
+import type { ChainOp } from './chain.ts';
 
 export type Field = { kind: 'data'; data: Uint8Array } | { kind: 'path'; path: string };
 
@@ -12,7 +14,8 @@ export type AgentRequest =
   | { kind: 'run'; nonce: string; stdin: Field; script: Field }
   | { kind: 'kill'; nonce: string }
   | { kind: 'ping'; nonce: string }
-  | { kind: 'inspect'; nonce: string; parts: string | null };
+  | { kind: 'inspect'; nonce: string; parts: string | null }
+  | { kind: 'chain'; nonce: string; op: ChainOp };
 
 const NONCE_RE = /^[A-Za-z0-9_-]{1,40}$/;
 const PARTS_RE = /^[a-z0-9=,]{1,200}$/;
@@ -50,6 +53,10 @@ export function parseRequestLine(raw: string): AgentRequest | null {
     if (sp < 0) return { kind: 'inspect', nonce, parts: null };
     const parts = rest.slice(sp + 1);
     return PARTS_RE.test(parts) ? { kind: 'inspect', nonce, parts } : null;
+  }
+  if (kind === 'C ' && sp >= 0) {
+    const op = rest.slice(sp + 1);
+    return op === 'on' || op === 'off' || op === 'read' ? { kind: 'chain', nonce, op } : null;
   }
   if (kind !== 'R ' || sp < 0) return null;
   // the script field runs to the end of the line: a ":" script may contain spaces

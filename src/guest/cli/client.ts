@@ -7,6 +7,7 @@ import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
 import { API_PREFIX } from '../api/engine-api.ts';
+import { tracer } from '../sys/trace.ts';
 
 export const DEFAULT_HOST = 'unix:///var/run/docker.sock';
 
@@ -189,19 +190,21 @@ export class Client {
     const headers: Record<string, string> = { Host: 'docker', 'User-Agent': 'Docker-Client/whalebone', ...extraHeaders };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (method !== 'GET' && method !== 'HEAD') headers['Content-Length'] = String(b.length);
+    tracer().mark(`http ${method} ${API_PREFIX}${path}`);
     conn.send(`${method} ${API_PREFIX}${path} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
     if (b.length) conn.send(b);
-    return { conn, res: conn.readHead() };
+    return { conn, res: traceStatus(conn.readHead(), method, path) };
   }
 
   /** Sends a request with a raw body (a build context tar) and returns it with the response head read. */
   openBytes(method: string, path: string, body: Uint8Array, contentType: string, extraHeaders: Record<string, string> = {}): { conn: Connection; res: HttpResponse } {
     const conn = this.connect();
+    tracer().mark(`http ${method} ${API_PREFIX}${path}`);
     const headers: Record<string, string> = { Host: 'docker', 'User-Agent': 'Docker-Client/whalebone', 'Content-Type': contentType, 'Content-Length': String(body.length), ...extraHeaders };
     conn.send(`${method} ${API_PREFIX}${path} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
     // in pieces: a socket write takes what fits
     for (let off = 0; off < body.length; off += 65536) conn.send(body.subarray(off, Math.min(body.length, off + 65536)));
-    return { conn, res: conn.readHead() };
+    return { conn, res: traceStatus(conn.readHead(), method, path) };
   }
 
   /** A whole request: JSON (or text) result, API errors thrown with the daemon's message. */
@@ -234,4 +237,10 @@ export class Client {
       return text as T;
     }
   }
+}
+
+/** The response's status in the trace (the app's engine chain view pairs it with the request). */
+function traceStatus(res: HttpResponse, method: string, path: string): HttpResponse {
+  tracer().mark(`http ${res.status} ${method} ${API_PREFIX}${path}`);
+  return res;
 }

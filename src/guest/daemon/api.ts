@@ -17,6 +17,7 @@ import { networkRoutes } from './routes/networks.ts';
 import { buildRoutes } from './routes/build.ts';
 import { systemRoutes } from './routes/system.ts';
 import { eventRoutes } from './routes/events.ts';
+import { tracer } from '../sys/trace.ts';
 
 /**
  * The route table, by the path's first segment (after /vX.Y). A new object's endpoints are one
@@ -63,6 +64,8 @@ export function makeHandler(sys: Syscalls, e: Engine, info: () => Record<string,
     else res.error(500, errorText(err));
   };
   return (req: Request, res: Response): void => {
+    // the app's engine chain view shows what reached the daemon (sys/trace.ts; free when off)
+    tracer().mark(`api ${req.method} ${req.path}`);
     try {
       const r = route(sys, e, info, req, res);
       if (r) r.then(undefined, (err: unknown) => fail(res, err));

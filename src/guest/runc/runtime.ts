@@ -22,6 +22,7 @@ import { parseSpec, type OciProcess, type OciSpec } from './spec.ts';
 import { loadState, procStat, saveState, stateDir, statusOf, type RuncState } from './state.ts';
 import { joinByPath, NS_FLAG } from './nsjoin.ts';
 import { checkUserNs, readStage1, sendStage1, userNsStage1, wantsNewUserNs, writeIdMaps } from './userns.ts';
+import { tracer } from '../sys/trace.ts';
 
 /** O_PATH (i386 = generic value): an fd naming the fifo without opening it for I/O. */
 const O_PATH = 0o10000000;
@@ -131,6 +132,7 @@ export class Runtime {
 
   create(o: CreateOptions): RuncState {
     const sys = this.sys;
+    tracer().mark(`runc create ${o.id}`);
     const dir = stateDir(this.opts.root, o.id);
     if (exists(sys, dir)) throw new RuntimeError(`container with id exists: ${o.id}`);
     let spec: OciSpec;
@@ -503,6 +505,7 @@ export class Runtime {
    * when detached.
    */
   exec(id: string, p: OciProcess, detach: boolean, pidFile?: string, stdio?: [number, number, number]): number {
+    tracer().mark(`runc exec ${id}`);
     const sys = this.sys;
     const st = this.state(id);
     const status = statusOf(sys, this.opts.root, st);
@@ -527,7 +530,7 @@ export class Runtime {
         if (stdio) stdio.forEach((fd, i) => fd !== i && sys.dup2(fd, i));
         // this process waits for the program and never execs: drop every other descriptor its
         // parent had (a shim's copy of a stdin pipe would keep the program from seeing its end)
-        closeOthers(sys, [w, ...nsFds]);
+        closeOthers(sys, [w, ...nsFds, tracer().fd]);
         if (st.cgroupDir) sys.writeFile(`${st.cgroupDir}/cgroup.procs`, '0');
         nsFds.forEach((fd, i) => {
           try {
@@ -687,6 +690,7 @@ interface InitArgs {
 
 /** Runs in the new container's first process; never returns (execs or throws). */
 function containerInit(sys: Syscalls, a: InitArgs): never {
+  tracer().mark('runc init');
   const spec = a.spec;
   const p = spec.process!;
   sys.setsid();

@@ -1,0 +1,78 @@
+// The inspector's Engine chain tab and lesson-embedded views in headless Chromium against the
+// built app and the real guest: with the tab open, `docker run --rm busybox true` typed in the
+// terminal appears as a timeline with the CLI's POST /containers/create and runc's clone() with
+// CLONE_NEWPID; a lesson step with an ```inspect block shows its view live.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
+import { buildApp, guestMissing, serveBuilt } from './server.ts';
+
+const missing = guestMissing();
+
+async function typeInTerminal(page: Page, text: string): Promise<void> {
+  await page.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+describe.skipIf(missing)(`engine chain view in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let context: BrowserContext;
+  let page: Page;
+  let server: Awaited<ReturnType<typeof serveBuilt>>;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    buildApp();
+    server = await serveBuilt();
+    ({ context } = await launchChromium());
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.setViewportSize({ width: 1500, height: 900 });
+    await page.goto(server.url);
+    await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 240_000 });
+  }, 600_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+  });
+
+  it('shows the chain of a docker run typed in the terminal: the API request and the clone with CLONE_NEWPID', async () => {
+    await page.getByTestId('inspector-toggle').click();
+    // keyboard: the tabs are a tablist that arrows move through
+    await page.locator('#inspector-tab-processes').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#inspector-tab-chain').getAttribute('aria-selected')).toBe('true');
+    const view = page.getByTestId('chain-view');
+    await expect.poll(() => view.innerText(), { timeout: 60_000 }).toMatch(/Tracing/);
+    await typeInTerminal(page, 'docker run --rm busybox true');
+    const table = page.getByTestId('chain-table').first();
+    await table.locator('tr', { hasText: 'POST /containers/create → 201' }).waitFor({ timeout: 180_000 }).catch(async (e: unknown) => {
+      throw new Error(`${(e as Error).message}\nview: ${await view.innerText()}`);
+    });
+    // each process writes its lines when it execs, exits or idles: they arrive in any order
+    for (const re of [/clone\([A-Z_|]*CLONE_NEWPID[A-Z_|]*\)/, /execve \S*true/, /mount overlay on/, /pivot_root/]) {
+      await expect.poll(() => table.innerText(), { timeout: 60_000 }).toMatch(re);
+    }
+    // the CLI writes its lines when it exits: the run's summary then shows the exit code
+    await expect.poll(() => page.getByTestId('chain-run').first().locator('summary').innerText(), { timeout: 60_000 }).toMatch(/docker run --rm busybox true\s+exit 0/);
+    await page.locator('#inspector-tab-processes').click();
+    expect(pageErrors).toEqual([]);
+  }, 400_000);
+
+  it('shows a lesson step’s ```inspect view live, and opens the inspector on it', async () => {
+    await page.getByTestId('inspector-toggle').click(); // closed
+    await page.goto(`${server.url}#/lessons/03-cgroups/02-memory`);
+    await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 240_000 });
+    const embed = page.locator('[data-testid=inspect-embed][data-view=cgroups]');
+    await embed.waitFor({ timeout: 60_000 });
+    // live: the cgroup table from the guest, with the root group's row
+    await embed.locator('[data-testid=cgroup-table] tbody tr').first().waitFor({ timeout: 120_000 }).catch(async (e: unknown) => {
+      throw new Error(`${(e as Error).message}\nembed: ${await embed.innerText()}`);
+    });
+    await embed.getByRole('button', { name: 'Open in the inspector' }).click();
+    await expect.poll(() => page.locator('#inspector-tab-cgroups').getAttribute('aria-selected')).toBe('true');
+    expect(pageErrors).toEqual([]);
+  }, 400_000);
+});
