@@ -7,6 +7,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 import { buildApp, guestMissing, serveBuilt } from './server.ts';
 
+// a build folder of its own: the app's e2e files run in parallel
+const OUT_DIR = 'test-results/dist-inspector-chain';
+
 const missing = guestMissing();
 
 async function typeInTerminal(page: Page, text: string): Promise<void> {
@@ -22,8 +25,8 @@ describe.skipIf(missing)(`engine chain view in Chromium${missing ? ` (skipped: $
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    buildApp();
-    server = await serveBuilt();
+    buildApp(OUT_DIR);
+    server = await serveBuilt(OUT_DIR);
     ({ context } = await launchChromium());
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -39,10 +42,12 @@ describe.skipIf(missing)(`engine chain view in Chromium${missing ? ` (skipped: $
 
   it('shows the chain of a docker run typed in the terminal: the API request and the clone with CLONE_NEWPID', async () => {
     await page.getByTestId('inspector-toggle').click();
-    // keyboard: the tabs are a tablist that arrows move through
+    // keyboard: the tabs are a tablist that arrows move through, wrapping from the first to the last
     await page.locator('#inspector-tab-processes').focus();
     await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#inspector-tab-cgroups').getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
     await expect.poll(() => page.locator('#inspector-tab-chain').getAttribute('aria-selected')).toBe('true');
     const view = page.getByTestId('chain-view');
     await expect.poll(() => view.innerText(), { timeout: 60_000 }).toMatch(/Tracing/);

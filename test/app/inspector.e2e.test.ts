@@ -9,6 +9,9 @@ import { repoRoot } from '../../scripts/lib/cache.ts';
 import { launchChromium } from './chromium.ts';
 import { buildApp, guestMissing, serveBuilt } from './server.ts';
 
+// a build folder of its own: the app's e2e files run in parallel
+const OUT_DIR = 'test-results/dist-inspector';
+
 const missing = guestMissing();
 const RESULTS = join(repoRoot, 'test-results');
 
@@ -25,8 +28,8 @@ describe.skipIf(missing)(`inspector in Chromium${missing ? ` (skipped: ${missing
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    buildApp();
-    server = await serveBuilt();
+    buildApp(OUT_DIR);
+    server = await serveBuilt(OUT_DIR);
     ({ context } = await launchChromium());
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));

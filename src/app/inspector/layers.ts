@@ -28,7 +28,7 @@ export interface StackModel {
 /** Running containers with an overlay stack, in the snapshot's order with names. */
 export function stackChoices(s: InspectSnapshot): { id: string; name: string }[] {
   const names = new Map(s.containers.map((c) => [c.id, c.name]));
-  return (s.layers ?? []).map((st) => ({ id: st.id, name: names.get(st.id) || st.id.slice(0, 12) })).sort((a, b) => a.name.localeCompare(b.name));
+  return (s.layers ?? []).map((st) => ({ id: st.id, name: names.get(st.id) || (st.id.startsWith('/') ? st.id : st.id.slice(0, 12)) })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function shortDigest(d: string): string {

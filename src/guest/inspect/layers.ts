@@ -1,5 +1,5 @@
-// The layers part of an inspector snapshot: each running container's overlay stack as the kernel
-// has it mounted (/proc/self/mountinfo: lower dirs, upper dir, work dir, merged), its lower dirs
+// The layers part of an inspector snapshot: each running container's overlay stack (and any
+// overlay with an upper dir mounted by hand, named by its mount point) as the kernel has it mounted (/proc/self/mountinfo: lower dirs, upper dir, work dir, merged), its lower dirs
 // named by the image layer they hold (dockerd's layerdb: layerdb/sha256/<chain>/{cache-id or
 // lazy-path, diff, size}, see src/guest/images/store.ts), with file counts and sizes, and the
 // files in one container's upper dir (what it changed), whiteouts and opaque dirs marked.
@@ -105,10 +105,13 @@ export class LayerCollector {
     this.refreshLayerdb();
     const out: SnapshotStack[] = [];
     let budget = LAYER_BUDGET;
-    const containers = mounts.filter((m) => m.upper !== null && MERGED_RE.test(m.target));
+    // dockerd's containers, and overlays a learner mounts by hand (lesson 4), named by mount point
+    const writable = mounts.filter((m) => m.upper !== null);
+    const containers = writable.filter((m) => MERGED_RE.test(m.target));
+    const byHand = writable.filter((m) => !MERGED_RE.test(m.target));
     const focused = containers.find((m) => focus !== null && MERGED_RE.exec(m.target)![1]!.startsWith(focus)) ?? containers[0];
-    for (const m of containers) {
-      const id = MERGED_RE.exec(m.target)![1]!;
+    for (const m of [...containers, ...byHand]) {
+      const id = MERGED_RE.exec(m.target)?.[1] ?? m.target;
       const lower: SnapshotLayer[] = [];
       // the kernel lists the top layer first; a view (a read-only overlay of the image) stands for its own lower dirs
       for (const dir of [...m.lower].reverse()) {
@@ -129,7 +132,8 @@ export class LayerCollector {
         }
       }
       const stack: SnapshotStack = { id, merged: m.target, upper: m.upper ?? '', work: m.work ?? '', lower, upperEntries: null, upperFiles: 0, upperBytes: 0, upperTruncated: false };
-      if (m === focused) this.walkUpper(stack);
+      // a hand-made overlay has no ID to focus by: there are few, each walk is bounded
+      if (m === focused || !MERGED_RE.test(m.target)) this.walkUpper(stack);
       out.push(stack);
     }
     return out;

@@ -3,7 +3,8 @@ import { Collector } from '../../../src/guest/inspect/collect.ts';
 import { parseParts } from '../../../src/guest/inspect/parts.ts';
 import { decodeSnapshot, encodeParts } from '../../../src/vm/inspect.ts';
 import { stackChoices, stackModel, upperKindText } from '../../../src/app/inspector/layers.ts';
-import { LAZY_CID, LOCAL_CID, layersFixture } from '../../guest/inspect/layers-fixture.ts';
+import { LAYERS_MOUNTINFO, LAZY_CID, LOCAL_CID, layersFixture } from '../../guest/inspect/layers-fixture.ts';
+import { mkdirp } from '../../../src/guest/util/fsutil.ts';
 
 function snapshot(focus: string | null) {
   const sys = layersFixture();
@@ -35,5 +36,19 @@ describe('layers view model (guest collector output, decoded as the page gets it
     expect(m.stack.id).toBe(LAZY_CID);
     expect(m.rows.filter((r) => r.kind === 'layer').every((r) => r.via.includes('/views/'))).toBe(true);
     expect(stackModel({ ...s, layers: [] }, null)).toBeNull();
+  });
+
+  it('names an overlay mounted by hand by its mount point, and says its lower dirs are no image layers', () => {
+    const sys = layersFixture();
+    for (const d of ['lower', 'upper', 'work', 'root']) mkdirp(sys, `/root/lab/${d}`);
+    const line = '60 1 0:41 / /root/lab/root rw,relatime - overlay overlay rw,lowerdir=/root/lab/lower,upperdir=/root/lab/upper,workdir=/root/lab/work';
+    sys.writeFile('/proc/self/mountinfo', `${LAYERS_MOUNTINFO}${line}\n`);
+    const s = decodeSnapshot(JSON.stringify(new Collector(sys).snapshot(parseParts('layers'))));
+    expect(stackChoices(s).map((c) => c.name)).toContain('/root/lab/root');
+    const m = stackModel(s, '/root/lab/root')!;
+    expect(m.container).toBeNull();
+    expect(m.rows.map((r) => r.dir)).toEqual(['/root/lab/root', '/root/lab/upper', '/root/lab/lower']);
+    expect(m.rows[2]!.detail).toMatch(/no layer dockerd knows/);
+    expect(m.upper).toEqual([]);
   });
 });

@@ -116,4 +116,23 @@ describe('layers collector (fake file system laid out as dockerd keeps it)', () 
     expect(s.upperEntries).toHaveLength(200);
     expect(s).toMatchObject({ upperTruncated: true, upperFiles: 250, upperBytes: 500 });
   });
+
+  it('shows an overlay mounted by hand (lesson 4) after the containers, named by its mount point, with its upper dir listed', () => {
+    const sys = layersFixture();
+    for (const d of ['layers/app', 'layers/base', 'c1/upper', 'c1/work', 'c1/root']) mkdirp(sys, `/root/lab/${d}`);
+    sys.writeFile('/root/lab/layers/base/os-release', 'base');
+    sys.writeFile('/root/lab/c1/upper/name.txt', 'c1\n');
+    const line = '60 1 0:41 / /root/lab/c1/root rw,relatime - overlay overlay rw,lowerdir=/root/lab/layers/app:/root/lab/layers/base,upperdir=/root/lab/c1/upper,workdir=/root/lab/c1/work';
+    sys.writeFile('/proc/self/mountinfo', `${LAYERS_MOUNTINFO}${line}\n`);
+    const stacks = collector(sys).stacks(null);
+    expect(stacks.map((s) => s.id)).toEqual([LAZY_CID, LOCAL_CID, '/root/lab/c1/root']);
+    const hand = stacks[2]!;
+    expect(hand.lower.map((l) => [l.dir, l.chain, l.files])).toEqual([
+      ['/root/lab/layers/base', '', 1],
+      ['/root/lab/layers/app', '', 0],
+    ]);
+    expect(hand.upperEntries).toEqual([{ path: '/name.txt', kind: 'file', size: 3 }]);
+    // the containers' own focus rule is unchanged: the first one is walked, the second not
+    expect(stacks[1]!.upperEntries).toBeNull();
+  });
 });
