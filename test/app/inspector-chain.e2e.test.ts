@@ -80,4 +80,24 @@ describe.skipIf(missing)(`engine chain view in Chromium${missing ? ` (skipped: $
     await expect.poll(() => page.locator('#inspector-tab-cgroups').getAttribute('aria-selected')).toBe('true');
     expect(pageErrors).toEqual([]);
   }, 400_000);
+
+  it('shows the overlays a lesson 4 learner mounts by hand in the step’s ```inspect layers view, with the file each wrote', async () => {
+    await page.goto(`${server.url}#/lessons/04-union-filesystems/05-containers`);
+    await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 240_000 });
+    const embed = page.locator('[data-testid=inspect-embed][data-view=layers]');
+    await embed.waitFor({ timeout: 60_000 });
+    await typeInTerminal(
+      page,
+      'mkdir -p /root/lab/layers/app /root/lab/layers/base && cd /root/lab && for c in c1 c2; do mkdir -p $c/upper $c/work $c/root; ' +
+        'mount -t overlay overlay -o lowerdir=/root/lab/layers/app:/root/lab/layers/base,upperdir=/root/lab/$c/upper,workdir=/root/lab/$c/work /root/lab/$c/root; echo $c > $c/root/name.txt; done',
+    );
+    const c2 = embed.getByTestId('layers-container-/root/lab/c2/root');
+    await c2.waitFor({ timeout: 120_000 }).catch(async (e: unknown) => {
+      throw new Error(`${(e as Error).message}\nembed: ${await embed.innerText()}`);
+    });
+    await c2.click();
+    await expect.poll(() => embed.getByTestId('layers-table').innerText(), { timeout: 30_000 }).toContain('/root/lab/c2/upper');
+    await expect.poll(() => embed.getByTestId('upper-table').innerText(), { timeout: 30_000 }).toMatch(/\/name\.txt/);
+    expect(pageErrors).toEqual([]);
+  }, 400_000);
 });
