@@ -26,6 +26,7 @@ import { launchChromium } from '../test/app/chromium.ts';
 import { serveStatic, type StaticServer } from '../test/app/static-server.ts';
 import { repoRoot } from './lib/cache.ts';
 import { BuildError, log, runMain } from './lib/progress.ts';
+import { median } from './lib/stats.ts';
 import { inspectorFigures, type InspectorFigures } from './lib/bench-app-inspector.ts';
 
 const SCOPE = 'bench:app';
@@ -43,12 +44,6 @@ interface Visit {
   execMs: number;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].filter(Number.isFinite).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cacheDir, repoRoot } from './lib/cache.ts';
 import { BuildError, log, runMain } from './lib/progress.ts';
+import { median } from './lib/stats.ts';
 
 const SCOPE = 'bench:runtime';
 const DIST = join(repoRoot, 'vm-images/dist/runtime');
@@ -23,11 +24,6 @@ interface Row {
   note?: string;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 function flag(name: string): boolean {
   return process.argv.includes(name);
