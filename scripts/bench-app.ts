@@ -186,7 +186,7 @@ async function main(): Promise<void> {
         if (withInspector) {
           const f = await inspectorFigures(page, 5, String(i));
           inspector.push(f);
-          log(SCOPE, `run ${i + 1}/${runs} inspector: typed echo ${Math.round(median(f.typedClosedMs))} ms closed, ${Math.round(median(f.typedOpenMs))} ms open; guest ${median(f.refreshGuestMs).toFixed(0)} ms per refresh; docker run -d ${Math.round(median(f.dockerRunMs))} ms, in the panel after ${Math.round(median(f.runToViewMs))} ms`);
+          log(SCOPE, `run ${i + 1}/${runs} inspector: typed echo ${Math.round(median(f.typedClosedMs))} ms closed, ${Math.round(median(f.typedOpenMs))} ms open; guest ${median(f.refreshGuestMs).toFixed(0)} ms per refresh; docker run -d ${Math.round(median(f.dockerRunClosedMs))} ms closed, ${Math.round(median(f.dockerRunMs))} ms open, in the panel after ${Math.round(median(f.runToViewMs))} ms`);
         }
         await page.close();
         page = await context.newPage();
@@ -224,7 +224,7 @@ async function main(): Promise<void> {
     console.log(`inspector (cached tab, ${inspector.length * 5} samples each):`);
     console.log(`  typed command round trip: ${Math.round(closed)} ms with the panel closed (baseline), ${Math.round(open)} ms open (${((open / closed - 1) * 100).toFixed(0)}%; target <= +10%)`);
     console.log(`  guest time per refresh: ${all((x) => x.refreshGuestMs).toFixed(0)} ms (one refresh a second while open)`);
-    console.log(`  docker run -d: ${Math.round(all((x) => x.dockerRunMs))} ms; the container in the panel ${Math.round(all((x) => x.runToViewMs))} ms after it was issued (target <= 1.5 s)`);
+    console.log(`  docker run -d: ${Math.round(all((x) => x.dockerRunClosedMs))} ms with the panel closed (baseline), ${Math.round(all((x) => x.dockerRunMs))} ms open; the container in the panel ${Math.round(all((x) => x.runToViewMs))} ms after it was issued (target <= 1.5 s)`);
   }
 }
 

@@ -3,7 +3,7 @@
 //     the typing cannot match), with the inspector closed and open, alternating;
 //   - the guest's time per inspector refresh, as the panel reports it;
 //   - `docker run -d` (issued at t0 through the control channel) -> the container's button in the
-//     inspector, beside the time `docker run -d` itself took.
+//     inspector, beside the time `docker run -d` itself took with the panel open and closed.
 import type { Page } from 'playwright-core';
 import { exec } from './bench-net-browser.ts';
 
@@ -12,6 +12,8 @@ export interface InspectorFigures {
   typedOpenMs: number[];
   refreshGuestMs: number[];
   dockerRunMs: number[];
+  /** `docker run -d` with the panel closed: the baseline for dockerRunMs. */
+  dockerRunClosedMs: number[];
   runToViewMs: number[];
 }
 
@@ -58,7 +60,7 @@ async function setInspector(page: Page, open: boolean): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function inspectorFigures(page: Page, samples: number, tag: string): Promise<InspectorFigures> {
-  const f: InspectorFigures = { typedClosedMs: [], typedOpenMs: [], refreshGuestMs: [], dockerRunMs: [], runToViewMs: [] };
+  const f: InspectorFigures = { typedClosedMs: [], typedOpenMs: [], refreshGuestMs: [], dockerRunMs: [], dockerRunClosedMs: [], runToViewMs: [] };
   // the image is in the guest's store before anything is timed (a lazy pull, once)
   await exec(page, 'docker pull -q busybox >/dev/null');
   for (let i = 0; i < samples; i++) {
@@ -72,6 +74,18 @@ export async function inspectorFigures(page: Page, samples: number, tag: string)
     const guest = /guest ([\d.]+) ms/.exec(meta)?.[1];
     if (guest) f.refreshGuestMs.push(Number(guest));
   }
+  await setInspector(page, false);
+  for (let i = 0; i < samples; i++) {
+    const ms = await page.evaluate(async (n) => {
+      const s = (globalThis as unknown as { whalebone: { session: Session } }).whalebone.session;
+      const t0 = performance.now();
+      const x = await s.exec(`docker run -d --name ${n} busybox sleep 600`, { timeoutMs: 120_000 });
+      if (x.exitCode !== 0) throw new Error(`docker run -d exited ${x.exitCode}: ${x.stderr}`);
+      return performance.now() - t0;
+    }, `bench-${tag}-closed-${i}`);
+    f.dockerRunClosedMs.push(ms);
+  }
+  await setInspector(page, true);
   for (let i = 0; i < samples; i++) {
     const name = `bench-${tag}-${i}`;
     const r = await page.evaluate(async (n) => {

@@ -20,6 +20,8 @@ const CONTAINERS_DIR = '/var/lib/docker/containers';
 const MAX_CGROUP_DEPTH = 6;
 const MAX_CGROUPS = 200;
 const MAX_PROCS = 400;
+/** The oldest a process's remembered namespaces may be (see Collector.nsByPid). */
+export const NS_MAX_AGE_MS = 3000;
 
 export interface SnapshotProc {
   pid: number;
@@ -90,6 +92,13 @@ export class Collector {
   private kthreads = new Set<number>();
   /** Command lines by pid, kept while the process and its command name stay the same (exec changes comm). */
   private cmdlines = new Map<number, { key: string; cmd: string }>();
+  /**
+   * Namespace inodes by pid, kept like command lines and re-read at least every NS_MAX_AGE_MS:
+   * seven readlinks are most of a process's walk, and a process changes namespaces almost only
+   * at an exec (new comm) or as a new pid; unshare(2) or setns(2) without an exec shows within
+   * that age.
+   */
+  private nsByPid = new Map<number, { key: string; ns: number[]; at: number }>();
 
   private readonly layerCollector: LayerCollector;
   private readonly netCollector: NetCollector;
@@ -179,6 +188,8 @@ export class Collector {
     }
     const kthreads = new Set<number>();
     const cmdlines = new Map<number, { key: string; cmd: string }>();
+    const nsByPid = new Map<number, { key: string; ns: number[]; at: number }>();
+    const now = this.sys.monotonicMs();
     for (const e of entries) {
       if (out.length >= MAX_PROCS) break;
       const c = e.name.charCodeAt(0);
@@ -197,17 +208,23 @@ export class Collector {
         kthreads.add(pid);
         continue;
       }
-      const ns: number[] = [];
-      for (const kind of NS_KINDS) {
-        let link = '';
-        try {
-          link = this.sys.readlink(`/proc/${pid}/ns/${kind}`);
-        } catch {
-          // a zombie has no namespaces left
-        }
-        ns.push(parseNsLink(link));
-      }
       const key = `${st.start} ${st.comm}`;
+      let known = this.nsByPid.get(pid);
+      if (!known || known.key !== key || now - known.at >= NS_MAX_AGE_MS || known.ns.includes(0)) {
+        const ns: number[] = [];
+        for (const kind of NS_KINDS) {
+          let link = '';
+          try {
+            link = this.sys.readlink(`/proc/${pid}/ns/${kind}`);
+          } catch {
+            // a zombie has no namespaces left
+          }
+          ns.push(parseNsLink(link));
+        }
+        known = { key, ns, at: now };
+      }
+      nsByPid.set(pid, known);
+      const ns = known.ns;
       let cmd = this.cmdlines.get(pid);
       if (!cmd || cmd.key !== key || cmd.cmd === '') {
         const cmdText = this.read(`/proc/${pid}/cmdline`);
@@ -233,6 +250,7 @@ export class Collector {
     }
     this.kthreads = kthreads;
     this.cmdlines = cmdlines;
+    this.nsByPid = nsByPid;
     return out;
   }
 

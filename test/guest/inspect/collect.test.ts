@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Collector, containerInfo } from '../../../src/guest/inspect/collect.ts';
+import { Collector, containerInfo, NS_MAX_AGE_MS } from '../../../src/guest/inspect/collect.ts';
 import { decodeSnapshot } from '../../../src/vm/inspect.ts';
 import { parseParts } from '../../../src/guest/inspect/parts.ts';
 import { CID, guestFixture, HOST_NS, WEB_NS } from './fixture.ts';
@@ -68,6 +68,28 @@ describe('inspector collector (fake /proc and /sys from recorded guest text)', (
     sys.writeFile('/proc/82/stat', '82 (top) S 79 82 82 0 -1 4194560 101 0 73 0 200 138 0 0 20 0 1 0 10715 0 0\n');
     sys.writeFile('/proc/82/cmdline', 'top\0-b\0');
     expect(c.snapshot().procs.find((p) => p.pid === 82)!.cmd).toBe('top -b');
+  });
+
+  it('reads namespaces again after an exec, for a new process and when they are 3 s old, not on every refresh', () => {
+    const sys = guestFixture();
+    const c = new Collector(sys);
+    const links = () => sys.callsOf('readlink').filter((a) => String(a[0]).startsWith('/proc/82/ns/')).length;
+    c.snapshot();
+    expect(links()).toBe(7);
+    sys.clockMs += NS_MAX_AGE_MS - 1;
+    c.snapshot();
+    expect(links()).toBe(7);
+    // unshare(2) without an exec: seen once the remembered inodes are old enough
+    sys.symlink('net:[4026532999]', '/proc/82/ns/net.new');
+    sys.rename('/proc/82/ns/net.new', '/proc/82/ns/net');
+    sys.clockMs += 1;
+    const s = c.snapshot();
+    expect(links()).toBe(14);
+    expect(s.procs.find((p) => p.pid === 82)!.ns[2]).toBe(4026532999);
+    // an exec (a new command name) reads them at once
+    sys.writeFile('/proc/82/stat', '82 (top) S 79 82 82 0 -1 4194560 101 0 73 0 200 138 0 0 20 0 1 0 10715 0 0\n');
+    c.snapshot();
+    expect(links()).toBe(21);
   });
 
   it('collects only the parts asked for: the process view reads cgroup membership but no counters', () => {
