@@ -6,6 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { repoRoot } from '../../scripts/lib/cache.ts';
 import { launchChromium } from './chromium.ts';
 import { buildApp, guestMissing, serveBuilt, SUB_PATH } from './server.ts';
+import { typeInTerminal } from './playground.ts';
 
 // Needs the built guest (vm-images/dist); skipped with the reason when it is not there.
 const missing = guestMissing();
@@ -17,12 +18,6 @@ async function terminalText(page: Page): Promise<string> {
 
 async function waitTerminal(page: Page, re: RegExp, timeout = 30_000): Promise<void> {
   await expect.poll(() => terminalText(page), { timeout, interval: 250 }).toMatch(re);
-}
-
-async function typeInTerminal(page: Page, text: string): Promise<void> {
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
 }
 
 async function waitReady(page: Page): Promise<void> {

@@ -3,41 +3,28 @@
 // terminal appears as a timeline with the CLI's POST /containers/create and runc's clone() with
 // CLONE_NEWPID; a lesson step with an ```inspect block shows its view live.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './chromium.ts';
-import { buildApp, guestMissing, serveBuilt } from './server.ts';
+import type { Page } from 'playwright-core';
+import { guestMissing } from './server.ts';
+import { openPlayground, typeInTerminal, type Playground } from './playground.ts';
 
 // a build folder of its own: the app's e2e files run in parallel
 const OUT_DIR = 'test-results/dist-inspector-chain';
 
 const missing = guestMissing();
 
-async function typeInTerminal(page: Page, text: string): Promise<void> {
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-}
-
 describe.skipIf(missing)(`engine chain view in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let context: BrowserContext;
+  let pg: Playground;
   let page: Page;
-  let server: Awaited<ReturnType<typeof serveBuilt>>;
-  const pageErrors: string[] = [];
+  let server: Playground['server'];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    buildApp(OUT_DIR);
-    server = await serveBuilt(OUT_DIR);
-    ({ context } = await launchChromium());
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.setViewportSize({ width: 1500, height: 900 });
-    await page.goto(server.url);
-    await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 240_000 });
+    pg = await openPlayground(OUT_DIR);
+    ({ page, server, pageErrors } = pg);
   }, 600_000);
 
   afterAll(async () => {
-    await context?.close();
-    await server?.close();
+    await pg?.close();
   });
 
   it('shows the chain of a docker run typed in the terminal: the API request and the clone with CLONE_NEWPID', async () => {

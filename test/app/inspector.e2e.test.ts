@@ -4,10 +4,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { repoRoot } from '../../scripts/lib/cache.ts';
-import { launchChromium } from './chromium.ts';
-import { buildApp, guestMissing, serveBuilt } from './server.ts';
+import { guestMissing } from './server.ts';
+import { openPlayground, typeInTerminal, type Playground } from './playground.ts';
 
 // a build folder of its own: the app's e2e files run in parallel
 const OUT_DIR = 'test-results/dist-inspector';
@@ -15,32 +15,19 @@ const OUT_DIR = 'test-results/dist-inspector';
 const missing = guestMissing();
 const RESULTS = join(repoRoot, 'test-results');
 
-async function typeInTerminal(page: Page, text: string): Promise<void> {
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-}
-
 describe.skipIf(missing)(`inspector in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let context: BrowserContext;
+  let pg: Playground;
   let page: Page;
-  let server: Awaited<ReturnType<typeof serveBuilt>>;
-  const pageErrors: string[] = [];
+  let server: Playground['server'];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    buildApp(OUT_DIR);
-    server = await serveBuilt(OUT_DIR);
-    ({ context } = await launchChromium());
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.setViewportSize({ width: 1500, height: 900 });
-    await page.goto(server.url);
-    await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 240_000 });
+    pg = await openPlayground(OUT_DIR);
+    ({ page, server, pageErrors } = pg);
   }, 600_000);
 
   afterAll(async () => {
-    await context?.close();
-    await server?.close();
+    await pg?.close();
   });
 
   it('opens on the process tree: init, dockerd, the learner’s shell, all in the host’s namespaces', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 import { buildApp, guestMissing, serveBuilt } from './server.ts';
+import { typeInTerminal } from './playground.ts';
 
 const missing = guestMissing();
 /** A build of its own: app.e2e.test.ts may rebuild dist/ while this file runs. */
@@ -13,12 +14,6 @@ const OUT_DIR = 'test-results/dist-offline';
 
 async function waitTerminal(page: Page, re: RegExp, timeout = 60_000): Promise<void> {
   await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout, interval: 250 }).toMatch(re);
-}
-
-async function typeInTerminal(page: Page, text: string): Promise<void> {
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
 }
 
 describe.skipIf(missing)(`playground offline${missing ? ` (skipped: ${missing})` : ''}`, () => {

@@ -1,0 +1,43 @@
+// What the Chromium e2e files share: the app built into a folder of its own (they run in
+// parallel), served, opened in a fresh Chromium profile until the guest is ready; and typing into
+// the terminal.
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
+import { buildApp, serveBuilt } from './server.ts';
+
+export interface Playground {
+  context: BrowserContext;
+  page: Page;
+  server: Awaited<ReturnType<typeof serveBuilt>>;
+  /** Uncaught errors in the page, as they happen. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function openPlayground(outDir: string): Promise<Playground> {
+  buildApp(outDir);
+  const server = await serveBuilt(outDir);
+  const { context } = await launchChromium();
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.setViewportSize({ width: 1500, height: 900 });
+  await page.goto(server.url);
+  await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 240_000 });
+  return {
+    context,
+    page,
+    server,
+    pageErrors,
+    close: async () => {
+      await context.close();
+      await server.close();
+    },
+  };
+}
+
+export async function typeInTerminal(page: Page, text: string): Promise<void> {
+  await page.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
