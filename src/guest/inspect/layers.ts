@@ -8,8 +8,9 @@
 // "counting" rather than one long pause of the agent (which serves the terminal's requests too).
 
 import type { DirEntry, Syscalls } from '../sys/syscalls.ts';
-import { S_IFCHR, S_IFLNK, S_IFMT } from '../sys/constants.ts';
+import { S_IFCHR, S_IFMT } from '../sys/constants.ts';
 import { utf8Decode } from '../util/text.ts';
+import { secureJoin } from '../runc/securejoin.ts';
 import { parseOverlayMountinfo, type OverlayMountInfo } from './parse.ts';
 
 export const DOCKER_ROOT = '/var/lib/docker';
@@ -141,34 +142,15 @@ export class LayerCollector {
 
   /** A path with its symlinks resolved (remembered: dockerd's folders do not move while the guest runs). */
   private realPath(path: string): string {
-    const known = this.real.get(path);
-    if (known !== undefined) return known;
-    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-    let cur = '';
-    for (let hops = 0; parts.length > 0 && hops < 40; hops++) {
-      const name = parts.shift()!;
-      if (name === '..') {
-        cur = cur.slice(0, cur.lastIndexOf('/'));
-        continue;
+    let out = this.real.get(path);
+    if (out === undefined) {
+      try {
+        out = secureJoin(this.sys, '/', path);
+      } catch {
+        out = path; // a symlink loop: no mount point has that name
       }
-      const next = `${cur}/${name}`;
-      const st = this.sys.lstatOrNull(next);
-      if (st && (st.mode & S_IFMT) === S_IFLNK) {
-        let target: string;
-        try {
-          target = this.sys.readlink(next);
-        } catch {
-          cur = next;
-          continue;
-        }
-        if (target.startsWith('/')) cur = '';
-        parts.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
-        continue;
-      }
-      cur = next;
+      this.real.set(path, out);
     }
-    const out = cur || '/';
-    this.real.set(path, out);
     return out;
   }
 
