@@ -60,6 +60,21 @@ describe('published ports', () => {
     expect(sys.rules('dnat')).toEqual([]);
   });
 
+  it('sends the table again only when its rules change: not for a container without published ports', () => {
+    const { sys, net, start, stop } = setup();
+    const web = container(net, 'web', { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } }, {}, { '80/tcp': {} });
+    start(web);
+    const batches = sys.nft.batches;
+    const plain = container(net, 'plain');
+    start(plain);
+    stop(plain);
+    expect(sys.nft.batches).toBe(batches);
+    expect(sys.rules('dnat')).toEqual(['meta l4proto tcp th dport 8080 dnat to 172.17.0.2:80']);
+    stop(web);
+    expect(sys.nft.batches).toBe(batches + 1);
+    expect(sys.rules('dnat')).toEqual([]);
+  });
+
   it('gives random ports from the ephemeral range for -p 80 and -P, a host IP for 127.0.0.1:8080:80, udp too', () => {
     const { sys, net, start } = setup();
     const a = container(net, 'a', { PublishAllPorts: true }, {}, { '80/tcp': {}, '53/udp': {} });
