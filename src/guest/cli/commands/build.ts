@@ -15,7 +15,8 @@ import { hex } from '../../util/ids.ts';
 import { resolve } from '../../util/path.ts';
 import { utf8Decode } from '../../util/text.ts';
 import { ApiResponseError } from '../client.ts';
-import { f, CliError, confirm, type CommandTable, type Ctx } from './context.ts';
+import { CliError, confirm, type CommandTable, type Ctx } from './context.ts';
+import { BUILD_SPECS } from './build-spec.ts';
 import type { Parsed } from '../../util/flags.ts';
 
 interface JsonMessage {
@@ -27,21 +28,6 @@ interface JsonMessage {
   errorDetail?: { message: string; code?: number; line?: number; endLine?: number };
 }
 
-const BUILD_FLAGS = [
-  f('tag', 'list', 'Name and optionally a tag in the "name:tag" format', 't'),
-  f('file', 'string', 'Name of the Dockerfile (Default is "PATH/Dockerfile")', 'f'),
-  f('build-arg', 'list', 'Set build-time variables'),
-  f('no-cache', 'bool', 'Do not use cache when building the image'),
-  f('pull', 'bool', 'Always attempt to pull a newer version of the image'),
-  f('quiet', 'bool', 'Suppress the build output and print image ID on success', 'q'),
-  f('target', 'string', 'Set the target build stage to build'),
-  f('label', 'list', 'Set metadata for an image'),
-  f('network', 'string', 'Set the networking mode for the RUN instructions during build', undefined, { default: 'default' }),
-  f('progress', 'string', 'Set type of progress output ("auto", "quiet", "plain", "tty", "rawjson"). Use plain to show container output', undefined, { default: 'auto' }),
-  f('iidfile', 'string', 'Write the image ID to the file'),
-  f('rm', 'bool', 'Remove intermediate containers after a successful build', undefined, { default: true }),
-  f('force-rm', 'bool', 'Always remove intermediate containers'),
-];
 
 function legacyMode(c: Ctx): boolean {
   const v = c.sys.getenv('DOCKER_BUILDKIT');
@@ -193,11 +179,11 @@ function build(c: Ctx, p: Parsed): number {
 
 export const buildCommands: CommandTable = {
   build: {
-    spec: { path: 'docker build', usage: '[OPTIONS] PATH | URL | -', description: 'Build an image from a Dockerfile', minArgs: 1, maxArgs: 1, flags: BUILD_FLAGS },
+    spec: BUILD_SPECS['build']!,
     run: build,
   },
   'builder prune': {
-    spec: { path: 'docker builder prune', usage: '[OPTIONS]', description: 'Remove build cache', maxArgs: 0, flags: [f('all', 'bool', 'Remove all unused build cache, not just dangling ones', 'a'), f('force', 'bool', 'Do not prompt for confirmation', 'f')] },
+    spec: BUILD_SPECS['builder prune']!,
     run: (c, p) => {
       if (!p.flags.bool('force') && !confirm(c, 'WARNING! This will remove all dangling build cache.')) return 0;
       const r = c.client.call<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>('POST', `/build/prune${p.flags.bool('all') ? '?all=1' : ''}`);

@@ -13,7 +13,8 @@ import { humanSize } from '../../util/humanize.ts';
 import { pathTar } from '../../util/layertar.ts';
 import { basename, dirname, resolve } from '../../util/path.ts';
 import { failIfError } from './archive.ts';
-import { f, CliError, type CommandTable, type Ctx } from './context.ts';
+import { CliError, type CommandTable, type Ctx } from './context.ts';
+import { CP_SPECS } from './cp-spec.ts';
 
 interface Options {
   archive: boolean;
@@ -171,18 +172,7 @@ function copyToContainer(c: Ctx, src: string, ref: string, dstPath: string, o: O
 
 export const cpCommands: CommandTable = {
   cp: {
-    spec: {
-      path: 'docker cp',
-      usage: '[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH',
-      description: 'Copy files/folders between a container and the local filesystem',
-      minArgs: 2,
-      maxArgs: 2,
-      flags: [
-        f('archive', 'bool', 'Archive mode (copy all uid/gid information)', 'a'),
-        f('follow-link', 'bool', 'Always follow symbol link in SRC_PATH', 'L'),
-        f('quiet', 'bool', 'Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached', 'q'),
-      ],
-    },
+    spec: CP_SPECS['cp']!,
     run: (c, p) => {
       const [from, to] = [splitCopyArg(p.args[0]!), splitCopyArg(p.args[1]!)];
       const o: Options = { archive: p.flags.bool('archive'), followLink: p.flags.bool('follow-link'), quiet: p.flags.bool('quiet') };

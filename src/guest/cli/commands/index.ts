@@ -1,17 +1,17 @@
 // The docker command table: every command group's commands by name. A new group (build,
 // compose, network...) is one module in this folder plus one line here.
 
-import type { CommandTable } from './context.ts';
+import { lazyCommands, type CommandTable } from './context.ts';
 import { containerCommands } from './container.ts';
 import { imageCommands } from './image.ts';
 import { volumeCommands } from './volume.ts';
 import { networkCommands } from './network.ts';
 import { systemCommands } from './system.ts';
 import { eventCommands } from './events.ts';
-import { buildCommands } from './build.ts';
+import { BUILD_SPECS } from './build-spec.ts';
 import { commitCommands } from './commit.ts';
 import { archiveCommands } from './archive.ts';
-import { cpCommands } from './cp.ts';
+import { CP_SPECS } from './cp-spec.ts';
 
 export const COMMANDS: CommandTable = {
   ...containerCommands,
@@ -20,8 +20,10 @@ export const COMMANDS: CommandTable = {
   ...networkCommands,
   ...systemCommands,
   ...eventCommands,
-  ...buildCommands,
+  // build and cp carry the context tar writer, the progress renderer and the tar reader: their
+  // code loads only when they run
+  ...lazyCommands(BUILD_SPECS, async () => (await import('./build.ts')).buildCommands),
   ...commitCommands,
   ...archiveCommands,
-  ...cpCommands,
+  ...lazyCommands(CP_SPECS, async () => (await import('./cp.ts')).cpCommands),
 };
