@@ -12,6 +12,9 @@
 // it pulls BENCH_FULL_PULL (default busybox, beside a lazy pull of the same image); nginx works
 // but takes long.
 // BENCH_RUNS sets the native run count, BENCH_GUEST_RUNS the guest's; BENCH_ONLY=native|guest.
+// BENCH_AGAINST=<another vm-images/dist> (e.g. main's worktree's): only `docker ps` and
+// `docker run --rm busybox true` in the guest, ours and that build's guest booted alternately
+// round by round (one VM at a time), so the before/after medians share the machine's load.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +30,7 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 15);
 const GUEST_RUNS = Number(process.env['BENCH_GUEST_RUNS'] ?? 7);
 const ONLY = process.env['BENCH_ONLY'];
 const FULL_PULL = process.env['BENCH_FULL_PULL'] ?? 'busybox';
+const AGAINST = process.env['BENCH_AGAINST'];
 
 function time(cmd: string, args: string[], cwd: string): number {
   const t = process.hrtime.bigint();
@@ -207,7 +211,44 @@ async function guest(): Promise<void> {
   }
 }
 
+/** The run and ps figures of this build's guest and another's (BENCH_AGAINST), booted alternately. */
+async function guestAgainst(otherDist: string): Promise<void> {
+  const missing = missingBootFile();
+  if (missing) throw new Error(`${missing} is missing (run npm run build:vm)`);
+  const cmds = ['docker ps', 'docker run --rm busybox true'];
+  const builds: [string, string | undefined][] = [['this build', undefined], [`against ${otherDist}`, otherDist]];
+  const xs: Record<string, number[]> = {};
+  for (let round = 0; round < GUEST_RUNS; round++) {
+    for (const [label, dist] of builds) {
+      const vm = createNodeVm({ ...(dist ? { dist } : {}) });
+      try {
+        await vm.boot();
+        if (vm.lastBoot?.mode !== 'snapshot') throw new Error(`${label}: the snapshot was not used: ${vm.lastBoot?.fallbackReason ?? ''}`);
+        await guestSh(vm, 'docker pull -q busybox && docker run --rm busybox true && docker ps >/dev/null');
+        for (const cmd of cmds) {
+          // five in a row inside the guest, as one figure per round
+          const r = await guestTime(vm, `for i in 1 2 3 4 5; do ${cmd} >/dev/null || exit 1; done`);
+          (xs[`${label}|${cmd}`] ??= []).push(r.ms / 5);
+        }
+      } finally {
+        await vm.destroy();
+      }
+    }
+    log('bench:engine', `round ${round + 1}/${GUEST_RUNS} done (load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
+  }
+  for (const cmd of cmds) {
+    for (const [label] of builds) {
+      const v = xs[`${label}|${cmd}`]!;
+      log('bench:engine', `guest ${cmd}, ${label}: median ${median(v).toFixed(0)} ms over ${v.length} rounds of 5 [${v.map((x) => x.toFixed(0)).join(' ')}]`);
+    }
+  }
+}
+
 runMain('bench:engine', async () => {
+  if (AGAINST) {
+    await guestAgainst(AGAINST);
+    return;
+  }
   if (ONLY !== 'guest') await native();
   if (ONLY !== 'native') await guest();
 });
