@@ -4,7 +4,7 @@
 // Downloads report progress by name, and a failed download throws an AssetError that names the
 // asset. A loader keeps its results, failures included (the app retries with a new worker, so a
 // new loader); there is no silent second attempt that would hide a broken server.
-import { DIST_FILES, type SnapshotMeta } from './assets.ts';
+import { DIST_FILES, snapshotFiles, type SnapshotMeta } from './assets.ts';
 import type { VmAssetLoader } from './core.ts';
 
 export interface BrowserVmConfig {
@@ -172,26 +172,45 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
   });
   const bios = once(() => get('the BIOS', DIST_FILES.bios));
   const vgaBios = once(() => get('the VGA BIOS', DIST_FILES.vgaBios));
-  const meta = once(async (): Promise<SnapshotMeta | null> => {
-    const url = at(DIST_FILES.snapshotMeta);
-    const res = await request('the boot snapshot metadata', url);
-    // A build without a snapshot is legal (the guest boots cold); a failing server is not.
-    if (res.status === 404) return null;
-    if (!res.ok) throw new AssetError('the boot snapshot metadata', url, `HTTP ${res.status}`);
-    return (await res.json().catch(() => null)) as SnapshotMeta | null;
-  });
-  // Requested with the metadata, not after it: its size only labels the progress, which the
-  // Content-Length gives as well unless the server compresses.
-  let snapshotBytes = 0;
-  const state = once(() => {
-    meta().then((m) => (snapshotBytes = m?.compressedBytes ?? 0), () => undefined);
-    return get('the boot snapshot', DIST_FILES.snapshot, { expectedBytes: () => snapshotBytes });
-  });
+  /** A snapshot's metadata and state, downloaded once each; null memory: the default size's. */
+  const sized = new Map<number | null, { meta: () => Promise<SnapshotMeta | null>; state: () => Promise<ArrayBuffer> }>();
+  const snapshotOf = (memoryMiB: number | null) => {
+    let s = sized.get(memoryMiB);
+    if (s) return s;
+    const files = snapshotFiles(memoryMiB);
+    const meta = once(async (): Promise<SnapshotMeta | null> => {
+      const url = at(files.meta);
+      const res = await request('the boot snapshot metadata', url);
+      // A build without a snapshot (for this size) is legal: the guest boots cold. A failing server is not.
+      if (res.status === 404) return null;
+      if (!res.ok) throw new AssetError('the boot snapshot metadata', url, `HTTP ${res.status}`);
+      return (await res.json().catch(() => null)) as SnapshotMeta | null;
+    });
+    // Requested with the metadata, not after it: its size only labels the progress, which the
+    // Content-Length gives as well unless the server compresses.
+    let snapshotBytes = 0;
+    const state = once(() => {
+      meta().then((m) => (snapshotBytes = m?.compressedBytes ?? 0), () => undefined);
+      return get('the boot snapshot', files.state, { expectedBytes: () => snapshotBytes });
+    });
+    s = { meta, state };
+    sized.set(memoryMiB, s);
+    return s;
+  };
+  const plain = snapshotOf(null);
+  // A guest size asked for up front (a link to a lesson with environment.memory): its snapshot is
+  // the one to fetch early, not the default one.
+  const first = config.memoryMiB ? snapshotOf(config.memoryMiB) : plain;
   return {
-    snapshotMeta: meta,
+    snapshotMeta: plain.meta,
     prefetch() {
       // Errors surface when boot asks for the asset; here they only must not go unhandled.
-      for (const p of [wasmModule(), bios(), vgaBios(), meta(), state()]) p.catch(() => undefined);
+      // A size with no snapshot of its own is either the default one's size or a cold boot.
+      const state =
+        first === plain
+          ? plain.state()
+          : first.meta().then((m) => (m ? first.state() : plain.meta().then((d) => (d?.memoryMiB === config.memoryMiB ? plain.state() : null))));
+      for (const p of [wasmModule(), bios(), vgaBios(), first.meta(), state]) p.catch(() => undefined);
     },
     wasm,
     wasmModule,
@@ -205,10 +224,14 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
       return { bzImage, initrd, cmdline: config.cmdline };
     },
     async snapshot(memoryMiB) {
-      const m = await meta();
-      if (!m) return { missing: `no boot snapshot at ${at(DIST_FILES.snapshotMeta)}` };
-      if (m.memoryMiB !== memoryMiB) return { missing: `the boot snapshot is for ${m.memoryMiB} MiB, not ${memoryMiB} MiB` };
-      return { state: (await state()).slice(0) };
+      const m = await plain.meta();
+      if (m?.memoryMiB === memoryMiB) return { state: (await plain.state()).slice(0) };
+      // Another size: the snapshot built for it (a lesson's environment.memory), if the build has one.
+      const own = snapshotOf(memoryMiB);
+      const o = await own.meta();
+      if (!o) return { missing: m ? `the boot snapshot is for ${m.memoryMiB} MiB, and there is none for ${memoryMiB} MiB` : `no boot snapshot at ${at(DIST_FILES.snapshotMeta)}` };
+      if (o.memoryMiB !== memoryMiB) return { missing: `the boot snapshot ${snapshotFiles(memoryMiB).state} is for ${o.memoryMiB} MiB, not ${memoryMiB} MiB` };
+      return { state: (await own.state()).slice(0) };
     },
   };
 }
