@@ -183,10 +183,16 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
   // Requested with the metadata, not after it: its size only labels the progress, which the
   // Content-Length gives as well unless the server compresses.
   let snapshotBytes = 0;
-  const state = once(() => {
-    meta().then((m) => (snapshotBytes = m?.compressedBytes ?? 0), () => undefined);
-    return get('the boot snapshot', DIST_FILES.snapshot, { expectedBytes: () => snapshotBytes });
-  });
+  // Not kept once handed over (7 MB for as long as the tab lives): a later restore (Reset) reads
+  // it again, from Cache Storage or the HTTP cache.
+  let stateDownload: Promise<ArrayBuffer> | null = null;
+  const state = () => {
+    stateDownload ??= (() => {
+      meta().then((m) => (snapshotBytes = m?.compressedBytes ?? 0), () => undefined);
+      return get('the boot snapshot', DIST_FILES.snapshot, { expectedBytes: () => snapshotBytes });
+    })();
+    return stateDownload;
+  };
   return {
     snapshotMeta: meta,
     prefetch() {
@@ -208,7 +214,10 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
       const m = await meta();
       if (!m) return { missing: `no boot snapshot at ${at(DIST_FILES.snapshotMeta)}` };
       if (m.memoryMiB !== memoryMiB) return { missing: `the boot snapshot is for ${m.memoryMiB} MiB, not ${memoryMiB} MiB` };
-      return { state: (await state()).slice(0) };
+      const download = state();
+      stateDownload = null;
+      // v86 may detach what it is given: the caller gets the only reference.
+      return { state: await download };
     },
   };
 }
