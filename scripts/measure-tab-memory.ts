@@ -48,6 +48,16 @@ function renderers(userDataDir: string): Proc[] {
   return out;
 }
 
+/** The worker and compositor threads of a process, by name. */
+function threadNames(pid: number): string {
+  const threads = new Map<string, number>();
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    const name = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim();
+    if (/Worker|Compositor/i.test(name)) threads.set(name, (threads.get(name) ?? 0) + 1);
+  }
+  return [...threads].map(([n, c]) => `${n} x${c}`).join(', ');
+}
+
 /** The mappings of a process with the most resident memory. */
 function topMappings(pid: number, n = 12): string[] {
   const text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
@@ -196,7 +206,12 @@ async function main(): Promise<void> {
     await page.goto(server.url, { waitUntil: 'commit' });
     await waitMark(page, 'lesson-ready');
     await page.locator('[data-testid=offline]').waitFor({ timeout: 300_000 }).catch(() => console.log('never offline-ready'));
+    console.log('== first visit, offline-ready');
+    for (const p of renderers(userDataDir)) console.log(`renderer ${p.pid}: RSS ${p.rss.toFixed(0)} MiB (anon ${p.anon.toFixed(0)}); threads ${threadNames(p.pid)}`);
     await page.close();
+    await sleep(3000);
+    console.log('== first tab closed, 3 s later');
+    for (const p of renderers(userDataDir)) console.log(`renderer ${p.pid}: RSS ${p.rss.toFixed(0)} MiB (anon ${p.anon.toFixed(0)}); threads ${threadNames(p.pid)}`);
     page = await context.newPage();
     await page.goto(server.url, { waitUntil: 'commit' });
     await waitMark(page, 'lesson-ready');
@@ -210,12 +225,7 @@ async function main(): Promise<void> {
       console.log(`\n== ${label}`);
       for (const p of renderers(userDataDir)) {
         console.log(`renderer ${p.pid} (started at tick ${p.started}): RSS ${p.rss.toFixed(0)} MiB (anon ${p.anon.toFixed(0)}, file ${p.file.toFixed(0)}, shmem ${p.shmem.toFixed(0)}), PSS ${p.pss.toFixed(0)} MiB`);
-        const threads = new Map<string, number>();
-        for (const t of readdirSync(`/proc/${p.pid}/task`)) {
-          const name = readFileSync(`/proc/${p.pid}/task/${t}/comm`, 'utf8').trim();
-          if (/Worker|Main|Compositor/i.test(name)) threads.set(name, (threads.get(name) ?? 0) + 1);
-        }
-        console.log(`  threads: ${[...threads].map(([n, c]) => `${n} x${c}`).join(', ')}`);
+        console.log(`  threads: ${threadNames(p.pid)}`);
         if (p.rss > 100 && process.argv.includes('--maps')) for (const l of topMappings(p.pid)) console.log(l);
       }
       const all = renderers(userDataDir);
