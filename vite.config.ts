@@ -6,7 +6,7 @@ import { cpSync, createReadStream, existsSync, readdirSync, readFileSync, statSy
 import { extname, join, normalize, resolve } from 'node:path';
 import { defineConfig, type Plugin, type Connect } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { DIST_FILES } from './src/vm/assets.ts';
+import { DIST_FILES, snapshotFiles } from './src/vm/assets.ts';
 import { loadLessonsFromDisk } from './src/lessons/node.ts';
 
 const DIST_VM = resolve(import.meta.dirname, 'vm-images/dist');
@@ -105,7 +105,7 @@ const CRITICAL_CHUNK = /^\.\/assets\/(index|App|worker)-[\w-]+\.js$/;
 /** Guest files a snapshot restore reads whole (the kernel and initramfs only serve a cold boot). */
 const BOOT_SET = [DIST_FILES.bios, DIST_FILES.vgaBios, DIST_FILES.snapshot, DIST_FILES.snapshotMeta, DIST_FILES.registryIndex];
 /**
- * A lesson that asks for a bigger guest than the snapshot's boots cold, from the kernel and
+ * A lesson that asks for a guest size with no snapshot of its own boots cold, from the kernel and
  * initramfs: with such a lesson in the course they are cached for offline use too, or its link
  * would fail offline while the page says "Available offline".
  */
@@ -135,8 +135,11 @@ function stampServiceWorker(outDir: string): void {
   h.update(readFileSync(join(outDir, 'index.html')));
   const meta = join(vm, DIST_FILES.snapshotMeta);
   const snapshotMiB = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { memoryMiB: number }).memoryMiB : 0;
-  const coldBoots = Object.values(lessonMemory()).some((m) => m > snapshotMiB);
-  const boot = [...BOOT_SET, ...(coldBoots ? COLD_BOOT_SET : [])].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
+  // Each size a lesson asks for: its own snapshot (scripts/build-snapshot.ts), or a cold boot.
+  const sizes = [...new Set(Object.values(lessonMemory()))].filter((m) => m !== snapshotMiB);
+  const sized = sizes.flatMap((m) => Object.values(snapshotFiles(m))).filter((f) => existsSync(join(vm, f)));
+  const coldBoots = sizes.some((m) => !existsSync(join(vm, snapshotFiles(m).state)));
+  const boot = [...BOOT_SET, ...sized, ...(coldBoots ? COLD_BOOT_SET : [])].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
   const critical = shell.filter((f) => CRITICAL_CHUNK.test(f));
   const build = { version: h.digest('hex').slice(0, 16), shell, critical, boot };
   const src = readFileSync(swPath, 'utf8');

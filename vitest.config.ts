@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import SlowestFirst from './test/setup/sequencer.ts';
 
 // Tests mirror src/. End-to-end tests boot the real guest in v86, so they get long timeouts
 // and at most two workers (this machine has two cores).
@@ -14,6 +15,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // the slowest files start first, so none runs on alone at the end (test/setup/sequencer.ts)
+    sequence: { sequencer: SlowestFirst },
     maxWorkers: 2,
     reporters: ['default'],
   },

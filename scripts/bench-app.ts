@@ -1,4 +1,4 @@
-// npm run bench:app [-- --runs N] [--baseline stock|own-loop|tuned] [--no-build] [--dist DIR (a build to measure instead of dist/; implies --no-build)]: the playground in headless Chromium, built
+// npm run bench:app [-- --runs N] [--baseline stock|own-loop|tuned] [--no-build] [--no-inspector] [--no-switch] [--dist DIR (a build to measure instead of dist/; implies --no-build)]: the playground in headless Chromium, built
 // (`npm run build`) and served by a static server that compresses like a web server would, under
 // a sub-path. Each run uses a fresh browser profile: a first visit (nothing cached); once that
 // page says it works offline (everything cached) it is closed, and a new tab visits again (a
@@ -19,6 +19,10 @@
 //   the inspector (#15, on the cached tab; --no-inspector leaves it out): a typed command's round
 //     trip with the panel closed and open (target <= 10% slower), the guest's time per refresh,
 //     and `docker run -d` -> the container in the panel (target <= 1.5 s)
+//   switching lessons (#17, on the cached tab; --no-switch leaves it out): link -> the next lesson
+//     set up, to a lesson on the same guest and to one that asks for a bigger guest (its own boot
+//     snapshot), target <= 1.5 s; the bigger one's baseline is the same switch in a fresh profile
+//     with that size's snapshot hidden (a cold boot, as before the lesson sizes had snapshots)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,6 +33,10 @@ import { repoRoot } from './lib/cache.ts';
 import { BuildError, log, runMain } from './lib/progress.ts';
 import { median } from './lib/stats.ts';
 import { inspectorFigures, type InspectorFigures } from './lib/bench-app-inspector.ts';
+import { switchLesson, type SwitchTimes } from './lib/bench-app-switch.ts';
+import { snapshotFiles } from '../src/vm/assets.ts';
+import { DEFAULT_MEMORY_MIB } from '../src/vm/core.ts';
+import { loadLessonsFromDisk } from '../src/lessons/node.ts';
 
 const SCOPE = 'bench:app';
 const BASE = '/bench/whalebone/';
@@ -174,6 +182,13 @@ async function main(): Promise<void> {
   const heap: number[] = [];
   const inspector: InspectorFigures[] = [];
   const withInspector = !process.argv.includes('--no-inspector');
+  const withSwitch = !process.argv.includes('--no-switch');
+  const lessons = loadLessonsFromDisk().entries.flatMap((e) => (e.lesson ? [e.lesson] : []));
+  const sameSize = lessons.find((l, i) => i > 0 && !l.environment.memoryMiB);
+  const bigger = lessons.find((l) => (l.environment.memoryMiB ?? 0) > DEFAULT_MEMORY_MIB);
+  const switchSame: SwitchTimes[] = [];
+  const switchBig: SwitchTimes[] = [];
+  const switchBigCold: SwitchTimes[] = [];
   try {
     for (let i = 0; i < runs; i++) {
       const { context, userDataDir } = await launchChromium();
@@ -204,6 +219,15 @@ async function main(): Promise<void> {
           inspector.push(f);
           log(SCOPE, `run ${i + 1}/${runs} inspector: typed echo ${Math.round(median(f.typedClosedMs))} ms closed, ${Math.round(median(f.typedOpenMs))} ms open; guest ${median(f.refreshGuestMs).toFixed(0)} ms per refresh; docker run -d ${Math.round(median(f.dockerRunClosedMs))} ms closed, ${Math.round(median(f.dockerRunMs))} ms open, in the panel after ${Math.round(median(f.runToViewMs))} ms`);
         }
+        if (withSwitch && sameSize && bigger) {
+          const a = await switchLesson(page, sameSize.slug);
+          const b = await switchLesson(page, bigger.slug);
+          switchSame.push(a);
+          switchBig.push(b);
+          // Back to the first lesson, so the baseline tab below opens it (the app reopens the last lesson).
+          await switchLesson(page, lessons[0]!.slug);
+          log(SCOPE, `run ${i + 1}/${runs} lesson switch: to ${sameSize.slug} ready in ${Math.round(a.readyMs)} ms; to ${bigger.slug} (${bigger.environment.memoryMiB} MiB guest) prompt ${Math.round(b.promptMs ?? NaN)} ms, ready ${Math.round(b.readyMs)} ms`);
+        }
         await page.close();
         page = await context.newPage();
         const v3 = await visit(page, server, `?v86=${baseline}`);
@@ -211,6 +235,22 @@ async function main(): Promise<void> {
         show(`cached, ?v86=${baseline}`, v3);
       } finally {
         await context.close();
+      }
+      if (withSwitch && sameSize && bigger) {
+        // Baseline: no snapshot for the bigger size, in a profile with nothing cached.
+        const { context: cold } = await launchChromium();
+        await cold.addInitScript(LONG_TASKS);
+        server.hide(Object.values(snapshotFiles(bigger.environment.memoryMiB ?? 0)).map((f) => `/vm/${f}`));
+        try {
+          const page = cold.pages()[0] ?? (await cold.newPage());
+          await visit(page, server);
+          const c = await switchLesson(page, bigger.slug);
+          switchBigCold.push(c);
+          log(SCOPE, `run ${i + 1}/${runs} lesson switch without that size's snapshot (baseline): to ${bigger.slug} prompt ${Math.round(c.promptMs ?? NaN)} ms, ready ${Math.round(c.readyMs)} ms`);
+        } finally {
+          server.hide([]);
+          await cold.close();
+        }
       }
     }
   } finally {
@@ -236,6 +276,13 @@ async function main(): Promise<void> {
     `tab memory with the guest running: renderer RSS ${mem((r) => r.page + r.serviceWorker)} MiB (page + VM worker ${mem((r) => r.page)}, the service worker's renderer ${mem((r) => r.serviceWorker)}; ` +
       `not counted: Chromium's spare renderer ${mem((r) => r.spare)}), page JS heap ${median(heap).toFixed(1)} MiB; target <= 600 MiB`,
   );
+  if (switchSame.length && sameSize && bigger) {
+    const ms = (xs: SwitchTimes[], f: (x: SwitchTimes) => number | null) => `${Math.round(median(xs.map((x) => f(x) ?? NaN)))} ms`;
+    console.log(`lesson switch (cached tab, link -> lesson set up; target <= 1.5 s):`);
+    console.log(`  to ${sameSize.slug} (same guest): ${ms(switchSame, (x) => x.readyMs)}`);
+    console.log(`  to ${bigger.slug} (a ${bigger.environment.memoryMiB} MiB guest from its snapshot): prompt ${ms(switchBig, (x) => x.promptMs)}, set up ${ms(switchBig, (x) => x.readyMs)}`);
+    if (switchBigCold.length) console.log(`  baseline, the same without that size's snapshot (cold boot): prompt ${ms(switchBigCold, (x) => x.promptMs)}, set up ${ms(switchBigCold, (x) => x.readyMs)}`);
+  }
   if (inspector.length) {
     // medians over every sample of every run
     const all = (f: (x: InspectorFigures) => number[]) => median(inspector.flatMap(f));

@@ -2,11 +2,14 @@
 // control agent, drops the page cache, zeroes the guest's free memory (so it compresses to
 // nothing), saves v86's state and compresses it with zstd, which v86's restore_state reads
 // directly (in the browser too). Cached by a hash of everything the boot depends on.
+// One snapshot for the default guest size, and one for each bigger size a lesson asks for
+// (environment.memory), so opening such a lesson restores in a second instead of booting cold.
 // Also writes the 9p index of the offline registry when the registry has been built.
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DIST_FILES, type SnapshotMeta } from '../src/vm/assets.ts';
+import { DIST_FILES, snapshotFiles, type SnapshotMeta } from '../src/vm/assets.ts';
+import { loadLessonsFromDisk } from '../src/lessons/node.ts';
 import { DEFAULT_MEMORY_MIB } from '../src/vm/core.ts';
 import { createNodeVm, distPath, distRoot, missingBootFile, snapshotInputsHash, v86Version } from '../src/vm/node.ts';
 import { writeFolderIndex } from '../src/vm/node-share.ts';
@@ -44,8 +47,31 @@ export interface SnapshotResult {
   meta: SnapshotMeta;
 }
 
+/** The guest sizes lessons ask for besides the default (environment.memory), each once, in order. */
+export function lessonMemorySizes(): number[] {
+  const sizes = new Set<number>();
+  for (const e of loadLessonsFromDisk().entries) {
+    const m = e.lesson?.environment.memoryMiB;
+    if (m && m !== DEFAULT_MEMORY_MIB) sizes.add(m);
+  }
+  return [...sizes].sort((a, b) => a - b);
+}
+
+/** The default size's snapshot, then one per lesson size; snapshots of sizes no lesson asks for any more are removed. */
+export async function buildSnapshots(): Promise<SnapshotResult[]> {
+  const sizes = lessonMemorySizes();
+  const out = [await buildSnapshot()];
+  for (const memoryMiB of sizes) out.push(await buildSnapshot({ memoryMiB }));
+  const keep = new Set(sizes.flatMap((m) => Object.values(snapshotFiles(m))));
+  for (const f of readdirSync(distRoot)) if (/^state-\d+\.(bin\.zst|json)$/.test(f) && !keep.has(f)) rmSync(join(distRoot, f));
+  writeRegistryIndex();
+  return out;
+}
+
 export async function buildSnapshot(opts: { memoryMiB?: number } = {}): Promise<SnapshotResult> {
   const memoryMiB = opts.memoryMiB ?? DEFAULT_MEMORY_MIB;
+  // The default size keeps the plain names: the browser learns that size from state.json.
+  const files = snapshotFiles(opts.memoryMiB && opts.memoryMiB !== DEFAULT_MEMORY_MIB ? memoryMiB : null);
   const missing = missingBootFile();
   if (missing) throw new BuildError(`cannot build the boot snapshot: ${missing} is missing (the guest image stages make it)`);
   await ensureHostTools(SCOPE, { zstd: 'zstd' });
@@ -56,13 +82,12 @@ export async function buildSnapshot(opts: { memoryMiB?: number } = {}): Promise<
     build: (out) => stage(SCOPE, `cold boot and save (${memoryMiB} MiB guest)`, () => saveSnapshot(out, memoryMiB, inputs)),
   });
   const dist = distRoot;
-  install(dir, DIST_FILES.snapshot, dist);
-  install(dir, DIST_FILES.snapshotMeta, dist);
+  install(dir, DIST_FILES.snapshot, dist, files.state);
+  install(dir, DIST_FILES.snapshotMeta, dist, files.meta);
   const meta = JSON.parse(readFileSync(join(dir, DIST_FILES.snapshotMeta), 'utf8')) as SnapshotMeta;
-  log(SCOPE, `${join(dist, DIST_FILES.snapshot)}: ${mib(meta.compressedBytes)} (raw ${mib(meta.rawBytes)})`);
+  log(SCOPE, `${join(dist, files.state)}: ${mib(meta.compressedBytes)} (raw ${mib(meta.rawBytes)}, ${memoryMiB} MiB guest)`);
   if (meta.compressedBytes > MAX_SNAPSHOT_BYTES) log(SCOPE, `warning: the snapshot is over its 10 MB budget`);
-  writeRegistryIndex();
-  return { file: join(dist, DIST_FILES.snapshot), meta };
+  return { file: join(dist, files.state), meta };
 }
 
 async function saveSnapshot(out: string, memoryMiB: number, inputs: string): Promise<void> {
@@ -113,4 +138,4 @@ export function writeRegistryIndex(): void {
   log(SCOPE, `vm-images/dist/${DIST_FILES.registryIndex}: ${mib(index.size)} of registry files indexed`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) runMain(SCOPE, async () => void (await buildSnapshot()));
+if (process.argv[1] === fileURLToPath(import.meta.url)) runMain(SCOPE, async () => void (await buildSnapshots()));

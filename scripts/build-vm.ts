@@ -1,10 +1,10 @@
 // `npm run build:vm`: the guest image pipeline. Kernel, initramfs and BIOS are each built from
 // pinned Debian packages (or taken from the cache when their inputs are unchanged), copied into
 // vm-images/dist/, and then the VM driver's snapshot builder boots them once to save a snapshot.
-import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { buildSnapshots } from './build-snapshot.ts';
 import { distDir, repoRoot } from './lib/cache.ts';
 import { log, runMain, stage, totalElapsed } from './lib/progress.ts';
 import { buildKernel } from './vm-build/kernel.ts';
@@ -46,13 +46,6 @@ runMain(SCOPE, async () => {
   writeFileSync(join(dist, 'guest.json'), JSON.stringify(manifest, null, 2) + '\n');
   log(SCOPE, `vm-images/dist: bzImage ${mib(join(dist, 'bzImage'))} (Linux ${kernel.release}), initramfs ${mib(join(dist, 'initramfs.cpio.gz'))}, bios.bin + vgabios.bin`);
 
-  const snapshotScript = join(repoRoot, 'scripts', 'build-snapshot.ts');
-  if (existsSync(snapshotScript)) {
-    const mod = (await import(pathToFileURL(snapshotScript).href)) as { buildSnapshot?: () => Promise<void> };
-    if (typeof mod.buildSnapshot !== 'function') throw new Error('scripts/build-snapshot.ts exports no buildSnapshot()');
-    await stage(SCOPE, 'snapshot', mod.buildSnapshot);
-  } else {
-    log(SCOPE, 'snapshot: skipped, scripts/build-snapshot.ts does not exist yet');
-  }
+  await stage(SCOPE, 'snapshots', buildSnapshots);
   log(SCOPE, `done in ${totalElapsed()}`);
 });

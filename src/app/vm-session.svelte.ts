@@ -93,7 +93,7 @@ export class VmSession {
       // ?v86=stock runs v86 exactly as shipped (bench:app's baseline); own-loop and tuned: see V86Mode
       const asked = new URLSearchParams(location.search).get('v86');
       const v86Mode = V86_MODES.find((m) => m === asked) ?? 'default';
-      this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), v86Mode });
+      this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), v86Mode, ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}) });
       await this.vm.boot({
         ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}),
         onProgress: (p) => {

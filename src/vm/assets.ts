@@ -16,6 +16,17 @@ export const DIST_FILES = {
   mirrorIndex: 'mirror.fs.json',
 } as const;
 
+/**
+ * The boot snapshot's files for a guest size. The default size keeps the plain names (its
+ * state.json also tells the browser which size that is); a lesson that asks for more memory
+ * (environment.memory) gets a snapshot of its own, state-<MiB>.bin.zst, so it restores instead of
+ * booting cold.
+ */
+export function snapshotFiles(memoryMiB: number | null): { state: string; meta: string } {
+  if (memoryMiB === null) return { state: DIST_FILES.snapshot, meta: DIST_FILES.snapshotMeta };
+  return { state: `state-${memoryMiB}.bin.zst`, meta: `state-${memoryMiB}.json` };
+}
+
 /** Written beside the snapshot by scripts/build-snapshot.ts. */
 export interface SnapshotMeta {
   /** Hash of what the snapshot was booted from (kernel, initramfs, cmdline, BIOS, v86, memory). */

@@ -4,7 +4,7 @@
 // Downloads report progress by name, and a failed download throws an AssetError that names the
 // asset. A loader keeps its results, failures included (the app retries with a new worker, so a
 // new loader); there is no silent second attempt that would hide a broken server.
-import { DIST_FILES, type SnapshotMeta } from './assets.ts';
+import { DIST_FILES, snapshotFiles, type SnapshotMeta } from './assets.ts';
 import type { VmAssetLoader } from './core.ts';
 
 export interface BrowserVmConfig {
@@ -172,32 +172,54 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
   });
   const bios = once(() => get('the BIOS', DIST_FILES.bios));
   const vgaBios = once(() => get('the VGA BIOS', DIST_FILES.vgaBios));
-  const meta = once(async (): Promise<SnapshotMeta | null> => {
-    const url = at(DIST_FILES.snapshotMeta);
-    const res = await request('the boot snapshot metadata', url);
-    // A build without a snapshot is legal (the guest boots cold); a failing server is not.
-    if (res.status === 404) return null;
-    if (!res.ok) throw new AssetError('the boot snapshot metadata', url, `HTTP ${res.status}`);
-    return (await res.json().catch(() => null)) as SnapshotMeta | null;
-  });
-  // Requested with the metadata, not after it: its size only labels the progress, which the
-  // Content-Length gives as well unless the server compresses.
-  let snapshotBytes = 0;
-  // Not kept once handed over (7 MB for as long as the tab lives): a later restore (Reset) reads
-  // it again, from Cache Storage or the HTTP cache.
-  let stateDownload: Promise<ArrayBuffer> | null = null;
-  const state = () => {
-    stateDownload ??= (() => {
-      meta().then((m) => (snapshotBytes = m?.compressedBytes ?? 0), () => undefined);
-      return get('the boot snapshot', DIST_FILES.snapshot, { expectedBytes: () => snapshotBytes });
-    })();
-    return stateDownload;
+  /** A snapshot's metadata and state, downloaded once each; null memory: the default size's. */
+  const sized = new Map<number | null, { meta: () => Promise<SnapshotMeta | null>; state: () => Promise<ArrayBuffer>; take: () => Promise<ArrayBuffer> }>();
+  const snapshotOf = (memoryMiB: number | null) => {
+    let s = sized.get(memoryMiB);
+    if (s) return s;
+    const files = snapshotFiles(memoryMiB);
+    const meta = once(async (): Promise<SnapshotMeta | null> => {
+      const url = at(files.meta);
+      const res = await request('the boot snapshot metadata', url);
+      // A build without a snapshot (for this size) is legal: the guest boots cold. A failing server is not.
+      if (res.status === 404) return null;
+      if (!res.ok) throw new AssetError('the boot snapshot metadata', url, `HTTP ${res.status}`);
+      return (await res.json().catch(() => null)) as SnapshotMeta | null;
+    });
+    // Requested with the metadata, not after it: its size only labels the progress, which the
+    // Content-Length gives as well unless the server compresses.
+    let snapshotBytes = 0;
+    // Not kept once handed over (take: 7 MB for as long as the tab lives): a later restore (Reset)
+    // reads it again, from Cache Storage or the HTTP cache.
+    let download: Promise<ArrayBuffer> | null = null;
+    const state = () =>
+      (download ??= (() => {
+        meta().then((m) => (snapshotBytes = m?.compressedBytes ?? 0), () => undefined);
+        return get('the boot snapshot', files.state, { expectedBytes: () => snapshotBytes });
+      })());
+    const take = () => {
+      const d = state();
+      download = null;
+      return d;
+    };
+    s = { meta, state, take };
+    sized.set(memoryMiB, s);
+    return s;
   };
+  const plain = snapshotOf(null);
+  // A guest size asked for up front (a link to a lesson with environment.memory): its snapshot is
+  // the one to fetch early, not the default one.
+  const first = config.memoryMiB ? snapshotOf(config.memoryMiB) : plain;
   return {
-    snapshotMeta: meta,
+    snapshotMeta: plain.meta,
     prefetch() {
       // Errors surface when boot asks for the asset; here they only must not go unhandled.
-      for (const p of [wasmModule(), bios(), vgaBios(), meta(), state()]) p.catch(() => undefined);
+      // A size with no snapshot of its own is either the default one's size or a cold boot.
+      const state =
+        first === plain
+          ? plain.state()
+          : first.meta().then((m) => (m ? first.state() : plain.meta().then((d) => (d?.memoryMiB === config.memoryMiB ? plain.state() : null))));
+      for (const p of [wasmModule(), bios(), vgaBios(), first.meta(), state]) p.catch(() => undefined);
     },
     wasm,
     wasmModule,
@@ -211,13 +233,14 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
       return { bzImage, initrd, cmdline: config.cmdline };
     },
     async snapshot(memoryMiB) {
-      const m = await meta();
-      if (!m) return { missing: `no boot snapshot at ${at(DIST_FILES.snapshotMeta)}` };
-      if (m.memoryMiB !== memoryMiB) return { missing: `the boot snapshot is for ${m.memoryMiB} MiB, not ${memoryMiB} MiB` };
-      const download = state();
-      stateDownload = null;
-      // v86 may detach what it is given: the caller gets the only reference.
-      return { state: await download };
+      const m = await plain.meta();
+      if (m?.memoryMiB === memoryMiB) return { state: await plain.take() }; // v86 may detach it: the caller gets the only reference
+      // Another size: the snapshot built for it (a lesson's environment.memory), if the build has one.
+      const own = snapshotOf(memoryMiB);
+      const o = await own.meta();
+      if (!o) return { missing: m ? `the boot snapshot is for ${m.memoryMiB} MiB, and there is none for ${memoryMiB} MiB` : `no boot snapshot at ${at(DIST_FILES.snapshotMeta)}` };
+      if (o.memoryMiB !== memoryMiB) return { missing: `the boot snapshot ${snapshotFiles(memoryMiB).state} is for ${o.memoryMiB} MiB, not ${memoryMiB} MiB` };
+      return { state: await own.take() };
     },
   };
 }

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { V86 } from 'v86';
-import { DIST_FILES, type SnapshotMeta } from './assets.ts';
+import { DIST_FILES, snapshotFiles, type SnapshotMeta } from './assets.ts';
 import { DEFAULT_MEMORY_MIB, VGA_MEMORY, VmCore, type VmAssetLoader } from './core.ts';
 import { diskFolder } from './node-share.ts';
 import type { FolderSource } from './share.ts';
@@ -37,6 +37,16 @@ function readBuffer(path: string): ArrayBuffer {
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
+/** A snapshot's metadata file: null when absent, { bad } when unreadable. */
+function readMeta(path: string): { meta: SnapshotMeta } | { bad: true } | null {
+  if (!existsSync(path)) return null;
+  try {
+    return { meta: JSON.parse(readFileSync(path, 'utf8')) as SnapshotMeta };
+  } catch {
+    return { bad: true };
+  }
+}
+
 /** Identifies what a boot snapshot was made from; a snapshot whose hash differs is stale. */
 export function snapshotInputsHash(memoryMiB: number, dist = distPath()): string {
   const h = createHash('sha256');
@@ -62,16 +72,18 @@ export function nodeAssets(dist = distPath()): VmAssetLoader {
       };
     },
     async snapshot(memoryMiB) {
-      const file = join(dist, DIST_FILES.snapshot);
-      const metaFile = join(dist, DIST_FILES.snapshotMeta);
-      if (!existsSync(file)) return { missing: `no boot snapshot at vm-images/dist/${DIST_FILES.snapshot}` };
-      let meta: SnapshotMeta;
-      try {
-        meta = JSON.parse(readFileSync(metaFile, 'utf8')) as SnapshotMeta;
-      } catch {
-        return { missing: `the boot snapshot has no readable ${DIST_FILES.snapshotMeta}` };
+      const plain = readMeta(join(dist, DIST_FILES.snapshotMeta));
+      // The default size's snapshot, or the one built for a lesson's size beside it.
+      const files = plain && 'meta' in plain && plain.meta.memoryMiB === memoryMiB ? snapshotFiles(null) : snapshotFiles(memoryMiB);
+      const file = join(dist, files.state);
+      if (!existsSync(file)) {
+        if (plain && 'meta' in plain) return { missing: `the boot snapshot is for ${plain.meta.memoryMiB} MiB, and there is none for ${memoryMiB} MiB (vm-images/dist/${files.state})` };
+        return { missing: `no boot snapshot at vm-images/dist/${DIST_FILES.snapshot}` };
       }
-      if (meta.memoryMiB !== memoryMiB) return { missing: `the boot snapshot is for ${meta.memoryMiB} MiB, not ${memoryMiB} MiB` };
+      const read = readMeta(join(dist, files.meta));
+      if (!read || !('meta' in read)) return { missing: `the boot snapshot has no readable ${files.meta}` };
+      const { meta } = read;
+      if (meta.memoryMiB !== memoryMiB) return { missing: `the boot snapshot ${files.state} is for ${meta.memoryMiB} MiB, not ${memoryMiB} MiB` };
       const missing = missingBootFile();
       if (!missing && meta.inputs !== snapshotInputsHash(memoryMiB, dist))
         return { missing: 'the boot snapshot is stale (kernel, initramfs, BIOS, cmdline or v86 changed); run npm run build:vm' };

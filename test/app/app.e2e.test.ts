@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { repoRoot } from '../../scripts/lib/cache.ts';
 import { launchChromium } from './chromium.ts';
-import { buildApp, guestMissing, serveBuilt, SUB_PATH } from './server.ts';
+import { guestMissing, serveBuilt, sharedBuild, SUB_PATH } from './server.ts';
 import { typeInTerminal } from './playground.ts';
 
 // Needs the built guest (vm-images/dist); skipped with the reason when it is not there.
@@ -31,8 +31,7 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    buildApp();
-    server = await serveBuilt();
+    server = await serveBuilt(await sharedBuild());
     expect(server.url).toContain(SUB_PATH);
     ({ context } = await launchChromium());
     page = context.pages()[0] ?? (await context.newPage());
@@ -183,7 +182,7 @@ describe.skipIf(missing)(`playground in Chromium, bad input${missing ? ` (skippe
   let server: Awaited<ReturnType<typeof serveBuilt>>;
 
   beforeAll(async () => {
-    server = await serveBuilt();
+    server = await serveBuilt(await sharedBuild());
     // A fresh profile: nothing cached, so the downloads really happen.
     ({ context } = await launchChromium());
   }, 120_000);

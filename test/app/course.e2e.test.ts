@@ -11,16 +11,15 @@ import { repoRoot } from '../../scripts/lib/cache.ts';
 import { loadLessonsFromDisk } from '../../src/lessons/node.ts';
 import type { Lesson } from '../../src/lessons/types.ts';
 import { launchChromium } from './chromium.ts';
-import { buildApp, guestMissing, serveBuilt } from './server.ts';
+import { guestMissing, serveBuilt, sharedBuild } from './server.ts';
 
 const missing = guestMissing();
 // Under CI every test runs: a missing guest is an error there, not a skip.
 if (missing && process.env['CI'] === 'true') throw new Error(`the course browser test cannot run under CI=true: ${missing}`);
-/** A build of its own: other browser test files may rebuild their folders meanwhile. */
-const OUT_DIR = 'test-results/dist-course';
 const RESULTS = join(repoRoot, 'test-results');
 const lessons: Lesson[] = loadLessonsFromDisk().entries.flatMap((e) => (e.lesson ? [e.lesson] : []));
 const DOCKERFILE = '07-dockerfile';
+const memoryOf = (slug: string) => lessons.find((l) => l.slug === slug)?.environment.memoryMiB;
 /** The multi-stage step: two short RUNs on debian and a copy into busybox, seconds not minutes (the python3 step takes minutes). */
 const STEP = '04-multi-stage';
 
@@ -73,8 +72,7 @@ describe.skipIf(missing)(`course page and lesson URLs in Chromium${missing ? ` (
   const track = (p: Page) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
 
   beforeAll(async () => {
-    buildApp(OUT_DIR);
-    server = await serveBuilt(OUT_DIR);
+    server = await serveBuilt(await sharedBuild());
     serverOpen = true;
     ({ context } = await launchChromium());
   }, 600_000);
@@ -112,12 +110,18 @@ describe.skipIf(missing)(`course page and lesson URLs in Chromium${missing ? ` (
   it(`a deep link opens lesson 7 at a step on a first load; Run types the step's commands and Check passes`, async () => {
     const page = await context.newPage();
     track(page);
+    // The VM worker's console: how the guest booted (cold, or from which snapshot).
+    const boots: string[] = [];
+    page.on('console', (m) => boots.push(m.text()));
     await page.goto(`${server.url}#/lessons/${DOCKERFILE}/${STEP}`);
     await expect.poll(() => page.locator('[data-testid=lesson-title]').innerText(), { timeout: 60_000 }).toMatch(/^Lesson 7: Dockerfile$/);
     await expect.poll(() => page.locator('ol.steps button[aria-current=step]').innerText(), { timeout: 30_000 }).toMatch(/A small multi-stage build/);
     await expect.poll(() => page.title()).toBe('7. Dockerfile · Whalebone');
-    // Lesson 7 asks for a 512 MiB guest, which has no boot snapshot: a cold boot, slow in the emulator.
+    // Lesson 7 asks for a 512 MiB guest: the link restores that size's own snapshot at once,
+    // without fetching the default one or booting cold.
     await waitReady(page);
+    expect(memoryOf(DOCKERFILE)).toBeGreaterThan(256);
+    expect(boots.filter((m) => m.startsWith('[vm] boot started'))).toEqual([expect.stringMatching(/booted from the snapshot in \d+ ms$/)]);
     await page.locator('[data-testid=lesson-body] button.run').first().click();
     await waitTerminal(page, /hello from a tiny image, built in debian \d+/, 600_000);
     await checkPasses(page);

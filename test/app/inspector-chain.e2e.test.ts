@@ -8,7 +8,6 @@ import { guestMissing } from './server.ts';
 import { openPlayground, typeInTerminal, type Playground } from './playground.ts';
 
 // a build folder of its own: the app's e2e files run in parallel
-const OUT_DIR = 'test-results/dist-inspector-chain';
 
 const missing = guestMissing();
 
@@ -19,7 +18,7 @@ describe.skipIf(missing)(`engine chain view in Chromium${missing ? ` (skipped: $
   let pageErrors: string[];
 
   beforeAll(async () => {
-    pg = await openPlayground(OUT_DIR);
+    pg = await openPlayground();
     ({ page, server, pageErrors } = pg);
   }, 600_000);
 

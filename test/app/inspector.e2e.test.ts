@@ -10,7 +10,6 @@ import { guestMissing } from './server.ts';
 import { openPlayground, typeInTerminal, type Playground } from './playground.ts';
 
 // a build folder of its own: the app's e2e files run in parallel
-const OUT_DIR = 'test-results/dist-inspector';
 
 const missing = guestMissing();
 const RESULTS = join(repoRoot, 'test-results');
@@ -22,7 +21,7 @@ describe.skipIf(missing)(`inspector in Chromium${missing ? ` (skipped: ${missing
   let pageErrors: string[];
 
   beforeAll(async () => {
-    pg = await openPlayground(OUT_DIR);
+    pg = await openPlayground();
     ({ page, server, pageErrors } = pg);
   }, 600_000);
 

@@ -5,12 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
-import { buildApp, guestMissing, serveBuilt } from './server.ts';
+import { guestMissing, serveBuilt, sharedBuild } from './server.ts';
 import { typeInTerminal } from './playground.ts';
 
 const missing = guestMissing();
-/** A build of its own: app.e2e.test.ts may rebuild dist/ while this file runs. */
-const OUT_DIR = 'test-results/dist-offline';
 
 async function waitTerminal(page: Page, re: RegExp, timeout = 60_000): Promise<void> {
   await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout, interval: 250 }).toMatch(re);
@@ -24,8 +22,7 @@ describe.skipIf(missing)(`playground offline${missing ? ` (skipped: ${missing})`
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    buildApp(OUT_DIR);
-    server = await serveBuilt(OUT_DIR);
+    server = await serveBuilt(await sharedBuild());
     serverOpen = true;
     ({ context } = await launchChromium());
     page = context.pages()[0] ?? (await context.newPage());

@@ -1,9 +1,8 @@
-// What the Chromium e2e files share: the app built into a folder of its own (they run in
-// parallel), served, opened in a fresh Chromium profile until the guest is ready; and typing into
-// the terminal.
+// What the Chromium e2e files share: the app built once per run (sharedBuild), served, opened
+// in a fresh Chromium profile until the guest is ready; and typing into the terminal.
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
-import { buildApp, serveBuilt } from './server.ts';
+import { serveBuilt, sharedBuild } from './server.ts';
 
 export interface Playground {
   context: BrowserContext;
@@ -14,9 +13,8 @@ export interface Playground {
   close(): Promise<void>;
 }
 
-export async function openPlayground(outDir: string): Promise<Playground> {
-  buildApp(outDir);
-  const server = await serveBuilt(outDir);
+export async function openPlayground(): Promise<Playground> {
+  const server = await serveBuilt(await sharedBuild());
   const { context } = await launchChromium();
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors: string[] = [];

@@ -5,11 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
-import { buildApp, guestMissing, serveBuilt } from './server.ts';
+import { guestMissing, serveBuilt, sharedBuild } from './server.ts';
 
 const missing = guestMissing();
-/** A build of its own: other browser test files may rebuild dist/ meanwhile. */
-const OUT_DIR = 'test-results/dist-preview';
 
 /** Runs a guest command through the page's VM (the learner would type it; the test needs its exit code). */
 async function guest(page: Page, command: string): Promise<string> {
@@ -58,8 +56,7 @@ describe.skipIf(missing)(`port preview in Chromium${missing ? ` (skipped: ${miss
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    buildApp(OUT_DIR);
-    server = await serveBuilt(OUT_DIR);
+    server = await serveBuilt(await sharedBuild());
     serverOpen = true;
     ({ context } = await launchChromium());
     page = context.pages()[0] ?? (await context.newPage());

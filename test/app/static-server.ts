@@ -35,6 +35,8 @@ export interface StaticServer {
   resetCounters(): void;
   /** The next request whose path ends with suffix gets a 503 (once per call). */
   failOnce(suffix: string): void;
+  /** Paths ending with one of these get a 404, as if the build had no such file (an empty list: none). */
+  hide(suffixes: string[]): void;
   /** Stops listening and drops open connections (the network is gone). */
   close(): Promise<void>;
 }
@@ -55,6 +57,7 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
   let sent = 0;
   let log: string[] = [];
   const failures: string[] = [];
+  let hidden: string[] = [];
   const sockets = new Set<Socket>();
 
   const finish = (res: ServerResponse, path: string, status: number, body?: Buffer | string) => {
@@ -79,7 +82,7 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
     let rel = path.slice(base.length);
     if (rel === '' || rel.endsWith('/')) rel += 'index.html';
     const file = normalize(join(opts.root, rel));
-    if (!file.startsWith(opts.root) || !existsSync(file) || !statSync(file).isFile()) return finish(res, path, 404, 'not found');
+    if (!file.startsWith(opts.root) || !existsSync(file) || !statSync(file).isFile() || hidden.some((h) => path.endsWith(h))) return finish(res, path, 404, 'not found');
     const failAt = failures.findIndex((s) => path.endsWith(s));
     if (failAt >= 0) {
       failures.splice(failAt, 1);
@@ -153,6 +156,7 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
       log = [];
     },
     failOnce: (suffix) => void failures.push(suffix),
+    hide: (suffixes) => void (hidden = [...suffixes]),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

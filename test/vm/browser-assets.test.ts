@@ -100,7 +100,7 @@ describe('urlAssets: the boot snapshot', () => {
   it('says why there is none for another memory size, without downloading it', async () => {
     const hits = serve();
     const assets = urlAssets({ distUrl: 'http://app.test/vm/', wasmUrl: 'http://app.test/v86.wasm', cmdline: '' });
-    await expect(assets.snapshot(512)).resolves.toEqual({ missing: 'the boot snapshot is for 256 MiB, not 512 MiB' });
+    await expect(assets.snapshot(512)).resolves.toEqual({ missing: 'the boot snapshot is for 256 MiB, and there is none for 512 MiB' });
     expect(hits.get('/vm/state.bin.zst')).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import { V86 } from 'v86';
 import { VmCore } from '../../src/vm/core.ts';
 import { isVmTimeoutError } from '../../src/vm/errors.ts';
 import { createNodeVm, nodeAssets } from '../../src/vm/node.ts';
+import { lessonMemorySizes } from '../../scripts/build-snapshot.ts';
 import type { V86Constructor } from '../../src/vm/v86-types.ts';
 import { guestSuite, sh, useGuest, vmSkipReason } from '../helpers/vm.ts';
 
@@ -120,11 +121,30 @@ describe.skipIf(vmSkipReason())(guestSuite('a guest size without a boot snapshot
     try {
       await vm.boot();
       expect(vm.lastBoot?.mode).toBe('cold');
-      expect(vm.lastBoot?.fallbackReason).toMatch(/the boot snapshot is for 256 MiB, not 384 MiB/);
+      expect(vm.lastBoot?.fallbackReason).toMatch(/the boot snapshot is for 256 MiB, and there is none for 384 MiB/);
       const total = Number(/MemTotal:\s+(\d+) kB/.exec(await sh(vm, 'cat /proc/meminfo'))?.[1]);
       expect(total / 1024).toBeGreaterThan(350);
       expect(total / 1024).toBeLessThanOrEqual(384);
       // no wait for dockerd here: the boot did it
+      expect((await sh(vm, 'docker ps')).split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE/);
+    } finally {
+      await vm.destroy();
+    }
+  }, 180_000);
+});
+
+describe.skipIf(vmSkipReason())(guestSuite('a lesson\'s guest size with a snapshot of its own (prepare builds one per environment.memory)'), () => {
+  it('restores the lesson size\'s snapshot instead of booting cold: all its memory, docker answers', async () => {
+    const sizes = lessonMemorySizes();
+    expect(sizes.length, 'no lesson asks for a bigger guest any more: this test has nothing to check').toBeGreaterThan(0);
+    const memoryMiB = sizes[sizes.length - 1]!;
+    const vm = createNodeVm({ memoryMiB });
+    try {
+      await vm.boot();
+      expect(vm.lastBoot?.mode, vm.lastBoot?.fallbackReason).toBe('snapshot');
+      const total = Number(/MemTotal:\s+(\d+) kB/.exec(await sh(vm, 'cat /proc/meminfo'))?.[1]);
+      expect(total / 1024).toBeGreaterThan(memoryMiB - 40);
+      expect(total / 1024).toBeLessThanOrEqual(memoryMiB);
       expect((await sh(vm, 'docker ps')).split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE/);
     } finally {
       await vm.destroy();
