@@ -11,6 +11,12 @@ export interface WorkspaceGuest {
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
 }
 
+/**
+ * How long a listing or a file read may take. The guest may be busy (a build, an apt-get) and the
+ * learner's machine slow: a few small reads are no reason to give up early.
+ */
+const GUEST_READ_MS = 30_000;
+
 export class Workspace {
   files = $state.raw<GuestFile[]>([]);
   openPath = $state<string | null>(null);
@@ -55,7 +61,7 @@ export class Workspace {
       do {
         this.pollAgain = false;
         const dir = this.workdir();
-        const r = await this.guest().exec(`find ${shellQuote(dir)} -maxdepth 4 -type f -exec stat -c '%Y %s %n' {} + 2>/dev/null | head -n 300`, { timeoutMs: 10_000 });
+        const r = await this.guest().exec(`find ${shellQuote(dir)} -maxdepth 4 -type f -exec stat -c '%Y %s %n' {} + 2>/dev/null | head -n 300`, { timeoutMs: GUEST_READ_MS });
         const next = parseStatLines(r.stdout, dir);
         const changed = changedFiles(this.files, next);
         this.files = next;
@@ -70,7 +76,7 @@ export class Workspace {
 
   async open(path: string): Promise<void> {
     const before = this.saves;
-    const r = await this.guest().exec(`cat ${shellQuote(`${this.workdir()}/${path}`)}`, { timeoutMs: 10_000 });
+    const r = await this.guest().exec(`cat ${shellQuote(`${this.workdir()}/${path}`)}`, { timeoutMs: GUEST_READ_MS });
     if (this.saves !== before && path === this.openPath) return;
     this.openPath = path;
     this.openContent = r.stdout;
