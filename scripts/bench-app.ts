@@ -13,7 +13,8 @@
 //   bytes over the wire until the first lesson is ready on a first visit, target <= 6 MB (#17)
 //   main-thread long tasks until the prompt (count, longest), target none over 200 ms
 //   guest command round trip (exec `true`) after the lesson is ready
-//   tab memory with the guest running: the renderer's resident memory and the page's JS heap,
+//   tab memory with the guest running: the resident memory of the renderers running the page (and
+//     its workers) and the service worker, Chromium's spare renderer shown apart; the page's JS heap,
 //     target <= 600 MiB (#17)
 //   the inspector (#15, on the cached tab; --no-inspector leaves it out): a typed command's round
 //     trip with the panel closed and open (target <= 10% slower), the guest's time per refresh,
@@ -122,19 +123,34 @@ async function visit(page: Page, server: StaticServer, query = ''): Promise<Visi
   return { promptMs, lessonMs, bytes, longTasks: tasks.length, longestTaskMs: longest?.[1] ?? 0, longestWhat, execMs };
 }
 
-/** Resident memory of the browser's renderer processes for this profile (the tab, its workers included). */
-function rendererRssMiB(userDataDir: string): number {
-  let kib = 0;
+interface RendererRss {
+  /** The renderer running the page (and so its dedicated workers: the VM, Monaco's). */
+  page: number;
+  /** Renderers running only a service worker (the app's, left in the first visit's process). */
+  serviceWorker: number;
+  /** Renderers running no worker: Chromium's spare process, kept ready for a next navigation. */
+  spare: number;
+}
+
+/**
+ * Resident memory of the browser's renderer processes for this profile, by what they run, told
+ * apart by their threads' names: every page of the app starts the VM's dedicated worker.
+ */
+function rendererRssMiB(userDataDir: string): RendererRss {
+  const out: RendererRss = { page: 0, serviceWorker: 0, spare: 0 };
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmd.includes('--type=renderer') || !cmd.includes(userDataDir)) continue;
-      kib += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      const threads = readdirSync(`/proc/${pid}/task`).map((t) => readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8'));
+      const mib = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+      const kind = threads.some((t) => t.startsWith('DedicatedWorker')) ? 'page' : threads.some((t) => t.startsWith('ServiceWorker')) ? 'serviceWorker' : 'spare';
+      out[kind] += mib;
     } catch {
       // the process ended meanwhile
     }
   }
-  return kib / 1024;
+  return out;
 }
 
 async function jsHeapMiB(context: BrowserContext, page: Page): Promise<number> {
@@ -162,7 +178,7 @@ async function main(): Promise<void> {
   const stock: Visit[] = [];
   // --baseline MODE: the third tab's ?v86= (default stock: v86 exactly as shipped); own-loop compares v86's own yield
   const baseline = arg('--baseline') ?? 'stock';
-  const rss: number[] = [];
+  const rss: RendererRss[] = [];
   const heap: number[] = [];
   const inspector: InspectorFigures[] = [];
   const withInspector = !process.argv.includes('--no-inspector');
@@ -255,7 +271,11 @@ async function main(): Promise<void> {
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(head));
   for (const r of rows) console.log(line(r));
-  console.log(`tab memory with the guest running: renderer RSS ${Math.round(median(rss))} MiB (page + VM worker), page JS heap ${median(heap).toFixed(1)} MiB; target <= 600 MiB`);
+  const mem = (f: (r: RendererRss) => number) => Math.round(median(rss.map(f)));
+  console.log(
+    `tab memory with the guest running: renderer RSS ${mem((r) => r.page + r.serviceWorker)} MiB (page + VM worker ${mem((r) => r.page)}, the service worker's renderer ${mem((r) => r.serviceWorker)}; ` +
+      `not counted: Chromium's spare renderer ${mem((r) => r.spare)}), page JS heap ${median(heap).toFixed(1)} MiB; target <= 600 MiB`,
+  );
   if (switchSame.length && sameSize && bigger) {
     const ms = (xs: SwitchTimes[], f: (x: SwitchTimes) => number | null) => `${Math.round(median(xs.map((x) => f(x) ?? NaN)))} ms`;
     console.log(`lesson switch (cached tab, link -> lesson set up; target <= 1.5 s):`);

@@ -173,7 +173,7 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
   const bios = once(() => get('the BIOS', DIST_FILES.bios));
   const vgaBios = once(() => get('the VGA BIOS', DIST_FILES.vgaBios));
   /** A snapshot's metadata and state, downloaded once each; null memory: the default size's. */
-  const sized = new Map<number | null, { meta: () => Promise<SnapshotMeta | null>; state: () => Promise<ArrayBuffer> }>();
+  const sized = new Map<number | null, { meta: () => Promise<SnapshotMeta | null>; state: () => Promise<ArrayBuffer>; take: () => Promise<ArrayBuffer> }>();
   const snapshotOf = (memoryMiB: number | null) => {
     let s = sized.get(memoryMiB);
     if (s) return s;
@@ -189,11 +189,20 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
     // Requested with the metadata, not after it: its size only labels the progress, which the
     // Content-Length gives as well unless the server compresses.
     let snapshotBytes = 0;
-    const state = once(() => {
-      meta().then((m) => (snapshotBytes = m?.compressedBytes ?? 0), () => undefined);
-      return get('the boot snapshot', files.state, { expectedBytes: () => snapshotBytes });
-    });
-    s = { meta, state };
+    // Not kept once handed over (take: 7 MB for as long as the tab lives): a later restore (Reset)
+    // reads it again, from Cache Storage or the HTTP cache.
+    let download: Promise<ArrayBuffer> | null = null;
+    const state = () =>
+      (download ??= (() => {
+        meta().then((m) => (snapshotBytes = m?.compressedBytes ?? 0), () => undefined);
+        return get('the boot snapshot', files.state, { expectedBytes: () => snapshotBytes });
+      })());
+    const take = () => {
+      const d = state();
+      download = null;
+      return d;
+    };
+    s = { meta, state, take };
     sized.set(memoryMiB, s);
     return s;
   };
@@ -225,13 +234,13 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
     },
     async snapshot(memoryMiB) {
       const m = await plain.meta();
-      if (m?.memoryMiB === memoryMiB) return { state: (await plain.state()).slice(0) };
+      if (m?.memoryMiB === memoryMiB) return { state: await plain.take() }; // v86 may detach it: the caller gets the only reference
       // Another size: the snapshot built for it (a lesson's environment.memory), if the build has one.
       const own = snapshotOf(memoryMiB);
       const o = await own.meta();
       if (!o) return { missing: m ? `the boot snapshot is for ${m.memoryMiB} MiB, and there is none for ${memoryMiB} MiB` : `no boot snapshot at ${at(DIST_FILES.snapshotMeta)}` };
       if (o.memoryMiB !== memoryMiB) return { missing: `the boot snapshot ${snapshotFiles(memoryMiB).state} is for ${o.memoryMiB} MiB, not ${memoryMiB} MiB` };
-      return { state: (await own.state()).slice(0) };
+      return { state: await own.take() };
     },
   };
 }

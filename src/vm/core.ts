@@ -135,6 +135,10 @@ export class VmCore implements VmApi {
   private execs = 0;
   private wasmModule: Promise<WebAssembly.Module> | null = null;
   private memoryMiB = DEFAULT_MEMORY_MIB;
+  /** The guest memory of the current (or last) boot, in MiB. */
+  get memorySize(): number {
+    return this.memoryMiB;
+  }
   /** Keep-alive connections belong to one emulator: a new client for each. */
   private httpClient: HttpClient | null = null;
   /** How the last boot went, for CLIs and benchmarks. */

@@ -10,7 +10,15 @@ import type { BrowserVmConfig } from './browser-assets.ts';
 import type { BootOptions, ExecOptions, ExecResult, VmApi, VmStatus } from './types.ts';
 import type { TerminalMessage, WorkerVm } from './worker.ts';
 
-export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): Promise<VmApi> {
+/** The browser's VM: a VmApi that can also go back to the boot snapshot without a saved copy. */
+export interface WorkerVmApi extends VmApi {
+  /** Whether the guest booted from the boot snapshot (not cold: a size without a snapshot). */
+  bootedFromSnapshot(): Promise<boolean>;
+  /** Restores the boot snapshot, read again from the cache (the lesson's set-up must run again). */
+  restoreBootSnapshot(): Promise<void>;
+}
+
+export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): Promise<WorkerVmApi> {
   const remote = Comlink.wrap<WorkerVm>(worker);
   // Sent without waiting for answers: the worker handles messages in order, so boot() need not
   // wait for two round trips through a page and a worker that are both busy starting up.
@@ -55,6 +63,17 @@ export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): 
     writeFile: (path, data) => remote.writeFile(path, data),
     readFile: (path) => remote.readFile(path),
     saveState: () => remote.saveState(),
+    bootedFromSnapshot: () => remote.bootedFromSnapshot(),
+    async restoreBootSnapshot() {
+      state = 'booting';
+      try {
+        await remote.restoreBootSnapshot();
+        state = 'ready';
+      } catch (e) {
+        state = 'crashed';
+        throw e;
+      }
+    },
     async restoreState(s: ArrayBuffer) {
       state = 'booting';
       try {

@@ -200,6 +200,21 @@ export class WorkerVm {
   restoreState(state: ArrayBuffer): Promise<void> {
     return this.core().restoreState(state);
   }
+  /** Whether the running guest started from the boot snapshot (restoreBootSnapshot can go back to it). */
+  bootedFromSnapshot(): boolean {
+    return this.vm?.lastBoot?.mode === 'snapshot';
+  }
+  /**
+   * The guest back to the boot snapshot, read again (from Cache Storage or the HTTP cache), so
+   * that Reset needs no copy of a saved state kept in memory.
+   */
+  async restoreBootSnapshot(): Promise<void> {
+    const core = this.core();
+    if (!this.assets || core.lastBoot?.mode !== 'snapshot') throw new VmError('restoreBootSnapshot: the guest did not boot from the boot snapshot');
+    const snap = await this.assets.snapshot(core.memorySize);
+    if (!('state' in snap)) throw new VmError(`restoreBootSnapshot: ${snap.missing}`);
+    await core.restoreState(snap.state);
+  }
   resizeTerminal(cols: number, rows: number): Promise<void> {
     return this.core().resizeTerminal(cols, rows);
   }

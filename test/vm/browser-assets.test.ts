@@ -1,7 +1,7 @@
 // download() as the VM worker uses it, against real Responses (Node has fetch's Response):
 // progress in downloaded bytes with the right total, and failures that name the asset.
-import { describe, expect, it } from 'vitest';
-import { download, type AssetProgress } from '../../src/vm/browser-assets.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { download, urlAssets, type AssetProgress } from '../../src/vm/browser-assets.ts';
 
 /** A fetch that answers with body in chunks of chunkSize (as a network would), with headers. */
 function fetchOf(body: Uint8Array, headers: Record<string, string> = {}, chunkSize = 64 * 1024, status = 200): typeof fetch {
@@ -63,5 +63,44 @@ describe('download', () => {
     await expect(download('the boot snapshot', '/vm/state.bin.zst', { onProgress: () => undefined, fetchFn: breaking })).rejects.toThrow(
       /^Downloading the boot snapshot \(\/vm\/state\.bin\.zst\) failed: the download broke off after 1000 bytes \(connection reset\)/,
     );
+  });
+});
+
+describe('urlAssets: the boot snapshot', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** A server with a snapshot for 256 MiB; counts the requests for each path. */
+  function serve(): Map<string, number> {
+    const hits = new Map<string, number>();
+    vi.stubGlobal('fetch', async (url: string) => {
+      const path = new URL(url, 'http://app.test/').pathname;
+      hits.set(path, (hits.get(path) ?? 0) + 1);
+      if (path === '/vm/state.json') return Response.json({ inputs: 'x', memoryMiB: 256, v86: 'x', rawBytes: 9, compressedBytes: body.length, createdAt: 'x' });
+      if (path === '/vm/state.bin.zst') return new Response(body.slice());
+      return new Response('', { status: 404 });
+    });
+    return hits;
+  }
+
+  it('is downloaded once for the boot (the prefetch is what the boot gets), and not kept: a second restore reads it again', async () => {
+    const hits = serve();
+    const assets = urlAssets({ distUrl: 'http://app.test/vm/', wasmUrl: 'http://app.test/v86.wasm', cmdline: '' });
+    assets.prefetch();
+    const first = await assets.snapshot(256);
+    expect(hits.get('/vm/state.bin.zst')).toBe(1);
+    expect('state' in first && same(first.state, body)).toBe(true);
+    // Reset: the tab kept no copy, so the file is requested again (the cache answers it in the app).
+    const second = await assets.snapshot(256);
+    expect(hits.get('/vm/state.bin.zst')).toBe(2);
+    expect('state' in second && same(second.state, body)).toBe(true);
+    // each caller owns its buffer (v86 may detach it)
+    expect('state' in first && 'state' in second && first.state !== second.state).toBe(true);
+  });
+
+  it('says why there is none for another memory size, without downloading it', async () => {
+    const hits = serve();
+    const assets = urlAssets({ distUrl: 'http://app.test/vm/', wasmUrl: 'http://app.test/v86.wasm', cmdline: '' });
+    await expect(assets.snapshot(512)).resolves.toEqual({ missing: 'the boot snapshot is for 256 MiB, and there is none for 512 MiB' });
+    expect(hits.get('/vm/state.bin.zst')).toBeUndefined();
   });
 });
