@@ -2,7 +2,7 @@
 // byte ranges, a failure can be injected), as a static host would.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { serveStatic, type StaticServer } from './static-server.ts';
 import { repoRoot } from '../../scripts/lib/cache.ts';
 import { skipOutsideCi } from '../helpers/ci.ts';
@@ -51,10 +51,12 @@ export async function sharedBuild(): Promise<string> {
   const lock = join(repoRoot, `${SHARED_DIST}.lock`);
   const built = () => existsSync(stamp) && readFileSync(stamp, 'utf8') === run;
   const deadline = Date.now() + 300_000;
+  mkdirSync(dirname(lock), { recursive: true });
   while (!built()) {
     try {
       mkdirSync(lock, { recursive: false });
-    } catch {
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       // Another file is building it, or a lock left by an earlier run that died.
       const owner: string = existsSync(join(lock, 'run')) ? readFileSync(join(lock, 'run'), 'utf8') : run;
       if (owner !== run) rmSync(lock, { recursive: true, force: true });
