@@ -94,14 +94,15 @@ export function nodeAssets(dist = distPath()): VmAssetLoader {
     },
     async snapshot(memoryMiB) {
       const plain = readMeta(join(dist, DIST_FILES.snapshotMeta));
-      // The default size's snapshot, or the one built for a lesson's size beside it.
-      const files = plain && 'meta' in plain && plain.meta.memoryMiB === memoryMiB ? snapshotFiles(null) : snapshotFiles(memoryMiB);
+      // The default size's snapshot (its metadata is read already), or the one built for a lesson's size beside it.
+      const ofPlain = plain && 'meta' in plain && plain.meta.memoryMiB === memoryMiB ? plain : null;
+      const files = snapshotFiles(ofPlain ? null : memoryMiB);
       const file = join(dist, files.state);
       if (!existsSync(file)) {
         if (plain && 'meta' in plain) return { missing: `the boot snapshot is for ${plain.meta.memoryMiB} MiB, and there is none for ${memoryMiB} MiB (vm-images/dist/${files.state})` };
         return { missing: `no boot snapshot at vm-images/dist/${DIST_FILES.snapshot}` };
       }
-      const read = readMeta(join(dist, files.meta));
+      const read = ofPlain ?? readMeta(join(dist, files.meta));
       if (!read || !('meta' in read)) return { missing: `the boot snapshot has no readable ${files.meta}` };
       const { meta } = read;
       if (meta.memoryMiB !== memoryMiB) return { missing: `the boot snapshot ${files.state} is for ${meta.memoryMiB} MiB, not ${memoryMiB} MiB` };
