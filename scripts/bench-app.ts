@@ -34,6 +34,7 @@ import { BuildError, log, runMain } from './lib/progress.ts';
 import { median } from './lib/stats.ts';
 import { inspectorFigures, type InspectorFigures } from './lib/bench-app-inspector.ts';
 import { switchLesson, type SwitchTimes } from './lib/bench-app-switch.ts';
+import { profileRenderers } from './lib/renderers.ts';
 import { snapshotFiles } from '../src/vm/assets.ts';
 import { DEFAULT_MEMORY_MIB } from '../src/vm/core.ts';
 import { loadLessonsFromDisk } from '../src/lessons/node.ts';
@@ -138,10 +139,8 @@ interface RendererRss {
  */
 function rendererRssMiB(userDataDir: string): RendererRss {
   const out: RendererRss = { page: 0, serviceWorker: 0, spare: 0 };
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  for (const { pid } of profileRenderers(userDataDir)) {
     try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('--type=renderer') || !cmd.includes(userDataDir)) continue;
       const threads = readdirSync(`/proc/${pid}/task`).map((t) => readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8'));
       const mib = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
       const kind = threads.some((t) => t.startsWith('DedicatedWorker')) ? 'page' : threads.some((t) => t.startsWith('ServiceWorker')) ? 'serviceWorker' : 'spare';

@@ -11,6 +11,7 @@ import type { CDPSession, Page } from 'playwright-core';
 import { launchChromium } from '../test/app/chromium.ts';
 import { serveStatic } from '../test/app/static-server.ts';
 import { repoRoot } from './lib/cache.ts';
+import { profileRenderers } from './lib/renderers.ts';
 
 const BASE = '/bench/whalebone/';
 const MiB = 1024 * 1024;
@@ -34,13 +35,11 @@ interface Proc {
 
 function renderers(userDataDir: string): Proc[] {
   const out: Proc[] = [];
-  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+  for (const { pid, cmdline } of profileRenderers(userDataDir)) {
     try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (!cmd.includes(userDataDir) || !cmd.includes('--type=renderer')) continue;
-      const st = readFileSync(`/proc/${d}/status`, 'utf8') + readFileSync(`/proc/${d}/smaps_rollup`, 'utf8').replace(/^Rss:/m, 'RollupRss:');
+      const st = readFileSync(`/proc/${pid}/status`, 'utf8') + readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').replace(/^Rss:/m, 'RollupRss:');
       const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(st)?.[1] ?? 0) / 1024;
-      out.push({ pid: Number(d), kind: cmd.includes('--extension-process') ? 'extension' : 'renderer', rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile'), shmem: kb('RssShmem'), pss: kb('Pss'), started: Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]) });
+      out.push({ pid, kind: cmdline.includes('--extension-process') ? 'extension' : 'renderer', rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile'), shmem: kb('RssShmem'), pss: kb('Pss'), started: Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]) });
     } catch {
       // gone
     }
