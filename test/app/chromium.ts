@@ -23,12 +23,16 @@ const ARGS = [
 ];
 
 /** A persistent context in a fresh user-data-dir (service workers and caches need one to persist). */
-export async function launchChromium(userDataDir = mkdtempSync(join(tmpdir(), 'whalebone-chromium-'))): Promise<{ context: BrowserContext; userDataDir: string }> {
+/** extraArgs: more command-line switches, e.g. bench:tab's --js-flags=--liftoff-only diagnosis. */
+export async function launchChromium(
+  userDataDir = mkdtempSync(join(tmpdir(), 'whalebone-chromium-')),
+  extraArgs: readonly string[] = [],
+): Promise<{ context: BrowserContext; userDataDir: string }> {
   await ensureChromium();
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...extraArgs],
     viewport: { width: 1280, height: 720 },
   });
   return { context, userDataDir };
