@@ -5,7 +5,8 @@
 // dist/, a fresh profile), then runs every command REPS times, timed by the guest's own clock
 // (/proc/uptime, 10 ms steps), so the host's exec round trip is not counted. Columns:
 //   node             the VM driver in this process (what bench:engine measures)
-//   tab              Chromium as a learner runs it
+//   tab, 3-page JIT  the tab with v86's own JIT region limit (?jit-pages=3): the baseline
+//   tab              Chromium as a learner runs it (one guest page per JIT module: worker-v86.ts)
 //   tab liftoff-only the same tab with V8 told never to optimize WebAssembly with TurboFan
 //                    (--js-flags=--liftoff-only): a diagnosis, not something a page can ask for
 // For each tab it also prints the CPU seconds of the renderer's threads while the commands ran
@@ -182,7 +183,9 @@ runMain(SCOPE, async () => {
   const server = await serveStatic({ root, base: '/' });
   const tabs: [string, TabResult][] = [];
   try {
-    log(SCOPE, 'tab (Chromium as shipped) ...');
+    log(SCOPE, "tab with v86's own JIT regions (?jit-pages=3, the baseline) ...");
+    tabs.push(['tab, 3-page JIT', await tabColumn(`${server.url}?jit-pages=3`, reps, [])]);
+    log(SCOPE, 'tab ...');
     tabs.push(['tab', await tabColumn(server.url, reps, [])]);
     if (!process.argv.includes('--no-liftoff')) {
       log(SCOPE, 'tab with --js-flags=--liftoff-only (diagnosis) ...');

@@ -93,7 +93,9 @@ export class VmSession {
       // ?v86=stock runs v86 exactly as shipped (bench:app's baseline); own-loop and tuned: see V86Mode
       const asked = new URLSearchParams(location.search).get('v86');
       const v86Mode = V86_MODES.find((m) => m === asked) ?? 'default';
-      this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), v86Mode, ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}) });
+      // ?jit-pages=3: v86's own JIT region limit instead of ours (bench:tab's baseline)
+      const jitPages = Number(new URLSearchParams(location.search).get('jit-pages'));
+      this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), v86Mode, ...(Number.isInteger(jitPages) && jitPages > 0 ? { jitMaxPages: jitPages } : {}), ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}) });
       await this.vm.boot({
         ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}),
         onProgress: (p) => {
