@@ -4,9 +4,9 @@
 // Each column boots the boot snapshot and waits for the first lesson (the tab: the app from
 // dist/, a fresh profile), then runs every command REPS times, timed by the guest's own clock
 // (/proc/uptime, 10 ms steps), so the host's exec round trip is not counted. Columns:
-//   node             the VM driver in this process (what bench:engine measures)
+//   node             the VM driver in this process (what bench:engine measures; one-page JIT modules too)
 //   tab, 3-page JIT  the tab with v86's own JIT region limit (?jit-pages=3): the baseline
-//   tab              Chromium as a learner runs it (one guest page per JIT module: worker-v86.ts)
+//   tab              Chromium as a learner runs it (one guest page per JIT module: src/vm/jit.ts)
 //   tab liftoff-only the same tab with V8 told never to optimize WebAssembly with TurboFan
 //                    (--js-flags=--liftoff-only): a diagnosis, not something a page can ask for
 // For each tab it also prints the CPU seconds of the renderer's threads while the commands ran

@@ -2,4 +2,5 @@
 // after it has started the downloads and the compile of v86.wasm, which then overlap its loading.
 export { V86 } from 'v86';
 export { VmCore } from './core.ts';
-export { forTraffic, tunedForWorker, withJitMaxPages, BROWSER_JIT_MAX_PAGES } from './worker-v86.ts';
+export { forTraffic, tunedForWorker } from './worker-v86.ts';
+export { withJitMaxPages, JIT_MAX_PAGES } from './jit.ts';

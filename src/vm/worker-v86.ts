@@ -129,37 +129,3 @@ export function tunedForWorker(V86: V86Constructor): V86Constructor {
   } as unknown as V86Constructor;
 }
 
-/** v86's set_jit_config/get_jit_config keys (src/rust/jit.rs in v86 0.5). */
-const JIT_KEY_MAX_PAGES = 1;
-
-/**
- * The most guest code pages one JIT module may span: v86 ships 3. Chromium's V8 optimizes every
- * one of v86's generated modules with TurboFan on its background threads, and its time grows
- * faster than the function: 3-page modules (functions of 100-250 KB) took 1-6 s each, so on a
- * 2-core machine the compile threads used more CPU than the emulator (bench:tab, quiet host:
- * 77 s of compile threads against 23 s of emulator in one run). One page per module halves the
- * compile CPU and the guest's commands run 1.5-5 times faster in the tab; Node's older V8
- * compiles the same modules 5-10 times faster, so Node keeps v86's setting.
- */
-export const BROWSER_JIT_MAX_PAGES = 1;
-
-interface V86JitExports {
-  get_jit_config(key: number): number;
-  set_jit_config(key: number, value: number): void;
-}
-
-/** Sets v86's JIT region limit on every emulator the returned constructor makes (before it runs). */
-export function withJitMaxPages(V86: V86Constructor, maxPages: number): V86Constructor {
-  return class extends (V86 as unknown as new (o: V86Options) => V86Emulator) {
-    constructor(options: V86Options) {
-      super(options);
-      const onLoaded = () => {
-        this.remove_listener('emulator-loaded', onLoaded);
-        const exports = (this as unknown as { v86?: { cpu?: { wm?: { exports?: Partial<V86JitExports> } } } }).v86?.cpu?.wm?.exports;
-        // An emulator without the hook runs with v86's own limit.
-        if (typeof exports?.set_jit_config === 'function') exports.set_jit_config(JIT_KEY_MAX_PAGES, maxPages);
-      };
-      this.add_listener('emulator-loaded', onLoaded);
-    }
-  } as unknown as V86Constructor;
-}

@@ -1,17 +1,15 @@
-// The browser worker's JIT region limit (worker-v86.ts withJitMaxPages) on the real v86: the
-// limit reaches v86's JIT, and a guest restored under it runs the engine's commands as before.
+// The JIT region limit (src/vm/jit.ts) on the real v86 and guest: the limit reaches v86's JIT
+// before the guest runs, and a guest restored under it runs the engine's commands as before. (Every
+// other guest test runs under it too: createNodeVm applies it.)
 import { describe, expect, it } from 'vitest';
 import { V86 } from 'v86';
 import { DEFAULT_MEMORY_MIB, VmCore } from '../../src/vm/core.ts';
 import { distPath, nodeAssets } from '../../src/vm/node.ts';
 import { diskFolder } from '../../src/vm/node-share.ts';
 import { DIST_FILES } from '../../src/vm/assets.ts';
-import { BROWSER_JIT_MAX_PAGES, withJitMaxPages } from '../../src/vm/worker-v86.ts';
+import { JIT_MAX_PAGES, jitMaxPages, withJitMaxPages } from '../../src/vm/jit.ts';
 import type { V86Constructor, V86Emulator } from '../../src/vm/v86-types.ts';
 import { guestSuite, vmSkipReason } from '../helpers/vm.ts';
-
-type JitExports = { get_jit_config(key: number): number };
-const MAX_PAGES_KEY = 1;
 
 /** Wraps a constructor so the test can reach the emulator VmCore makes. */
 function recording(V: V86Constructor): { V86: V86Constructor; made: V86Emulator[] } {
@@ -25,11 +23,6 @@ function recording(V: V86Constructor): { V86: V86Constructor; made: V86Emulator[
   return { V86: Recording, made };
 }
 
-function maxPages(emu: V86Emulator): number {
-  const exports = (emu as unknown as { v86: { cpu: { wm: { exports: JitExports } } } }).v86.cpu.wm.exports;
-  return exports.get_jit_config(MAX_PAGES_KEY);
-}
-
 async function restoredGuest(V: V86Constructor): Promise<VmCore> {
   const vm = new VmCore({
     V86: V,
@@ -41,22 +34,22 @@ async function restoredGuest(V: V86Constructor): Promise<VmCore> {
   return vm;
 }
 
-describe.skipIf(vmSkipReason())(guestSuite('v86 JIT region limit for the browser worker'), () => {
-  it('v86 itself spans more pages per JIT module than the browser worker allows', async () => {
+describe.skipIf(vmSkipReason())(guestSuite('v86 JIT region limit'), () => {
+  it('v86 itself spans more pages per JIT module than ours', async () => {
     const { V86: V, made } = recording(V86 as unknown as V86Constructor);
     const vm = await restoredGuest(V);
     try {
-      expect(maxPages(made[0]!)).toBeGreaterThan(BROWSER_JIT_MAX_PAGES);
+      expect(jitMaxPages(made[0]!)).toBeGreaterThan(JIT_MAX_PAGES);
     } finally {
       await vm.destroy();
     }
   });
 
   it('sets the limit before the guest runs, and the restored guest runs docker under it', async () => {
-    const { V86: V, made } = recording(withJitMaxPages(V86 as unknown as V86Constructor, BROWSER_JIT_MAX_PAGES));
+    const { V86: V, made } = recording(withJitMaxPages(V86 as unknown as V86Constructor, JIT_MAX_PAGES));
     const vm = await restoredGuest(V);
     try {
-      expect(maxPages(made[0]!)).toBe(BROWSER_JIT_MAX_PAGES);
+      expect(jitMaxPages(made[0]!)).toBe(JIT_MAX_PAGES);
       const r = await vm.exec('docker pull -q busybox && docker run --rm busybox echo one-page-jit', { timeoutMs: 120_000 });
       expect(r.stderr).toBe('');
       expect(r.stdout.trim().split('\n')).toEqual(['docker.io/library/busybox:latest', 'one-page-jit']);
