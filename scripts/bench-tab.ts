@@ -24,6 +24,7 @@ import { createNodeVm } from '../src/vm/node.ts';
 import { repoRoot } from './lib/cache.ts';
 import { BuildError, log, runMain } from './lib/progress.ts';
 import { median } from './lib/stats.ts';
+import { profileRenderers } from './lib/renderers.ts';
 
 const SCOPE = 'bench:tab';
 
@@ -93,21 +94,6 @@ function threadTicks(pid: number): Map<string, number> {
   return by;
 }
 
-/** The renderer processes (one Chromium runs at a time here: its page, service worker and spare renderers). */
-function rendererPids(): number[] {
-  const pids: number[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.includes('--type=renderer') && !cmd.includes('--extension-process')) pids.push(Number(p));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
-}
-
 interface TabResult {
   times: number[][];
   cpu: Map<string, number>;
@@ -128,7 +114,7 @@ async function waitForLesson(page: Page): Promise<void> {
 }
 
 async function tabColumn(url: string, reps: number, extraArgs: string[]): Promise<TabResult> {
-  const { context } = await launchChromium(undefined, extraArgs);
+  const { context, userDataDir } = await launchChromium(undefined, extraArgs);
   try {
     const page = await context.newPage();
     await page.goto(url);
@@ -141,7 +127,7 @@ async function tabColumn(url: string, reps: number, extraArgs: string[]): Promis
           cmd,
         ),
     };
-    const pids = rendererPids();
+    const pids = profileRenderers(userDataDir).map((r) => r.pid);
     const before = pids.map(threadTicks);
     const t0 = performance.now();
     const times = await timeCommands(vm, reps);

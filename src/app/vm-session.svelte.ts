@@ -91,10 +91,11 @@ export class VmSession {
       const worker = new Worker(new URL('../vm/worker.ts', import.meta.url), { type: 'module', name: 'whalebone-vm' });
       const distUrl = new URL('vm/', document.baseURI).href;
       // ?v86=stock runs v86 exactly as shipped (bench:app's baseline); own-loop and tuned: see V86Mode
-      const asked = new URLSearchParams(location.search).get('v86');
+      const query = new URLSearchParams(location.search);
+      const asked = query.get('v86');
       const v86Mode = V86_MODES.find((m) => m === asked) ?? 'default';
       // ?jit-pages=3: v86's own JIT region limit instead of ours (bench:tab's baseline)
-      const jitPages = Number(new URLSearchParams(location.search).get('jit-pages'));
+      const jitPages = Number(query.get('jit-pages'));
       this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), v86Mode, ...(Number.isInteger(jitPages) && jitPages > 0 ? { jitMaxPages: jitPages } : {}), ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}) });
       await this.vm.boot({
         ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}),

@@ -28,7 +28,7 @@ export interface BrowserVmConfig {
    * restore_state included: bench:app's baseline.
    */
   v86Mode?: V86Mode;
-  /** The most guest code pages one v86 JIT module spans: default jit.ts JIT_MAX_PAGES; 'stock' keeps v86's 3. */
+  /** The most guest code pages one v86 JIT module spans (VmCoreOptions.jitMaxPages): ?jit-pages=N, to compare. */
   jitMaxPages?: number;
 }
 

@@ -12,6 +12,7 @@ import { v86Dialer } from './http/v86-socket.ts';
 import type { HttpRequest, HttpResponse } from './http/types.ts';
 import { decodeSnapshot, encodeParts, type InspectRequest, type InspectSnapshot } from './inspect.ts';
 import { decodeChainAnswer, type ChainOp, type ChainTraceAnswer } from './chain.ts';
+import { JIT_MAX_PAGES, setJitMaxPages } from './jit.ts';
 import type { V86Constructor, V86Emulator, V86Filesystem } from './v86-types.ts';
 
 const MiB = 1024 * 1024;
@@ -63,6 +64,11 @@ export interface VmCoreOptions {
    * all RAM first): only bench:vm uses it, to measure its baseline in the same run.
    */
   stockV86?: boolean;
+  /**
+   * The most guest code pages per v86 JIT module (jit.ts): default JIT_MAX_PAGES, or v86's own
+   * limit when null or with stockV86.
+   */
+  jitMaxPages?: number | null;
   /**
    * Called with the emulator at the first http() request to the guest: the browser worker moves
    * v86 to the settings that serve the port preview's traffic there (worker-v86.ts), which cost a
@@ -237,6 +243,8 @@ export class VmCore implements VmApi {
       };
       emu.add_listener('emulator-loaded', onLoaded);
     });
+    const jitPages = this.opts.jitMaxPages === undefined ? (this.opts.stockV86 ? null : JIT_MAX_PAGES) : this.opts.jitMaxPages;
+    if (jitPages !== null) setJitMaxPages(emu, jitPages);
     this.wire(emu);
     return emu;
   }

@@ -1,4 +1,5 @@
-// How much guest code one of v86's JIT modules may span. v86 ships 3 pages; both hosts use 1.
+// How much guest code one of v86's JIT modules may span. v86 ships 3 pages; VmCore sets 1 in both
+// drivers (VmCoreOptions.jitMaxPages).
 //
 // V8 optimizes every module v86 generates with TurboFan on background threads, and its time grows
 // faster than the function: a 3-page module is one function of 100-250 KB. Measured on this 2-core
@@ -10,8 +11,7 @@
 //   is compiled anew, the same two pulls, two runs and a ps took 10.2-13.1 s with 3 pages and
 //   6.4-6.8 s with 1.
 // Fewer extra basic blocks per module (v86's other limit) made no difference.
-import type { V86Options } from 'v86';
-import type { V86Constructor, V86Emulator } from './v86-types.ts';
+import type { V86Emulator } from './v86-types.ts';
 
 /** Guest code pages per JIT module: v86's MAX_PAGES. */
 export const JIT_MAX_PAGES = 1;
@@ -34,18 +34,8 @@ export function jitMaxPages(emu: V86Emulator): number | null {
   return typeof exports?.get_jit_config === 'function' ? exports.get_jit_config(KEY_MAX_PAGES) : null;
 }
 
-/** Sets the limit on every emulator the returned constructor makes, before it runs. */
-export function withJitMaxPages(V86: V86Constructor, maxPages: number): V86Constructor {
-  return class extends (V86 as unknown as new (o: V86Options) => V86Emulator) {
-    constructor(options: V86Options) {
-      super(options);
-      const onLoaded = () => {
-        this.remove_listener('emulator-loaded', onLoaded);
-        const exports = jitExports(this);
-        // A v86 without the setting runs with its own limit.
-        if (typeof exports?.set_jit_config === 'function') exports.set_jit_config(KEY_MAX_PAGES, maxPages);
-      };
-      this.add_listener('emulator-loaded', onLoaded);
-    }
-  } as unknown as V86Constructor;
+/** Sets the limit on a loaded emulator before it runs; a v86 without the setting keeps its own. */
+export function setJitMaxPages(emu: V86Emulator, maxPages: number): void {
+  const exports = jitExports(emu);
+  if (typeof exports?.set_jit_config === 'function') exports.set_jit_config(KEY_MAX_PAGES, maxPages);
 }

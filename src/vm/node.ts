@@ -9,7 +9,6 @@ import { V86 } from 'v86';
 import { DIST_FILES, snapshotFiles, type SnapshotMeta } from './assets.ts';
 import { DEFAULT_MEMORY_MIB, VGA_MEMORY, VmCore, type VmAssetLoader } from './core.ts';
 import { diskFolder } from './node-share.ts';
-import { JIT_MAX_PAGES, withJitMaxPages } from './jit.ts';
 import type { FolderSource } from './share.ts';
 import type { V86Constructor } from './v86-types.ts';
 
@@ -137,8 +136,7 @@ export function createNodeVm(opts: NodeVmOptions = {}): VmCore {
     if (existsSync(distPath(DIST_FILES.mirrorIndex))) shares.mirror = diskFolder(distPath(DIST_FILES.mirror), distPath(DIST_FILES.mirrorIndex));
   }
   return new VmCore({
-    // As in the browser worker (jit.ts); the stock baseline keeps v86's own limit.
-    V86: opts.stockV86 ? (V86 as unknown as V86Constructor) : withJitMaxPages(V86 as unknown as V86Constructor, JIT_MAX_PAGES),
+    V86: V86 as unknown as V86Constructor,
     assets: nodeAssets(opts.dist),
     memoryMiB: opts.memoryMiB ?? DEFAULT_MEMORY_MIB,
     network: opts.network,

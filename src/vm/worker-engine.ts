@@ -3,4 +3,3 @@
 export { V86 } from 'v86';
 export { VmCore } from './core.ts';
 export { forTraffic, tunedForWorker } from './worker-v86.ts';
-export { withJitMaxPages, JIT_MAX_PAGES } from './jit.ts';

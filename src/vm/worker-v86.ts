@@ -128,4 +128,3 @@ export function tunedForWorker(V86: V86Constructor): V86Constructor {
     }
   } as unknown as V86Constructor;
 }
-

@@ -85,10 +85,9 @@ export class WorkerVm {
 
   private create(config: BrowserVmConfig, assets: UrlAssets, engine: typeof import('./worker-engine.ts')): void {
     const V86 = engine.V86 as unknown as V86Constructor;
-    const loop = config.v86Mode === 'tuned' ? engine.tunedForWorker(V86) : V86;
-    const jitPages = config.jitMaxPages ?? (config.v86Mode === 'stock' ? null : engine.JIT_MAX_PAGES);
     this.vm = new engine.VmCore({
-      V86: jitPages === null ? loop : engine.withJitMaxPages(loop, jitPages),
+      V86: config.v86Mode === 'tuned' ? engine.tunedForWorker(V86) : V86,
+      ...(config.jitMaxPages ? { jitMaxPages: config.jitMaxPages } : {}),
       ...(config.v86Mode === 'default' || config.v86Mode === undefined ? { onNetworkUse: engine.forTraffic } : {}),
       stockV86: config.v86Mode === 'stock',
       assets,

@@ -22,8 +22,10 @@ const ARGS = [
   '--enable-precise-memory-info',
 ];
 
-/** A persistent context in a fresh user-data-dir (service workers and caches need one to persist). */
-/** extraArgs: more command-line switches, e.g. bench:tab's --js-flags=--liftoff-only diagnosis. */
+/**
+ * A persistent context in a fresh user-data-dir (service workers and caches need one to persist).
+ * extraArgs: more command-line switches, e.g. bench:tab's --js-flags=--liftoff-only diagnosis.
+ */
 export async function launchChromium(
   userDataDir = mkdtempSync(join(tmpdir(), 'whalebone-chromium-')),
   extraArgs: readonly string[] = [],

@@ -1,13 +1,13 @@
-// The JIT region limit (src/vm/jit.ts) on the real v86 and guest: the limit reaches v86's JIT
-// before the guest runs, and a guest restored under it runs the engine's commands as before. (Every
-// other guest test runs under it too: createNodeVm applies it.)
+// The JIT region limit (src/vm/jit.ts) on the real v86 and guest: VmCore sets it before the guest
+// runs (so every other guest test runs under it too), and a guest restored under it runs the
+// engine's commands as before.
 import { describe, expect, it } from 'vitest';
 import { V86 } from 'v86';
 import { DEFAULT_MEMORY_MIB, VmCore } from '../../src/vm/core.ts';
 import { distPath, nodeAssets } from '../../src/vm/node.ts';
 import { diskFolder } from '../../src/vm/node-share.ts';
 import { DIST_FILES } from '../../src/vm/assets.ts';
-import { JIT_MAX_PAGES, jitMaxPages, withJitMaxPages } from '../../src/vm/jit.ts';
+import { JIT_MAX_PAGES, jitMaxPages } from '../../src/vm/jit.ts';
 import type { V86Constructor, V86Emulator } from '../../src/vm/v86-types.ts';
 import { guestSuite, vmSkipReason } from '../helpers/vm.ts';
 
@@ -23,9 +23,10 @@ function recording(V: V86Constructor): { V86: V86Constructor; made: V86Emulator[
   return { V86: Recording, made };
 }
 
-async function restoredGuest(V: V86Constructor): Promise<VmCore> {
+async function restoredGuest(V: V86Constructor, jitMaxPages?: number | null): Promise<VmCore> {
   const vm = new VmCore({
     V86: V,
+    ...(jitMaxPages === undefined ? {} : { jitMaxPages }),
     assets: nodeAssets(),
     memoryMiB: DEFAULT_MEMORY_MIB,
     shares: { registry: diskFolder(distPath(DIST_FILES.registry), distPath(DIST_FILES.registryIndex)) },
@@ -37,7 +38,7 @@ async function restoredGuest(V: V86Constructor): Promise<VmCore> {
 describe.skipIf(vmSkipReason())(guestSuite('v86 JIT region limit'), () => {
   it('v86 itself spans more pages per JIT module than ours', async () => {
     const { V86: V, made } = recording(V86 as unknown as V86Constructor);
-    const vm = await restoredGuest(V);
+    const vm = await restoredGuest(V, null);
     try {
       expect(jitMaxPages(made[0]!)).toBeGreaterThan(JIT_MAX_PAGES);
     } finally {
@@ -46,7 +47,7 @@ describe.skipIf(vmSkipReason())(guestSuite('v86 JIT region limit'), () => {
   });
 
   it('sets the limit before the guest runs, and the restored guest runs docker under it', async () => {
-    const { V86: V, made } = recording(withJitMaxPages(V86 as unknown as V86Constructor, JIT_MAX_PAGES));
+    const { V86: V, made } = recording(V86 as unknown as V86Constructor);
     const vm = await restoredGuest(V);
     try {
       expect(jitMaxPages(made[0]!)).toBe(JIT_MAX_PAGES);
