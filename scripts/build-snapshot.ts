@@ -29,7 +29,7 @@ const RECIPE = 'cold boot; sync; drop_caches=3; compact; zero free memory throug
  * the emulator) and taxed every process exit afterwards. A tmpfs capped below MemFree cannot
  * push the guest into the OOM killer.
  */
-const ZERO_FREE_MEMORY = [
+export const ZERO_FREE_MEMORY = [
   'free=$(sed -n "s/^MemFree: *\\([0-9]*\\) kB/\\1/p" /proc/meminfo)',
   'mkdir -p /run/zero-fill',
   'mount -t tmpfs -o size=$((free - 12288))k zero-fill /run/zero-fill',

@@ -1,9 +1,11 @@
 // `npm run build:vm`: the guest image pipeline. Kernel, initramfs and BIOS are each built from
 // pinned Debian packages (or taken from the cache when their inputs are unchanged), copied into
-// vm-images/dist/, and then the VM driver's snapshot builder boots them once to save a snapshot.
+// vm-images/dist/, and then the VM driver's snapshot builder boots them once to save a snapshot,
+// and runs each lesson's set-up on it to save that lesson's starting state.
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { buildLessonStates } from './build-lesson-states.ts';
 import { buildSnapshots } from './build-snapshot.ts';
 import { distDir, repoRoot } from './lib/cache.ts';
 import { log, runMain, stage, totalElapsed } from './lib/progress.ts';
@@ -47,5 +49,7 @@ runMain(SCOPE, async () => {
   log(SCOPE, `vm-images/dist: bzImage ${mib(join(dist, 'bzImage'))} (Linux ${kernel.release}), initramfs ${mib(join(dist, 'initramfs.cpio.gz'))}, bios.bin + vgabios.bin`);
 
   await stage(SCOPE, 'snapshots', buildSnapshots);
+  // After the snapshots and the registry's index: each state starts from one and pulls from the other.
+  await stage(SCOPE, 'lesson starting states', buildLessonStates);
   log(SCOPE, `done in ${totalElapsed()}`);
 });

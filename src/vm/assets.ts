@@ -37,3 +37,26 @@ export interface SnapshotMeta {
   compressedBytes: number;
   createdAt: string;
 }
+
+/**
+ * A lesson's starting state (scripts/build-lesson-states.ts): the guest saved right after the
+ * lesson's set-up (images pulled, setup script run), so opening the lesson restores it instead of
+ * running the set-up again in the learner's tab.
+ */
+export function lessonStateFiles(slug: string): { state: string; meta: string } {
+  return { state: `lesson-${slug}.bin.zst`, meta: `lesson-${slug}.json` };
+}
+
+/** Written beside a lesson state. */
+export interface LessonStateMeta {
+  slug: string;
+  /** lessonStartKey() of the lesson it was made from: a lesson edited since no longer matches. */
+  key: string;
+  memoryMiB: number;
+  /** The boot snapshot's inputs hash it was made from. */
+  bootInputs: string;
+  v86: string;
+  rawBytes: number;
+  compressedBytes: number;
+  createdAt: string;
+}

@@ -4,7 +4,7 @@
 // Downloads report progress by name, and a failed download throws an AssetError that names the
 // asset. A loader keeps its results, failures included (the app retries with a new worker, so a
 // new loader); there is no silent second attempt that would hide a broken server.
-import { DIST_FILES, snapshotFiles, type SnapshotMeta } from './assets.ts';
+import { DIST_FILES, lessonStateFiles, snapshotFiles, type LessonStateMeta, type SnapshotMeta } from './assets.ts';
 import type { VmAssetLoader } from './core.ts';
 
 export interface BrowserVmConfig {
@@ -243,6 +243,20 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
       if (!o) return { missing: m ? `the boot snapshot is for ${m.memoryMiB} MiB, and there is none for ${memoryMiB} MiB` : `no boot snapshot at ${at(DIST_FILES.snapshotMeta)}` };
       if (o.memoryMiB !== memoryMiB) return { missing: `the boot snapshot ${snapshotFiles(memoryMiB).state} is for ${o.memoryMiB} MiB, not ${memoryMiB} MiB` };
       return { state: await own.take() };
+    },
+    async lessonState(slug) {
+      const files = lessonStateFiles(slug);
+      const url = at(files.meta);
+      // A lesson without one (a build that made none, an old offline cache) runs its set-up instead.
+      const res = await request('the lesson\'s starting state', url).catch((e: unknown) => {
+        console.warn(`[vm] ${e instanceof Error ? e.message : e}: the lesson's set-up runs instead`);
+        return null;
+      });
+      if (!res?.ok) return null;
+      const meta = (await res.json().catch(() => null)) as LessonStateMeta | null;
+      if (!meta || typeof meta.key !== 'string') return null;
+      // Read again at each restore (Cache Storage or the HTTP cache), not kept: 8 MB per lesson.
+      return { meta, state: () => get('the lesson\'s starting state', files.state, { expectedBytes: meta.compressedBytes }) };
     },
   };
 }

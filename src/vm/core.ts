@@ -6,7 +6,8 @@ import type { V86Options } from 'v86';
 import type { BootOptions, BootProgress, ExecOptions, ExecResult, VmApi, VmStatus } from './types.ts';
 import { ControlChannel, type PayloadStash } from './control.ts';
 import { VmError } from './errors.ts';
-import { attachFolder, type FolderSource } from './share.ts';
+import { attachFolder, shareStorageOf, type FolderSource } from './share.ts';
+import type { LessonStateMeta } from './assets.ts';
 import { HttpClient } from './http/client.ts';
 import { v86Dialer } from './http/v86-socket.ts';
 import type { HttpRequest, HttpResponse } from './http/types.ts';
@@ -45,6 +46,14 @@ export interface VmAssetLoader {
   kernel(): Promise<KernelAssets>;
   /** The compressed (or raw) boot snapshot for this memory size, or why there is none. */
   snapshot(memoryMiB: number): Promise<{ state: ArrayBuffer } | { missing: string }>;
+  /** A lesson's starting state (assets.ts lessonStateFiles), or null when the build has none for it. */
+  lessonState?(slug: string): Promise<LessonStateAsset | null>;
+}
+
+export interface LessonStateAsset {
+  meta: LessonStateMeta;
+  /** The compressed state, read when called (the metadata decides first whether it is wanted). */
+  state(): Promise<ArrayBuffer>;
 }
 
 export interface VmCoreOptions {
@@ -431,23 +440,57 @@ export class VmCore implements VmApi {
     return this.requireEmu().save_state();
   }
 
-  async restoreState(state: ArrayBuffer): Promise<void> {
+  /**
+   * Replaces the guest with a saved state, of this guest's memory size unless memoryMiB names the
+   * size it was saved at (a lesson state of a bigger guest).
+   */
+  async restoreState(state: ArrayBuffer, memoryMiB = this.memoryMiB): Promise<void> {
     this.requireEmu();
     this.state = 'booting';
     try {
       // A fresh emulator each time: v86 0.5.462 restoring into a running instance leaves the
       // guest's timers dead (sleep never returns), a fresh instance restores cleanly.
       await this.teardown();
-      const emu = await this.createEmulator(this.memoryMiB, {});
+      this.memoryMiB = memoryMiB;
+      const emu = await this.createEmulator(memoryMiB, {});
       await (this.opts.stockV86 ? emu.restore_state(state) : restoreIntoFresh(emu, state));
       await emu.run();
       await this.awaitAgent();
-      if (Object.keys(this.opts.shares ?? {}).some((n) => this.fs().SearchPath(n).id === -1)) await this.attachShares();
+      await this.reattachShares();
       this.state = 'ready';
-      } catch (e) {
+    } catch (e) {
       this.state = 'crashed';
       throw new VmError(`restoreState failed: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * After a restore: a share the saved state already holds keeps its inodes (the guest may have
+   * files on it open, an image's layers for one) and only gets its reader back, which the fresh
+   * emulator lacks; a share it lacks (the boot snapshot is saved without any) is attached.
+   */
+  private async reattachShares(): Promise<void> {
+    const fs = this.fs();
+    const missing: Record<string, FolderSource> = {};
+    for (const [name, source] of Object.entries(this.opts.shares ?? {})) {
+      if (fs.SearchPath(name).id === -1) missing[name] = source;
+      else shareStorageOf(fs).add(name, source);
+    }
+    for (const [name, source] of Object.entries(missing)) await attachFolder(fs, name, source);
+  }
+
+  /**
+   * Replaces the guest with a lesson's starting state when the build has one made from this
+   * lesson as it is now (key: lessonStartKey). Returns the state's guest size, or null when there
+   * is none to use (the caller runs the lesson's set-up instead).
+   */
+  async restoreLessonState(slug: string, key: string): Promise<{ memoryMiB: number } | null> {
+    const asset = await this.opts.assets.lessonState?.(slug);
+    if (!asset || asset.meta.key !== key || asset.meta.slug !== slug) return null;
+    const t0 = Date.now();
+    await this.restoreState(await asset.state(), asset.meta.memoryMiB);
+    this.opts.log?.(`lesson ${slug}: restored its starting state in ${Date.now() - t0} ms`);
+    return { memoryMiB: asset.meta.memoryMiB };
   }
 
   async http(port: number, request: HttpRequest = {}): Promise<HttpResponse> {

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { V86 } from 'v86';
-import { DIST_FILES, snapshotFiles, type SnapshotMeta } from './assets.ts';
+import { DIST_FILES, lessonStateFiles, snapshotFiles, type LessonStateMeta, type SnapshotMeta } from './assets.ts';
 import { DEFAULT_MEMORY_MIB, VGA_MEMORY, VmCore, type VmAssetLoader } from './core.ts';
 import { diskFolder } from './node-share.ts';
 import type { FolderSource } from './share.ts';
@@ -110,6 +110,20 @@ export function nodeAssets(dist = distPath()): VmAssetLoader {
       if (!missing && meta.inputs !== snapshotInputsHash(memoryMiB, dist))
         return { missing: 'the boot snapshot is stale (kernel, initramfs, BIOS, cmdline or v86 changed); run npm run build:vm' };
       return { state: readBuffer(file) };
+    },
+    async lessonState(slug) {
+      const files = lessonStateFiles(slug);
+      const metaFile = join(dist, files.meta);
+      if (!existsSync(metaFile) || !existsSync(join(dist, files.state))) return null;
+      let meta: LessonStateMeta;
+      try {
+        meta = JSON.parse(readFileSync(metaFile, 'utf8')) as LessonStateMeta;
+      } catch {
+        return null;
+      }
+      // Made from another guest than the one built now: the lesson's set-up runs instead.
+      if (!missingBootFile() && meta.bootInputs !== snapshotInputsHash(meta.memoryMiB, dist)) return null;
+      return { meta, state: async () => readBuffer(join(dist, files.state)) };
     },
   };
 }

@@ -16,6 +16,11 @@ export interface WorkerVmApi extends VmApi {
   bootedFromSnapshot(): Promise<boolean>;
   /** Restores the boot snapshot, read again from the cache (the lesson's set-up must run again). */
   restoreBootSnapshot(): Promise<void>;
+  /**
+   * Replaces the guest with a lesson's starting state when the build has one made from the
+   * lesson as it is (key: lessonStartKey); null, with the guest untouched, when it has none.
+   */
+  restoreLessonState(slug: string, key: string): Promise<{ memoryMiB: number } | null>;
 }
 
 export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): Promise<WorkerVmApi> {
@@ -71,6 +76,19 @@ export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): 
         state = 'ready';
       } catch (e) {
         state = 'crashed';
+        throw e;
+      }
+    },
+    async restoreLessonState(slug: string, key: string) {
+      const before = state;
+      state = 'booting';
+      try {
+        const r = await remote.restoreLessonState(slug, key);
+        state = r ? 'ready' : before;
+        return r;
+      } catch (e) {
+        // Only a failed restore leaves no guest; a failed metadata download leaves it as it was.
+        state = (await remote.status().catch(() => 'crashed' as const)) === 'crashed' ? 'crashed' : before;
         throw e;
       }
     },

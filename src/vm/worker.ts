@@ -216,6 +216,10 @@ export class WorkerVm {
     if (!('state' in snap)) throw new VmError(`restoreBootSnapshot: ${snap.missing}`);
     await core.restoreState(snap.state);
   }
+  /** See VmCore.restoreLessonState; a failed download rejects with an AssetError naming it. */
+  restoreLessonState(slug: string, key: string): Promise<{ memoryMiB: number } | null> {
+    return this.core().restoreLessonState(slug, key);
+  }
   resizeTerminal(cols: number, rows: number): Promise<void> {
     return this.core().resizeTerminal(cols, rows);
   }
