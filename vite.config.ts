@@ -139,7 +139,9 @@ function stampServiceWorker(outDir: string): void {
   const sizes = [...new Set(Object.values(lessonMemory()))].filter((m) => m !== snapshotMiB);
   const sized = sizes.flatMap((m) => Object.values(snapshotFiles(m))).filter((f) => existsSync(join(vm, f)));
   const coldBoots = sizes.some((m) => !existsSync(join(vm, snapshotFiles(m).state)));
-  const boot = [...BOOT_SET, ...sized, ...(coldBoots ? COLD_BOOT_SET : [])].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
+  // Lesson starting states: without them offline, those lessons would run their set-up (slowly).
+  const lessonStates = readdirSync(vm).filter((f) => /^lesson-.+\.(bin\.zst|json)$/.test(f));
+  const boot = [...BOOT_SET, ...sized, ...lessonStates, ...(coldBoots ? COLD_BOOT_SET : [])].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
   const critical = shell.filter((f) => CRITICAL_CHUNK.test(f));
   const build = { version: h.digest('hex').slice(0, 16), shell, critical, boot };
   const src = readFileSync(swPath, 'utf8');

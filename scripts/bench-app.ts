@@ -20,9 +20,10 @@
 //     trip with the panel closed and open (target <= 10% slower), the guest's time per refresh,
 //     and `docker run -d` -> the container in the panel (target <= 1.5 s)
 //   switching lessons (#17, on the cached tab; --no-switch leaves it out): link -> the next lesson
-//     set up, to a lesson on the same guest and to one that asks for a bigger guest (its own boot
-//     snapshot), target <= 1.5 s; the bigger one's baseline is the same switch in a fresh profile
-//     with that size's snapshot hidden (a cold boot, as before the lesson sizes had snapshots)
+//     set up, to a lesson on the same guest, to one with a set-up that asks for a bigger guest and
+//     to one with a set-up on the default size (both restore their starting states), target
+//     <= 1.5 s; the baseline is the last two in a fresh profile with the lesson states hidden
+//     (the set-up runs in the tab, as before lessons had starting states)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -35,7 +36,8 @@ import { median } from './lib/stats.ts';
 import { inspectorFigures, type InspectorFigures } from './lib/bench-app-inspector.ts';
 import { switchLesson, type SwitchTimes } from './lib/bench-app-switch.ts';
 import { profileRenderers } from './lib/renderers.ts';
-import { snapshotFiles } from '../src/vm/assets.ts';
+import { lessonStateFiles } from '../src/vm/assets.ts';
+import { hasStartState } from '../src/lessons/start-state.ts';
 import { DEFAULT_MEMORY_MIB } from '../src/vm/core.ts';
 import { loadLessonsFromDisk } from '../src/lessons/node.ts';
 
@@ -184,10 +186,14 @@ async function main(): Promise<void> {
   const withSwitch = !process.argv.includes('--no-switch');
   const lessons = loadLessonsFromDisk().entries.flatMap((e) => (e.lesson ? [e.lesson] : []));
   const sameSize = lessons.find((l, i) => i > 0 && !l.environment.memoryMiB);
-  const bigger = lessons.find((l) => (l.environment.memoryMiB ?? 0) > DEFAULT_MEMORY_MIB);
+  const bigger = lessons.find((l) => (l.environment.memoryMiB ?? 0) > DEFAULT_MEMORY_MIB && hasStartState(l));
+  const withSetup = lessons.find((l) => !l.environment.memoryMiB && l.environment.setup);
   const switchSame: SwitchTimes[] = [];
   const switchBig: SwitchTimes[] = [];
+  const switchSetup: SwitchTimes[] = [];
   const switchBigCold: SwitchTimes[] = [];
+  const switchSetupCold: SwitchTimes[] = [];
+  const canSwitch = withSwitch && sameSize && bigger && withSetup;
   try {
     for (let i = 0; i < runs; i++) {
       const { context, userDataDir } = await launchChromium();
@@ -218,14 +224,16 @@ async function main(): Promise<void> {
           inspector.push(f);
           log(SCOPE, `run ${i + 1}/${runs} inspector: typed echo ${Math.round(median(f.typedClosedMs))} ms closed, ${Math.round(median(f.typedOpenMs))} ms open; guest ${median(f.refreshGuestMs).toFixed(0)} ms per refresh; docker run -d ${Math.round(median(f.dockerRunClosedMs))} ms closed, ${Math.round(median(f.dockerRunMs))} ms open, in the panel after ${Math.round(median(f.runToViewMs))} ms`);
         }
-        if (withSwitch && sameSize && bigger) {
+        if (canSwitch) {
           const a = await switchLesson(page, sameSize.slug);
           const b = await switchLesson(page, bigger.slug);
+          const c = await switchLesson(page, withSetup.slug);
           switchSame.push(a);
           switchBig.push(b);
+          switchSetup.push(c);
           // Back to the first lesson, so the baseline tab below opens it (the app reopens the last lesson).
           await switchLesson(page, lessons[0]!.slug);
-          log(SCOPE, `run ${i + 1}/${runs} lesson switch: to ${sameSize.slug} ready in ${Math.round(a.readyMs)} ms; to ${bigger.slug} (${bigger.environment.memoryMiB} MiB guest) prompt ${Math.round(b.promptMs ?? NaN)} ms, ready ${Math.round(b.readyMs)} ms`);
+          log(SCOPE, `run ${i + 1}/${runs} lesson switch: to ${sameSize.slug} ready in ${Math.round(a.readyMs)} ms; to ${bigger.slug} (${bigger.environment.memoryMiB} MiB guest) prompt ${Math.round(b.promptMs ?? NaN)} ms, ready ${Math.round(b.readyMs)} ms; to ${withSetup.slug} ready in ${Math.round(c.readyMs)} ms`);
         }
         await page.close();
         page = await context.newPage();
@@ -235,17 +243,19 @@ async function main(): Promise<void> {
       } finally {
         await context.close();
       }
-      if (withSwitch && sameSize && bigger) {
-        // Baseline: no snapshot for the bigger size, in a profile with nothing cached.
+      if (canSwitch) {
+        // Baseline: no lesson starting states (the set-up runs in the tab), in a profile with nothing cached.
         const { context: cold } = await launchChromium();
         await cold.addInitScript(LONG_TASKS);
-        server.hide(Object.values(snapshotFiles(bigger.environment.memoryMiB ?? 0)).map((f) => `/vm/${f}`));
+        server.hide(lessons.flatMap((l) => Object.values(lessonStateFiles(l.slug))).map((f) => `/vm/${f}`));
         try {
           const page = cold.pages()[0] ?? (await cold.newPage());
           await visit(page, server);
           const c = await switchLesson(page, bigger.slug);
+          const d = await switchLesson(page, withSetup.slug);
           switchBigCold.push(c);
-          log(SCOPE, `run ${i + 1}/${runs} lesson switch without that size's snapshot (baseline): to ${bigger.slug} prompt ${Math.round(c.promptMs ?? NaN)} ms, ready ${Math.round(c.readyMs)} ms`);
+          switchSetupCold.push(d);
+          log(SCOPE, `run ${i + 1}/${runs} lesson switch without starting states (baseline): to ${bigger.slug} prompt ${Math.round(c.promptMs ?? NaN)} ms, ready ${Math.round(c.readyMs)} ms; to ${withSetup.slug} ready in ${Math.round(d.readyMs)} ms`);
         } finally {
           server.hide([]);
           await cold.close();
@@ -275,12 +285,17 @@ async function main(): Promise<void> {
     `tab memory with the guest running: renderer RSS ${mem((r) => r.page + r.serviceWorker)} MiB (page + VM worker ${mem((r) => r.page)}, the service worker's renderer ${mem((r) => r.serviceWorker)}; ` +
       `not counted: Chromium's spare renderer ${mem((r) => r.spare)}), page JS heap ${median(heap).toFixed(1)} MiB; target <= 600 MiB`,
   );
-  if (switchSame.length && sameSize && bigger) {
+  if (switchSame.length && canSwitch) {
     const ms = (xs: SwitchTimes[], f: (x: SwitchTimes) => number | null) => `${Math.round(median(xs.map((x) => f(x) ?? NaN)))} ms`;
     console.log(`lesson switch (cached tab, link -> lesson set up; target <= 1.5 s):`);
     console.log(`  to ${sameSize.slug} (same guest): ${ms(switchSame, (x) => x.readyMs)}`);
-    console.log(`  to ${bigger.slug} (a ${bigger.environment.memoryMiB} MiB guest from its snapshot): prompt ${ms(switchBig, (x) => x.promptMs)}, set up ${ms(switchBig, (x) => x.readyMs)}`);
-    if (switchBigCold.length) console.log(`  baseline, the same without that size's snapshot (cold boot): prompt ${ms(switchBigCold, (x) => x.promptMs)}, set up ${ms(switchBigCold, (x) => x.readyMs)}`);
+    console.log(`  to ${bigger.slug} (its starting state, a ${bigger.environment.memoryMiB} MiB guest): ${ms(switchBig, (x) => x.readyMs)}`);
+    console.log(`  to ${withSetup.slug} (its starting state): ${ms(switchSetup, (x) => x.readyMs)}`);
+    if (switchBigCold.length) {
+      console.log(`  baseline, without starting states (fresh profile; the set-up runs in the tab):`);
+      console.log(`    to ${bigger.slug} (a new guest from that size's boot snapshot): prompt ${ms(switchBigCold, (x) => x.promptMs)}, set up ${ms(switchBigCold, (x) => x.readyMs)}`);
+      console.log(`    to ${withSetup.slug}: set up ${ms(switchSetupCold, (x) => x.readyMs)}`);
+    }
   }
   if (inspector.length) {
     // medians over every sample of every run

@@ -54,7 +54,12 @@ export class VmSession {
    * as it lives, and v86's save reads every page of guest RAM, which on some hosts commits all of
    * it (measured: 275 of 284 MiB resident after the save against about 110 without).
    */
-  private checkpoint: ArrayBuffer | 'boot-snapshot' | null = null;
+  private checkpoint: ArrayBuffer | 'boot-snapshot' | { lesson: string; key: string } | null = null;
+  /**
+   * The key of the lesson state Reset has just restored: the lesson's preparation takes it
+   * (takeFreshLessonState) instead of restoring the same state a second time.
+   */
+  private freshLessonState: string | null = null;
   /**
    * The guest is up and takes requests. "busy" only means a background request (the file tree's
    * poll, the Ports panel) is in flight: anything the learner starts must not wait for "ready".
@@ -142,8 +147,45 @@ export class VmSession {
   }
 
   /**
-   * Back to the starting state. Resolves true when the guest is back at the boot snapshot (or
-   * rebooted): the lesson's set-up must run again; false when a saved state holds it already.
+   * Replaces the guest with the lesson's starting state when the build has one for the lesson as
+   * it is (key: lessonStartKey); false, with the guest untouched, when it has none. The state is
+   * also what Reset goes back to. Throws (the guest is gone then) when the restore fails.
+   */
+  async restoreLessonState(slug: string, key: string): Promise<boolean> {
+    if (!this.vm) return false;
+    const before = this.status;
+    // No watchdog pings into a guest that is being replaced.
+    this.stopWatch();
+    this.status = 'booting';
+    this.progress = { phase: 'restoring', message: "restoring the lesson's starting state" };
+    try {
+      const r = await this.vm.restoreLessonState(slug, key);
+      if (r) {
+        this.memoryMiB = r.memoryMiB;
+        this.checkpoint = { lesson: slug, key };
+        this.canRestore = true;
+        this.error = null;
+      }
+      this.status = r ? 'ready' : before;
+      this.watch();
+      return r !== null;
+    } catch (e) {
+      this.fail(e);
+      throw e;
+    }
+  }
+
+  /** True once if Reset has just restored this lesson state (see freshLessonState). */
+  takeFreshLessonState(key: string): boolean {
+    const fresh = this.freshLessonState === key;
+    this.freshLessonState = null;
+    return fresh;
+  }
+
+  /**
+   * Back to the starting state. Resolves true when the lesson's preparation must run again: the
+   * guest is back at the boot snapshot (or rebooted), or at the lesson's starting state (whose
+   * preparation only copies the learner's saved files); false when a saved state holds it all.
    */
   async reset(): Promise<boolean> {
     if (!this.vm || !this.checkpoint) {
@@ -151,16 +193,22 @@ export class VmSession {
       return true;
     }
     const checkpoint = this.checkpoint;
+    this.stopWatch();
     this.status = 'booting';
     this.progress = { phase: 'restoring', message: 'restoring the starting state' };
     try {
       if (checkpoint === 'boot-snapshot') await this.vm.restoreBootSnapshot();
-      else await this.vm.restoreState(checkpoint);
+      else if (checkpoint instanceof ArrayBuffer) await this.vm.restoreState(checkpoint);
+      else {
+        if (!(await this.vm.restoreLessonState(checkpoint.lesson, checkpoint.key))) throw new Error(`the starting state of ${checkpoint.lesson} is gone`);
+        // The lesson's preparation runs again (the learner's saved files), on this state.
+        this.freshLessonState = checkpoint.key;
+      }
       this.status = 'ready';
       this.error = null;
       this.vm.sendTerminal('\n');
       this.watch();
-      return checkpoint === 'boot-snapshot';
+      return !(checkpoint instanceof ArrayBuffer);
     } catch (e) {
       this.fail(e);
       return false;
@@ -177,6 +225,7 @@ export class VmSession {
     const old = this.vm;
     this.vm = null;
     this.checkpoint = null;
+    this.freshLessonState = null;
     this.canRestore = false;
     await old?.destroy().catch(() => undefined);
     await this.start(Promise.resolve(), memoryMiB);
