@@ -4,7 +4,7 @@
 // guest, compressed like the boot snapshot. Cached by the lesson's key, the guest it ran on and
 // the registry and mirror it pulled from. States of lessons that no longer have a set-up are
 // removed from vm-images/dist.
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lessonStateFiles, DIST_FILES, type LessonStateMeta } from '../src/vm/assets.ts';
@@ -16,7 +16,7 @@ import { hasStartState, lessonStartKey } from '../src/lessons/start-state.ts';
 import type { Lesson } from '../src/lessons/types.ts';
 import { ZERO_FREE_MEMORY } from './build-snapshot.ts';
 import { ensureHostTools } from './lib/apt.ts';
-import { cached, install, repoRoot, type HashInput } from './lib/cache.ts';
+import { cached, install, repoRoot } from './lib/cache.ts';
 import { run } from './lib/exec.ts';
 import { BuildError, log, runMain, stage } from './lib/progress.ts';
 
@@ -25,6 +25,10 @@ const SCOPE = 'lesson-states';
 const RECIPE = 'boot snapshot; startLesson; sync; drop_caches=3; compact; zero free memory; save_state; zstd -19';
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+class SetupFailed extends Error {
+  override name = 'SetupFailed';
+}
 
 export interface LessonStateResult {
   slug: string;
@@ -38,20 +42,28 @@ export async function buildLessonStates(): Promise<LessonStateResult[]> {
   const lessons = set.entries.flatMap((e) => (e.lesson && hasStartState(e.lesson) ? [e.lesson] : []));
   const out: LessonStateResult[] = [];
   if (lessons.length > 0) await ensureHostTools(SCOPE, { zstd: 'zstd' });
-  for (const lesson of lessons) out.push(await buildLessonState(lesson));
-  const keep = new Set(lessons.flatMap((l) => Object.values(lessonStateFiles(l.slug))));
+  for (const lesson of lessons) {
+    // A lesson whose set-up fails still opens (the app runs the set-up and shows the error there):
+    // one lesson being written must not stop the build of the others, nor `npm start`.
+    const r = await buildLessonState(lesson).catch((e: unknown) => {
+      if (!(e instanceof SetupFailed)) throw e;
+      log(SCOPE, `warning: ${e.message}`);
+      return null;
+    });
+    if (r) out.push(r);
+  }
+  const keep = new Set(out.flatMap((r) => Object.values(lessonStateFiles(r.slug))));
   for (const f of readdirSync(distRoot)) if (/^lesson-.+\.(bin\.zst|json)$/.test(f) && !keep.has(f)) rmSync(join(distRoot, f));
   return out;
 }
 
-/** What a share's contents are known by: its 9p index (file names, sizes and times). */
-function shareIndex(name: string): HashInput[] {
-  try {
-    statSync(distPath(name));
-    return [{ file: distPath(name) }];
-  } catch {
-    return [`no ${name}`];
-  }
+/**
+ * What a share's contents are known by: the cache key its build wrote beside it (its 9p index
+ * would not do: it holds the files' times, which differ in every clone).
+ */
+function shareKey(name: string): string {
+  const file = distPath(name, '.build-key');
+  return existsSync(file) ? `${name} ${readFileSync(file, 'utf8').split(/\s/)[0]}` : `no ${name}`;
 }
 
 export async function buildLessonState(lesson: Lesson): Promise<LessonStateResult> {
@@ -65,8 +77,8 @@ export async function buildLessonState(lesson: Lesson): Promise<LessonStateResul
       key,
       bootInputs,
       RECIPE,
-      ...shareIndex(DIST_FILES.registryIndex),
-      ...shareIndex(DIST_FILES.mirrorIndex),
+      shareKey(DIST_FILES.registry),
+      shareKey(DIST_FILES.mirror),
       // How the set-up is run is part of what the state holds.
       { file: join(repoRoot, 'src', 'lessons', 'runner.ts') },
     ],
@@ -87,7 +99,7 @@ async function saveLessonState(out: string, lesson: Lesson, id: { key: string; m
       throw new BuildError(`${lesson.slug}: the guest booted cold (${vm.lastBoot?.fallbackReason ?? 'no snapshot'}); a starting state is made on the boot snapshot`);
     const t0 = Date.now();
     await startLesson(vm, lesson).catch((e: unknown) => {
-      throw new BuildError(`lessons/${lesson.slug}: its set-up failed, so it has no starting state: ${e instanceof Error ? e.message : e}`);
+      throw new SetupFailed(`lessons/${lesson.slug}: its set-up failed, so it has no starting state (the app runs the set-up itself): ${e instanceof Error ? e.message : e}`);
     });
     log(SCOPE, `${lesson.slug}: set-up done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const r = await vm.exec(`sync; echo 3 >/proc/sys/vm/drop_caches; echo 1 >/proc/sys/vm/compact_memory 2>/dev/null; ${ZERO_FREE_MEMORY}`, { timeoutMs: 120_000 });

@@ -2,7 +2,8 @@
 // and the real guest: the course page lists the lessons on disk with their minutes; a deep link
 // opens lesson 7 at a step on a first load; the step's Run button types its commands into the
 // guest's terminal and Check passes; the course page then shows that progress (also after a
-// reload, from IndexedDB); and with the server gone and the browser offline, deep links still open.
+// reload, from IndexedDB); a lesson with a set-up opens from its starting state and Reset returns
+// to it; and with the server gone and the browser offline, deep links still open.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { repoRoot } from '../../scripts/lib/cache.ts';
 import { loadLessonsFromDisk } from '../../src/lessons/node.ts';
 import type { Lesson } from '../../src/lessons/types.ts';
 import { launchChromium } from './chromium.ts';
+import { typeInTerminal } from './playground.ts';
 import { guestMissing, serveBuilt, sharedBuild } from './server.ts';
 
 const missing = guestMissing();
@@ -19,6 +21,8 @@ if (missing && process.env['CI'] === 'true') throw new Error(`the course browser
 const RESULTS = join(repoRoot, 'test-results');
 const lessons: Lesson[] = loadLessonsFromDisk().entries.flatMap((e) => (e.lesson ? [e.lesson] : []));
 const DOCKERFILE = '07-dockerfile';
+/** A lesson with a setup script, on the default guest size. */
+const VOLUMES = '08-volumes';
 const memoryOf = (slug: string) => lessons.find((l) => l.slug === slug)?.environment.memoryMiB;
 /** The multi-stage step: two short RUNs on debian and a copy into busybox, seconds not minutes (the python3 step takes minutes). */
 const STEP = '04-multi-stage';
@@ -144,9 +148,32 @@ describe.skipIf(missing)(`course page and lesson URLs in Chromium${missing ? ` (
     await expect(page.locator('[data-testid=course-page]').count()).resolves.toBe(0);
     // The precache (asked for once the lesson is ready) finishes before the server goes away.
     await page.locator('[data-testid=offline]').waitFor({ timeout: 300_000 });
+    // Its images came with its starting state, restored in the tab, not pulled there.
+    expect(boots.some((m) => m.includes(`[vm] lesson ${DOCKERFILE}: restored its starting state`))).toBe(true);
     await page.close();
     expect(pageErrors).toEqual([]);
   }, 1_500_000);
+
+  it('a lesson with a set-up opens from its starting state, and Reset goes back to it', async () => {
+    const page = await context.newPage();
+    track(page);
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(m.text()));
+    await page.goto(`${server.url}#/lessons/${VOLUMES}`);
+    await waitReady(page);
+    // The set-up did not run in the tab: its container (diary) came with the restored state.
+    expect(logs.filter((m) => m.startsWith(`[app] lesson ${VOLUMES} ready:`))).toEqual([expect.stringMatching(/ready: starting state restored \d+ ms/)]);
+    await typeInTerminal(page, `clear; docker ps --format '{{.Names}} {{.Status}}'`);
+    await waitTerminal(page, /diary Up/);
+    await typeInTerminal(page, `clear; docker rm -f diary >/dev/null; docker ps -a -q | wc -l | sed 's/^/left: /'`);
+    await waitTerminal(page, /left: 0/);
+    await page.locator('[data-testid=reset]').click();
+    await waitReady(page, 60_000);
+    await typeInTerminal(page, `clear; docker exec diary tail -1 /diary.txt`);
+    await waitTerminal(page, /dear diary, today I was written into my upper layer/);
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  }, 300_000);
 
   it('offline, with the server gone, a deep link opens its lesson and the course page shows the progress', async () => {
     await server.close();
