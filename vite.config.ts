@@ -8,6 +8,7 @@ import { defineConfig, type Plugin, type Connect } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { DIST_FILES, snapshotFiles } from './src/vm/assets.ts';
 import { loadLessonsFromDisk } from './src/lessons/node.ts';
+import { hasStartState, lessonStartKey } from './src/lessons/start-state.ts';
 
 const DIST_VM = resolve(import.meta.dirname, 'vm-images/dist');
 const VM_PATH = 'vm/';
@@ -62,6 +63,14 @@ function vmAssets(): Plugin {
 const LESSONS_ID = 'virtual:whalebone-lessons';
 const MEMORY_ID = 'virtual:whalebone-lesson-memory';
 
+/** The starting-state key of each lesson with a set-up (src/lessons/start-state.ts), by slug. */
+function lessonStartKeys(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of loadLessonsFromDisk(resolve(import.meta.dirname, 'lessons')).entries)
+    if (e.lesson && hasStartState(e.lesson)) out[e.slug] = lessonStartKey(e.lesson);
+  return out;
+}
+
 /** Guest memory (MiB) of each lesson that asks for a bigger guest than the boot snapshot's. */
 function lessonMemory(): Record<string, number> {
   const out: Record<string, number> = {};
@@ -84,8 +93,9 @@ function prebuiltLessons(): Plugin {
     },
     resolveId: (id) => (id === LESSONS_ID || id === MEMORY_ID ? '\0' + id : null),
     load(id) {
-      // A few bytes for the entry chunk: main.ts boots a lesson link's guest at its size at once.
-      if (id === '\0' + MEMORY_ID) return `export default ${JSON.stringify(lessonMemory())};`;
+      // A few bytes for the entry chunk: main.ts boots a lesson link's guest at its size, or from
+      // its starting state, at once.
+      if (id === '\0' + MEMORY_ID) return `export default ${JSON.stringify(lessonMemory())};\nexport const startKeys = ${JSON.stringify(lessonStartKeys())};`;
       if (id !== '\0' + LESSONS_ID) return null;
       if (serve) return 'export default null;';
       const set = loadLessonsFromDisk(resolve(import.meta.dirname, 'lessons'));

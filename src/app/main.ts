@@ -9,7 +9,7 @@ import { VmSession } from './vm-session.svelte.ts';
 import { registerOffline } from './offline.ts';
 import { servePreviews } from './preview-host.ts';
 import { parseRoute } from './stores/route.ts';
-import lessonMemory from 'virtual:whalebone-lesson-memory';
+import lessonMemory, { startKeys } from 'virtual:whalebone-lesson-memory';
 
 const target = document.getElementById('app')!;
 
@@ -40,12 +40,14 @@ if (why) {
   target.replaceChildren(p);
 } else {
   const session = new VmSession();
-  // A link to a lesson that needs a bigger guest boots one at once, instead of the snapshot's
-  // guest first and then, once the lesson is known, a second boot.
+  // A link to a lesson with a set-up boots from its starting state, and one to a lesson that needs
+  // a bigger guest boots one, at once: not the boot snapshot's guest first and then, once the
+  // lesson is known, a second restore or boot.
   const route = parseRoute(location.hash);
   const memoryMiB = route.page === 'lesson' ? (lessonMemory[route.slug] ?? null) : null;
+  const startKey = route.page === 'lesson' ? startKeys[route.slug] : undefined;
   // On a first visit the VM's downloads wait (briefly) for the service worker, so they are cached.
-  void session.start(registerOffline(), memoryMiB);
+  void session.start(registerOffline(), memoryMiB, route.page === 'lesson' && startKey ? { slug: route.slug, key: startKey } : null);
   // The port preview's requests (service worker -> this page -> the VM worker -> the guest).
   servePreviews(() => session.vm);
   (globalThis as { whalebone?: unknown }).whalebone = { session };

@@ -9,4 +9,6 @@ declare module 'virtual:whalebone-lessons' {
 declare module 'virtual:whalebone-lesson-memory' {
   const memory: Record<string, number>;
   export default memory;
+  /** The starting-state key (lessonStartKey) of each lesson with a set-up, by slug. */
+  export const startKeys: Record<string, string>;
 }

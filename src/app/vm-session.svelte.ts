@@ -76,8 +76,9 @@ export class VmSession {
    * Starts the worker and boots (the guest memory size comes from the boot snapshot), once
    * `after` settles. `started` is set at once, so the UI can await it before the boot begins.
    */
-  start(after: Promise<unknown> = Promise.resolve(), memoryMiB: number | null = this.memoryMiB): Promise<void> {
+  start(after: Promise<unknown> = Promise.resolve(), memoryMiB: number | null = this.memoryMiB, lessonState: { slug: string; key: string } | null = null): Promise<void> {
     this.memoryMiB = memoryMiB;
+    this.bootLessonState = lessonState;
     this.status = 'booting';
     this.armConsoleUp();
     this.started = after.then(
@@ -86,6 +87,9 @@ export class VmSession {
     );
     return this.started;
   }
+
+  /** The lesson state the next boot asks for instead of the boot snapshot (a lesson link). */
+  private bootLessonState: { slug: string; key: string } | null = null;
 
   private async boot(): Promise<void> {
     this.error = null;
@@ -101,14 +105,33 @@ export class VmSession {
       const v86Mode = V86_MODES.find((m) => m === asked) ?? 'default';
       // ?jit-pages=3: v86's own JIT region limit instead of ours (bench:tab's baseline)
       const jitPages = Number(query.get('jit-pages'));
-      this.vm = await connectVmWorker(worker, { distUrl, cmdline: cmdline.trim(), v86Mode, ...(Number.isInteger(jitPages) && jitPages > 0 ? { jitMaxPages: jitPages } : {}), ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}) });
+      const lessonState = this.bootLessonState;
+      this.bootLessonState = null;
+      this.vm = await connectVmWorker(worker, {
+        distUrl,
+        cmdline: cmdline.trim(),
+        v86Mode,
+        ...(Number.isInteger(jitPages) && jitPages > 0 ? { jitMaxPages: jitPages } : {}),
+        ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}),
+        ...(lessonState ? { lessonState } : {}),
+      });
       await this.vm.boot({
         ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}),
+        ...(lessonState ? { lessonState } : {}),
         onProgress: (p) => {
           this.progress = p;
           if (p.phase === 'running') this.onConsoleUp?.();
         },
       });
+      // Booted into the lesson's starting state: that is what Reset goes back to, and the
+      // lesson's preparation only adds the learner's files.
+      const landed = lessonState ? await this.vm.bootedLessonState() : null;
+      if (landed) {
+        this.memoryMiB = landed.memoryMiB;
+        this.checkpoint = { lesson: landed.slug, key: landed.key };
+        this.freshLessonState = landed.key;
+        this.canRestore = true;
+      }
       this.status = 'ready';
       mark('vm-ready');
       this.watch();

@@ -30,6 +30,8 @@ export interface BrowserVmConfig {
   v86Mode?: V86Mode;
   /** The most guest code pages one v86 JIT module spans (VmCoreOptions.jitMaxPages): ?jit-pages=N, to compare. */
   jitMaxPages?: number;
+  /** The lesson state the first boot will ask for (BootOptions.lessonState): fetched first, instead of the boot snapshot. */
+  lessonState?: { slug: string; key: string };
 }
 
 export type V86Mode = 'default' | 'own-loop' | 'tuned' | 'stock';
@@ -208,6 +210,35 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
     sized.set(memoryMiB, s);
     return s;
   };
+  /** A lesson state's metadata (null: none to use) and its state, downloaded once and handed over. */
+  const lessons = new Map<string, { meta: () => Promise<LessonStateMeta | null>; state: () => Promise<ArrayBuffer>; take: () => Promise<ArrayBuffer> }>();
+  const lessonOf = (slug: string) => {
+    let l = lessons.get(slug);
+    if (l) return l;
+    const files = lessonStateFiles(slug);
+    const meta = once(async (): Promise<LessonStateMeta | null> => {
+      const url = at(files.meta);
+      // A lesson without one (a build that made none, an old offline cache) runs its set-up instead.
+      const res = await request("the lesson's starting state", url).catch((e: unknown) => {
+        console.warn(`[vm] ${e instanceof Error ? e.message : e}: the lesson's set-up runs instead`);
+        return null;
+      });
+      if (!res?.ok) return null;
+      const m = (await res.json().catch(() => null)) as LessonStateMeta | null;
+      return m && typeof m.key === 'string' ? m : null;
+    });
+    // Read again at each restore (Cache Storage or the HTTP cache), not kept: 8 MB per lesson.
+    let download: Promise<ArrayBuffer> | null = null;
+    const state = () => (download ??= meta().then((m) => get("the lesson's starting state", files.state, { expectedBytes: m?.compressedBytes ?? 0 })));
+    const take = () => {
+      const d = state();
+      download = null;
+      return d;
+    };
+    l = { meta, state, take };
+    lessons.set(slug, l);
+    return l;
+  };
   const plain = snapshotOf(null);
   // A guest size asked for up front (a link to a lesson with environment.memory): its snapshot is
   // the one to fetch early, not the default one.
@@ -217,11 +248,14 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
     prefetch() {
       // Errors surface when boot asks for the asset; here they only must not go unhandled.
       // A size with no snapshot of its own is either the default one's size or a cold boot.
-      const state =
+      const boot = () =>
         first === plain
           ? plain.state()
           : first.meta().then((m) => (m ? first.state() : plain.meta().then((d) => (d?.memoryMiB === config.memoryMiB ? plain.state() : null))));
-      for (const p of [wasmModule(), bios(), vgaBios(), first.meta(), state]) p.catch(() => undefined);
+      // A lesson link: that lesson's starting state replaces the boot snapshot when it matches.
+      const want = config.lessonState;
+      const state = want ? lessonOf(want.slug).meta().then((m) => (m?.key === want.key ? lessonOf(want.slug).state() : boot())) : boot();
+      for (const p of [wasmModule(), bios(), vgaBios(), ...(want ? [] : [first.meta()]), state]) p.catch(() => undefined);
     },
     wasm,
     wasmModule,
@@ -245,18 +279,9 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
       return { state: await own.take() };
     },
     async lessonState(slug) {
-      const files = lessonStateFiles(slug);
-      const url = at(files.meta);
-      // A lesson without one (a build that made none, an old offline cache) runs its set-up instead.
-      const res = await request('the lesson\'s starting state', url).catch((e: unknown) => {
-        console.warn(`[vm] ${e instanceof Error ? e.message : e}: the lesson's set-up runs instead`);
-        return null;
-      });
-      if (!res?.ok) return null;
-      const meta = (await res.json().catch(() => null)) as LessonStateMeta | null;
-      if (!meta || typeof meta.key !== 'string') return null;
-      // Read again at each restore (Cache Storage or the HTTP cache), not kept: 8 MB per lesson.
-      return { meta, state: () => get('the lesson\'s starting state', files.state, { expectedBytes: meta.compressedBytes }) };
+      const l = lessonOf(slug);
+      const meta = await l.meta();
+      return meta ? { meta, state: l.take } : null;
     },
   };
 }

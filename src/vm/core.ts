@@ -157,7 +157,7 @@ export class VmCore implements VmApi {
   /** Keep-alive connections belong to one emulator: a new client for each. */
   private httpClient: HttpClient | null = null;
   /** How the last boot went, for CLIs and benchmarks. */
-  lastBoot: { mode: 'snapshot' | 'cold'; ms: number; fallbackReason?: string } | null = null;
+  lastBoot: { mode: 'snapshot' | 'cold'; ms: number; fallbackReason?: string; lessonState?: { slug: string; key: string } } | null = null;
 
   constructor(private readonly opts: VmCoreOptions) {}
 
@@ -174,17 +174,19 @@ export class VmCore implements VmApi {
   async boot(bootOpts: BootOptions = {}): Promise<void> {
     if (this.state !== 'stopped' && this.state !== 'crashed') throw new VmError(`boot: the VM is already ${this.state}`);
     if (this.emu) await this.teardown();
-    const memoryMiB = bootOpts.memoryMiB ?? this.opts.memoryMiB ?? DEFAULT_MEMORY_MIB;
+    const t0 = Date.now();
+    // A lesson's starting state, when asked for and made from the lesson as it is, replaces the boot snapshot.
+    const lesson = bootOpts.snapshot !== false && bootOpts.lessonState ? await this.usableLessonState(bootOpts.lessonState) : null;
+    const memoryMiB = lesson?.meta.memoryMiB ?? bootOpts.memoryMiB ?? this.opts.memoryMiB ?? DEFAULT_MEMORY_MIB;
     if (!Number.isInteger(memoryMiB) || memoryMiB < 32 || memoryMiB > 2048) throw new VmError(`bad memoryMiB: ${memoryMiB}`);
     this.memoryMiB = memoryMiB;
     const progress = (p: BootProgress) => bootOpts.onProgress?.(p);
-    const t0 = Date.now();
     this.state = 'booting';
     try {
       let fallbackReason: string | undefined;
       if (bootOpts.snapshot !== false) {
-        progress({ phase: 'loading', message: 'loading the boot snapshot', fraction: 0 });
-        const snapshot = this.opts.assets.snapshot(memoryMiB);
+        progress({ phase: 'loading', message: lesson ? "loading the lesson's starting state" : 'loading the boot snapshot', fraction: 0 });
+        const snapshot = lesson ? lesson.state().then((state) => ({ state })) : this.opts.assets.snapshot(memoryMiB);
         // The emulator (wasm instance, guest memory, firmware) is made while the snapshot downloads.
         const made = this.createEmulator(memoryMiB, {});
         made.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
@@ -197,7 +199,7 @@ export class VmCore implements VmApi {
           try {
             await this.restoreBoot(emu, snap.state, progress);
             await this.afterBoot(progress);
-            this.lastBoot = { mode: 'snapshot', ms: Date.now() - t0 };
+            this.lastBoot = { mode: 'snapshot', ms: Date.now() - t0, ...(lesson && bootOpts.lessonState ? { lessonState: bootOpts.lessonState } : {}) };
             return;
           } catch (e) {
             fallbackReason = `the boot snapshot could not be restored (${(e as Error).message})`;
@@ -339,17 +341,9 @@ export class VmCore implements VmApi {
   }
 
   private async afterBoot(progress: (p: BootProgress) => void): Promise<void> {
-    await this.attachShares();
+    await this.reattachShares();
     this.state = 'ready';
     progress({ phase: 'ready', message: 'ready', fraction: 1 });
-  }
-
-  private async attachShares(): Promise<void> {
-    const fs = this.fs();
-    for (const [name, source] of Object.entries(this.opts.shares ?? {})) {
-      const files = await attachFolder(fs, name, source);
-      this.opts.log?.(`share: ${GUEST_SHARE}/${name} (${files} files, read on demand)`);
-    }
   }
 
   private requireEmu(): V86Emulator {
@@ -476,7 +470,16 @@ export class VmCore implements VmApi {
       if (fs.SearchPath(name).id === -1) missing[name] = source;
       else shareStorageOf(fs).add(name, source);
     }
-    for (const [name, source] of Object.entries(missing)) await attachFolder(fs, name, source);
+    for (const [name, source] of Object.entries(missing)) {
+      const files = await attachFolder(fs, name, source);
+      this.opts.log?.(`share: ${GUEST_SHARE}/${name} (${files} files, read on demand)`);
+    }
+  }
+
+  /** The lesson's starting state if the build has one made from the lesson as it is now. */
+  private async usableLessonState(want: { slug: string; key: string }): Promise<LessonStateAsset | null> {
+    const asset = await this.opts.assets.lessonState?.(want.slug);
+    return asset && asset.meta.key === want.key && asset.meta.slug === want.slug ? asset : null;
   }
 
   /**
@@ -485,8 +488,8 @@ export class VmCore implements VmApi {
    * is none to use (the caller runs the lesson's set-up instead).
    */
   async restoreLessonState(slug: string, key: string): Promise<{ memoryMiB: number } | null> {
-    const asset = await this.opts.assets.lessonState?.(slug);
-    if (!asset || asset.meta.key !== key || asset.meta.slug !== slug) return null;
+    const asset = await this.usableLessonState({ slug, key });
+    if (!asset) return null;
     const t0 = Date.now();
     await this.restoreState(await asset.state(), asset.meta.memoryMiB);
     this.opts.log?.(`lesson ${slug}: restored its starting state in ${Date.now() - t0} ms`);

@@ -37,6 +37,11 @@ export interface BootOptions {
   snapshot?: boolean;
   /** Guest memory in MiB. */
   memoryMiB?: number;
+  /**
+   * Restore this lesson's starting state instead of the boot snapshot when the build has one made
+   * from the lesson as it is (key: lessonStartKey); it brings its own memory size.
+   */
+  lessonState?: { slug: string; key: string };
   onProgress?: (p: BootProgress) => void;
 }
 

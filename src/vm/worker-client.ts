@@ -21,6 +21,8 @@ export interface WorkerVmApi extends VmApi {
    * lesson as it is (key: lessonStartKey); null, with the guest untouched, when it has none.
    */
   restoreLessonState(slug: string, key: string): Promise<{ memoryMiB: number } | null>;
+  /** The lesson state the boot restored (BootOptions.lessonState), or null when it restored the boot snapshot or booted cold. */
+  bootedLessonState(): Promise<{ slug: string; key: string; memoryMiB: number } | null>;
 }
 
 export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): Promise<WorkerVmApi> {
@@ -69,6 +71,7 @@ export async function connectVmWorker(worker: Worker, config: BrowserVmConfig): 
     readFile: (path) => remote.readFile(path),
     saveState: () => remote.saveState(),
     bootedFromSnapshot: () => remote.bootedFromSnapshot(),
+    bootedLessonState: () => remote.bootedLessonState(),
     async restoreBootSnapshot() {
       state = 'booting';
       try {

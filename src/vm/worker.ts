@@ -161,10 +161,16 @@ export class WorkerVm {
       let memoryMiB = opts.memoryMiB ?? this.config?.memoryMiB;
       // The core creates the emulator while the snapshot downloads; a failed download stops the
       // boot with its name (the core falls back to a cold boot only when a snapshot cannot be restored).
-      if (opts.snapshot !== false && this.assets) memoryMiB ??= (await this.assets.snapshotMeta())?.memoryMiB;
+      // A lesson state brings its own size.
+      if (opts.snapshot !== false && this.assets && !opts.lessonState) memoryMiB ??= (await this.assets.snapshotMeta())?.memoryMiB;
       const t0 = performance.now();
       await core.boot({ ...opts, ...(memoryMiB ? { memoryMiB } : {}), onProgress });
-      const how = core.lastBoot?.mode === 'cold' ? `cold (${core.lastBoot.fallbackReason ?? 'asked for'})` : 'from the snapshot';
+      const how =
+        core.lastBoot?.mode === 'cold'
+          ? `cold (${core.lastBoot.fallbackReason ?? 'asked for'})`
+          : core.lastBoot?.lessonState
+            ? `from the starting state of ${core.lastBoot.lessonState.slug}`
+            : 'from the snapshot';
       console.info(`[vm] boot started ${Math.round(t0)} ms after the worker started; booted ${how} in ${Math.round(performance.now() - t0)} ms`);
     } catch (e) {
       // The core wraps errors in its own; the learner needs to know which download failed.
@@ -200,6 +206,11 @@ export class WorkerVm {
   }
   restoreState(state: ArrayBuffer): Promise<void> {
     return this.core().restoreState(state);
+  }
+  /** The lesson state the last boot restored (BootOptions.lessonState), with the guest's size; null if it restored none. */
+  bootedLessonState(): { slug: string; key: string; memoryMiB: number } | null {
+    const l = this.vm?.lastBoot?.lessonState;
+    return l && this.vm ? { ...l, memoryMiB: this.vm.memorySize } : null;
   }
   /** Whether the running guest started from the boot snapshot (restoreBootSnapshot can go back to it). */
   bootedFromSnapshot(): boolean {

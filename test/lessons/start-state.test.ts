@@ -6,6 +6,7 @@ import { startLesson } from '../../src/lessons/runner.ts';
 import { finishFromStartState, hasStartState, lessonStartKey } from '../../src/lessons/start-state.ts';
 import type { Lesson } from '../../src/lessons/types.ts';
 import type { VmCore } from '../../src/vm/core.ts';
+import { createNodeVm } from '../../src/vm/node.ts';
 import { guestSuite, sh, useGuest, vmSkipReason } from '../helpers/vm.ts';
 
 const lessons = loadLessonsFromDisk().entries.flatMap((e) => (e.lesson ? [e.lesson] : []));
@@ -107,5 +108,24 @@ describe.skipIf(vmSkipReason())(guestSuite('lesson starting states in the guest'
     expect(await g.vm.restoreLessonState('08-volumes', '0'.repeat(24))).toBeNull();
     expect(await g.vm.restoreLessonState('01-virtual-machines', lessonStartKey(lesson('01-virtual-machines')))).toBeNull();
     expect(await sh(g.vm, 'cat /root/marker')).toBe('kept\n');
+  });
+});
+
+describe.skipIf(vmSkipReason())(guestSuite('booting into a lesson state'), () => {
+  it('boots straight into a lesson state that matches, and from the boot snapshot when none does', async () => {
+    const l = lesson('08-volumes');
+    const vm = createNodeVm();
+    try {
+      await vm.boot({ lessonState: { slug: l.slug, key: lessonStartKey(l) } });
+      expect(vm.lastBoot).toMatchObject({ mode: 'snapshot', lessonState: { slug: l.slug } });
+      expect(await sh(vm, `docker ps --format '{{.Names}}'`)).toBe('diary\n');
+      await vm.destroy();
+      await vm.boot({ lessonState: { slug: l.slug, key: 'f'.repeat(24) } });
+      expect(vm.lastBoot?.mode).toBe('snapshot');
+      expect(vm.lastBoot?.lessonState).toBeUndefined();
+      expect(await sh(vm, 'docker ps -a -q | wc -l')).toBe('0\n');
+    } finally {
+      await vm.destroy();
+    }
   });
 });
