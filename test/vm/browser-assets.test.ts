@@ -77,6 +77,8 @@ describe('urlAssets: the boot snapshot', () => {
       hits.set(path, (hits.get(path) ?? 0) + 1);
       if (path === '/vm/state.json') return Response.json({ inputs: 'x', memoryMiB: 256, v86: 'x', rawBytes: 9, compressedBytes: body.length, createdAt: 'x' });
       if (path === '/vm/state.bin.zst') return new Response(body.slice());
+      if (path === '/vm/lesson-08-volumes.json') return Response.json({ slug: '08-volumes', key: 'k8', memoryMiB: 256, bootInputs: 'x', v86: 'x', rawBytes: 9, compressedBytes: 3, createdAt: 'x' });
+      if (path === '/vm/lesson-08-volumes.bin.zst') return new Response(new Uint8Array([1, 2, 3]));
       return new Response('', { status: 404 });
     });
     return hits;
@@ -102,5 +104,30 @@ describe('urlAssets: the boot snapshot', () => {
     const assets = urlAssets({ distUrl: 'http://app.test/vm/', wasmUrl: 'http://app.test/v86.wasm', cmdline: '' });
     await expect(assets.snapshot(512)).resolves.toEqual({ missing: 'the boot snapshot is for 256 MiB, and there is none for 512 MiB' });
     expect(hits.get('/vm/state.bin.zst')).toBeUndefined();
+  });
+
+  it("fetches a lesson link's starting state instead of the boot snapshot, when its key matches", async () => {
+    const hits = serve();
+    const assets = urlAssets({ distUrl: 'http://app.test/vm/', wasmUrl: 'http://app.test/v86.wasm', cmdline: '', lessonState: { slug: '08-volumes', key: 'k8' } });
+    assets.prefetch();
+    const l = await assets.lessonState?.('08-volumes');
+    expect(l?.meta).toMatchObject({ slug: '08-volumes', key: 'k8', memoryMiB: 256 });
+    expect([...new Uint8Array((await l?.state()) ?? new ArrayBuffer(0))]).toEqual([1, 2, 3]);
+    expect(hits.get('/vm/lesson-08-volumes.bin.zst')).toBe(1);
+    expect(hits.get('/vm/state.bin.zst')).toBeUndefined();
+  });
+
+  it('falls back to the boot snapshot for a lesson state made from another version of the lesson', async () => {
+    const hits = serve();
+    const assets = urlAssets({ distUrl: 'http://app.test/vm/', wasmUrl: 'http://app.test/v86.wasm', cmdline: '', lessonState: { slug: '08-volumes', key: 'edited' } });
+    assets.prefetch();
+    await expect.poll(() => hits.get('/vm/state.bin.zst')).toBe(1);
+    expect(hits.get('/vm/lesson-08-volumes.bin.zst')).toBeUndefined();
+  });
+
+  it('has no lesson state for a lesson the build made none for, and says nothing is wrong', async () => {
+    serve();
+    const assets = urlAssets({ distUrl: 'http://app.test/vm/', wasmUrl: 'http://app.test/v86.wasm', cmdline: '' });
+    await expect(assets.lessonState?.('01-virtual-machines')).resolves.toBeNull();
   });
 });
