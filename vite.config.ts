@@ -150,9 +150,9 @@ function stampServiceWorker(outDir: string): void {
   const sizes = [...new Set(Object.values(lessonMemory()))].filter((m) => m !== snapshotMiB);
   const sized = sizes.flatMap((m) => Object.values(snapshotFiles(m))).filter((f) => existsSync(join(vm, f)));
   const coldBoots = sizes.some((m) => !existsSync(join(vm, snapshotFiles(m).state)));
-  // Lesson starting states: without them offline, those lessons would run their set-up (slowly).
-  const lessonStates = readdirSync(vm).filter((f) => /^lesson-.+\.(bin\.zst|json)$/.test(f));
-  const boot = [...BOOT_SET, ...sized, ...lessonStates, ...(coldBoots ? COLD_BOOT_SET : [])].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
+  // Not the lesson starting states (7-9 MB each): each is cached as its lesson first opens, as the
+  // registry's files are as the guest reads them; those lessons' containers need both.
+  const boot = [...BOOT_SET, ...sized, ...(coldBoots ? COLD_BOOT_SET : [])].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
   const critical = shell.filter((f) => CRITICAL_CHUNK.test(f));
   const build = { version: h.digest('hex').slice(0, 16), shell, critical, boot };
   const src = readFileSync(swPath, 'utf8');
