@@ -144,6 +144,40 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   return () => (p ??= load());
 }
 
+/** One value per key, made on first use. */
+function memoBy<K, V>(make: (key: K) => V): (key: K) => V {
+  const made = new Map<K, V>();
+  return (key) => {
+    if (!made.has(key)) made.set(key, make(key));
+    return made.get(key) as V;
+  };
+}
+
+/** A saved guest state's metadata (null: none) and its bytes (see handedOver). */
+interface SavedState<M> {
+  meta: () => Promise<M | null>;
+  state: () => Promise<ArrayBuffer>;
+  take: () => Promise<ArrayBuffer>;
+}
+
+/**
+ * A state downloaded once (state(), also for the prefetch) and handed over once (take()): not
+ * kept afterwards, since it is several MB for as long as the tab lives; a later restore (Reset)
+ * reads it again, from Cache Storage or the HTTP cache.
+ */
+function handedOver(load: () => Promise<ArrayBuffer>): Pick<SavedState<unknown>, 'state' | 'take'> {
+  let download: Promise<ArrayBuffer> | null = null;
+  const state = () => (download ??= load());
+  return {
+    state,
+    take() {
+      const d = state();
+      download = null;
+      return d;
+    },
+  };
+}
+
 export interface UrlAssets extends VmAssetLoader {
   /** The snapshot's metadata, or null when there is no (readable) snapshot. */
   snapshotMeta(): Promise<SnapshotMeta | null>;
@@ -177,10 +211,8 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
   const bios = once(() => get('the BIOS', DIST_FILES.bios));
   const vgaBios = once(() => get('the VGA BIOS', DIST_FILES.vgaBios));
   /** A snapshot's metadata and state, downloaded once each; null memory: the default size's. */
-  const sized = new Map<number | null, { meta: () => Promise<SnapshotMeta | null>; state: () => Promise<ArrayBuffer>; take: () => Promise<ArrayBuffer> }>();
-  const snapshotOf = (memoryMiB: number | null) => {
-    let s = sized.get(memoryMiB);
-    if (s) return s;
+  /** A snapshot's metadata and state, by guest size (null: the default size's). */
+  const snapshotOf = memoBy((memoryMiB: number | null): SavedState<SnapshotMeta> => {
     const files = snapshotFiles(memoryMiB);
     const meta = once(async (): Promise<SnapshotMeta | null> => {
       const url = at(files.meta);
@@ -193,28 +225,16 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
     // Requested with the metadata, not after it: its size only labels the progress, which the
     // Content-Length gives as well unless the server compresses.
     let snapshotBytes = 0;
-    // Not kept once handed over (take: 7 MB for as long as the tab lives): a later restore (Reset)
-    // reads it again, from Cache Storage or the HTTP cache.
-    let download: Promise<ArrayBuffer> | null = null;
-    const state = () =>
-      (download ??= (() => {
+    return {
+      meta,
+      ...handedOver(() => {
         meta().then((m) => (snapshotBytes = m?.compressedBytes ?? 0), () => undefined);
         return get('the boot snapshot', files.state, { expectedBytes: () => snapshotBytes });
-      })());
-    const take = () => {
-      const d = state();
-      download = null;
-      return d;
+      }),
     };
-    s = { meta, state, take };
-    sized.set(memoryMiB, s);
-    return s;
-  };
-  /** A lesson state's metadata (null: none to use) and its state, downloaded once and handed over. */
-  const lessons = new Map<string, { meta: () => Promise<LessonStateMeta | null>; state: () => Promise<ArrayBuffer>; take: () => Promise<ArrayBuffer> }>();
-  const lessonOf = (slug: string) => {
-    let l = lessons.get(slug);
-    if (l) return l;
+  });
+  /** A lesson state's metadata (null: none to use) and its state, by lesson. */
+  const lessonOf = memoBy((slug: string): SavedState<LessonStateMeta> => {
     const files = lessonStateFiles(slug);
     const meta = once(async (): Promise<LessonStateMeta | null> => {
       const url = at(files.meta);
@@ -227,18 +247,8 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
       const m = (await res.json().catch(() => null)) as LessonStateMeta | null;
       return m && typeof m.key === 'string' ? m : null;
     });
-    // Read again at each restore (Cache Storage or the HTTP cache), not kept: 8 MB per lesson.
-    let download: Promise<ArrayBuffer> | null = null;
-    const state = () => (download ??= meta().then((m) => get("the lesson's starting state", files.state, { expectedBytes: m?.compressedBytes ?? 0 })));
-    const take = () => {
-      const d = state();
-      download = null;
-      return d;
-    };
-    l = { meta, state, take };
-    lessons.set(slug, l);
-    return l;
-  };
+    return { meta, ...handedOver(() => meta().then((m) => get("the lesson's starting state", files.state, { expectedBytes: m?.compressedBytes ?? 0 }))) };
+  });
   const plain = snapshotOf(null);
   // A guest size asked for up front (a link to a lesson with environment.memory): its snapshot is
   // the one to fetch early, not the default one.
