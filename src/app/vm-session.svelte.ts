@@ -240,9 +240,9 @@ export class VmSession {
 
   /**
    * A new worker and a fresh boot: the way out when the emulator itself died, and the way to a
-   * guest of another memory size (memoryMiB; by default the current one).
+   * guest of another memory size (memoryMiB; by default the current one), or into a lesson state.
    */
-  async restart(memoryMiB: number | null = this.memoryMiB): Promise<void> {
+  async restart(memoryMiB: number | null = this.memoryMiB, lessonState: { slug: string; key: string } | null = null): Promise<void> {
     this.armConsoleUp(); // at once: the caller may wait for it while the old worker goes
     this.stopWatch();
     const old = this.vm;
@@ -251,7 +251,7 @@ export class VmSession {
     this.freshLessonState = null;
     this.canRestore = false;
     await old?.destroy().catch(() => undefined);
-    await this.start(Promise.resolve(), memoryMiB);
+    await this.start(Promise.resolve(), memoryMiB, lessonState);
   }
 
   private watch(): void {
