@@ -11,6 +11,12 @@ describe.skipIf(vmSkipReason())(guestSuite('guest kernel and namespaces'), () =>
     expect(await sh(g.vm, 'hostname')).toBe('whalebone\n');
   });
 
+  it('mounts the 9p share uncached, with readahead for the pages programs map from it', async () => {
+    // cache=none keeps host writes visible at once; readahead only batches page faults
+    expect(await sh(g.vm, `grep ' /mnt/host 9p ' /proc/mounts | grep -c -v -e loose -e mmap -e fscache`)).toBe('1\n');
+    expect(await sh(g.vm, 'cat /sys/class/bdi/9p-*/read_ahead_kb')).toBe('32\n');
+  });
+
   it('runs a PID namespace whose first process is PID 1', async () => {
     // Without --fork: busybox 1.35's `unshare --fork` crashes (SIGSEGV) in its parent after the
     // child exits. The first child of the unshared shell is PID 1 of the new namespace.

@@ -150,13 +150,34 @@ export function enableControllers(sys: Syscalls): string[] {
   return enabled;
 }
 
+/**
+ * Readahead for the share, in KiB. 9p turns it off under cache=none, so each page a program
+ * faults in from a lazily pulled layer was one 9p round trip (nginx's start: 702 faults, 4 KiB
+ * each). Mapped pages are all it changes: read() under cache=none still goes to the host as
+ * asked. 32 KiB cut nginx's faults to 239 and its start by a fifth; 128 KiB read 2.5 times the
+ * bytes and was no faster (the emulator pays per byte too).
+ */
+export const SHARE_READAHEAD_KB = 32;
+
 export function mountHostShare(sys: Syscalls): boolean {
   try {
     sys.mount(HOST_SHARE.source, HOST_SHARE.target, HOST_SHARE.fstype, HOST_SHARE.flags, HOST_SHARE.data ?? null);
-    return true;
   } catch {
     say(sys, `no 9p share; ${HOST_SHARE.target} is empty`);
     return false;
+  }
+  setShareReadahead(sys);
+  return true;
+}
+
+/** The share's backing device is /sys/class/bdi/9p-<n> (one per 9p mount; the share is the only one). */
+export function setShareReadahead(sys: Syscalls): void {
+  try {
+    for (const e of sys.readdir('/sys/class/bdi')) {
+      if (e.name.startsWith('9p-')) writeText(sys, `/sys/class/bdi/${e.name}/read_ahead_kb`, `${SHARE_READAHEAD_KB}`);
+    }
+  } catch (e) {
+    say(sys, `no readahead on the 9p share: ${(e as Error).message}`);
   }
 }
 

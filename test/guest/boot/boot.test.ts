@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeExit, FakeSyscalls } from '../../../src/guest/sys/fake.ts';
-import { AGENT_PIDFILE, AGENT_TTY, HOOKS_DIR, becomeAgent, bootMain, openAgentTty, startHooks } from '../../../src/guest/boot/main.ts';
+import { AGENT_PIDFILE, AGENT_TTY, HOOKS_DIR, SHARE_READAHEAD_KB, becomeAgent, bootMain, openAgentTty, startHooks } from '../../../src/guest/boot/main.ts';
 import { makeRaw } from '../../../src/guest/sys/termios.ts';
 import type { Termios } from '../../../src/guest/sys/termios.ts';
 
@@ -51,6 +51,23 @@ describe('whalebone boot', () => {
     expect(sys.callsOf('fork')).toHaveLength(2);
     expect(sys.callsOf('waitpid')).toHaveLength(0);
     expect(sys.stderr).toContain('boot: cannot bring up lo');
+  });
+
+  it("turns readahead on for the 9p share's backing device and leaves other devices alone", async () => {
+    const sys = guest();
+    sys.addFile('/sys/class/bdi/9p-1/read_ahead_kb', '0\n');
+    sys.addFile('/sys/class/bdi/0:21/read_ahead_kb', '0\n');
+    expect(await bootMain([], sys)).toBe(0);
+    expect(new TextDecoder().decode(sys.readFile('/sys/class/bdi/9p-1/read_ahead_kb'))).toBe(`${SHARE_READAHEAD_KB}`);
+    expect(new TextDecoder().decode(sys.readFile('/sys/class/bdi/0:21/read_ahead_kb'))).toBe('0\n');
+    expect(SHARE_READAHEAD_KB).toBeGreaterThan(4);
+  });
+
+  it('boots on without readahead when the kernel has no bdi folder', async () => {
+    const sys = guest();
+    expect(await bootMain([], sys)).toBe(0);
+    expect(sys.stderr).toContain('boot: no readahead on the 9p share');
+    expect(sys.hostname).toBe('whalebone');
   });
 
   it('says what it could not mount and goes on', async () => {

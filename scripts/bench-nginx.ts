@@ -1,0 +1,145 @@
+// `docker run -d nginx` until nginx serves and until it honours docker stop (issue #17), timed by
+// the guest's clock. Docker's nginx image stops with SIGQUIT; nginx installs its handlers right
+// before it forks its worker, and a SIGQUIT that comes earlier is dropped (a PID namespace's init
+// ignores signals it has no handler for), so `docker stop` waits 10 s and kills: Exited (137).
+//
+// Each run starts from a cold page cache for the image's files (`docker rm -f`, then
+// drop_caches, which also lets go of what dockerd's image view keeps cached: see
+// src/guest/images/views.ts), as the first run in a fresh guest has it: the share is mounted
+// cache=none, so every page nginx and its libraries fault in is read over 9p (one page a read
+// before readahead was turned on for the share). Figures per run:
+//   http   `docker run -d --name web nginx` until busybox wget gets the page from 172.17.0.2
+//   init   nginx's fork by runc until its worker's fork (handlers installed), from /proc stat
+//   stop   `docker run -d ...; docker stop web` right after: the stop's time and the exit code
+// The first run after each restore is printed apart (the emulator has compiled none of the code
+// yet), the medians are of the runs after it.
+//
+// This build is compared with a baseline booted from another build's vm-images/dist
+// (BENCH_AGAINST, e.g. main's worktree), its share served as main serves it (a file opened, read
+// and closed for every 9p read), one guest after the other per round (one VM at a time), so both
+// columns share the host's load. Without BENCH_AGAINST only this build runs.
+// BENCH_NGINX_RUNS (default 5) runs per guest, BENCH_NGINX_ROUNDS (default 1) rounds.
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { log, runMain } from './lib/progress.ts';
+import { median } from './lib/stats.ts';
+import { createNodeVm, distPath, missingBootFile } from '../src/vm/node.ts';
+import { diskFolder } from '../src/vm/node-share.ts';
+import { DIST_FILES } from '../src/vm/assets.ts';
+import type { FolderSource } from '../src/vm/share.ts';
+import type { VmCore } from '../src/vm/core.ts';
+
+const RUNS = Number(process.env['BENCH_NGINX_RUNS'] ?? 5);
+const ROUNDS = Number(process.env['BENCH_NGINX_ROUNDS'] ?? 1);
+const SCOPE = 'bench:nginx';
+
+/** The registry read as main read it: a file opened, read and closed for every 9p read. */
+function perReadOpen(dir: string, indexFile: string): FolderSource {
+  const indexed = diskFolder(dir, indexFile);
+  return {
+    index: () => indexed.index(),
+    async read(rel, offset, count) {
+      const fh = await open(join(dir, rel), 'r');
+      try {
+        const buf = new Uint8Array(count);
+        const { bytesRead } = await fh.read(buf, 0, count, offset);
+        return buf.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
+    },
+  };
+}
+
+interface Variant {
+  label: string;
+  dist?: string;
+  registry: () => FolderSource;
+}
+
+const AGAINST = process.env['BENCH_AGAINST'];
+const registryDir = () => distPath(DIST_FILES.registry);
+const registryIndex = () => distPath(DIST_FILES.registryIndex);
+const VARIANTS: Variant[] = [
+  ...(AGAINST ? [{ label: `baseline (${AGAINST}, per-read open share)`, dist: AGAINST, registry: () => perReadOpen(registryDir(), registryIndex()) }] : []),
+  { label: 'this build', registry: () => diskFolder(registryDir(), registryIndex()) },
+];
+
+// One run in the guest; prints "http_ms init_ms majflt stop_ms exit_code". The wget loop pauses
+// 50 ms between tries on a fifo (a shell built-in: no process) so it leaves the CPU to nginx.
+const RUN = `
+set -e
+cold() { docker rm -f web >/dev/null 2>&1 || true; sync; echo 3 >/proc/sys/vm/drop_caches; }
+ms() { read u _ </proc/uptime; echo $(( \${u%.*}\${u#*.} * 10 )); }
+rm -f /tmp/bench-fifo; mkfifo /tmp/bench-fifo; exec 3<>/tmp/bench-fifo
+cold
+a=$(ms)
+docker run -d --name web nginx >/dev/null
+n=0; until wget -qO /dev/null http://172.17.0.2/ 2>/dev/null; do n=$((n + 1)); [ $n -lt 600 ] || { echo "nginx never answered" >&2; exit 1; }; read -t 0.05 -u 3 x || true; done
+b=$(ms)
+[ "$(docker inspect -f '{{.NetworkSettings.IPAddress}}' web)" = 172.17.0.2 ] || { echo "the container is not 172.17.0.2" >&2; exit 1; }
+m=$(docker inspect -f '{{.State.Pid}}' web); w=
+for s in /proc/[0-9]*/stat; do read -r st <$s || continue; set -- \${st#*) }; [ "$2" = "$m" ] && { w=\${s%/stat}; w=\${w#/proc/}; }; done
+read -r st </proc/$m/stat; set -- \${st#*) }; ms0=\${20}; flt=\${10}
+read -r st </proc/$w/stat; set -- \${st#*) }; ws0=\${20}
+cold
+docker run -d --name web nginx >/dev/null
+c=$(ms)
+docker stop web >/dev/null
+d=$(ms)
+echo "$((b - a)) $(( (ws0 - ms0) * 10 )) $flt $((d - c)) $(docker inspect -f '{{.State.ExitCode}}' web)"
+docker rm -f web >/dev/null
+`;
+
+interface Run {
+  httpMs: number;
+  initMs: number;
+  majflt: number;
+  stopMs: number;
+  exit: number;
+}
+
+async function oneRun(vm: VmCore): Promise<Run> {
+  const r = await vm.exec(RUN, { timeoutMs: 300_000 });
+  if (r.exitCode !== 0) throw new Error(`guest run failed (${r.exitCode}): ${r.stderr || r.stdout}`);
+  const [httpMs, initMs, majflt, stopMs, exit] = r.stdout.trim().split(/\s+/).map(Number) as [number, number, number, number, number];
+  return { httpMs, initMs, majflt, stopMs, exit };
+}
+
+const fmt = (runs: Run[], pick: (r: Run) => number) => `median ${median(runs.map(pick)).toFixed(0)} [${runs.map((r) => pick(r).toFixed(0)).join(' ')}]`;
+
+runMain(SCOPE, async () => {
+  const missing = missingBootFile();
+  if (missing) throw new Error(`${missing} is missing (run npm run build:vm)`);
+  if (!AGAINST) log(SCOPE, 'no BENCH_AGAINST: no baseline column (BENCH_AGAINST=/path/to/main/vm-images/dist)');
+  const firsts: Record<string, Run[]> = {};
+  const rest: Record<string, Run[]> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const v of VARIANTS) {
+      const vm = createNodeVm({ shares: { registry: v.registry() }, ...(v.dist ? { dist: v.dist } : {}) });
+      try {
+        await vm.boot();
+        if (vm.lastBoot?.mode !== 'snapshot') throw new Error(`${v.label}: the snapshot was not used: ${vm.lastBoot?.fallbackReason ?? ''}`);
+        const pull = await vm.exec('docker pull -q nginx', { timeoutMs: 300_000 });
+        if (pull.exitCode !== 0) throw new Error(`docker pull nginx failed: ${pull.stderr}`);
+        for (let i = 0; i <= RUNS; i++) {
+          const r = await oneRun(vm);
+          (i === 0 ? (firsts[v.label] ??= []) : (rest[v.label] ??= [])).push(r);
+        }
+      } finally {
+        await vm.destroy();
+      }
+      log(SCOPE, `round ${round + 1}/${ROUNDS}, ${v.label} done (host load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
+    }
+  }
+  log(SCOPE, 'guest clock, ms; each run from a cold page cache for the image (see the header)');
+  for (const v of VARIANTS) {
+    const f = firsts[v.label] ?? [];
+    const r = rest[v.label] ?? [];
+    log(SCOPE, `${v.label}: first run after restore: run -> http ${f.map((x) => x.httpMs).join(' ')}, nginx init ${f.map((x) => x.initMs).join(' ')}, stop ${f.map((x) => `${x.stopMs} (exit ${x.exit})`).join(' ')}`);
+    log(SCOPE, `${v.label}: run -d -> first HTTP answer: ${fmt(r, (x) => x.httpMs)} over ${r.length} runs`);
+    log(SCOPE, `${v.label}: nginx fork -> worker forked (SIGQUIT handled): ${fmt(r, (x) => x.initMs)} (target <= 500: ${median(r.map((x) => x.initMs)) <= 500 ? 'met' : 'NOT met'}); master's major faults ${fmt(r, (x) => x.majflt)}`);
+    log(SCOPE, `${v.label}: docker stop right after run -d: ${fmt(r, (x) => x.stopMs)}; exit codes [${r.map((x) => x.exit).join(' ')}] (Docker: 0)`);
+  }
+});
