@@ -150,9 +150,11 @@ function stampServiceWorker(outDir: string): void {
   const sizes = [...new Set(Object.values(lessonMemory()))].filter((m) => m !== snapshotMiB);
   const sized = sizes.flatMap((m) => Object.values(snapshotFiles(m))).filter((f) => existsSync(join(vm, f)));
   const coldBoots = sizes.some((m) => !existsSync(join(vm, snapshotFiles(m).state)));
-  // Not the lesson starting states (7-9 MB each): each is cached as its lesson first opens, as the
-  // registry's files are as the guest reads them; those lessons' containers need both.
-  const boot = [...BOOT_SET, ...sized, ...(coldBoots ? COLD_BOOT_SET : [])].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
+  // The lesson starting states too (7-9 MB each, fetched after the lesson is ready, last): fetched
+  // only when a lesson opens, each made that first switch 2-2.4 s instead of about 1 s here, and
+  // far longer on a slow network, at the moment the learner waits.
+  const lessonStates = readdirSync(vm).filter((f) => /^lesson-.+\.(bin\.zst|json)$/.test(f));
+  const boot = [...BOOT_SET, ...sized, ...(coldBoots ? COLD_BOOT_SET : []), ...lessonStates].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
   const critical = shell.filter((f) => CRITICAL_CHUNK.test(f));
   const build = { version: h.digest('hex').slice(0, 16), shell, critical, boot };
   const src = readFileSync(swPath, 'utf8');
