@@ -63,20 +63,19 @@ function vmAssets(): Plugin {
 const LESSONS_ID = 'virtual:whalebone-lessons';
 const MEMORY_ID = 'virtual:whalebone-lesson-memory';
 
-/** The starting-state key of each lesson with a set-up (src/lessons/start-state.ts), by slug. */
-function lessonStartKeys(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of loadLessonsFromDisk(resolve(import.meta.dirname, 'lessons')).entries)
-    if (e.lesson && hasStartState(e.lesson)) out[e.slug] = lessonStartKey(e.lesson);
-  return out;
-}
-
-/** Guest memory (MiB) of each lesson that asks for a bigger guest than the boot snapshot's. */
-function lessonMemory(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const e of loadLessonsFromDisk(resolve(import.meta.dirname, 'lessons')).entries)
-    if (e.lesson?.environment.memoryMiB) out[e.slug] = e.lesson.environment.memoryMiB;
-  return out;
+/**
+ * From one read of the lessons: the guest memory (MiB) of each lesson that asks for a bigger guest
+ * than the boot snapshot's, and the starting-state key (src/lessons/start-state.ts) of each
+ * lesson with a set-up, by slug.
+ */
+function lessonBootFacts(): { memory: Record<string, number>; startKeys: Record<string, string> } {
+  const memory: Record<string, number> = {};
+  const startKeys: Record<string, string> = {};
+  for (const { slug, lesson } of loadLessonsFromDisk(resolve(import.meta.dirname, 'lessons')).entries) {
+    if (lesson?.environment.memoryMiB) memory[slug] = lesson.environment.memoryMiB;
+    if (lesson && hasStartState(lesson)) startKeys[slug] = lessonStartKey(lesson);
+  }
+  return { memory, startKeys };
 }
 
 /**
@@ -96,7 +95,10 @@ function prebuiltLessons(): Plugin {
       // A few bytes for the entry chunk: main.ts boots a lesson link's guest at its size, or from
       // its starting state, at once. Not under the dev server, where lessons change as they are
       // written: there the app compares the key of the lesson it loaded before restoring a state.
-      if (id === '\0' + MEMORY_ID) return `export default ${JSON.stringify(lessonMemory())};\nexport const startKeys = ${JSON.stringify(serve ? {} : lessonStartKeys())};`;
+      if (id === '\0' + MEMORY_ID) {
+        const { memory, startKeys } = lessonBootFacts();
+        return `export default ${JSON.stringify(memory)};\nexport const startKeys = ${JSON.stringify(serve ? {} : startKeys)};`;
+      }
       if (id !== '\0' + LESSONS_ID) return null;
       if (serve) return 'export default null;';
       const set = loadLessonsFromDisk(resolve(import.meta.dirname, 'lessons'));
@@ -147,7 +149,7 @@ function stampServiceWorker(outDir: string): void {
   const meta = join(vm, DIST_FILES.snapshotMeta);
   const snapshotMiB = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { memoryMiB: number }).memoryMiB : 0;
   // Each size a lesson asks for: its own snapshot (scripts/build-snapshot.ts), or a cold boot.
-  const sizes = [...new Set(Object.values(lessonMemory()))].filter((m) => m !== snapshotMiB);
+  const sizes = [...new Set(Object.values(lessonBootFacts().memory))].filter((m) => m !== snapshotMiB);
   const sized = sizes.flatMap((m) => Object.values(snapshotFiles(m))).filter((f) => existsSync(join(vm, f)));
   const coldBoots = sizes.some((m) => !existsSync(join(vm, snapshotFiles(m).state)));
   // The lesson starting states too (7-9 MB each, fetched after the lesson is ready, last): fetched

@@ -4,7 +4,7 @@
 // guest, compressed like the boot snapshot. Cached by the lesson's key, the guest it ran on and
 // the registry and mirror it pulled from. States of lessons that no longer have a set-up are
 // removed from vm-images/dist.
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lessonStateFiles, DIST_FILES, type LessonStateMeta } from '../src/vm/assets.ts';
@@ -14,10 +14,9 @@ import { loadLessonsFromDisk } from '../src/lessons/node.ts';
 import { startLesson } from '../src/lessons/runner.ts';
 import { hasStartState, lessonStartKey } from '../src/lessons/start-state.ts';
 import type { Lesson } from '../src/lessons/types.ts';
-import { ZERO_FREE_MEMORY } from './build-snapshot.ts';
+import { saveCompressed } from './build-snapshot.ts';
 import { ensureHostTools } from './lib/apt.ts';
 import { cached, install, repoRoot } from './lib/cache.ts';
-import { run } from './lib/exec.ts';
 import { BuildError, log, runMain, stage } from './lib/progress.ts';
 
 const SCOPE = 'lesson-states';
@@ -102,21 +101,13 @@ async function saveLessonState(out: string, lesson: Lesson, id: { key: string; m
       throw new SetupFailed(`lessons/${lesson.slug}: its set-up failed, so it has no starting state (the app runs the set-up itself): ${e instanceof Error ? e.message : e}`);
     });
     log(SCOPE, `${lesson.slug}: set-up done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    const r = await vm.exec(`sync; echo 3 >/proc/sys/vm/drop_caches; echo 1 >/proc/sys/vm/compact_memory 2>/dev/null; ${ZERO_FREE_MEMORY}`, { timeoutMs: 120_000 });
-    if (r.exitCode !== 0) throw new BuildError(`${lesson.slug}: dropping the guest's caches and zeroing its free memory failed: ${r.stderr}`);
-    const raw = await vm.saveState();
-    const rawFile = join(out, 'state.bin');
-    writeFileSync(rawFile, new Uint8Array(raw));
-    await run('zstd', ['-19', '-q', '-f', rawFile, '-o', join(out, 'state.bin.zst')]);
-    rmSync(rawFile);
     const meta: LessonStateMeta = {
       slug: lesson.slug,
       key: id.key,
       memoryMiB: id.memoryMiB,
       bootInputs: id.bootInputs,
       v86: v86Version,
-      rawBytes: raw.byteLength,
-      compressedBytes: statSync(join(out, 'state.bin.zst')).size,
+      ...(await saveCompressed(vm, join(out, 'state.bin.zst'))),
       createdAt: new Date().toISOString(),
     };
     writeFileSync(join(out, 'state.json'), JSON.stringify(meta, null, 2) + '\n');

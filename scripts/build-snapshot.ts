@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIST_FILES, snapshotFiles, type SnapshotMeta } from '../src/vm/assets.ts';
 import { loadLessonsFromDisk } from '../src/lessons/node.ts';
-import { DEFAULT_MEMORY_MIB } from '../src/vm/core.ts';
+import { DEFAULT_MEMORY_MIB, type VmCore } from '../src/vm/core.ts';
 import { createNodeVm, distPath, distRoot, missingBootFile, snapshotInputsHash, v86Version } from '../src/vm/node.ts';
 import { writeFolderIndex } from '../src/vm/node-share.ts';
 import { ensureHostTools } from './lib/apt.ts';
@@ -29,7 +29,7 @@ const RECIPE = 'cold boot; sync; drop_caches=3; compact; zero free memory throug
  * the emulator) and taxed every process exit afterwards. A tmpfs capped below MemFree cannot
  * push the guest into the OOM killer.
  */
-export const ZERO_FREE_MEMORY = [
+const ZERO_FREE_MEMORY = [
   'free=$(sed -n "s/^MemFree: *\\([0-9]*\\) kB/\\1/p" /proc/meminfo)',
   'mkdir -p /run/zero-fill',
   'mount -t tmpfs -o size=$((free - 12288))k zero-fill /run/zero-fill',
@@ -109,25 +109,32 @@ async function saveSnapshot(out: string, memoryMiB: number, inputs: string): Pro
       { timeoutMs: 90_000 },
     );
     if (d.exitCode !== 0) throw new BuildError(`dockerd did not come up in the guest within 60 s; /var/log/dockerd.log ends with:\n${d.stdout}${d.stderr}`);
-    const r = await vm.exec(`sync; echo 3 >/proc/sys/vm/drop_caches; echo 1 >/proc/sys/vm/compact_memory 2>/dev/null; ${ZERO_FREE_MEMORY}`, { timeoutMs: 120_000 });
-    if (r.exitCode !== 0) throw new BuildError(`dropping the guest's caches and zeroing its free memory failed: ${r.stderr}`);
-    const raw = await vm.saveState();
-    const rawFile = join(out, 'state.bin');
-    writeFileSync(rawFile, new Uint8Array(raw));
-    await run('zstd', ['-19', '-q', '-f', rawFile, '-o', join(out, DIST_FILES.snapshot)]);
-    rmSync(rawFile);
     const meta: SnapshotMeta = {
       inputs,
       memoryMiB,
       v86: v86Version,
-      rawBytes: raw.byteLength,
-      compressedBytes: statSync(join(out, DIST_FILES.snapshot)).size,
+      ...(await saveCompressed(vm, join(out, DIST_FILES.snapshot))),
       createdAt: new Date().toISOString(),
     };
     writeFileSync(join(out, DIST_FILES.snapshotMeta), JSON.stringify(meta, null, 2) + '\n');
   } finally {
     await vm.destroy();
   }
+}
+
+/**
+ * Drops the guest's caches, zeroes its free memory, saves its state and compresses it with zstd
+ * into file (which v86's restore_state reads as it is): the boot snapshot and the lesson states.
+ */
+export async function saveCompressed(vm: VmCore, file: string): Promise<{ rawBytes: number; compressedBytes: number }> {
+  const r = await vm.exec(`sync; echo 3 >/proc/sys/vm/drop_caches; echo 1 >/proc/sys/vm/compact_memory 2>/dev/null; ${ZERO_FREE_MEMORY}`, { timeoutMs: 120_000 });
+  if (r.exitCode !== 0) throw new BuildError(`dropping the guest's caches and zeroing its free memory failed: ${r.stderr}`);
+  const raw = await vm.saveState();
+  const rawFile = `${file}.raw`;
+  writeFileSync(rawFile, new Uint8Array(raw));
+  await run('zstd', ['-19', '-q', '-f', rawFile, '-o', file]);
+  rmSync(rawFile);
+  return { rawBytes: raw.byteLength, compressedBytes: statSync(file).size };
 }
 
 /** The browser reads the registry lazily over HTTP through this index (see src/vm/share.ts). */

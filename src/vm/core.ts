@@ -199,7 +199,7 @@ export class VmCore implements VmApi {
           try {
             await this.restoreBoot(emu, snap.state, progress);
             await this.afterBoot(progress);
-            this.lastBoot = { mode: 'snapshot', ms: Date.now() - t0, ...(lesson && bootOpts.lessonState ? { lessonState: bootOpts.lessonState } : {}) };
+            this.lastBoot = { mode: 'snapshot', ms: Date.now() - t0, ...(lesson ? { lessonState: { slug: lesson.meta.slug, key: lesson.meta.key } } : {}) };
             return;
           } catch (e) {
             fallbackReason = `the boot snapshot could not be restored (${(e as Error).message})`;
@@ -465,12 +465,11 @@ export class VmCore implements VmApi {
    */
   private async reattachShares(): Promise<void> {
     const fs = this.fs();
-    const missing: Record<string, FolderSource> = {};
     for (const [name, source] of Object.entries(this.opts.shares ?? {})) {
-      if (fs.SearchPath(name).id === -1) missing[name] = source;
-      else shareStorageOf(fs).add(name, source);
-    }
-    for (const [name, source] of Object.entries(missing)) {
+      if (fs.SearchPath(name).id !== -1) {
+        shareStorageOf(fs).add(name, source);
+        continue;
+      }
       const files = await attachFolder(fs, name, source);
       this.opts.log?.(`share: ${GUEST_SHARE}/${name} (${files} files, read on demand)`);
     }
