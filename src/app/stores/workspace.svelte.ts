@@ -28,7 +28,10 @@ export class Workspace {
 
   // Bumped by each save: a read that started before it may return the old text and is dropped.
   private saves = 0;
-  private polling = false;
+  // Bumped by clear(): a listing or a read that started for the previous lesson is dropped, or it
+  // would put that lesson's file back in the editor of the next one.
+  private epoch = 0;
+  private polling: Promise<void> | null = null;
   private pollAgain = false;
 
   /** guest and workdir (the lesson's folder in the guest) are read at each use: both change. */
@@ -43,25 +46,36 @@ export class Workspace {
 
   /** Another lesson: nothing listed or open until it is set up. */
   clear(): void {
+    this.epoch++;
     this.files = [];
     this.openPath = null;
     this.openContent = '';
   }
 
-  /** Guest -> editor: lists the lab folder (mtime, size) and reloads the open file when it changed. */
-  async poll(): Promise<void> {
-    if (!this.ready || !this.guest().running) return;
+  /**
+   * Guest -> editor: lists the lab folder (mtime, size) and reloads the open file when it changed.
+   * Resolves once a listing that started after the call has landed.
+   */
+  poll(): Promise<void> {
+    if (!this.ready || !this.guest().running) return Promise.resolve();
     // A request while a listing runs is served by one more listing right after it.
     if (this.polling) {
       this.pollAgain = true;
-      return;
+      return this.polling;
     }
-    this.polling = true;
+    this.polling = this.listUntilCurrent().finally(() => (this.polling = null));
+    return this.polling;
+  }
+
+  private async listUntilCurrent(): Promise<void> {
     try {
       do {
         this.pollAgain = false;
+        if (!this.ready) return;
+        const epoch = this.epoch;
         const dir = this.workdir();
         const r = await this.guest().exec(`find ${shellQuote(dir)} -maxdepth 4 -type f -exec stat -c '%Y %s %n' {} + 2>/dev/null | head -n 300`, { timeoutMs: GUEST_READ_MS });
+        if (epoch !== this.epoch) continue;
         const next = parseStatLines(r.stdout, dir);
         const changed = changedFiles(this.files, next);
         this.files = next;
@@ -69,14 +83,14 @@ export class Workspace {
       } while (this.pollAgain);
     } catch {
       // The watchdog reports a hung guest; a missed poll is harmless.
-    } finally {
-      this.polling = false;
     }
   }
 
   async open(path: string): Promise<void> {
     const before = this.saves;
+    const epoch = this.epoch;
     const r = await this.guest().exec(`cat ${shellQuote(`${this.workdir()}/${path}`)}`, { timeoutMs: GUEST_READ_MS });
+    if (epoch !== this.epoch) return;
     if (this.saves !== before && path === this.openPath) return;
     this.openPath = path;
     this.openContent = r.stdout;
