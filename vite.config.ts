@@ -6,7 +6,7 @@ import { cpSync, createReadStream, existsSync, readdirSync, readFileSync, statSy
 import { extname, join, normalize, resolve } from 'node:path';
 import { defineConfig, type Plugin, type Connect } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { DIST_FILES, snapshotFiles } from './src/vm/assets.ts';
+import { DIST_FILES, RAW_STATES_DIR, snapshotFiles } from './src/vm/assets.ts';
 import { loadLessonsFromDisk } from './src/lessons/node.ts';
 import { hasStartState, lessonStartKey } from './src/lessons/start-state.ts';
 
@@ -53,8 +53,9 @@ function vmAssets(): Plugin {
         this.warn(`vm-images/dist is missing: the build has no guest (run npm run build:vm)`);
         return;
       }
-      // The runtime folder is for Node tests only; the page needs the guest, BIOS, snapshot and registry.
-      cpSync(DIST_VM, join(outDir, VM_PATH), { recursive: true, filter: (src) => !src.includes('/runtime') });
+      // The runtime folder is for Node tests only, and Node's decompressed states for Node only; the
+      // page needs the guest, BIOS, snapshot and registry.
+      cpSync(DIST_VM, join(outDir, VM_PATH), { recursive: true, filter: (src) => !src.includes('/runtime') && !src.includes(`/${RAW_STATES_DIR}`) });
       stampServiceWorker(outDir);
     },
   };

@@ -54,6 +54,7 @@ interface Visit {
   longTasks: number;
   longestTaskMs: number;
   execMs: number;
+  bootLine: string;
 }
 
 
@@ -84,6 +85,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Navigates page to the app (a new tab each visit but the first) and measures until the lesson is ready. */
 async function visit(page: Page, server: StaticServer, query = ''): Promise<Visit> {
   server.resetCounters();
+  // The worker's own account of its boot: when it started and where the restore's time went.
+  let bootLine = '';
+  page.on('console', (m) => {
+    const t = m.text();
+    if (t.startsWith('[vm] boot started')) bootLine ||= t.slice('[vm] '.length);
+  });
   await page.goto(server.url + query, { waitUntil: 'commit' });
   const mark = async (name: string, timeoutMs: number): Promise<number> => {
     const deadline = Date.now() + timeoutMs;
@@ -123,7 +130,7 @@ async function visit(page: Page, server: StaticServer, query = ''): Promise<Visi
       return out;
     })) as number[],
   );
-  return { promptMs, lessonMs, bytes, longTasks: tasks.length, longestTaskMs: longest?.[1] ?? 0, longestWhat, execMs };
+  return { promptMs, lessonMs, bytes, longTasks: tasks.length, longestTaskMs: longest?.[1] ?? 0, longestWhat, execMs, bootLine };
 }
 
 interface RendererRss {
@@ -200,7 +207,7 @@ async function main(): Promise<void> {
       try {
         await context.addInitScript(LONG_TASKS);
         const show = (what: string, v: Visit) =>
-          log(SCOPE, `run ${i + 1}/${runs} ${what}: prompt ${(v.promptMs / 1000).toFixed(2)} s, lesson ${(v.lessonMs / 1000).toFixed(2)} s, ${(v.bytes / MB).toFixed(2)} MB; longest task ${v.longestWhat}`);
+          log(SCOPE, `run ${i + 1}/${runs} ${what}: prompt ${(v.promptMs / 1000).toFixed(2)} s, lesson ${(v.lessonMs / 1000).toFixed(2)} s, ${(v.bytes / MB).toFixed(2)} MB; longest task ${v.longestWhat}; ${v.bootLine || 'no boot line from the worker'}`);
         let page = context.pages()[0] ?? (await context.newPage());
         const v1 = await visit(page, server);
         first.push(v1);

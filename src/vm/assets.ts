@@ -60,3 +60,17 @@ export interface LessonStateMeta {
   compressedBytes: number;
   createdAt: string;
 }
+
+/**
+ * Names one build of a saved state, for the decompressed copy a loader keeps of it (KeepRaw in
+ * core.ts): a rebuilt state has another creation time, so a copy of the old one is never used.
+ */
+export function rawStateTag(meta: { createdAt: string; rawBytes: number }): string {
+  return `${meta.createdAt.replace(/[^0-9A-Za-z]/g, '')}-${meta.rawBytes}`;
+}
+
+/**
+ * Node keeps the decompressed copies of the states it restores in this folder of vm-images/dist,
+ * as <state file>.<rawStateTag>; the app's build leaves it out.
+ */
+export const RAW_STATES_DIR = '.raw';

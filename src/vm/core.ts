@@ -14,6 +14,7 @@ import type { HttpRequest, HttpResponse } from './http/types.ts';
 import { decodeSnapshot, encodeParts, type InspectRequest, type InspectSnapshot } from './inspect.ts';
 import { decodeChainAnswer, type ChainOp, type ChainTraceAnswer } from './chain.ts';
 import { JIT_MAX_PAGES, setJitMaxPages } from './jit.ts';
+import { isZstd, restoreIntoFresh } from './state-restore.ts';
 import type { V86Constructor, V86Emulator, V86Filesystem } from './v86-types.ts';
 
 const MiB = 1024 * 1024;
@@ -45,16 +46,24 @@ export interface VmAssetLoader {
   bios(): Promise<{ bios: ArrayBuffer; vgaBios: ArrayBuffer }>;
   kernel(): Promise<KernelAssets>;
   /** The compressed (or raw) boot snapshot for this memory size, or why there is none. */
-  snapshot(memoryMiB: number): Promise<{ state: ArrayBuffer } | { missing: string }>;
+  snapshot(memoryMiB: number): Promise<{ state: ArrayBuffer; keepRaw?: KeepRaw } | { missing: string }>;
   /** A lesson's starting state (assets.ts lessonStateFiles), or null when the build has none for it. */
   lessonState?(slug: string): Promise<LessonStateAsset | null>;
 }
 
 export interface LessonStateAsset {
   meta: LessonStateMeta;
-  /** The compressed state, read when called (the metadata decides first whether it is wanted). */
+  /** The compressed (or raw) state, read when called (the metadata decides first whether it is wanted). */
   state(): Promise<ArrayBuffer>;
+  keepRaw?: KeepRaw;
 }
+
+/**
+ * Given a compressed state's decompressed bytes after a restore (once the guest answers, off the
+ * boot's path): a loader that stores them hands them out instead next time, which restores
+ * without the zstd step (100-300 ms).
+ */
+export type KeepRaw = (raw: ArrayBuffer) => void;
 
 export interface VmCoreOptions {
   V86: V86Constructor;
@@ -157,7 +166,7 @@ export class VmCore implements VmApi {
   /** Keep-alive connections belong to one emulator: a new client for each. */
   private httpClient: HttpClient | null = null;
   /** How the last boot went, for CLIs and benchmarks. */
-  lastBoot: { mode: 'snapshot' | 'cold'; ms: number; fallbackReason?: string; lessonState?: { slug: string; key: string } } | null = null;
+  lastBoot: { mode: 'snapshot' | 'cold'; ms: number; fallbackReason?: string; lessonState?: { slug: string; key: string }; phases?: RestorePhases } | null = null;
 
   constructor(private readonly opts: VmCoreOptions) {}
 
@@ -186,7 +195,7 @@ export class VmCore implements VmApi {
       let fallbackReason: string | undefined;
       if (bootOpts.snapshot !== false) {
         progress({ phase: 'loading', message: lesson ? "loading the lesson's starting state" : 'loading the boot snapshot', fraction: 0 });
-        const snapshot = lesson ? lesson.state().then((state) => ({ state })) : this.opts.assets.snapshot(memoryMiB);
+        const snapshot = lesson ? lesson.state().then((state) => ({ state, keepRaw: lesson.keepRaw })) : this.opts.assets.snapshot(memoryMiB);
         // The emulator (wasm instance, guest memory, firmware) is made while the snapshot downloads.
         const made = this.createEmulator(memoryMiB, {});
         made.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
@@ -195,11 +204,14 @@ export class VmCore implements VmApi {
           throw e;
         });
         if ('state' in snap) {
+          const loaded = Date.now();
           const emu = await made; // a download it needed failed: that is no reason to boot cold
+          const phases: RestorePhases = { raw: !isZstd(snap.state), loadMs: loaded - t0, emulatorMs: Date.now() - t0, restoreMs: 0, answerMs: 0 };
           try {
-            await this.restoreBoot(emu, snap.state, progress);
+            const raw = await this.restoreBoot(emu, snap.state, progress, phases, snap.keepRaw);
             await this.afterBoot(progress);
-            this.lastBoot = { mode: 'snapshot', ms: Date.now() - t0, ...(lesson ? { lessonState: { slug: lesson.meta.slug, key: lesson.meta.key } } : {}) };
+            if (raw) snap.keepRaw?.(raw);
+            this.lastBoot = { mode: 'snapshot', ms: Date.now() - t0, phases, ...(lesson ? { lessonState: { slug: lesson.meta.slug, key: lesson.meta.key } } : {}) };
             return;
           } catch (e) {
             fallbackReason = `the boot snapshot could not be restored (${(e as Error).message})`;
@@ -283,12 +295,28 @@ export class VmCore implements VmApi {
     };
   }
 
-  private async restoreBoot(emu: V86Emulator, state: ArrayBuffer, progress: (p: BootProgress) => void): Promise<void> {
+  /** Restores state and waits for the guest to answer; returns the state decompressed when keepRaw wants it. */
+  private async restoreBoot(emu: V86Emulator, state: ArrayBuffer, progress: (p: BootProgress) => void, phases?: RestorePhases, keepRaw?: KeepRaw): Promise<ArrayBuffer | null> {
     progress({ phase: 'restoring', message: 'restoring the boot snapshot', fraction: 0.2 });
-    await (this.opts.stockV86 ? emu.restore_state(state) : restoreIntoFresh(emu, state));
+    let t = Date.now();
+    const raw = await this.restoreInto(emu, state, keepRaw);
+    if (phases) phases.restoreMs = Date.now() - t;
+    t = Date.now();
     await emu.run();
     progress({ phase: 'running', message: 'waiting for the guest', fraction: 0.8 });
     await this.awaitAgent();
+    if (phases) phases.answerMs = Date.now() - t;
+    return raw;
+  }
+
+  private async restoreInto(emu: V86Emulator, state: ArrayBuffer, keepRaw?: KeepRaw): Promise<ArrayBuffer | null> {
+    if (this.opts.stockV86) {
+      await emu.restore_state(state);
+      return null;
+    }
+    let raw: ArrayBuffer | null = null;
+    await restoreIntoFresh(emu, state, keepRaw ? { onRaw: (r) => (raw = r) } : {});
+    return raw;
   }
 
   private async coldBoot(memoryMiB: number, progress: (p: BootProgress) => void): Promise<void> {
@@ -438,7 +466,7 @@ export class VmCore implements VmApi {
    * Replaces the guest with a saved state, of this guest's memory size unless memoryMiB names the
    * size it was saved at (a lesson state of a bigger guest).
    */
-  async restoreState(state: ArrayBuffer, memoryMiB = this.memoryMiB): Promise<void> {
+  async restoreState(state: ArrayBuffer, memoryMiB = this.memoryMiB, keepRaw?: KeepRaw): Promise<void> {
     this.requireEmu();
     this.state = 'booting';
     try {
@@ -447,11 +475,12 @@ export class VmCore implements VmApi {
       await this.teardown();
       this.memoryMiB = memoryMiB;
       const emu = await this.createEmulator(memoryMiB, {});
-      await (this.opts.stockV86 ? emu.restore_state(state) : restoreIntoFresh(emu, state));
+      const raw = await this.restoreInto(emu, state, keepRaw);
       await emu.run();
       await this.awaitAgent();
       await this.reattachShares();
       this.state = 'ready';
+      if (raw) keepRaw?.(raw);
     } catch (e) {
       this.state = 'crashed';
       throw new VmError(`restoreState failed: ${(e as Error).message}`);
@@ -490,7 +519,7 @@ export class VmCore implements VmApi {
     const asset = await this.usableLessonState({ slug, key });
     if (!asset) return null;
     const t0 = Date.now();
-    await this.restoreState(await asset.state(), asset.meta.memoryMiB);
+    await this.restoreState(await asset.state(), asset.meta.memoryMiB, asset.keepRaw);
     this.opts.log?.(`lesson ${slug}: restored its starting state in ${Date.now() - t0} ms`);
     return { memoryMiB: asset.meta.memoryMiB };
   }
@@ -553,33 +582,18 @@ export async function gunzipIfCompressed(data: ArrayBuffer): Promise<ArrayBuffer
   return new Response(stream).arrayBuffer();
 }
 
-/** A never-run emulator has written guest RAM only below 1 MiB (the firmware images). */
-export const FIRMWARE_RAM_BYTES = 1 * MiB;
-
 /**
- * restore_state into an emulator created for it and never run. v86 first zeroes all of guest RAM
- * through wasm, which on fresh memory commits every page: about a second and the full guest size
- * in resident memory for a 256 MiB guest, although only the firmware's first MiB was ever
- * written. Clearing that MiB is equivalent there; the saved pages are copied in as before.
+ * Where a restore's time went, in ms: the state in hand and the emulator made (both from the
+ * boot's start: they overlap), restore_state (decompressing and copying it in), then the guest
+ * running until its control agent answers.
  */
-export async function restoreIntoFresh(emu: V86Emulator, state: ArrayBuffer): Promise<void> {
-  const cpu = emu.v86?.cpu;
-  const zero = cpu?.zero_memory;
-  const mem8 = cpu?.mem8;
-  if (!cpu || typeof zero !== 'function' || typeof mem8?.fill !== 'function' || typeof mem8.length !== 'number') {
-    await emu.restore_state(state);
-    return;
-  }
-  cpu.zero_memory = (addr: number, length: number) => {
-    const ram = cpu.mem8 ?? mem8;
-    if (addr === 0 && length === ram.length) ram.fill(0, 0, Math.min(length, FIRMWARE_RAM_BYTES));
-    else zero.call(cpu, addr, length);
-  };
-  try {
-    await emu.restore_state(state);
-  } finally {
-    cpu.zero_memory = zero;
-  }
+export interface RestorePhases {
+  /** The state came decompressed (a copy the loader kept, see KeepRaw), not zstd. */
+  raw: boolean;
+  loadMs: number;
+  emulatorMs: number;
+  restoreMs: number;
+  answerMs: number;
 }
 
 /** "a/b/c" from a share path; rejects "..", empty and absolute-escape paths with a clear error. */

@@ -2,12 +2,14 @@
 // assets read from vm-images/dist and v86's wasm from node_modules.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { V86 } from 'v86';
-import { DIST_FILES, lessonStateFiles, snapshotFiles, type LessonStateMeta, type SnapshotMeta } from './assets.ts';
-import { DEFAULT_MEMORY_MIB, VGA_MEMORY, VmCore, type VmAssetLoader } from './core.ts';
+import { DIST_FILES, lessonStateFiles, RAW_STATES_DIR, rawStateTag, snapshotFiles, type LessonStateMeta, type SnapshotMeta } from './assets.ts';
+import { DEFAULT_MEMORY_MIB, VGA_MEMORY, VmCore, type KeepRaw, type LessonStateAsset, type VmAssetLoader } from './core.ts';
+import { isWholeRawState } from './state-restore.ts';
 import { diskFolder } from './node-share.ts';
 import type { FolderSource } from './share.ts';
 import type { V86Constructor } from './v86-types.ts';
@@ -34,7 +36,39 @@ export function missingBootFile(): string | null {
 function readBuffer(path: string): ArrayBuffer {
   if (!existsSync(path)) throw new Error(`missing ${path.replace(repoRoot + '/', '')}: run npm run build:vm`);
   const b = readFileSync(path);
+  // A large file gets a buffer of its own: no copy needed (30 MB for a raw state).
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b.buffer as ArrayBuffer;
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
+
+/**
+ * A state file as the core gets it: the decompressed copy kept from an earlier restore of this
+ * very build of it, else the compressed file with a keepRaw that stores the copy.
+ */
+function stateWithRawCopy(dist: string, file: string, meta: { createdAt: string; rawBytes: number }, keep: boolean): { state: ArrayBuffer; keepRaw?: KeepRaw } {
+  const dir = join(dist, RAW_STATES_DIR);
+  const name = `${file}.${rawStateTag(meta)}`;
+  if (keep && existsSync(join(dir, name))) {
+    const raw = readBuffer(join(dir, name));
+    if (raw.byteLength === meta.rawBytes && isWholeRawState(raw)) return { state: raw };
+  }
+  const state = readBuffer(join(dist, file));
+  if (!keep) return { state };
+  return {
+    state,
+    keepRaw: (raw) => {
+      // Written aside under a name of its own and renamed: test workers (threads of one process
+      // too) restoring in parallel never read or write half a copy.
+      const tmp = join(dir, `${name}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
+      mkdir(dir, { recursive: true })
+        .then(() => writeFile(tmp, new Uint8Array(raw)))
+        .then(() => rename(tmp, join(dir, name)))
+        .then(async () => {
+          for (const old of await readdir(dir)) if (old.startsWith(`${file}.`) && old !== name && !old.endsWith('.tmp')) await rm(join(dir, old), { force: true });
+        })
+        .catch(() => rm(tmp, { force: true }).catch(() => undefined));
+    },
+  };
 }
 
 /** A snapshot's metadata file: null when absent, { bad } when unreadable. */
@@ -77,7 +111,8 @@ function inputsHashOf(memoryMiB: number, dist: string): string {
   return h.digest('hex').slice(0, 24);
 }
 
-export function nodeAssets(dist = distPath()): VmAssetLoader {
+/** keepRaw false: always the compressed states, none kept (the stock-v86 baseline of the benchmarks). */
+export function nodeAssets(dist = distPath(), keepRaw = true): VmAssetLoader {
   return {
     async wasm() {
       return readBuffer(wasmPath);
@@ -109,7 +144,7 @@ export function nodeAssets(dist = distPath()): VmAssetLoader {
       const missing = missingBootFile();
       if (!missing && meta.inputs !== snapshotInputsHash(memoryMiB, dist))
         return { missing: 'the boot snapshot is stale (kernel, initramfs, BIOS, cmdline or v86 changed); run npm run build:vm' };
-      return { state: readBuffer(file) };
+      return stateWithRawCopy(dist, files.state, meta, keepRaw);
     },
     async lessonState(slug) {
       const files = lessonStateFiles(slug);
@@ -123,7 +158,17 @@ export function nodeAssets(dist = distPath()): VmAssetLoader {
       }
       // Made from another guest than the one built now: the lesson's set-up runs instead.
       if (!missingBootFile() && meta.bootInputs !== snapshotInputsHash(meta.memoryMiB, dist)) return null;
-      return { meta, state: async () => readBuffer(join(dist, files.state)) };
+      // Read when asked for, at most once: the copy it names and its keepRaw go together.
+      let read: { state: ArrayBuffer; keepRaw?: KeepRaw } | null = null;
+      const asset: LessonStateAsset = {
+        meta,
+        state: async () => {
+          read = stateWithRawCopy(dist, files.state, meta, keepRaw);
+          return read.state;
+        },
+        keepRaw: (raw) => read?.keepRaw?.(raw),
+      };
+      return asset;
     },
   };
 }
@@ -151,7 +196,7 @@ export function createNodeVm(opts: NodeVmOptions = {}): VmCore {
   }
   return new VmCore({
     V86: V86 as unknown as V86Constructor,
-    assets: nodeAssets(opts.dist),
+    assets: nodeAssets(opts.dist, !opts.stockV86),
     memoryMiB: opts.memoryMiB ?? DEFAULT_MEMORY_MIB,
     network: opts.network,
     shares,

@@ -171,7 +171,9 @@ export class WorkerVm {
           : core.lastBoot?.lessonState
             ? `from the starting state of ${core.lastBoot.lessonState.slug}`
             : 'from the snapshot';
-      console.info(`[vm] boot started ${Math.round(t0)} ms after the worker started; booted ${how} in ${Math.round(performance.now() - t0)} ms`);
+      const ph = core.lastBoot?.phases;
+      const phases = ph ? ` (state in hand ${ph.loadMs} ms${ph.raw ? ', decompressed copy' : ''}, emulator ${ph.emulatorMs} ms, restore ${ph.restoreMs} ms, first answer ${ph.answerMs} ms)` : '';
+      console.info(`[vm] boot started ${Math.round(t0)} ms after the worker started; booted ${how} in ${Math.round(performance.now() - t0)} ms${phases}`);
     } catch (e) {
       // The core wraps errors in its own; the learner needs to know which download failed.
       const cause = e instanceof AssetError ? e : findAssetError(e);
@@ -225,7 +227,7 @@ export class WorkerVm {
     if (!this.assets || core.lastBoot?.mode !== 'snapshot') throw new VmError('restoreBootSnapshot: the guest did not boot from the boot snapshot');
     const snap = await this.assets.snapshot(core.memorySize);
     if (!('state' in snap)) throw new VmError(`restoreBootSnapshot: ${snap.missing}`);
-    await core.restoreState(snap.state);
+    await core.restoreState(snap.state, core.memorySize, snap.keepRaw);
   }
   /** See VmCore.restoreLessonState; a failed download rejects with an AssetError naming it. */
   restoreLessonState(slug: string, key: string): Promise<{ memoryMiB: number } | null> {

@@ -79,10 +79,16 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     await waitTerminal(page, /EDITED-IN-MONACO/);
   }, 240_000);
 
-  it('a reload keeps the lesson progress', async () => {
+  it('a reload keeps the lesson progress, and restores the boot snapshot kept decompressed by the first visit', async () => {
+    const boots: string[] = [];
+    page.on('console', (m) => {
+      if (m.text().startsWith('[vm] boot started')) boots.push(m.text());
+    });
     await page.reload();
     await waitReady(page);
     await expect(page.locator('ol.steps button[aria-current=step]').innerText()).resolves.toMatch(/Meet the kernel/);
+    // The worker's own account of the boot names the copy it restored (no zstd step this time).
+    await expect.poll(() => boots.join('\n'), { timeout: 10_000 }).toMatch(/booted from the snapshot .*decompressed copy/);
   }, 240_000);
 
   it('Reset restores the starting state', async () => {

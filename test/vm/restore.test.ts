@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { V86 } from 'v86';
-import { FIRMWARE_RAM_BYTES, VGA_MEMORY } from '../../src/vm/core.ts';
+import { VGA_MEMORY } from '../../src/vm/core.ts';
+import { FIRMWARE_RAM_BYTES } from '../../src/vm/state-restore.ts';
 import { nodeAssets, distPath } from '../../src/vm/node.ts';
 import { DIST_FILES } from '../../src/vm/assets.ts';
 import type { V86Constructor, V86Emulator } from '../../src/vm/v86-types.ts';

@@ -1,0 +1,139 @@
+// The fast restore (src/vm/state-restore.ts) against v86's own restore_state on the real boot
+// snapshot, and the decompressed copy the Node loader keeps of a state and restores next time.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { V86 } from 'v86';
+import { DIST_FILES, RAW_STATES_DIR, rawStateTag, type SnapshotMeta } from '../../src/vm/assets.ts';
+import { VGA_MEMORY } from '../../src/vm/core.ts';
+import { createNodeVm, distPath, nodeAssets } from '../../src/vm/node.ts';
+import { copyPages, isWholeRawState, isZstd, restoreIntoFresh } from '../../src/vm/state-restore.ts';
+import type { V86Constructor, V86Emulator } from '../../src/vm/v86-types.ts';
+import { guestSuite, vmSkipReason } from '../helpers/vm.ts';
+
+const MiB = 1024 * 1024;
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe('copyPages', () => {
+  it('puts each saved page where the bitmap says, runs and single pages alike', () => {
+    const pages = 40;
+    const saved = [0, 1, 2, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 23, 31, 32, 39];
+    const bitmap = new Uint8Array(pages / 8);
+    for (const p of saved) bitmap[p >> 3]! |= 1 << (p & 7);
+    const packed = new Uint8Array(saved.length << 12);
+    saved.forEach((p, i) => packed.fill(p + 1, i << 12, (i + 1) << 12));
+    const ram = new Uint8Array(pages << 12);
+    copyPages(ram, bitmap, packed, pages);
+    for (let p = 0; p < pages; p++) {
+      const page = ram.subarray(p << 12, (p + 1) << 12);
+      const want = saved.includes(p) ? p + 1 : 0;
+      expect(page.every((b) => b === want), `page ${p}`).toBe(true);
+    }
+  });
+});
+
+async function freshEmulator(memoryMiB: number): Promise<V86Emulator> {
+  const assets = nodeAssets();
+  const [wasm, { bios, vgaBios }] = await Promise.all([assets.wasm(), assets.bios()]);
+  const module = await WebAssembly.compile(wasm);
+  const emu: V86Emulator = new (V86 as unknown as V86Constructor)({
+    wasm_fn: async (env: WebAssembly.Imports) => (await WebAssembly.instantiate(module, env)).exports,
+    memory_size: memoryMiB * MiB,
+    vga_memory_size: VGA_MEMORY,
+    bios: { buffer: bios },
+    vga_bios: { buffer: vgaBios },
+    filesystem: {},
+    net_device: { type: 'virtio' },
+    autostart: false,
+    disable_keyboard: true,
+    disable_mouse: true,
+    disable_speaker: true,
+  } as never);
+  await new Promise<void>((resolve) => emu.add_listener('emulator-loaded', resolve as never));
+  return emu;
+}
+
+function guestRam(emu: V86Emulator): Uint8Array {
+  return (emu.v86?.cpu?.mem8 as unknown as { subarray(a: number): Uint8Array }).subarray(0);
+}
+
+function readState(file: string): ArrayBuffer {
+  const b = readFileSync(file);
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
+
+describe.skipIf(vmSkipReason())(guestSuite('restoring a saved state'), () => {
+  const meta = () => JSON.parse(readFileSync(distPath(DIST_FILES.snapshotMeta), 'utf8')) as SnapshotMeta;
+
+  it("leaves guest RAM as v86's own restore_state does, and hands out the state decompressed, byte for byte as zstd -d", async () => {
+    const { memoryMiB } = meta();
+    const file = distPath(DIST_FILES.snapshot);
+    const stock = await freshEmulator(memoryMiB);
+    const ours = await freshEmulator(memoryMiB);
+    try {
+      await stock.restore_state(readState(file));
+      let raw: ArrayBuffer | null = null;
+      await restoreIntoFresh(ours, readState(file), { onRaw: (r) => (raw = r) });
+      expect(sha(guestRam(ours))).toBe(sha(guestRam(stock)));
+      expect(raw).not.toBeNull();
+      const zstd = execFileSync('zstd', ['-dc', file], { maxBuffer: 512 * MiB });
+      expect(raw!.byteLength).toBe(zstd.length);
+      expect(sha(new Uint8Array(raw!))).toBe(sha(zstd));
+      expect(isWholeRawState(raw!)).toBe(true);
+      expect(isZstd(raw!)).toBe(false);
+    } finally {
+      await stock.destroy();
+      await ours.destroy();
+    }
+  }, 120_000);
+
+  it('the Node loader keeps that copy after a boot, restores it next time, and ignores a broken or stale one', async () => {
+    // A dist of our own (links to the real files), so the copies it keeps are this test's.
+    const dist = mkdtempSync(join(tmpdir(), 'wb-dist-'));
+    try {
+      for (const name of readdirSync(distPath())) if (name !== RAW_STATES_DIR) symlinkSync(distPath(name), join(dist, name));
+      const kept = join(dist, RAW_STATES_DIR, `${DIST_FILES.snapshot}.${rawStateTag(meta())}`);
+      const first = await nodeAssets(dist).snapshot(meta().memoryMiB);
+      expect('state' in first && isZstd(first.state) && typeof first.keepRaw).toBe('function');
+
+      const vm = createNodeVm({ dist });
+      try {
+        await vm.boot();
+        expect(vm.lastBoot?.phases?.raw).toBe(false);
+      } finally {
+        await vm.destroy();
+      }
+      await expect.poll(() => existsSync(kept), { timeout: 10_000 }).toBe(true);
+      const again = await nodeAssets(dist).snapshot(meta().memoryMiB);
+      expect('state' in again && isWholeRawState(again.state) && again.keepRaw).toBe(undefined);
+
+      const vm2 = createNodeVm({ dist });
+      try {
+        await vm2.boot();
+        expect(vm2.lastBoot?.phases?.raw).toBe(true);
+        expect((await vm2.exec('echo restored-$((6*7))')).stdout).toBe('restored-42\n');
+      } finally {
+        await vm2.destroy();
+      }
+
+      // Cut short (a full disk, a killed writer): the compressed state again, and a new copy offered.
+      truncateSync(kept, 1000);
+      const broken = await nodeAssets(dist).snapshot(meta().memoryMiB);
+      expect('state' in broken && isZstd(broken.state) && typeof broken.keepRaw).toBe('function');
+      // Made from another build of the state: not this one's name, so never read.
+      rmSync(kept);
+      writeFileSync(join(dist, RAW_STATES_DIR, `${DIST_FILES.snapshot}.${rawStateTag({ ...meta(), createdAt: '2000-01-01T00:00:00.000Z' })}`), zstdDecompressed());
+      const stale = await nodeAssets(dist).snapshot(meta().memoryMiB);
+      expect('state' in stale && isZstd(stale.state)).toBe(true);
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+function zstdDecompressed(): Buffer {
+  return execFileSync('zstd', ['-dc', distPath(DIST_FILES.snapshot)], { maxBuffer: 512 * MiB });
+}
