@@ -270,14 +270,16 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
    * build the metadata names, else download() (the compressed file), whose copy is then kept.
    */
   const loadState = async (file: string, meta: () => Promise<{ createdAt: string; rawBytes: number } | null>, download: () => Promise<ArrayBuffer>): Promise<LoadedState> => {
-    // Without the folder (a first visit) the download starts at once, not after the metadata.
+    // The metadata is asked for meanwhile; without the folder (a first visit) the download starts
+    // at once, not after it.
+    const built = keepRaw ? meta().catch(() => null) : null;
     const folder = keepRaw ? await rawFolder(false) : null;
-    const m = folder ? await meta().catch(() => null) : null;
+    const m = folder ? await built : null;
     const raw = folder && m ? await keptRaw(folder, file, m) : null;
     if (raw) return { state: raw };
     const state = await download();
-    const built = keepRaw && typeof navigator !== 'undefined' && navigator.storage ? await meta().catch(() => null) : null;
-    return built ? { state, keepRaw: keepRawOf(file, built) } : { state };
+    const made = keepRaw && typeof navigator !== 'undefined' && navigator.storage ? await built : null;
+    return made ? { state, keepRaw: keepRawOf(file, made) } : { state };
   };
   /** A snapshot's metadata and state, by guest size (null: the default size's). */
   const snapshotOf = memoBy((memoryMiB: number | null): SavedState<SnapshotMeta> => {
