@@ -47,8 +47,11 @@ export const KERNEL_MOUNTS: MountStep[] = [
   { source: 'devpts', target: '/dev/pts', fstype: 'devpts', flags: MS_NOSUID | MS_NOEXEC, data: 'gid=5,mode=0620,ptmxmode=0666' },
   { source: 'shm', target: '/dev/shm', fstype: 'tmpfs', flags: NSD, data: 'mode=1777' },
   { source: 'mqueue', target: '/dev/mqueue', fstype: 'mqueue', flags: NSD | MS_NOEXEC },
-  // cgroup v2 only; nsdelegate makes cgroup namespaces a delegation boundary, as Docker expects
-  { source: 'cgroup2', target: '/sys/fs/cgroup', fstype: 'cgroup2', flags: NSD | MS_NOEXEC, data: 'nsdelegate' },
+  // cgroup v2 only; nsdelegate makes cgroup namespaces a delegation boundary, as Docker expects.
+  // favordynmods: without it every move into a cgroup (each container's init, each exec) waits
+  // for an RCU grace period, ~10 ms in the emulator (measured 12 ms, and 2 ms with it); forks
+  // and exits pay a little more instead
+  { source: 'cgroup2', target: '/sys/fs/cgroup', fstype: 'cgroup2', flags: NSD | MS_NOEXEC, data: 'nsdelegate,favordynmods' },
 ];
 
 export const DEV_LINKS: [link: string, target: string][] = [

@@ -36,7 +36,7 @@ describe('whalebone boot', () => {
       'devpts /dev/pts gid=5,mode=0620,ptmxmode=0666',
       'tmpfs /dev/shm mode=1777',
       'mqueue /dev/mqueue',
-      'cgroup2 /sys/fs/cgroup nsdelegate',
+      'cgroup2 /sys/fs/cgroup nsdelegate,favordynmods',
       '9p /mnt/host trans=virtio,version=9p2000.L,cache=none',
     ]);
     expect(sys.readlink('/dev/fd')).toBe('/proc/self/fd');
