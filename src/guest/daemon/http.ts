@@ -4,7 +4,7 @@
 
 import { Outbox } from '../shim/outbox.ts';
 import type { Fd, Syscalls } from '../sys/syscalls.ts';
-import { F_GETFL, F_SETFL, O_NONBLOCK } from '../sys/constants.ts';
+import { F_GETFL, F_SETFL, O_CLOEXEC, O_NONBLOCK } from '../sys/constants.ts';
 import { isErrno } from '../sys/errors.ts';
 import { utf8Encode } from '../util/text.ts';
 
@@ -171,7 +171,9 @@ export function serve(sys: Syscalls, listenFd: Fd, headers: () => Record<string,
   sys.watch(listenFd, 'read', () => {
     let fd: Fd;
     try {
-      fd = sys.accept(listenFd, O_NONBLOCK);
+      // close-on-exec: a shim forked meanwhile must not keep a client's connection open (the
+      // client would wait for its end as long as that shim lives)
+      fd = sys.accept(listenFd, O_NONBLOCK | O_CLOEXEC);
     } catch {
       return;
     }

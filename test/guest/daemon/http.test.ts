@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRequest, RequestReader, serve, type Limits, type Request, type ServeOptions } from '../../../src/guest/daemon/http.ts';
 import { FakeSyscalls } from '../../../src/guest/sys/fake.ts';
-import { AF_UNIX, SOCK_STREAM } from '../../../src/guest/sys/constants.ts';
+import { AF_UNIX, O_CLOEXEC, O_NONBLOCK, SOCK_STREAM } from '../../../src/guest/sys/constants.ts';
 import { SyscallError } from '../../../src/guest/sys/errors.ts';
 
 const enc = new TextEncoder();
@@ -58,6 +58,12 @@ function server(opts: ServeOptions = {}) {
 const small: Limits = { header: 256, body: 100, archiveBody: 1000 };
 
 describe('Engine API HTTP server limits', () => {
+  it('accepts connections close-on-exec, so a shim forked meanwhile does not hold one open', () => {
+    const s = server();
+    s.connect();
+    expect(s.sys.callsOf('accept').map((a) => a[1])).toEqual([O_NONBLOCK | O_CLOEXEC]);
+  });
+
   it('answers an oversized head with 431 and Docker error JSON, without calling a handler', () => {
     const s = server({ limits: small });
     const c = s.connect();
