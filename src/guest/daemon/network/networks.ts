@@ -352,14 +352,21 @@ export class Networks {
     this.dns.stop(ns.SandboxKey);
     const gone: EndpointSettings[] = [];
     for (const ep of Object.values(ns.Networks)) {
-      if (!ep.EndpointID) continue;
-      gone.push(ep);
-      try {
-        this.driver.removeEndpoint(hostVethName(ep.EndpointID));
-      } catch {
-        // the namespace's end (and so the pair) goes when its last process does
-      }
+      if (ep.EndpointID) gone.push(ep);
     }
+    // The veths go once this turn of the event loop is over: the kernel's deletion waits for RCU
+    // grace periods (~30 ms in the emulator), and a `docker run --rm` or `docker stop` waiting
+    // for this exit need not wait for it. Their addresses are free at once (clearSettings).
+    const veths = gone.map((ep) => hostVethName(ep.EndpointID));
+    this.sys.setTimer(0, () => {
+      for (const veth of veths) {
+        try {
+          this.driver.removeEndpoint(veth);
+        } catch {
+          // the namespace's end (and so the pair) goes when its last process does
+        }
+      }
+    });
     this.driver.removeSandbox(ns.SandboxKey);
     this.clearSettings(c);
     this.trySync();

@@ -24,6 +24,8 @@ function setup(bridge = 'docker0', sys = new NetFake()) {
   const stop = (c: ContainerRecord): void => {
     c.State = { ...c.State, Running: false, Status: 'exited', Pid: 0 };
     net.detach(c);
+    // the veths go on the next turn of the event loop
+    sys.advance(0);
   };
   return { sys, net, records, start, stop };
 }
@@ -72,7 +74,13 @@ describe('the default bridge network', () => {
     expect(b!.NetworkSettings.IPAddress).toBe('172.17.0.3');
     const aPath = a!.NetworkSettings.SandboxKey;
     const aVeth = hostVethName(a!.NetworkSettings.EndpointID);
-    stop(a!);
+    a!.State = { ...a!.State, Running: false, Status: 'exited', Pid: 0 };
+    net.detach(a!);
+    // the address is free at once; the veth is deleted after the exit's waiters have their
+    // answer (or earlier, with the namespace, by the kernel)
+    expect(a!.NetworkSettings.IPAddress).toBe('');
+    expect(sys.callsOf('setTimer')).toContainEqual([0]);
+    sys.advance(0);
     expect(sys.host.byName(aVeth)).toBeUndefined();
     expect(sys.bound.has(aPath)).toBe(false);
     expect(sys.nodeAt(aPath)).toBeUndefined();
