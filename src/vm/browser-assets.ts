@@ -207,11 +207,19 @@ async function keptRaw(folder: FileSystemDirectoryHandle, file: string, meta: { 
   }
 }
 
+/**
+ * How long after a restore its copy is written: writing 30-40 MB competes for the CPU with the
+ * emulator and the browser's own processes, and right after a restore the learner is still
+ * waiting for the lesson (a lesson switch took 0.3-0.5 s longer with the write at once).
+ */
+const RAW_WRITE_DELAY_MS = 5_000;
+
 /** Stores a state file's decompressed copy, and drops the copies of its other builds. */
 function keepRawOf(file: string, meta: { createdAt: string; rawBytes: number }): KeepRaw {
   const name = `${file}.${rawStateTag(meta)}`;
   return (raw) => {
     void (async () => {
+      await new Promise((resolve) => setTimeout(resolve, RAW_WRITE_DELAY_MS));
       const folder = await rawFolder(true);
       if (!folder) return;
       // A writable swaps the file in when closed: a tab reading meanwhile never gets half of it.
