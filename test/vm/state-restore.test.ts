@@ -6,12 +6,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { V86 } from 'v86';
 import { DIST_FILES, RAW_STATES_DIR, rawStateTag, type SnapshotMeta } from '../../src/vm/assets.ts';
-import { VGA_MEMORY } from '../../src/vm/core.ts';
 import { createNodeVm, distPath, nodeAssets } from '../../src/vm/node.ts';
 import { copyPages, isWholeRawState, isZstd, restoreIntoFresh } from '../../src/vm/state-restore.ts';
-import type { V86Constructor, V86Emulator } from '../../src/vm/v86-types.ts';
+import type { V86Emulator } from '../../src/vm/v86-types.ts';
+import { freshEmulator } from '../helpers/emulator.ts';
 import { guestSuite, vmSkipReason } from '../helpers/vm.ts';
 
 const MiB = 1024 * 1024;
@@ -35,27 +34,6 @@ describe('copyPages', () => {
   });
 });
 
-async function freshEmulator(memoryMiB: number): Promise<V86Emulator> {
-  const assets = nodeAssets();
-  const [wasm, { bios, vgaBios }] = await Promise.all([assets.wasm(), assets.bios()]);
-  const module = await WebAssembly.compile(wasm);
-  const emu: V86Emulator = new (V86 as unknown as V86Constructor)({
-    wasm_fn: async (env: WebAssembly.Imports) => (await WebAssembly.instantiate(module, env)).exports,
-    memory_size: memoryMiB * MiB,
-    vga_memory_size: VGA_MEMORY,
-    bios: { buffer: bios },
-    vga_bios: { buffer: vgaBios },
-    filesystem: {},
-    net_device: { type: 'virtio' },
-    autostart: false,
-    disable_keyboard: true,
-    disable_mouse: true,
-    disable_speaker: true,
-  } as never);
-  await new Promise<void>((resolve) => emu.add_listener('emulator-loaded', resolve as never));
-  return emu;
-}
-
 function guestRam(emu: V86Emulator): Uint8Array {
   return (emu.v86?.cpu?.mem8 as unknown as { subarray(a: number): Uint8Array }).subarray(0);
 }
@@ -71,15 +49,15 @@ describe.skipIf(vmSkipReason())(guestSuite('restoring a saved state'), () => {
   it("leaves guest RAM as v86's own restore_state does, and hands out the state decompressed, byte for byte as zstd -d", async () => {
     const { memoryMiB } = meta();
     const file = distPath(DIST_FILES.snapshot);
-    const stock = await freshEmulator(memoryMiB);
-    const ours = await freshEmulator(memoryMiB);
+    const stock = await freshEmulator(memoryMiB, { filesystem: {}, net_device: { type: 'virtio' } });
+    const ours = await freshEmulator(memoryMiB, { filesystem: {}, net_device: { type: 'virtio' } });
     try {
       await stock.restore_state(readState(file));
       let raw: ArrayBuffer | null = null;
       await restoreIntoFresh(ours, readState(file), { onRaw: (r) => (raw = r) });
       expect(sha(guestRam(ours))).toBe(sha(guestRam(stock)));
       expect(raw).not.toBeNull();
-      const zstd = execFileSync('zstd', ['-dc', file], { maxBuffer: 512 * MiB });
+      const zstd = zstdDecompressed();
       expect(raw!.byteLength).toBe(zstd.length);
       expect(sha(new Uint8Array(raw!))).toBe(sha(zstd));
       expect(isWholeRawState(raw!)).toBe(true);
