@@ -6,7 +6,7 @@
 // new loader); there is no silent second attempt that would hide a broken server.
 import { DIST_FILES, lessonStateFiles, rawStateTag, snapshotFiles, type LessonStateMeta, type SnapshotMeta } from './assets.ts';
 import type { KeepRaw, VmAssetLoader } from './core.ts';
-import { isWholeRawState } from './state-restore.ts';
+import { isRawStateHeader, isStateFile, isWholeRawState, type StateBytes } from './state-restore.ts';
 
 export interface BrowserVmConfig {
   /** URL of the folder serving vm-images/dist, e.g. "/vm/" (absolute, or relative to the worker). */
@@ -195,15 +195,81 @@ async function rawFolder(create: boolean): Promise<FileSystemDirectoryHandle | n
   }
 }
 
-/** The copy kept of this build of a state file when it is there and whole, else null. */
-async function keptRaw(folder: FileSystemDirectoryHandle, file: string, meta: { createdAt: string; rawBytes: number }): Promise<ArrayBuffer | null> {
+/** The part of a sync access handle the restore reads through (dedicated workers only; not in the DOM lib). */
+interface SyncReadHandle {
+  getSize(): number;
+  read(into: Uint8Array, options: { at: number }): number;
+  close(): void;
+}
+type SyncOpenable = FileSystemFileHandle & { createSyncAccessHandle?: (options?: { mode: 'read-only' }) => Promise<SyncReadHandle> };
+
+/**
+ * A kept copy for the restore to read (RawStateFile): through a sync access handle in the VM's
+ * worker, which reads straight into guest RAM; read-only handles share their lock, so two tabs can
+ * restore the same copy. Elsewhere (no sync handles) the bytes, read whole.
+ */
+async function openKept(handle: FileSystemFileHandle): Promise<StateBytes> {
+  const open = (handle as SyncOpenable).createSyncAccessHandle;
+  const sync = typeof open === 'function' ? await open.call(handle, { mode: 'read-only' }).catch(() => null) : null;
+  if (!sync) return (await handle.getFile()).arrayBuffer();
+  let closed = false;
+  return {
+    byteLength: sync.getSize(),
+    read(into, at) {
+      if (closed) throw new Error('the kept state is closed');
+      for (let done = 0; done < into.length; ) {
+        const n = sync.read(into.subarray(done), { at: at + done });
+        if (n === 0) throw new Error(`the kept state ends at byte ${at + done}`);
+        done += n;
+      }
+    },
+    close() {
+      if (!closed) sync.close();
+      closed = true;
+    },
+  };
+}
+
+/** Whether a kept copy has the length and the header of a whole raw state of rawBytes. */
+function isWholeKept(state: StateBytes, rawBytes: number): boolean {
+  if (state.byteLength !== rawBytes) return false;
+  if (!isStateFile(state)) return isWholeRawState(state);
+  const head = new Uint8Array(16);
   try {
-    const kept = await (await folder.getFileHandle(`${file}.${rawStateTag(meta)}`)).getFile();
-    if (kept.size !== meta.rawBytes) return null;
-    const raw = await kept.arrayBuffer();
-    return isWholeRawState(raw) ? raw : null;
+    state.read(head, 0);
+  } catch {
+    return false;
+  }
+  return isRawStateHeader(head, state.byteLength);
+}
+
+/**
+ * The copy kept of this build of a state file when it is there and whole, else null. The folder
+ * holds one copy per file, so it is opened while the metadata that names its build is still on
+ * the way (the service worker answers that in 100-200 ms on a returning visit), then checked.
+ */
+async function keptRaw(folder: FileSystemDirectoryHandle, file: string, meta: Promise<{ createdAt: string; rawBytes: number } | null>): Promise<StateBytes | null> {
+  let state: StateBytes | null = null;
+  try {
+    const names: string[] = [];
+    for await (const entry of folder.keys()) if (entry.startsWith(`${file}.`)) names.push(entry);
+    if (names.length === 0) return null;
+    // Two copies only when a tab closed between writing one and removing the other: wait for the name.
+    const early = names.length === 1 ? openKept(await folder.getFileHandle(names[0] as string)) : null;
+    early?.catch(() => undefined);
+    const m = await meta;
+    state = early ? await early : null;
+    const name = m ? `${file}.${rawStateTag(m)}` : '';
+    if (!m || !names.includes(name)) return null;
+    state ??= await openKept(await folder.getFileHandle(name));
+    if (!isWholeKept(state, m.rawBytes)) return null;
+    const whole = state;
+    state = null;
+    return whole;
   } catch {
     return null;
+  } finally {
+    if (state && isStateFile(state)) state.close();
   }
 }
 
@@ -235,7 +301,7 @@ function keepRawOf(file: string, meta: { createdAt: string; rawBytes: number }):
 
 /** A state and what the core may do with its decompressed bytes (KeepRaw). */
 interface LoadedState {
-  state: ArrayBuffer;
+  state: StateBytes;
   keepRaw?: KeepRaw;
 }
 
@@ -282,8 +348,7 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
     // at once, not after it.
     const built = keepRaw ? meta().catch(() => null) : null;
     const folder = keepRaw ? await rawFolder(false) : null;
-    const m = folder ? await built : null;
-    const raw = folder && m ? await keptRaw(folder, file, m) : null;
+    const raw = folder && built ? await keptRaw(folder, file, built) : null;
     if (raw) return { state: raw };
     const state = await download();
     const made = keepRaw && typeof navigator !== 'undefined' && navigator.storage ? await built : null;

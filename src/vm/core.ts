@@ -14,7 +14,7 @@ import type { HttpRequest, HttpResponse } from './http/types.ts';
 import { decodeSnapshot, encodeParts, type InspectRequest, type InspectSnapshot } from './inspect.ts';
 import { decodeChainAnswer, type ChainOp, type ChainTraceAnswer } from './chain.ts';
 import { JIT_MAX_PAGES, setJitMaxPages } from './jit.ts';
-import { isZstd, restoreIntoFresh } from './state-restore.ts';
+import { isStateFile, isZstd, restoreIntoFresh, stateBytes, type StateBytes } from './state-restore.ts';
 import type { V86Constructor, V86Emulator, V86Filesystem } from './v86-types.ts';
 
 const MiB = 1024 * 1024;
@@ -46,7 +46,7 @@ export interface VmAssetLoader {
   bios(): Promise<{ bios: ArrayBuffer; vgaBios: ArrayBuffer }>;
   kernel(): Promise<KernelAssets>;
   /** The compressed (or raw) boot snapshot for this memory size, or why there is none. */
-  snapshot(memoryMiB: number): Promise<{ state: ArrayBuffer; keepRaw?: KeepRaw } | { missing: string }>;
+  snapshot(memoryMiB: number): Promise<{ state: StateBytes; keepRaw?: KeepRaw } | { missing: string }>;
   /** A lesson's starting state (assets.ts lessonStateFiles), or null when the build has none for it. */
   lessonState?(slug: string): Promise<LessonStateAsset | null>;
 }
@@ -54,7 +54,7 @@ export interface VmAssetLoader {
 export interface LessonStateAsset {
   meta: LessonStateMeta;
   /** The compressed (or raw) state, read when called (the metadata decides first whether it is wanted). */
-  state(): Promise<ArrayBuffer>;
+  state(): Promise<StateBytes>;
   keepRaw?: KeepRaw;
 }
 
@@ -206,7 +206,7 @@ export class VmCore implements VmApi {
         if ('state' in snap) {
           const loaded = Date.now();
           const emu = await made; // a download it needed failed: that is no reason to boot cold
-          const phases: RestorePhases = { raw: !isZstd(snap.state), loadMs: loaded - t0, emulatorMs: Date.now() - t0, restoreMs: 0, answerMs: 0 };
+          const phases: RestorePhases = { raw: isStateFile(snap.state) || !isZstd(snap.state), loadMs: loaded - t0, emulatorMs: Date.now() - t0, restoreMs: 0, answerMs: 0 };
           try {
             const raw = await this.restoreBoot(emu, snap.state, progress, phases, snap.keepRaw);
             await this.afterBoot(progress);
@@ -296,7 +296,7 @@ export class VmCore implements VmApi {
   }
 
   /** Restores state and waits for the guest to answer; returns the state decompressed when keepRaw wants it. */
-  private async restoreBoot(emu: V86Emulator, state: ArrayBuffer, progress: (p: BootProgress) => void, phases?: RestorePhases, keepRaw?: KeepRaw): Promise<ArrayBuffer | null> {
+  private async restoreBoot(emu: V86Emulator, state: StateBytes, progress: (p: BootProgress) => void, phases?: RestorePhases, keepRaw?: KeepRaw): Promise<ArrayBuffer | null> {
     progress({ phase: 'restoring', message: 'restoring the boot snapshot', fraction: 0.2 });
     let t = Date.now();
     const raw = await this.restoreInto(emu, state, keepRaw);
@@ -309,9 +309,9 @@ export class VmCore implements VmApi {
     return raw;
   }
 
-  private async restoreInto(emu: V86Emulator, state: ArrayBuffer, keepRaw?: KeepRaw): Promise<ArrayBuffer | null> {
+  private async restoreInto(emu: V86Emulator, state: StateBytes, keepRaw?: KeepRaw): Promise<ArrayBuffer | null> {
     if (this.opts.stockV86) {
-      await emu.restore_state(state);
+      await emu.restore_state(stateBytes(state));
       return null;
     }
     let raw: ArrayBuffer | null = null;
@@ -466,7 +466,7 @@ export class VmCore implements VmApi {
    * Replaces the guest with a saved state, of this guest's memory size unless memoryMiB names the
    * size it was saved at (a lesson state of a bigger guest).
    */
-  async restoreState(state: ArrayBuffer, memoryMiB = this.memoryMiB, keepRaw?: KeepRaw): Promise<void> {
+  async restoreState(state: StateBytes, memoryMiB = this.memoryMiB, keepRaw?: KeepRaw): Promise<void> {
     this.requireEmu();
     this.state = 'booting';
     try {

@@ -1,7 +1,7 @@
 // The VM driver in Node (tests, CLI, lesson runner, snapshot builder): the shared core with
 // assets read from vm-images/dist and v86's wasm from node_modules.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { V86 } from 'v86';
 import { DIST_FILES, lessonStateFiles, RAW_STATES_DIR, rawStateTag, snapshotFiles, type LessonStateMeta, type SnapshotMeta } from './assets.ts';
 import { DEFAULT_MEMORY_MIB, VGA_MEMORY, VmCore, type KeepRaw, type LessonStateAsset, type VmAssetLoader } from './core.ts';
-import { isWholeRawState } from './state-restore.ts';
+import { isRawStateHeader, type RawStateFile, type StateBytes } from './state-restore.ts';
 import { diskFolder } from './node-share.ts';
 import type { FolderSource } from './share.ts';
 import type { V86Constructor } from './v86-types.ts';
@@ -41,17 +41,52 @@ function readBuffer(path: string): ArrayBuffer {
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
+/** A kept raw state, open for the restore to read (see RawStateFile); null unless whole and of rawBytes. */
+export function openRawState(path: string, rawBytes: number): RawStateFile | null {
+  let fd: number | null;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  const byteLength = fstatSync(fd).size;
+  const file: RawStateFile = {
+    byteLength,
+    read(into, at) {
+      if (fd === null) throw new Error(`${path} is closed`);
+      for (let done = 0; done < into.length; ) {
+        const n = readSync(fd, into, done, into.length - done, at + done);
+        if (n === 0) throw new Error(`${path} ends at byte ${at + done}`);
+        done += n;
+      }
+    },
+    close() {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    },
+  };
+  const head = new Uint8Array(16);
+  try {
+    file.read(head, 0);
+  } catch {
+    file.close();
+    return null;
+  }
+  if (byteLength === rawBytes && isRawStateHeader(head, byteLength)) return file;
+  file.close();
+  return null;
+}
+
 /**
  * A state file as the core gets it: the decompressed copy kept from an earlier restore of this
- * very build of it, else the compressed file with a keepRaw that stores the copy.
+ * very build of it (left in its file: see RawStateFile), else the compressed file with a keepRaw
+ * that stores the copy.
  */
-function stateWithRawCopy(dist: string, file: string, meta: { createdAt: string; rawBytes: number }, keep: boolean): { state: ArrayBuffer; keepRaw?: KeepRaw } {
+function stateWithRawCopy(dist: string, file: string, meta: { createdAt: string; rawBytes: number }, keep: boolean): { state: StateBytes; keepRaw?: KeepRaw } {
   const dir = join(dist, RAW_STATES_DIR);
   const name = `${file}.${rawStateTag(meta)}`;
-  if (keep && existsSync(join(dir, name))) {
-    const raw = readBuffer(join(dir, name));
-    if (raw.byteLength === meta.rawBytes && isWholeRawState(raw)) return { state: raw };
-  }
+  const kept = keep ? openRawState(join(dir, name), meta.rawBytes) : null;
+  if (kept) return { state: kept };
   const state = readBuffer(join(dist, file));
   if (!keep) return { state };
   return {
@@ -159,7 +194,7 @@ export function nodeAssets(dist = distPath(), keepRaw = true): VmAssetLoader {
       // Made from another guest than the one built now: the lesson's set-up runs instead.
       if (!missingBootFile() && meta.bootInputs !== snapshotInputsHash(meta.memoryMiB, dist)) return null;
       // Read when asked for, at most once: the copy it names and its keepRaw go together.
-      let read: { state: ArrayBuffer; keepRaw?: KeepRaw } | null = null;
+      let read: { state: StateBytes; keepRaw?: KeepRaw } | null = null;
       const asset: LessonStateAsset = {
         meta,
         state: async () => {

@@ -18,14 +18,57 @@ export function isZstd(state: ArrayBuffer): boolean {
   return state.byteLength >= 4 && new DataView(state).getUint32(0, true) === ZSTD_MAGIC;
 }
 
+/** A raw state's header: magic, format version, whole length, then the info block's length. */
+const HEADER_BYTES = 16;
+
+/** Whether a raw state's first 16 bytes are a v86 header of this version naming this length. */
+export function isRawStateHeader(head: Uint8Array, byteLength: number): boolean {
+  if (head.length < HEADER_BYTES) return false;
+  const v = new DataView(head.buffer, head.byteOffset, HEADER_BYTES);
+  return v.getInt32(0, true) === STATE_MAGIC && v.getInt32(4, true) === STATE_VERSION && v.getInt32(8, true) === byteLength;
+}
+
 /**
  * A raw v86 state whose header is intact and whose length is the one it names: what a loader
  * checks before restoring bytes it kept from an earlier restore.
  */
 export function isWholeRawState(state: ArrayBuffer): boolean {
-  if (state.byteLength < 16) return false;
-  const v = new DataView(state);
-  return v.getInt32(0, true) === STATE_MAGIC && v.getInt32(4, true) === STATE_VERSION && v.getInt32(8, true) === state.byteLength;
+  return state.byteLength >= HEADER_BYTES && isRawStateHeader(new Uint8Array(state, 0, HEADER_BYTES), state.byteLength);
+}
+
+/**
+ * A raw state left in its file (a decompressed copy a loader kept), read while it is restored.
+ * Restored from an ArrayBuffer, a raw state crosses fresh memory three times: read whole, each of
+ * its buffers sliced out again by restore_state, then copied into guest RAM; on these hosts the
+ * page faults of that fresh memory are most of the restore (about 90 ms per 30 MB, several times
+ * that while the browser starts the page). From a file, the small parts are read and the saved
+ * pages go straight into guest RAM.
+ */
+export interface RawStateFile {
+  readonly byteLength: number;
+  /** Fills into with the file's bytes from at on; throws when the file ends first. */
+  read(into: Uint8Array, at: number): void;
+  /** Lets go of the file (idempotent); the restore calls it when done. */
+  close(): void;
+}
+
+/** A state as the core restores it: bytes (zstd or raw), or a raw state in a file. */
+export type StateBytes = ArrayBuffer | RawStateFile;
+
+export function isStateFile(state: StateBytes): state is RawStateFile {
+  return typeof (state as Partial<RawStateFile>).read === 'function';
+}
+
+/** The whole state as bytes (for v86's own restore_state); a file is read and closed. */
+export function stateBytes(state: StateBytes): ArrayBuffer {
+  if (!isStateFile(state)) return state;
+  try {
+    const out = new Uint8Array(state.byteLength);
+    state.read(out, 0);
+    return out.buffer;
+  } finally {
+    state.close();
+  }
 }
 
 export interface RestoreOptions {
@@ -43,6 +86,7 @@ interface RestorableCpu extends V86Cpu {
   unpack_memory(bitmap: { view: Uint8Array }, packed: Uint8Array): void;
   wasm_memory: WebAssembly.Memory;
   zstd_read(ctx: number, length: number): number;
+  set_state(state: unknown[]): void;
 }
 
 function restorable(cpu: Partial<RestorableCpu> | undefined): cpu is RestorableCpu {
@@ -51,6 +95,7 @@ function restorable(cpu: Partial<RestorableCpu> | undefined): cpu is RestorableC
     typeof cpu.zero_memory === 'function' &&
     typeof cpu.unpack_memory === 'function' &&
     typeof cpu.zstd_read === 'function' &&
+    typeof cpu.set_state === 'function' &&
     typeof cpu.mem8?.fill === 'function' &&
     typeof (cpu.mem8 as { subarray?: unknown }).subarray === 'function' &&
     typeof cpu.memory_size?.[0] === 'number' &&
@@ -70,18 +115,23 @@ function restorable(cpu: Partial<RestorableCpu> | undefined): cpu is RestorableC
  * - With onRaw, each block restore_state decompresses is copied out as it is read, which in order
  *   is the raw state.
  */
-export async function restoreIntoFresh(emu: V86Emulator, state: ArrayBuffer, opts: RestoreOptions = {}): Promise<void> {
+export async function restoreIntoFresh(emu: V86Emulator, state: StateBytes, opts: RestoreOptions = {}): Promise<void> {
   const cpu = emu.v86?.cpu as Partial<RestorableCpu> | undefined;
   if (!restorable(cpu)) {
-    await emu.restore_state(state);
+    await emu.restore_state(stateBytes(state));
+    return;
+  }
+  if (isStateFile(state)) {
+    try {
+      restoreFromFile(cpu, state);
+    } finally {
+      state.close();
+    }
     return;
   }
   const { zero_memory: zero, unpack_memory: unpack, zstd_read: read } = cpu;
   const capture = opts.onRaw && isZstd(state) ? new RawCapture() : null;
-  cpu.zero_memory = (addr: number, length: number) => {
-    if (addr === 0 && length === cpu.mem8.length) cpu.mem8.fill(0, 0, Math.min(length, FIRMWARE_RAM_BYTES));
-    else zero.call(cpu, addr, length);
-  };
+  cpu.zero_memory = firmwareOnlyZero(cpu, zero);
   cpu.unpack_memory = (bitmap, packed) => {
     cpu.zero_memory(0, cpu.memory_size[0]);
     copyPages(ramView(cpu), bitmap.view, packed, cpu.memory_size[0] >>> 12);
@@ -103,6 +153,79 @@ export async function restoreIntoFresh(emu: V86Emulator, state: ArrayBuffer, opt
   if (raw) opts.onRaw?.(raw);
 }
 
+/** zero_memory for a never-run emulator: clearing all of RAM is clearing the firmware's MiB. */
+function firmwareOnlyZero(cpu: RestorableCpu, zero: RestorableCpu['zero_memory']): RestorableCpu['zero_memory'] {
+  return (addr: number, length: number) => {
+    if (addr === 0 && length === cpu.mem8.length) cpu.mem8.fill(0, 0, Math.min(length, FIRMWARE_RAM_BYTES));
+    else zero.call(cpu, addr, length);
+  };
+}
+
+/** A buffer this large is left in the file until unpack_memory asks for it: only guest RAM is. */
+const IN_FILE_MIN_BYTES = 4 * MiB;
+
+/**
+ * What v86's restore_state does with a raw state (header, info block, buffers, revived typed
+ * arrays, set_state), reading from the file: the largest buffer, the saved guest pages, is not
+ * read until unpack_memory, which reads each run of pages into guest RAM where it belongs.
+ */
+function restoreFromFile(cpu: RestorableCpu, file: RawStateFile): void {
+  const head = new Uint8Array(HEADER_BYTES);
+  file.read(head, 0);
+  if (!isRawStateHeader(head, file.byteLength)) throw new Error('the state file is not a whole v86 state of this version');
+  const infoBytes = new Uint8Array(new DataView(head.buffer).getInt32(12, true));
+  file.read(infoBytes, HEADER_BYTES);
+  const info = JSON.parse(new TextDecoder().decode(infoBytes)) as { state: unknown; buffer_infos: { offset: number; length: number }[] };
+  const base = (HEADER_BYTES + infoBytes.length + 3) & ~3;
+  const largest = info.buffer_infos.reduce((best, b, i, all) => (b.length > all[best]!.length ? i : best), 0);
+  const inFile = new Map<ArrayBufferLike, number>();
+  const buffers = info.buffer_infos.map((b, i) => {
+    const buf = new ArrayBuffer(b.length);
+    if (i === largest && b.length >= IN_FILE_MIN_BYTES) inFile.set(buf, base + b.offset);
+    else file.read(new Uint8Array(buf), base + b.offset);
+    return buf;
+  });
+  const { zero_memory: zero, unpack_memory: unpack } = cpu;
+  cpu.zero_memory = firmwareOnlyZero(cpu, zero);
+  cpu.unpack_memory = (bitmap, packed) => {
+    cpu.zero_memory(0, cpu.memory_size[0]);
+    const at = inFile.get(packed.buffer);
+    const pages = cpu.memory_size[0] >>> 12;
+    if (at === undefined || packed.byteOffset !== 0) {
+      copyPages(ramView(cpu), bitmap.view, packed, pages);
+      return;
+    }
+    inFile.delete(packed.buffer);
+    const ram = ramView(cpu);
+    forEachRun(bitmap.view, pages, (page, count, from) => file.read(ram.subarray(page << 12, (page + count) << 12), at + from));
+  };
+  try {
+    cpu.set_state(revive(info.state, buffers) as unknown[]);
+  } finally {
+    cpu.zero_memory = zero;
+    cpu.unpack_memory = unpack;
+  }
+  // Anything but guest RAM left in the file would have been restored as zeros.
+  if (inFile.size > 0) throw new Error('v86 used a state buffer other than guest RAM that was left in the file');
+}
+
+/** The typed arrays v86 saves its state's buffers as (and Map, saved by its entries). */
+const STATE_TYPES = { Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array } as const;
+
+/** The info block's state with each {__state_type__, buffer_id | args} made the object it names. */
+function revive(value: unknown, buffers: ArrayBuffer[]): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => revive(v, buffers));
+  const { __state_type__: type, args, buffer_id: id } = value as { __state_type__?: string; args?: unknown; buffer_id?: number };
+  if (type === 'Map') return new Map(args as [unknown, unknown][]);
+  const make = type !== undefined && Object.hasOwn(STATE_TYPES, type) ? STATE_TYPES[type as keyof typeof STATE_TYPES] : null;
+  if (!make) throw new Error(`the state names an unknown type ${JSON.stringify(type)}`);
+  if (args !== undefined) return new make(args as ArrayLike<number>);
+  const buffer = id === undefined ? undefined : buffers[id];
+  if (!buffer) throw new Error(`the state names a missing buffer ${id}`);
+  return new make(buffer);
+}
+
 /** Guest RAM as a plain Uint8Array (v86's mem8 is a Proxy; a view of it is not). */
 function ramView(cpu: RestorableCpu): Uint8Array {
   return (cpu.mem8 as unknown as Uint8Array).subarray(0);
@@ -113,6 +236,11 @@ function ramView(cpu: RestorableCpu): Uint8Array {
  * each other in page order, into ram.
  */
 export function copyPages(ram: Uint8Array, bitmap: Uint8Array, packed: Uint8Array, pages: number): void {
+  forEachRun(bitmap, pages, (page, count, from) => ram.set(packed.subarray(from, from + (count << 12)), page << 12));
+}
+
+/** Each run of consecutive saved pages: its first page, its length, and its offset in the packed pages. */
+function forEachRun(bitmap: Uint8Array, pages: number, run: (page: number, count: number, from: number) => void): void {
   let from = 0;
   let page = 0;
   const saved = (p: number) => (bitmap[p >>> 3]! >>> (p & 7)) & 1;
@@ -127,9 +255,8 @@ export function copyPages(ram: Uint8Array, bitmap: Uint8Array, packed: Uint8Arra
     }
     let end = page + 1;
     while (end < pages && saved(end)) end++;
-    const bytes = (end - page) << 12;
-    ram.set(packed.subarray(from, from + bytes), page << 12);
-    from += bytes;
+    run(page, end - page, from);
+    from += (end - page) << 12;
     page = end;
   }
 }
