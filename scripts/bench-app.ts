@@ -240,7 +240,7 @@ async function main(): Promise<void> {
           switchSetup.push(c);
           // Back to the first lesson, so the baseline tab below opens it (the app reopens the last lesson).
           await switchLesson(page, lessons[0]!.slug);
-          log(SCOPE, `run ${i + 1}/${runs} lesson switch: to ${sameSize.slug} ready in ${Math.round(a.readyMs)} ms; to ${bigger.slug} (${bigger.environment.memoryMiB} MiB guest) prompt ${Math.round(b.promptMs ?? NaN)} ms, ready ${Math.round(b.readyMs)} ms; to ${withSetup.slug} ready in ${Math.round(c.readyMs)} ms`);
+          log(SCOPE, `run ${i + 1}/${runs} lesson switch: to ${sameSize.slug} ready in ${Math.round(a.readyMs)} ms; to ${bigger.slug} (${bigger.environment.memoryMiB} MiB guest) ${b.promptMs === null ? '' : `prompt ${Math.round(b.promptMs)} ms, `}ready ${Math.round(b.readyMs)} ms; to ${withSetup.slug} ready in ${Math.round(c.readyMs)} ms`);
         }
         await page.close();
         page = await context.newPage();
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
           const d = await switchLesson(page, withSetup.slug);
           switchBigCold.push(c);
           switchSetupCold.push(d);
-          log(SCOPE, `run ${i + 1}/${runs} lesson switch without starting states (baseline): to ${bigger.slug} prompt ${Math.round(c.promptMs ?? NaN)} ms, ready ${Math.round(c.readyMs)} ms; to ${withSetup.slug} ready in ${Math.round(d.readyMs)} ms`);
+          log(SCOPE, `run ${i + 1}/${runs} lesson switch without starting states (baseline): to ${bigger.slug} ${c.promptMs === null ? '' : `prompt ${Math.round(c.promptMs)} ms, `}ready ${Math.round(c.readyMs)} ms; to ${withSetup.slug} ready in ${Math.round(d.readyMs)} ms`);
         } finally {
           server.hide([]);
           await cold.close();
