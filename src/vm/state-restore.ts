@@ -72,20 +72,21 @@ export function stateBytes(state: StateBytes): ArrayBuffer {
 }
 
 export interface RestoreOptions {
-  /**
-   * Called with the decompressed state when the state was zstd and restore_state read all of it
-   * (not called for a raw state, nor when the bytes it read do not make a whole state).
-   */
+  /** Called with the decompressed state after a zstd state was restored (not for a raw state). */
   onRaw?: (raw: ArrayBuffer) => void;
 }
 
-/** The parts of v86's CPU that the fast restore replaces for the duration of restore_state. */
+/** The parts of v86's CPU the fast restore uses: its zstd decoder, set_state, and two steps it replaces. */
 interface RestorableCpu extends V86Cpu {
   /** A view of one word in wasm memory (v86 builds its views with bound constructors). */
   memory_size: { readonly [0]: number };
   unpack_memory(bitmap: { view: Uint8Array }, packed: Uint8Array): void;
   wasm_memory: WebAssembly.Memory;
+  zstd_create_ctx(compressedBytes: number): number;
+  zstd_get_src_ptr(ctx: number): number;
   zstd_read(ctx: number, length: number): number;
+  zstd_read_free(ptr: number, length: number): void;
+  zstd_free_ctx(ctx: number): void;
   set_state(state: unknown[]): void;
 }
 
@@ -94,7 +95,11 @@ function restorable(cpu: Partial<RestorableCpu> | undefined): cpu is RestorableC
     cpu !== undefined &&
     typeof cpu.zero_memory === 'function' &&
     typeof cpu.unpack_memory === 'function' &&
+    typeof cpu.zstd_create_ctx === 'function' &&
+    typeof cpu.zstd_get_src_ptr === 'function' &&
     typeof cpu.zstd_read === 'function' &&
+    typeof cpu.zstd_read_free === 'function' &&
+    typeof cpu.zstd_free_ctx === 'function' &&
     typeof cpu.set_state === 'function' &&
     typeof cpu.mem8?.fill === 'function' &&
     typeof (cpu.mem8 as { subarray?: unknown }).subarray === 'function' &&
@@ -104,16 +109,19 @@ function restorable(cpu: Partial<RestorableCpu> | undefined): cpu is RestorableC
 }
 
 /**
- * restore_state into an emulator created for it and never run, with three of v86's steps done
- * another way (its own restore_state when the CPU does not have the expected shape):
+ * What v86's restore_state does, into an emulator created for it and never run, done another way
+ * in four places (v86's own restore_state when the CPU does not have the expected shape):
  *
  * - v86 first zeroes all of guest RAM through wasm, which on fresh memory commits every page:
  *   about a second and the full guest size in resident memory for a 256 MiB guest, although only
  *   the firmware's first MiB was ever written. Clearing that MiB is equivalent there.
  * - v86 copies the saved pages in one 4 KiB page at a time through the Proxy it keeps over guest
  *   RAM (7,000-9,000 calls for our states); runs of consecutive pages go in one copy each here.
- * - With onRaw, each block restore_state decompresses is copied out as it is read, which in order
- *   is the raw state.
+ * - v86 copies each buffer out of a raw state, and decompresses a zstd state's large buffers into
+ *   new ones: a second pass over 30 MB of fresh memory, whose page faults cost about as much as
+ *   the copy into RAM. Here the saved pages go from the state straight into RAM (restoreFromFile).
+ * - A zstd state is decompressed whole, with v86's decoder, into one buffer: the raw state, which
+ *   onRaw gets.
  */
 export async function restoreIntoFresh(emu: V86Emulator, state: StateBytes, opts: RestoreOptions = {}): Promise<void> {
   const cpu = emu.v86?.cpu as Partial<RestorableCpu> | undefined;
@@ -129,28 +137,52 @@ export async function restoreIntoFresh(emu: V86Emulator, state: StateBytes, opts
     }
     return;
   }
-  const { zero_memory: zero, unpack_memory: unpack, zstd_read: read } = cpu;
-  const capture = opts.onRaw && isZstd(state) ? new RawCapture() : null;
-  cpu.zero_memory = firmwareOnlyZero(cpu, zero);
-  cpu.unpack_memory = (bitmap, packed) => {
-    cpu.zero_memory(0, cpu.memory_size[0]);
-    copyPages(ramView(cpu), bitmap.view, packed, cpu.memory_size[0] >>> 12);
-  };
-  if (capture)
-    cpu.zstd_read = (ctx: number, length: number) => {
-      const ptr = read.call(cpu, ctx, length);
-      capture.add(new Uint8Array(cpu.wasm_memory.buffer, ptr >>> 0, length));
-      return ptr;
-    };
-  try {
-    await emu.restore_state(state);
-  } finally {
-    cpu.zero_memory = zero;
-    cpu.unpack_memory = unpack;
-    cpu.zstd_read = read;
+  if (!isZstd(state)) {
+    restoreFromFile(cpu, inMemory(new Uint8Array(state)));
+    return;
   }
-  const raw = capture?.whole();
-  if (raw) opts.onRaw?.(raw);
+  const raw = decompress(cpu, state);
+  restoreFromFile(cpu, inMemory(raw));
+  opts.onRaw?.(raw.buffer as ArrayBuffer);
+}
+
+/** A raw state in memory, read as restoreFromFile reads a file. */
+function inMemory(raw: Uint8Array): RawStateFile {
+  return {
+    byteLength: raw.length,
+    read(into, at) {
+      if (at + into.length > raw.length) throw new Error(`the state ends at byte ${raw.length}`);
+      into.set(raw.subarray(at, at + into.length));
+    },
+    close() {},
+  };
+}
+
+/** How much of a zstd state one call into v86's decoder yields (as v86 itself reads them). */
+const ZSTD_CHUNK = 1 * MiB;
+
+/** A zstd state decompressed whole by v86's own decoder (in its wasm): the raw state. */
+function decompress(cpu: RestorableCpu, state: ArrayBuffer): Uint8Array {
+  const ctx = cpu.zstd_create_ctx(state.byteLength);
+  try {
+    new Uint8Array(cpu.wasm_memory.buffer, cpu.zstd_get_src_ptr(ctx) >>> 0, state.byteLength).set(new Uint8Array(state));
+    const take = (into: Uint8Array) => {
+      const ptr = cpu.zstd_read(ctx, into.length);
+      // A view made after the call: the decoder may have grown wasm memory (detaching older views).
+      into.set(new Uint8Array(cpu.wasm_memory.buffer, ptr >>> 0, into.length));
+      cpu.zstd_read_free(ptr, into.length);
+    };
+    const head = new Uint8Array(HEADER_BYTES);
+    take(head);
+    const length = new DataView(head.buffer).getInt32(8, true);
+    if (!isRawStateHeader(head, length)) throw new Error('the compressed state is not a v86 state of this version');
+    const raw = new Uint8Array(length);
+    raw.set(head);
+    for (let at = HEADER_BYTES; at < length; at += ZSTD_CHUNK) take(raw.subarray(at, Math.min(length, at + ZSTD_CHUNK)));
+    return raw;
+  } finally {
+    cpu.zstd_free_ctx(ctx);
+  }
 }
 
 /** zero_memory for a never-run emulator: clearing all of RAM is clearing the firmware's MiB. */
@@ -258,35 +290,5 @@ function forEachRun(bitmap: Uint8Array, pages: number, run: (page: number, count
     run(page, end - page, from);
     from += (end - page) << 12;
     page = end;
-  }
-}
-
-/** The decompressed stream, block by block; its header (the first 16 bytes read) gives its length. */
-class RawCapture {
-  private out: Uint8Array | null = null;
-  private at = 0;
-  private broken = false;
-
-  add(block: Uint8Array): void {
-    if (this.broken) return;
-    if (!this.out) {
-      const whole = block.length >= 16 ? new DataView(block.buffer, block.byteOffset, 16).getInt32(8, true) : 0;
-      if (whole < 16) {
-        this.broken = true;
-        return;
-      }
-      this.out = new Uint8Array(whole);
-    }
-    if (this.at + block.length > this.out.length) {
-      this.broken = true;
-      return;
-    }
-    this.out.set(block, this.at);
-    this.at += block.length;
-  }
-
-  whole(): ArrayBuffer | null {
-    if (this.broken || !this.out || this.at !== this.out.length) return null;
-    return isWholeRawState(this.out.buffer as ArrayBuffer) ? (this.out.buffer as ArrayBuffer) : null;
   }
 }
