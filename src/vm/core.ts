@@ -206,7 +206,7 @@ export class VmCore implements VmApi {
         if ('state' in snap) {
           const loaded = Date.now();
           const emu = await made; // a download it needed failed: that is no reason to boot cold
-          const phases: RestorePhases = { raw: isStateFile(snap.state) || !isZstd(snap.state), loadMs: loaded - t0, emulatorMs: Date.now() - t0, restoreMs: 0, answerMs: 0 };
+          const phases: RestorePhases = { raw: isStateFile(snap.state) || !isZstd(snap.state), inPlace: isStateFile(snap.state), loadMs: loaded - t0, emulatorMs: Date.now() - t0, restoreMs: 0, answerMs: 0 };
           try {
             const raw = await this.restoreBoot(emu, snap.state, progress, phases, snap.keepRaw);
             await this.afterBoot(progress);
@@ -590,6 +590,8 @@ export async function gunzipIfCompressed(data: ArrayBuffer): Promise<ArrayBuffer
 export interface RestorePhases {
   /** The state came decompressed (a copy the loader kept, see KeepRaw), not zstd. */
   raw: boolean;
+  /** That copy was read from its file while restoring (RawStateFile), not handed over as bytes. */
+  inPlace: boolean;
   loadMs: number;
   emulatorMs: number;
   restoreMs: number;

@@ -172,7 +172,7 @@ export class WorkerVm {
             ? `from the starting state of ${core.lastBoot.lessonState.slug}`
             : 'from the snapshot';
       const ph = core.lastBoot?.phases;
-      const phases = ph ? ` (state in hand ${ph.loadMs} ms${ph.raw ? ', decompressed copy' : ''}, emulator ${ph.emulatorMs} ms, restore ${ph.restoreMs} ms, first answer ${ph.answerMs} ms)` : '';
+      const phases = ph ? ` (state in hand ${ph.loadMs} ms${ph.raw ? `, decompressed copy${ph.inPlace ? ' read in place' : ''}` : ''}, emulator ${ph.emulatorMs} ms, restore ${ph.restoreMs} ms, first answer ${ph.answerMs} ms)` : '';
       console.info(`[vm] boot started ${Math.round(t0)} ms after the worker started; booted ${how} in ${Math.round(performance.now() - t0)} ms${phases}`);
     } catch (e) {
       // The core wraps errors in its own; the learner needs to know which download failed.

@@ -88,7 +88,7 @@ describe.skipIf(missing)(`playground in Chromium${missing ? ` (skipped: ${missin
     await waitReady(page);
     await expect(page.locator('ol.steps button[aria-current=step]').innerText()).resolves.toMatch(/Meet the kernel/);
     // The worker's own account of the boot names the copy it restored (no zstd step this time).
-    await expect.poll(() => boots.join('\n'), { timeout: 10_000 }).toMatch(/booted from the snapshot .*decompressed copy/);
+    await expect.poll(() => boots.join('\n'), { timeout: 10_000 }).toMatch(/booted from the snapshot .*decompressed copy read in place/);
   }, 240_000);
 
   it('Reset restores the starting state', async () => {

@@ -124,7 +124,7 @@ describe.skipIf(vmSkipReason())(guestSuite('restoring a saved state'), () => {
       const vm2 = createNodeVm({ dist });
       try {
         await vm2.boot();
-        expect(vm2.lastBoot?.phases?.raw).toBe(true);
+        expect(vm2.lastBoot?.phases).toMatchObject({ raw: true, inPlace: true });
         expect((await vm2.exec('echo restored-$((6*7))')).stdout).toBe('restored-42\n');
       } finally {
         await vm2.destroy();
