@@ -7,8 +7,8 @@ import { helpText, parseFlags, UsageError, type CommandSpec, type Parsed } from 
 import { ApiResponseError, Client, DaemonDownError } from './client.ts';
 import { ReferenceError as ImageRefError } from '../images/reference.ts';
 import { ENGINE_VERSION } from '../api/engine-api.ts';
-import { COMMANDS } from './commands/index.ts';
-import { CliError, type Ctx } from './commands/context.ts';
+import { COMMAND_MODULES } from './commands/index.ts';
+import { CliError, type CommandDef, type Ctx } from './commands/context.ts';
 import { TemplateError } from './format.ts';
 
 /** Aliases Docker keeps: docker container ls, docker image ls, docker container run... */
@@ -117,15 +117,27 @@ function dockerRun(argv: string[], sys: Syscalls): number | Promise<number> {
   let name = args[0]!;
   let rest = args.slice(1);
   const two = `${args[0]} ${args[1] ?? ''}`;
-  if (COMMANDS[two] || ALIASES[two]) {
+  if (COMMAND_MODULES[two] || ALIASES[two]) {
     name = ALIASES[two] ?? two;
     rest = args.slice(2);
   } else if (ALIASES[name]) name = ALIASES[name]!;
-  const cmd = COMMANDS[name];
-  if (!cmd) {
+  const load = COMMAND_MODULES[name];
+  if (!load) {
     err(`docker: unknown command: docker ${args.slice(0, ['container', 'image', 'volume', 'system', 'network', 'builder'].includes(args[0]!) ? 2 : 1).join(' ')}\n\nRun 'docker --help' for more information\n`);
     return 1;
   }
+  const command = name;
+  // A handler attached at once: QuickJS's rejection tracker exits on a rejection nobody handles yet.
+  return load().then(
+    (table) => runCommand(table[command]!, command, rest, sys, host, out, err),
+    (e: unknown) => {
+      err(`docker: cannot load the code of docker ${command}: ${(e as Error).message}\n`);
+      return 1;
+    },
+  );
+}
+
+function runCommand(cmd: CommandDef, name: string, rest: string[], sys: Syscalls, host: string | undefined, out: (s: string) => void, err: (s: string) => void): number | Promise<number> {
   const spec = cmd.spec;
   let p: Parsed;
   try {

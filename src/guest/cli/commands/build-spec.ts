@@ -1,5 +1,4 @@
-// docker build's and docker builder prune's flags and usage, apart from their code (build.ts),
-// which commands/index.ts imports only when one of them runs.
+// docker build's and docker builder prune's flags and usage; their code is in build.ts.
 
 import type { CommandSpec } from '../../util/flags.ts';
 import { f } from './context.ts';

@@ -35,17 +35,6 @@ export interface CommandDef {
 /** A command group's commands by name as typed ("ps", "volume ls"). */
 export type CommandTable = Record<string, CommandDef>;
 
-/**
- * A command group whose code is imported only when one of its commands runs: the build splits it
- * into its own bytecode module, so every other command (ps, run...) starts without reading it.
- * Flags and usage (specs) stay here, for parsing and --help.
- */
-export function lazyCommands(specs: Record<string, CommandSpec>, load: () => Promise<CommandTable>): CommandTable {
-  const out: CommandTable = {};
-  for (const [name, spec] of Object.entries(specs)) out[name] = { spec, run: (c, p) => load().then((t) => t[name]!.run(c, p)) };
-  return out;
-}
-
 export function parseSummary<T>(c: Ctx, path: string): T {
   return c.client.call<T>('GET', path);
 }

@@ -1,5 +1,4 @@
-// docker cp's flags and usage, apart from its code (cp.ts, with the tar writer and reader),
-// which commands/index.ts imports only when docker cp runs.
+// docker cp's flags and usage; its code (with the tar writer and reader) is in cp.ts.
 
 import type { CommandSpec } from '../../util/flags.ts';
 import { f } from './context.ts';
