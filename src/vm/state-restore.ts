@@ -247,7 +247,11 @@ const STATE_TYPES = { Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Arra
 /** The info block's state with each {__state_type__, buffer_id | args} made the object it names. */
 function revive(value: unknown, buffers: ArrayBuffer[]): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((v) => revive(v, buffers));
+  if (Array.isArray(value)) {
+    // In place: a lesson state's info block holds arrays of tens of thousands of entries.
+    for (let i = 0; i < value.length; i++) value[i] = revive(value[i], buffers);
+    return value;
+  }
   const { __state_type__: type, args, buffer_id: id } = value as { __state_type__?: string; args?: unknown; buffer_id?: number };
   if (type === 'Map') return new Map(args as [unknown, unknown][]);
   const make = type !== undefined && Object.hasOwn(STATE_TYPES, type) ? STATE_TYPES[type as keyof typeof STATE_TYPES] : null;
