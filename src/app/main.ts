@@ -9,7 +9,7 @@ import { VmSession } from './vm-session.svelte.ts';
 import { registerOffline } from './offline.ts';
 import { servePreviews } from './preview-host.ts';
 import { parseRoute } from './stores/route.ts';
-import lessonMemory, { startKeys } from 'virtual:whalebone-lesson-memory';
+import lessonMemory, { snapshotMeta, startKeys } from 'virtual:whalebone-lesson-memory';
 
 const target = document.getElementById('app')!;
 
@@ -39,7 +39,7 @@ if (why) {
   p.textContent = why;
   target.replaceChildren(p);
 } else {
-  const session = new VmSession();
+  const session = new VmSession(snapshotMeta);
   // A link to a lesson with a set-up boots from its starting state, and one to a lesson that needs
   // a bigger guest boots one, at once: not the boot snapshot's guest first and then, once the
   // lesson is known, a second restore or boot.

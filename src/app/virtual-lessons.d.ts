@@ -11,4 +11,6 @@ declare module 'virtual:whalebone-lesson-memory' {
   export default memory;
   /** The starting-state key (lessonStartKey) of each lesson with a set-up, by slug. */
   export const startKeys: Record<string, string>;
+  /** The boot snapshot's metadata (vm-images/dist/state.json) at build time; null under the dev server or without one. */
+  export const snapshotMeta: import('../vm/assets.ts').SnapshotMeta | null;
 }

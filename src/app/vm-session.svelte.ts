@@ -2,6 +2,7 @@
 // for a hung guest (an exec ping with a timeout while idle) and restores saved states on Reset.
 import cmdline from '../../vm-images/cmdline.txt?raw';
 import { V86_MODES } from '../vm/browser-assets.ts';
+import type { SnapshotMeta } from '../vm/assets.ts';
 import { connectVmWorker, type WorkerVmApi } from '../vm/worker-client.ts';
 import type { BootProgress, ExecOptions, ExecResult, VmApi, VmStatus } from '../vm/types.ts';
 import { parseMeminfo } from './logic.ts';
@@ -16,6 +17,13 @@ export function mark(name: 'vm-ready' | 'prompt' | 'lesson-ready' | 'vm-failed')
 }
 
 export class VmSession {
+  /** The boot snapshot's metadata as the app was built with it (BrowserVmConfig.snapshotMeta). */
+  private readonly snapshotMeta: SnapshotMeta | null;
+
+  constructor(snapshotMeta: SnapshotMeta | null = null) {
+    this.snapshotMeta = snapshotMeta;
+  }
+
   status = $state<VmStatus>('stopped');
   progress = $state<BootProgress | null>(null);
   error = $state<string | null>(null);
@@ -114,6 +122,7 @@ export class VmSession {
         ...(Number.isInteger(jitPages) && jitPages > 0 ? { jitMaxPages: jitPages } : {}),
         ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}),
         ...(lessonState ? { lessonState } : {}),
+        ...(this.snapshotMeta ? { snapshotMeta: this.snapshotMeta } : {}),
       });
       await this.vm.boot({
         ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}),

@@ -33,6 +33,11 @@ export interface BrowserVmConfig {
   jitMaxPages?: number;
   /** The lesson state the first boot will ask for (BootOptions.lessonState): fetched first, instead of the boot snapshot. */
   lessonState?: { slug: string; key: string };
+  /**
+   * The boot snapshot's metadata as the app was built with it (the same build writes state.json):
+   * used instead of a request for state.json, which the restore of a kept copy would wait for.
+   */
+  snapshotMeta?: SnapshotMeta;
 }
 
 export type V86Mode = 'default' | 'own-loop' | 'tuned' | 'stock';
@@ -358,6 +363,7 @@ export function urlAssets(config: BrowserVmConfig & { wasmUrl: string }, onProgr
   const snapshotOf = memoBy((memoryMiB: number | null): SavedState<SnapshotMeta> => {
     const files = snapshotFiles(memoryMiB);
     const meta = once(async (): Promise<SnapshotMeta | null> => {
+      if (memoryMiB === null && config.snapshotMeta) return config.snapshotMeta;
       const url = at(files.meta);
       const res = await request('the boot snapshot metadata', url);
       // A build without a snapshot (for this size) is legal: the guest boots cold. A failing server is not.

@@ -100,6 +100,20 @@ describe('urlAssets: the boot snapshot', () => {
     expect('state' in first && 'state' in second && first.state !== second.state).toBe(true);
   });
 
+  it('with the metadata built into the app, asks for no state.json before handing out the snapshot', async () => {
+    const hits = serve();
+    const built = { inputs: 'x', memoryMiB: 256, v86: 'x', rawBytes: 9, compressedBytes: body.length, createdAt: 'x' };
+    const assets = urlAssets({ distUrl: 'http://app.test/vm/', wasmUrl: 'http://app.test/v86.wasm', cmdline: '', snapshotMeta: built });
+    assets.prefetch();
+    const snap = await assets.snapshot(256);
+    expect('state' in snap && same(stateBytes(snap.state), body)).toBe(true);
+    await expect(assets.snapshotMeta()).resolves.toEqual(built);
+    expect(hits.get('/vm/state.json')).toBeUndefined();
+    // Another size's snapshot has metadata of its own, asked for as before.
+    await assets.snapshot(512);
+    expect(hits.get('/vm/state-512.json')).toBe(1);
+  });
+
   it('says why there is none for another memory size, without downloading it', async () => {
     const hits = serve();
     const assets = urlAssets({ distUrl: 'http://app.test/vm/', wasmUrl: 'http://app.test/v86.wasm', cmdline: '' });
