@@ -81,8 +81,7 @@ function lessonBootFacts(): { memory: Record<string, number>; startKeys: Record<
 
 /**
  * The boot snapshot's metadata (state.json) as this build copies it into the app, or null: the
- * worker then asks for no file before it restores a kept copy of the snapshot (the service worker
- * took up to 350 ms to answer that request on a returning visit).
+ * worker then asks for no file before it restores a kept copy of the snapshot.
  */
 function builtSnapshotMeta(): unknown {
   try {

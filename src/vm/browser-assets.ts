@@ -6,7 +6,7 @@
 // new loader); there is no silent second attempt that would hide a broken server.
 import { DIST_FILES, lessonStateFiles, rawStateTag, snapshotFiles, type LessonStateMeta, type SnapshotMeta } from './assets.ts';
 import type { KeepRaw, VmAssetLoader } from './core.ts';
-import { isRawStateHeader, isStateFile, isWholeRawState, type StateBytes } from './state-restore.ts';
+import { isStateFile, isWholeRawState, isWholeStateFile, rawStateFile, type StateBytes } from './state-restore.ts';
 
 export interface BrowserVmConfig {
   /** URL of the folder serving vm-images/dist, e.g. "/vm/" (absolute, or relative to the worker). */
@@ -217,41 +217,18 @@ async function openKept(handle: FileSystemFileHandle): Promise<StateBytes> {
   const open = (handle as SyncOpenable).createSyncAccessHandle;
   const sync = typeof open === 'function' ? await open.call(handle, { mode: 'read-only' }).catch(() => null) : null;
   if (!sync) return (await handle.getFile()).arrayBuffer();
-  let closed = false;
-  return {
-    byteLength: sync.getSize(),
-    read(into, at) {
-      if (closed) throw new Error('the kept state is closed');
-      for (let done = 0; done < into.length; ) {
-        const n = sync.read(into.subarray(done), { at: at + done });
-        if (n === 0) throw new Error(`the kept state ends at byte ${at + done}`);
-        done += n;
-      }
-    },
-    close() {
-      if (!closed) sync.close();
-      closed = true;
-    },
-  };
+  return rawStateFile(sync.getSize(), (into, at) => sync.read(into, { at }), () => sync.close(), 'the kept state');
 }
 
 /** Whether a kept copy has the length and the header of a whole raw state of rawBytes. */
 function isWholeKept(state: StateBytes, rawBytes: number): boolean {
-  if (state.byteLength !== rawBytes) return false;
-  if (!isStateFile(state)) return isWholeRawState(state);
-  const head = new Uint8Array(16);
-  try {
-    state.read(head, 0);
-  } catch {
-    return false;
-  }
-  return isRawStateHeader(head, state.byteLength);
+  return isStateFile(state) ? isWholeStateFile(state, rawBytes) : state.byteLength === rawBytes && isWholeRawState(state);
 }
 
 /**
  * The copy kept of this build of a state file when it is there and whole, else null. The folder
- * holds one copy per file, so it is opened while the metadata that names its build is still on
- * the way (the service worker answers that in 100-200 ms on a returning visit), then checked.
+ * holds one copy per file, so it is opened while the metadata that names its build may still be
+ * on the way (a lesson state's is requested), then checked against it.
  */
 async function keptRaw(folder: FileSystemDirectoryHandle, file: string, meta: Promise<{ createdAt: string; rawBytes: number } | null>): Promise<StateBytes | null> {
   let state: StateBytes | null = null;

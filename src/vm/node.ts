@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { V86 } from 'v86';
 import { DIST_FILES, lessonStateFiles, RAW_STATES_DIR, rawStateTag, snapshotFiles, type LessonStateMeta, type SnapshotMeta } from './assets.ts';
 import { DEFAULT_MEMORY_MIB, VGA_MEMORY, VmCore, type KeepRaw, type LessonStateAsset, type VmAssetLoader } from './core.ts';
-import { isRawStateHeader, type RawStateFile, type StateBytes } from './state-restore.ts';
+import { isWholeStateFile, rawStateFile, type RawStateFile, type StateBytes } from './state-restore.ts';
 import { diskFolder } from './node-share.ts';
 import type { FolderSource } from './share.ts';
 import type { V86Constructor } from './v86-types.ts';
@@ -43,36 +43,14 @@ function readBuffer(path: string): ArrayBuffer {
 
 /** A kept raw state, open for the restore to read (see RawStateFile); null unless whole and of rawBytes. */
 export function openRawState(path: string, rawBytes: number): RawStateFile | null {
-  let fd: number | null;
+  let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch {
     return null;
   }
-  const byteLength = fstatSync(fd).size;
-  const file: RawStateFile = {
-    byteLength,
-    read(into, at) {
-      if (fd === null) throw new Error(`${path} is closed`);
-      for (let done = 0; done < into.length; ) {
-        const n = readSync(fd, into, done, into.length - done, at + done);
-        if (n === 0) throw new Error(`${path} ends at byte ${at + done}`);
-        done += n;
-      }
-    },
-    close() {
-      if (fd !== null) closeSync(fd);
-      fd = null;
-    },
-  };
-  const head = new Uint8Array(16);
-  try {
-    file.read(head, 0);
-  } catch {
-    file.close();
-    return null;
-  }
-  if (byteLength === rawBytes && isRawStateHeader(head, byteLength)) return file;
+  const file = rawStateFile(fstatSync(fd).size, (into, at) => readSync(fd, into, 0, into.length, at), () => closeSync(fd), path);
+  if (isWholeStateFile(file, rawBytes)) return file;
   file.close();
   return null;
 }

@@ -52,6 +52,41 @@ export interface RawStateFile {
   close(): void;
 }
 
+/**
+ * A RawStateFile over a positional read that may return less than asked (a file descriptor, a
+ * sync access handle); what: the file's name in errors.
+ */
+export function rawStateFile(byteLength: number, readAt: (into: Uint8Array, at: number) => number, release: () => void, what: string): RawStateFile {
+  let open = true;
+  return {
+    byteLength,
+    read(into, at) {
+      if (!open) throw new Error(`${what} is closed`);
+      for (let done = 0; done < into.length; ) {
+        const n = readAt(into.subarray(done), at + done);
+        if (n === 0) throw new Error(`${what} ends at byte ${at + done}`);
+        done += n;
+      }
+    },
+    close() {
+      if (open) release();
+      open = false;
+    },
+  };
+}
+
+/** Whether a state file is rawBytes long and starts with the header of a whole raw state that long. */
+export function isWholeStateFile(file: RawStateFile, rawBytes: number): boolean {
+  if (file.byteLength !== rawBytes) return false;
+  const head = new Uint8Array(HEADER_BYTES);
+  try {
+    file.read(head, 0);
+  } catch {
+    return false;
+  }
+  return isRawStateHeader(head, file.byteLength);
+}
+
 /** A state as the core restores it: bytes (zstd or raw), or a raw state in a file. */
 export type StateBytes = ArrayBuffer | RawStateFile;
 
