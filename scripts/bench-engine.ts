@@ -12,8 +12,8 @@
 // it pulls BENCH_FULL_PULL (default busybox, beside a lazy pull of the same image); nginx works
 // but takes long.
 // BENCH_RUNS sets the native run count, BENCH_GUEST_RUNS the guest's; BENCH_ONLY=native|guest.
-// BENCH_AGAINST=<another vm-images/dist> (e.g. main's worktree's): only `docker ps` and
-// `docker run --rm busybox true` in the guest, ours and that build's guest booted alternately
+// BENCH_AGAINST=<another vm-images/dist> (e.g. main's worktree's): only `docker --version`,
+// `docker ps` and `docker run --rm busybox true` in the guest, ours and that build's guest booted alternately
 // round by round (one VM at a time), so the before/after medians share the machine's load.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -211,11 +211,11 @@ async function guest(): Promise<void> {
   }
 }
 
-/** The run and ps figures of this build's guest and another's (BENCH_AGAINST), booted alternately. */
+/** The CLI start, ps and run figures of this build's guest and another's (BENCH_AGAINST), booted alternately. */
 async function guestAgainst(otherDist: string): Promise<void> {
   const missing = missingBootFile();
   if (missing) throw new Error(`${missing} is missing (run npm run build:vm)`);
-  const cmds = ['docker ps', 'docker run --rm busybox true'];
+  const cmds = ['docker --version', 'docker ps', 'docker run --rm busybox true'];
   const builds: [string, string | undefined][] = [['this build', undefined], [`against ${otherDist}`, otherDist]];
   const xs: Record<string, number[]> = {};
   for (let round = 0; round < GUEST_RUNS; round++) {

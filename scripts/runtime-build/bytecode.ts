@@ -84,12 +84,23 @@ export async function bundleSplit(entry: string, outDir: string, stamp?: string)
   return { dir: outDir, main: 'main.js', files: ['main.js', ...files.filter((f) => f !== 'main.js').sort()] };
 }
 
+/**
+ * Whether a module's bytecode can go without debug info (line tables, variable names: a quarter of
+ * the bytecode, so of every guest process's start and heap, and of the boot snapshot). Not a
+ * module that calls import(): QuickJS resolves a dynamic import against the calling function's
+ * file name, which stripping drops ("no function filename for import()").
+ */
+export function canStripDebug(source: string): boolean {
+  return !/\bimport\s*\(/.test(source);
+}
+
 /** Bytecode of one module of a split bundle; its imports of sibling files stay unresolved. */
 async function moduleBytecode(qjsc: string, sb: SplitBundle, file: string, workDir: string): Promise<Buffer> {
   const cFile = join(workDir, `${basename(file, '.js')}.c`);
   const qbc = join(workDir, `${basename(file, '.js')}.qbc`);
   const others = sb.files.filter((f) => f !== file).flatMap((f) => ['-M', f]);
-  await run(qjsc, ['-c', '-m', '-M', 'wbnative', ...others, '-N', BYTECODE_CNAME, '-o', cFile, file], { cwd: sb.dir });
+  const strip = canStripDebug(readFileSync(join(sb.dir, file), 'utf8')) ? ['-s'] : [];
+  await run(qjsc, ['-c', '-m', ...strip, '-M', 'wbnative', ...others, '-N', BYTECODE_CNAME, '-o', cFile, file], { cwd: sb.dir });
   bytecodeFromC(cFile, qbc);
   return readFileSync(qbc);
 }

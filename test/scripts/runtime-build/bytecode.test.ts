@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundle, bundleSplit, bytecodeFromC } from '../../../scripts/runtime-build/bytecode.ts';
+import { bundle, bundleSplit, bytecodeFromC, canStripDebug } from '../../../scripts/runtime-build/bytecode.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-bc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,5 +55,14 @@ describe('bundleSplit', () => {
     expect(holders('only-in-small')).toHaveLength(1);
     expect(holders('only-in-big')).not.toEqual(holders('only-in-small'));
     expect(holders('toUpperCase')).toHaveLength(1); // shared code once, in its own chunk
+  });
+});
+
+describe('canStripDebug', () => {
+  it('keeps debug info only in modules that call import() (QuickJS resolves it by the caller file name)', () => {
+    expect(canStripDebug("import { a } from './a.js';\nexport const b = () => a + 1;\n")).toBe(true);
+    expect(canStripDebug("const load = () => import('./chunk-X.js');\n")).toBe(false);
+    expect(canStripDebug('const load = () => import ("./chunk-X.js");\n')).toBe(false);
+    expect(canStripDebug('export const reimport = (x) => x;\n')).toBe(true);
   });
 });
