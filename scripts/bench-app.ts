@@ -51,6 +51,8 @@ interface Visit {
   promptMs: number;
   lessonMs: number;
   bytes: number;
+  /** The largest parts of bytes, by request path (the sub-path left out), largest first. */
+  largest: [string, number][];
   longTasks: number;
   longestTaskMs: number;
   execMs: number;
@@ -110,6 +112,7 @@ async function visit(page: Page, server: StaticServer, query = ''): Promise<Visi
   const promptMs = await mark('prompt', 300_000);
   const lessonMs = await mark('lesson-ready', 300_000);
   const bytes = server.bytesSent();
+  const largest = [...server.bytesByPath()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([p, n]): [string, number] => [p.slice(p.lastIndexOf('/') + 1), n]);
   const { longTasks, frames } = await page.evaluate(() => {
     const w = window as unknown as { __longTasks: [number, number][]; __frames: [number, number, string[]][] };
     return { longTasks: w.__longTasks, frames: w.__frames };
@@ -130,7 +133,7 @@ async function visit(page: Page, server: StaticServer, query = ''): Promise<Visi
       return out;
     })) as number[],
   );
-  return { promptMs, lessonMs, bytes, longTasks: tasks.length, longestTaskMs: longest?.[1] ?? 0, longestWhat, execMs, bootLine };
+  return { promptMs, lessonMs, bytes, largest, longTasks: tasks.length, longestTaskMs: longest?.[1] ?? 0, longestWhat, execMs, bootLine };
 }
 
 interface RendererRss {
@@ -287,6 +290,8 @@ async function main(): Promise<void> {
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(head));
   for (const r of rows) console.log(line(r));
+  const parts = first[first.length - 1]?.largest;
+  if (parts) console.log(`first visit's transfer, the largest parts (last run): ${parts.map(([p, n]) => `${p} ${(n / MB).toFixed(2)} MB`).join(', ')}`);
   const mem = (f: (r: RendererRss) => number) => Math.round(median(rss.map(f)));
   console.log(
     `tab memory with the guest running: renderer RSS ${mem((r) => r.page + r.serviceWorker)} MiB (page + VM worker ${mem((r) => r.page)}, the service worker's renderer ${mem((r) => r.serviceWorker)}; ` +

@@ -30,6 +30,8 @@ export interface StaticServer {
   url: string;
   /** Bytes of response bodies sent since the last resetCounters(). */
   bytesSent(): number;
+  /** The same bytes by request path (what a transfer figure is made of). */
+  bytesByPath(): Map<string, number>;
   /** Requests served since the last resetCounters(), as "STATUS path". */
   requests(): string[];
   resetCounters(): void;
@@ -55,6 +57,11 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
   const compress = opts.compress ?? true;
   const packed = new Map<string, { mtime: number; gzip: Buffer; br: Buffer }>();
   let sent = 0;
+  let byPath = new Map<string, number>();
+  const count = (path: string, n: number) => {
+    sent += n;
+    byPath.set(path, (byPath.get(path) ?? 0) + n);
+  };
   let log: string[] = [];
   const failures: string[] = [];
   let hidden: string[] = [];
@@ -64,7 +71,7 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
     res.statusCode = status;
     log.push(`${status} ${path}`);
     if (body !== undefined) {
-      sent += Buffer.byteLength(body);
+      count(path, Buffer.byteLength(body));
       res.end(body);
     } else res.end();
   };
@@ -108,7 +115,7 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
       res.setHeader('Content-Length', String(end - start + 1));
       res.statusCode = 206;
       log.push(`206 ${path}`);
-      sent += end - start + 1;
+      count(path, end - start + 1);
       return createReadStream(file, { start, end }).pipe(res);
     }
     const accept = String(req.headers['accept-encoding'] ?? '');
@@ -130,7 +137,7 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
     res.statusCode = 200;
     log.push(`200 ${path}`);
     if (req.method === 'HEAD') return res.end();
-    sent += st.size;
+    count(path, st.size);
     createReadStream(file).pipe(res);
   };
 
@@ -150,9 +157,11 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
   return {
     url: `http://127.0.0.1:${port}${base}`,
     bytesSent: () => sent,
+    bytesByPath: () => new Map(byPath),
     requests: () => [...log],
     resetCounters() {
       sent = 0;
+      byPath = new Map();
       log = [];
     },
     failOnce: (suffix) => void failures.push(suffix),
