@@ -13,8 +13,9 @@
 // but takes long.
 // BENCH_RUNS sets the native run count, BENCH_GUEST_RUNS the guest's; BENCH_ONLY=native|guest.
 // BENCH_AGAINST=<another vm-images/dist> (e.g. main's worktree's): only `docker --version`,
-// `docker ps` and `docker run --rm busybox true` in the guest, ours and that build's guest booted alternately
-// round by round (one VM at a time), so the before/after medians share the machine's load.
+// `docker ps` and `docker run --rm busybox true` in the guest, ours and that build's guest booted
+// alternately round by round (one VM at a time), so the before/after medians share the machine's
+// load.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

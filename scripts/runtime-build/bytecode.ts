@@ -85,10 +85,11 @@ export async function bundleSplit(entry: string, outDir: string, stamp?: string)
 }
 
 /**
- * Whether a module's bytecode can go without debug info (line tables, variable names: a quarter of
- * the bytecode, so of every guest process's start and heap, and of the boot snapshot). Not a
- * module that calls import(): QuickJS resolves a dynamic import against the calling function's
- * file name, which stripping drops ("no function filename for import()").
+ * Whether a module's bytecode can go without debug info (line tables, variable names): a quarter
+ * of the bytecode, which every guest snapshot holds in the guest's tmpfs and each process's heap
+ * holds once loaded (process starts timed the same). Not a module that calls import(): QuickJS
+ * resolves a dynamic import against the calling function's file name, which stripping drops
+ * ("no function filename for import()").
  */
 export function canStripDebug(source: string): boolean {
   return !/\bimport\s*\(/.test(source);
