@@ -56,12 +56,8 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
   const base = ('/' + (opts.base ?? '/').replace(/^\/+|\/+$/g, '') + '/').replace('//', '/');
   const compress = opts.compress ?? true;
   const packed = new Map<string, { mtime: number; gzip: Buffer; br: Buffer }>();
-  let sent = 0;
   let byPath = new Map<string, number>();
-  const count = (path: string, n: number) => {
-    sent += n;
-    byPath.set(path, (byPath.get(path) ?? 0) + n);
-  };
+  const count = (path: string, n: number) => void byPath.set(path, (byPath.get(path) ?? 0) + n);
   let log: string[] = [];
   const failures: string[] = [];
   let hidden: string[] = [];
@@ -156,11 +152,10 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${base}`,
-    bytesSent: () => sent,
+    bytesSent: () => [...byPath.values()].reduce((a, n) => a + n, 0),
     bytesByPath: () => new Map(byPath),
     requests: () => [...log],
     resetCounters() {
-      sent = 0;
       byPath = new Map();
       log = [];
     },
