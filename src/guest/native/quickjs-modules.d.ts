@@ -12,6 +12,8 @@ declare module 'std' {
   export function exit(code: number): never;
   export function getenv(name: string): string | undefined;
   export function getenviron(): Record<string, string>;
+  /** Runs the cycle collector now. */
+  export function gc(): void;
 }
 
 declare module 'os' {

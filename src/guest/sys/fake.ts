@@ -1104,6 +1104,7 @@ export class FakeSyscalls implements Syscalls {
   getenv(name: string) {
     return this.call('getenv', [name], () => this.env.find((e) => e.startsWith(name + '='))?.slice(name.length + 1));
   }
+  collectCycles() { this.call('collectCycles', [], () => undefined); }
   /** Deterministic "random" bytes, so IDs in tests are stable. */
   randomBytes(n: number) {
     return this.call('randomBytes', [n], () => Uint8Array.from({ length: n }, (_, i) => (i * 37 + this.calls.length * 11) & 0xff));

@@ -368,6 +368,9 @@ export class RealSyscalls implements Syscalls {
     return Object.entries(std.getenviron()).map(([k, v]) => `${k}=${v}`);
   }
   getenv(name: string) { return std.getenv(name); }
+  collectCycles(): void {
+    std.gc();
+  }
   randomBytes(count: number): Uint8Array {
     const fd = this.open('/dev/urandom', O_RDONLY | O_CLOEXEC);
     try {
