@@ -201,8 +201,9 @@ export function parseMountInfo(text: string): MountInfo[] {
     const f = line.split(' ');
     const dash = f.indexOf('-');
     if (f.length < 7 || dash < 6) continue;
-    // octal escapes (\040 for a space) in the path
-    const mountPoint = f[4]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    // octal escapes (\040 for a space) in the path; the regex only where there is one, since
+    // this runs for every mount of the guest on each container start
+    const mountPoint = !f[4]!.includes('\\') ? f[4]! : f[4]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
     out.push({ mountPoint, shared: f.slice(6, dash).some((o) => o.startsWith('shared:')) });
   }
   return out;
