@@ -18,7 +18,7 @@ describe.skipIf(vmSkipReason())(guestSuite('engine chain trace in the guest'), (
     await sh(g.vm, 'docker run --rm busybox true');
     // dockerd and a shim write their lines a second after their last activity
     let text = '';
-    for (let i = 0; i < 20 && !/ dockerd .*fork\(/.test(text); i++) {
+    for (let i = 0; i < 20 && !/ dockerd .*spawn\(/.test(text); i++) {
       await new Promise((r) => setTimeout(r, 500));
       text += (await g.vm.chainTrace('read')).text;
     }

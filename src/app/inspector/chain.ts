@@ -235,6 +235,12 @@ function callEvent(c: TracedCall, p: ProcState, forks: Map<number, string>): { k
       const argv = Array.isArray(a[1]) ? (a[1] as unknown[]).map(String) : [];
       return { kind: 'exec', text: `execve ${path}${argv.length > 1 ? ` ${short(argv.slice(1).join(' '))}` : ''}` };
     }
+    case 'spawn': {
+      // posix_spawn: a new process that runs path at once (dockerd starts shims this way)
+      const path = typeof a[0] === 'string' ? a[0] : '?';
+      const argv = Array.isArray(a[1]) ? (a[1] as unknown[]).map(String) : [];
+      return { kind: 'exec', text: `spawn → pid ${c.ret ?? '?'}: ${path}${argv.length > 1 ? ` ${short(argv.slice(1).join(' '))}` : ''}` };
+    }
     case 'mount':
       return { kind: 'mount', text: mountText(c) };
     case 'umount2':

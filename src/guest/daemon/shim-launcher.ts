@@ -4,8 +4,8 @@
 // in unit tests against the Syscalls fake with a launcher that plays the shim.
 
 import type { Syscalls } from '../sys/syscalls.ts';
-import { O_CLOEXEC, SIGKILL } from '../sys/constants.ts';
-import { isErrno } from '../sys/errors.ts';
+import { O_APPEND, O_CLOEXEC, O_CREAT, O_RDWR, O_WRONLY, SIGKILL } from '../sys/constants.ts';
+import { errorText, isErrno } from '../sys/errors.ts';
 import { reapEnded } from '../sys/wait.ts';
 import { exists, readText } from '../util/fsutil.ts';
 import { utf8Decode } from '../util/text.ts';
@@ -61,27 +61,15 @@ export class ForkExecShimLauncher implements ShimLauncher {
   launch(t: ShimTask, beforeRelease: () => void): LaunchResult {
     const sys = this.sys;
     const [r, w] = sys.pipe(O_CLOEXEC);
-    const pid = sys.fork(0);
-    if (pid === 0) {
-      try {
-        const nul = sys.open('/dev/null', 2);
-        // the shim's own errors go to a file beside the container's log
-        const errFd = sys.open(t.shimLog, 0o1 | 0o100 | 0o2000, 0o640);
-        sys.dup2(nul, 0);
-        sys.dup2(nul, 1);
-        sys.dup2(errFd, 2);
-        sys.dup2(w, 3);
-        const [path, argv0] = roleCommand(sys, this.selfExe, 'containerd-shim');
-        sys.execve(path, [
-          ...argv0, '--id', t.id, '--bundle', t.bundle, '--root', t.runtimeRoot,
-          '--log', t.logPath, '--exit-file', t.exitFile, '--status-fd', '3',
-          '--socket', t.socket, ...(t.stdin ? ['--stdin'] : []), ...(t.stdinOnce ? ['--stdin-once'] : []),
-        ], sys.environ());
-      } catch {
-        sys.exit(127);
-      }
+    let pid: number;
+    try {
+      pid = this.spawn(t, w);
+    } catch (e) {
+      sys.close(r);
+      return { ok: false, message: `containerd-shim failed to start: ${errorText(e)}`, exitCode: 128 };
+    } finally {
+      sys.close(w);
     }
-    sys.close(w);
     let status = parseStatus(readLine(sys, r));
     if (status?.kind === 'created') {
       const created = status;
@@ -133,6 +121,31 @@ export class ForkExecShimLauncher implements ShimLauncher {
         sys.close(r);
       },
     };
+  }
+
+  /**
+   * Starts the shim with /dev/null in, its own log as stderr and the status pipe as fd 3. Spawned
+   * rather than forked: a fork of the daemon copied its heap's page tables and took copy-on-write
+   * faults in both processes, on every container start.
+   */
+  private spawn(t: ShimTask, statusFd: number): number {
+    const sys = this.sys;
+    const nul = sys.open('/dev/null', O_RDWR | O_CLOEXEC);
+    try {
+      const errFd = sys.open(t.shimLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640);
+      try {
+        const [path, argv0] = roleCommand(sys, this.selfExe, 'containerd-shim');
+        return sys.spawn(path, [
+          ...argv0, '--id', t.id, '--bundle', t.bundle, '--root', t.runtimeRoot,
+          '--log', t.logPath, '--exit-file', t.exitFile, '--status-fd', '3',
+          '--socket', t.socket, ...(t.stdin ? ['--stdin'] : []), ...(t.stdinOnce ? ['--stdin-once'] : []),
+        ], sys.environ(), [[0, nul], [1, nul], [2, errFd], [3, statusFd]]);
+      } finally {
+        sys.close(errFd);
+      }
+    } finally {
+      sys.close(nul);
+    }
   }
 
   /** Releases the created container: started, or the shim's error. */

@@ -37,6 +37,8 @@ declare module 'wbnative' {
   export function setrlimit(resource: number, soft: number, hard: number): Ret;
   export function setns(fd: number, nstype: number): Ret;
   export function execve(path: string, argv: string[], env: string[]): Ret;
+  /** posix_spawn: dups is [target, source, ...] (dup2 in the child), sigdefault the signals reset to default. */
+  export function spawn(path: string, argv: string[], env: string[], dups: number[], sigdefault: number[]): Ret;
   export function exit(code: number): never;
   /** [pid or -errno, raw status] */
   export function waitpid(pid: number, options: number): [number, number];

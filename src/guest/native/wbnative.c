@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <signal.h>
 #include <sched.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -177,6 +178,66 @@ static JSValue f_execve(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     if (ev) free_strv(ev, ne);
     errno = e;
     return RET(r);
+}
+
+/* Up to max ints from a JS array of numbers; returns how many there were (capped at max). */
+static uint32_t int_array_arg(JSContext *ctx, JSValueConst arr, int *out, uint32_t max)
+{
+    JSValue lenv = JS_GetPropertyStr(ctx, arr, "length");
+    uint32_t n = uint_arg(ctx, lenv);
+    JS_FreeValue(ctx, lenv);
+    if (n > max)
+        n = max;
+    for (uint32_t i = 0; i < n; i++) {
+        JSValue v = JS_GetPropertyUint32(ctx, arr, i);
+        out[i] = int_arg(ctx, v);
+        JS_FreeValue(ctx, v);
+    }
+    return n;
+}
+
+/*
+ * posix_spawn: the child shares our memory until it execs (vfork), so nothing of this process is
+ * copied. A daemon with a few MiB of heap pays for that on every fork(), in page tables and in
+ * copy-on-write faults on both sides. argv[3] is [target, source, ...] dup2 pairs applied in the
+ * child; argv[4] the signals to reset to their default (ignoring survives exec).
+ */
+static JSValue f_spawn(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int dups[64], sigs[64];
+    uint32_t nd = int_array_arg(ctx, argv[3], dups, WB_COUNT(dups)) & ~1u;
+    uint32_t ns = int_array_arg(ctx, argv[4], sigs, WB_COUNT(sigs));
+    const char *path = JS_ToCString(ctx, argv[0]);
+    uint32_t na = 0, ne = 0;
+    char **av = strv_arg(ctx, argv[1], &na);
+    char **ev = strv_arg(ctx, argv[2], &ne);
+    int e = ENOMEM;
+    pid_t pid = -1;
+    if (path && av && ev) {
+        posix_spawn_file_actions_t fa;
+        posix_spawnattr_t at;
+        sigset_t def, none;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawnattr_init(&at);
+        for (uint32_t i = 0; i < nd; i += 2)
+            posix_spawn_file_actions_adddup2(&fa, dups[i + 1], dups[i]);
+        sigemptyset(&def);
+        sigemptyset(&none);
+        for (uint32_t i = 0; i < ns; i++)
+            sigaddset(&def, sigs[i]);
+        posix_spawnattr_setsigdefault(&at, &def);
+        posix_spawnattr_setsigmask(&at, &none);
+        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+        fflush(stdout);
+        fflush(stderr);
+        e = posix_spawn(&pid, path, &fa, &at, av, ev);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&at);
+    }
+    free_str(ctx, path);
+    if (av) free_strv(av, na);
+    if (ev) free_strv(ev, ne);
+    return JS_NewInt32(ctx, e ? -e : pid);
 }
 
 static JSValue f_exit(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
@@ -878,6 +939,7 @@ static const JSCFunctionListEntry wb_funcs[] = {
     JS_CFUNC_DEF("setrlimit", 3, f_setrlimit),
     JS_CFUNC_DEF("setns", 2, f_setns),
     JS_CFUNC_DEF("execve", 3, f_execve),
+    JS_CFUNC_DEF("spawn", 5, f_spawn),
     JS_CFUNC_DEF("exit", 1, f_exit),
     JS_CFUNC_DEF("waitpid", 2, f_waitpid),
     JS_CFUNC_DEF("kill", 2, f_kill),

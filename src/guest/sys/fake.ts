@@ -442,6 +442,17 @@ export class FakeSyscalls implements Syscalls {
       throw new FakeExec(path, argv, env);
     });
   }
+  /** A child that has exec'd path (recorded; it runs nothing here). */
+  spawn(path: string, argv: string[], env: string[], fds: readonly (readonly [Fd, Fd])[]): number {
+    return this.call('spawn', [path, argv, env, fds], () => {
+      const [, node] = this.existing(path, 'spawn', [path, argv]);
+      if (node.type !== 'file' || !(node.perm & 0o111)) throw this.err('EACCES', 'spawn', [path, argv]);
+      for (const [, src] of fds) this.fd(src, 'spawn', [path, argv]);
+      const pid = this.nextPid++;
+      this.processes.set(pid, { pid, ppid: this.pid, reaped: false, cloneFlags: 0 });
+      return pid;
+    });
+  }
   exit(code: number): never {
     return this.call('exit', [code], () => {
       throw new FakeExit(code);

@@ -136,6 +136,10 @@ export class RealSyscalls implements Syscalls {
     for (const sig of this.ignored) os.signal(sig, undefined);
     throw SyscallError.of(r < 0 ? -r : 5, 'execve', [path, argv]);
   }
+  spawn(path: string, argv: string[], env: string[], fds: readonly (readonly [Fd, Fd])[]): number {
+    flushStdio();
+    return check(n.spawn(path, argv, env, fds.flat(), [...this.ignored]), 'spawn', [path, argv]);
+  }
   exit(code: number): never {
     flushStdio();
     return n.exit(code);

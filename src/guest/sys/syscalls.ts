@@ -107,6 +107,13 @@ export interface Syscalls {
   setns(fd: Fd, nstype: number): void;
   /** Replaces the process; returns only by throwing. argv[0] is the program name shown by ps. */
   execve(path: string, argv: string[], env: string[]): never;
+  /**
+   * Runs path as a new child process without copying this one (posix_spawn), after dup2 of each
+   * [target, source] pair in fds (the target loses close-on-exec); signals this process ignores
+   * start at their default. Returns the child's pid; throws when path cannot be run. For a
+   * daemon that starts programs: fork() copies its whole heap copy-on-write.
+   */
+  spawn(path: string, argv: string[], env: string[], fds: readonly (readonly [target: Fd, source: Fd])[]): number;
   /** _exit(2): ends at once, no handlers run (use in a forked child). */
   exit(code: number): never;
   /** pid -1 = any child. options: WNOHANG | WUNTRACED | __WALL. null when WNOHANG and none ready. */

@@ -33,7 +33,7 @@ export const TRACE_SWITCH = '/var/run/whalebone-trace';
 const QUIET = new Set(['monotonicMs', 'getenv', 'getpid', 'constructor']);
 
 /** The chain mode's calls: what a learner follows from `docker run` to the container's execve. */
-const CHAIN_CALLS = new Set(['fork', 'unshare', 'setns', 'execve', 'exit', 'kill', 'mount', 'umount2', 'pivotRoot', 'chroot', 'sethostname', 'writeFile', 'mkdir', 'rmdir']);
+const CHAIN_CALLS = new Set(['fork', 'spawn', 'unshare', 'setns', 'execve', 'exit', 'kill', 'mount', 'umount2', 'pivotRoot', 'chroot', 'sethostname', 'writeFile', 'mkdir', 'rmdir']);
 /** In the chain mode, file calls count only for these paths (cgroups, user namespace maps). */
 const CHAIN_PATHS = /^\/sys\/fs\/cgroup\/|\/(uid_map|gid_map|setgroups)$/;
 const FILE_CALLS = new Set(['writeFile', 'mkdir', 'rmdir']);
@@ -244,7 +244,7 @@ export function traceInto(sys: Syscalls, role: string, file: string, mode: Trace
               entries = []; // the parent writes what came before
               flushTimer = null;
             } else e.ret = r as number;
-          }
+          } else if (key === 'spawn') e.ret = r as number;
           return r;
         } catch (err) {
           e.err = err instanceof SyscallError ? ` ${err.code}` : ' throw';

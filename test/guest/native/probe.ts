@@ -12,7 +12,7 @@ import { layerTar } from '../../../src/guest/util/layertar.ts';
 import {
   AF_INET, AF_UNIX, SOCK_DGRAM, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC,
   O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, POLLIN, PR_CAPBSET_DROP, PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, SOCK_STREAM,
-  CAPABILITIES, SIGKILL, SIGPIPE, S_IFCHR, makedev, F_GETFL,
+  CAPABILITIES, SIGKILL, SIGPIPE, S_IFCHR, makedev, F_GETFL, O_CLOEXEC,
 } from '../../../src/guest/sys/constants.ts';
 
 declare const scriptArgs: string[];
@@ -194,6 +194,32 @@ const modes: Record<string, (args: string[]) => void> = {
       err = errorOf(e);
     }
     result({ write: err, alive: true });
+  },
+
+  /**
+   * posix_spawn: the child's stdout and stderr are a close-on-exec pipe given through the fd
+   * pairs, the SIGPIPE we ignore is back to its default there, and a missing program is an error
+   * in the parent.
+   */
+  spawn() {
+    sys.ignoreSignal(SIGPIPE);
+    const [rd, wr] = sys.pipe(O_CLOEXEC);
+    const pid = sys.spawn('/bin/sh', ['sh', '-c', 'echo out; echo err >&2; grep SigIgn /proc/self/status'], ['PATH=/usr/bin:/bin'], [[1, wr], [2, wr]]);
+    sys.close(wr);
+    const chunks: string[] = [];
+    const buf = new Uint8Array(4096);
+    for (let n = sys.read(rd, buf); n > 0; n = sys.read(rd, buf)) chunks.push(decodeUtf8(buf.subarray(0, n)));
+    sys.close(rd);
+    const w = sys.waitpid(pid, 0);
+    const out = chunks.join('');
+    const ign = /SigIgn:\s*([0-9a-f]+)/.exec(out)?.[1] ?? '';
+    let missing: Json = {};
+    try {
+      sys.spawn('/nonexistent/program', ['program'], [], []);
+    } catch (e) {
+      missing = errorOf(e);
+    }
+    result({ lines: out.split('\n').slice(0, 2), sigpipeIgnored: ign ? (BigInt(`0x${ign}`) >> 12n) & 1n ? 'yes' : 'no' : 'unknown', exit: w ? exitCodeOf(w) : -1, missing });
   },
 
   /** A pty pair: window size round trip, and the slave is a tty. */

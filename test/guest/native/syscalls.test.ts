@@ -94,6 +94,11 @@ describe.skipIf(skip)(`native i386 runtime${skip ? ` (skipped: ${skip})` : ''}`,
     expect((r.write as { message: string }).message).toMatch(/^EPIPE: write\(\d+, 4\)$/);
   });
 
+  it('spawns a program with the fds it is given, SIGPIPE back at its default, and reports a missing one', () => {
+    const r = runProbe('spawn');
+    expect(r).toMatchObject({ lines: ['out', 'err'], sigpipeIgnored: 'no', exit: 0, missing: { code: 'ENOENT', message: expect.stringContaining('spawn(') } });
+  });
+
   it('opens a pty pair, sets its window size and makes it a controlling terminal', () => {
     const r = runProbe('pty');
     expect(r.path).toMatch(/^\/dev\/pts\/\d+$/);

@@ -92,6 +92,21 @@ describe('FakeSyscalls', () => {
     expect(() => sys.exit(3)).toThrow(FakeExit);
   });
 
+  it('spawns a child of this process that waitpid sees, and refuses programs that are missing or not executable', () => {
+    const sys = new FakeSyscalls();
+    sys.addFile('/bin/sh', '#!', 0o755);
+    sys.addFile('/etc/motd', 'hi');
+    const [, w] = sys.pipe();
+    const pid = sys.spawn('/bin/sh', ['sh'], [], [[1, w]]);
+    expect(pid).toBeGreaterThan(sys.pid);
+    expect(sys.calls.at(-1)).toMatchObject({ name: 'spawn', args: ['/bin/sh', ['sh'], [], [[1, w]]] });
+    sys.exitChild(pid, 0);
+    expect(sys.waitpid(pid)).toEqual({ pid, kind: 'exited', code: 0 });
+    expect(() => sys.spawn('/missing', ['x'], [], [])).toThrow(/^ENOENT: spawn/);
+    expect(() => sys.spawn('/etc/motd', ['x'], [], [])).toThrow(/^EACCES: spawn/);
+    expect(() => sys.spawn('/bin/sh', ['sh'], [], [[1, 99]])).toThrow(/^EBADF: spawn/);
+  });
+
   it('keeps a process table for fork, kill and waitpid', () => {
     const sys = new FakeSyscalls();
     const pid = sys.fork();
