@@ -350,6 +350,8 @@ export function condense(input: readonly TraceLine[]): ChainRun[] {
         open.clear();
         push(l, { actor: l.role, kind: 'process', text: `${cmd} starts (the CLI, pid ${l.pid})` });
       } else if (l.role === 'containerd-shim') {
+        // a standby shim starting ahead of need: its line comes when it is given a container
+        if (!argv.includes('--id')) continue;
         const id = argv[argv.indexOf('--id') + 1];
         push(l, { actor: l.role, kind: 'process', text: `containerd-shim starts${id && argv.includes('--id') ? ` for container ${id.slice(0, 12)}` : ''}` });
       } else if (l.role === 'dockerd') {

@@ -27,7 +27,7 @@ import { Networks } from './network/networks.ts';
 import type { EngineOptions, EngineParts } from './parts.ts';
 import { Restarts } from './restart.ts';
 import { Rootfs } from './rootfs.ts';
-import { ForkExecShimLauncher, type ShimLauncher } from './shim-launcher.ts';
+import { SpawnShimLauncher, type ShimLauncher } from './shim-launcher.ts';
 import { startContainer } from './start.ts';
 import { killContainer, stopContainer } from './stop.ts';
 import { Volumes } from './volumes.ts';
@@ -83,7 +83,7 @@ export class Engine {
     readonly opts: EngineOptions,
     deps: Partial<EngineDeps> = {},
   ) {
-    this.launcher = deps.launcher ?? new ForkExecShimLauncher(sys, opts.selfExe);
+    this.launcher = deps.launcher ?? new SpawnShimLauncher(sys, opts.selfExe);
     this.now = deps.now ?? (() => Date.now());
     this.log = deps.log ?? (() => undefined);
     this.layout = new Layout(opts.root, opts.execRoot);
@@ -173,10 +173,14 @@ export class Engine {
     this.restarts.clearManualStop(this.get(ref));
   }
 
-  /** Records held back by a full disk are written again; an earlier daemon's containers polled. */
+  /**
+   * Every half second: records held back by a full disk are written again, an earlier daemon's
+   * containers polled, and a standby shim started once container starts have paused.
+   */
   poll(): void {
     this.containers.retryHeld();
     this.exits.poll();
+    this.launcher.tick?.();
   }
 
   onExit(id: string, fn: () => void): void {

@@ -1,7 +1,10 @@
-// How dockerd runs a container's containerd-shim: fork+exec of our own binary in the shim role,
-// the status pipe ("created PID" / "started PID" / "error JSON" / "exited N", shim/proto.ts), and
-// the release handshake on the shim's socket. An interface, so the engine's lifecycle logic runs
-// in unit tests against the Syscalls fake with a launcher that plays the shim.
+// How dockerd runs a container's containerd-shim: our own binary in the shim role, spawned, the
+// status pipe ("created PID" / "started PID" / "error JSON" / "exited N", shim/proto.ts), and the
+// release handshake on the shim's socket. A shim's start (a QuickJS runtime, the shim's and
+// runc's code) is a tenth of a `docker run`, so once the daemon has been quiet for a while it
+// keeps one shim started ahead (`containerd-shim --standby`), which the next container takes.
+// An interface, so the engine's lifecycle logic runs in unit tests against the Syscalls fake
+// with a launcher that plays the shim.
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import { O_APPEND, O_CLOEXEC, O_CREAT, O_RDWR, O_WRONLY, SIGKILL } from '../sys/constants.ts';
@@ -9,8 +12,10 @@ import { errorText, isErrno } from '../sys/errors.ts';
 import { reapEnded } from '../sys/wait.ts';
 import { exists, readText } from '../util/fsutil.ts';
 import { utf8Decode } from '../util/text.ts';
+import { writeAll } from '../sys/io.ts';
 import { FrameType, frameJson, parseStatus, type StatusLine } from '../shim/proto.ts';
 import { shimRequest } from './shimconn.ts';
+import { STANDBY_TASK_FD, type StandbyTask } from '../shim/standby.ts';
 
 /** What the shim needs to run one container. */
 export interface ShimTask {
@@ -48,10 +53,26 @@ export interface ShimLauncher {
   alive(pid: number): boolean;
   /** Reaps ended shims (they are this daemon's children). */
   reap(): void;
+  /** Called every half second: a moment to start a standby shim when the daemon is quiet. */
+  tick?(): void;
 }
 
-/** The real launcher: fork, exec of containerd-shim, the status pipe and socket handshake. */
-export class ForkExecShimLauncher implements ShimLauncher {
+/** No container start for this long: the standby's own start cannot delay one. */
+export const STANDBY_AFTER_QUIET_MS = 1000;
+
+/** A shim started ahead: its status pipe, and the pipe its task goes down. */
+interface Standby {
+  pid: number;
+  status: number;
+  task: number;
+}
+
+/** The real launcher: containerd-shim spawned (or a standby's), the status pipe and socket handshake. */
+export class SpawnShimLauncher implements ShimLauncher {
+  private standby: Standby | null = null;
+  /** When the last container start was (monotonic ms), or null: none yet, no standby wanted. */
+  private lastLaunch: number | null = null;
+
   constructor(
     private sys: Syscalls,
     /** Path of our own binary, run as containerd-shim. */
@@ -60,15 +81,23 @@ export class ForkExecShimLauncher implements ShimLauncher {
 
   launch(t: ShimTask, beforeRelease: () => void): LaunchResult {
     const sys = this.sys;
-    const [r, w] = sys.pipe(O_CLOEXEC);
+    this.lastLaunch = sys.monotonicMs();
+    let r: number;
     let pid: number;
-    try {
-      pid = this.spawn(t, w);
-    } catch (e) {
-      sys.close(r);
-      return { ok: false, message: `containerd-shim failed to start: ${errorText(e)}`, exitCode: 128 };
-    } finally {
-      sys.close(w);
+    const taken = this.handOver(t);
+    if (taken) {
+      ({ status: r, pid } = taken);
+    } else {
+      const [sr, sw] = sys.pipe(O_CLOEXEC);
+      r = sr;
+      try {
+        pid = this.spawn(t, sw);
+      } catch (e) {
+        sys.close(r);
+        return { ok: false, message: `containerd-shim failed to start: ${errorText(e)}`, exitCode: 128 };
+      } finally {
+        sys.close(sw);
+      }
     }
     let status = parseStatus(readLine(sys, r));
     if (status?.kind === 'created') {
@@ -135,15 +164,64 @@ export class ForkExecShimLauncher implements ShimLauncher {
       const errFd = sys.open(t.shimLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640);
       try {
         const [path, argv0] = roleCommand(sys, this.selfExe, 'containerd-shim');
-        return sys.spawn(path, [
-          ...argv0, '--id', t.id, '--bundle', t.bundle, '--root', t.runtimeRoot,
-          '--log', t.logPath, '--exit-file', t.exitFile, '--status-fd', '3',
-          '--socket', t.socket, ...(t.stdin ? ['--stdin'] : []), ...(t.stdinOnce ? ['--stdin-once'] : []),
-        ], sys.environ(), [[0, nul], [1, nul], [2, errFd], [3, statusFd]]);
+        return sys.spawn(path, [...argv0, ...shimArgs(t)], sys.environ(), [[0, nul], [1, nul], [2, errFd], [3, statusFd]]);
       } finally {
         sys.close(errFd);
       }
     } finally {
+      sys.close(nul);
+    }
+  }
+
+  /** The standby with its task written, or null when there is none (or it died: it is reaped). */
+  private handOver(t: ShimTask): Standby | null {
+    const sb = this.standby;
+    if (!sb) return null;
+    this.standby = null;
+    try {
+      const argv = shimArgs(t);
+      const task: StandbyTask = { argv, cmdline: [...roleCommand(this.sys, this.selfExe, 'containerd-shim')[1], ...argv], shimLog: t.shimLog };
+      writeAll(this.sys, sb.task, JSON.stringify(task) + '\n');
+      return sb;
+    } catch {
+      this.sys.close(sb.status);
+      try {
+        this.sys.waitpid(sb.pid, 0);
+      } catch {
+        // reaped
+      }
+      return null;
+    } finally {
+      this.sys.close(sb.task);
+    }
+  }
+
+  tick(): void {
+    if (this.standby || this.lastLaunch === null || this.sys.monotonicMs() - this.lastLaunch < STANDBY_AFTER_QUIET_MS) return;
+    this.lastLaunch = null;
+    this.startStandby();
+  }
+
+  /**
+   * A shim that loads its code now and waits on fd 4 for a container's arguments: the status pipe
+   * is fd 3 as for any shim, and until its task comes its errors go to the daemon's own log.
+   */
+  private startStandby(): void {
+    const sys = this.sys;
+    const [sr, sw] = sys.pipe(O_CLOEXEC);
+    const [tr, tw] = sys.pipe(O_CLOEXEC);
+    const nul = sys.open('/dev/null', O_RDWR | O_CLOEXEC);
+    try {
+      const [path, argv0] = roleCommand(sys, this.selfExe, 'containerd-shim');
+      const pid = sys.spawn(path, [...argv0, '--standby'], sys.environ(), [[0, nul], [1, nul], [2, 2], [3, sw], [STANDBY_TASK_FD, tr]]);
+      this.standby = { pid, status: sr, task: tw };
+    } catch {
+      // no standby: the next container's shim is spawned as usual
+      sys.close(sr);
+      sys.close(tw);
+    } finally {
+      sys.close(sw);
+      sys.close(tr);
       sys.close(nul);
     }
   }
@@ -172,8 +250,22 @@ export class ForkExecShimLauncher implements ShimLauncher {
   }
 
   reap(): void {
-    reapEnded(this.sys, () => undefined);
+    reapEnded(this.sys, (pid) => {
+      // a standby that ended before its task (killed, or it failed to start): forget it
+      if (this.standby?.pid !== pid) return;
+      this.sys.close(this.standby.status);
+      this.sys.close(this.standby.task);
+      this.standby = null;
+    });
   }
+}
+
+/** The shim's arguments for one container (after its name). */
+function shimArgs(t: ShimTask): string[] {
+  return [
+    '--id', t.id, '--bundle', t.bundle, '--root', t.runtimeRoot, '--log', t.logPath, '--exit-file', t.exitFile,
+    '--status-fd', '3', '--socket', t.socket, ...(t.stdin ? ['--stdin'] : []), ...(t.stdinOnce ? ['--stdin-once'] : []),
+  ];
 }
 
 /**

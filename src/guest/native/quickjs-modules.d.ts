@@ -38,6 +38,8 @@ declare module 'wbnative' {
   export function setns(fd: number, nstype: number): Ret;
   export function execve(path: string, argv: string[], env: string[]): Ret;
   /** posix_spawn: dups is [target, source, ...] (dup2 in the child), sigdefault the signals reset to default. */
+  /** prctl(PR_SET_MM, ARG_START/ARG_END) over a copy of args: what ps shows. */
+  export function setCmdline(args: string[]): Ret;
   export function spawn(path: string, argv: string[], env: string[], dups: number[], sigdefault: number[]): Ret;
   export function exit(code: number): never;
   /** [pid or -errno, raw status] */

@@ -240,6 +240,46 @@ static JSValue f_spawn(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     return JS_NewInt32(ctx, e ? -e : pid);
 }
 
+/*
+ * What ps shows as our command line: a copy of the strings, NUL-separated, made the kernel's
+ * argument area with PR_SET_MM (root only). The copy lives as long as the process; the next
+ * call replaces it. The copy is on the heap, below the old area on the stack, so moving the
+ * start first keeps start < end at every step, as the kernel requires.
+ */
+static char *cmdline_buf;
+
+static JSValue f_set_cmdline(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    uint32_t n = 0;
+    char **v = strv_arg(ctx, argv[0], &n);
+    if (!v)
+        return JS_NewInt32(ctx, -ENOMEM);
+    size_t len = 0;
+    for (uint32_t i = 0; i < n; i++)
+        len += strlen(v[i]) + 1;
+    char *buf = malloc(len ? len : 1);
+    int r = -ENOMEM;
+    if (buf && len) {
+        char *p = buf;
+        for (uint32_t i = 0; i < n; i++) {
+            size_t l = strlen(v[i]) + 1;
+            memcpy(p, v[i], l);
+            p += l;
+        }
+        r = prctl(PR_SET_MM, PR_SET_MM_ARG_START, (unsigned long)buf, 0, 0) < 0 ? -errno : 0;
+        if (r == 0)
+            r = prctl(PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)(buf + len), 0, 0) < 0 ? -errno : 0;
+    }
+    free_strv(v, n);
+    if (r == 0) {
+        free(cmdline_buf);
+        cmdline_buf = buf;
+    } else {
+        free(buf);
+    }
+    return JS_NewInt32(ctx, r);
+}
+
 static JSValue f_exit(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     _exit(int_arg(ctx, argv[0]));
@@ -940,6 +980,7 @@ static const JSCFunctionListEntry wb_funcs[] = {
     JS_CFUNC_DEF("setns", 2, f_setns),
     JS_CFUNC_DEF("execve", 3, f_execve),
     JS_CFUNC_DEF("spawn", 5, f_spawn),
+    JS_CFUNC_DEF("setCmdline", 1, f_set_cmdline),
     JS_CFUNC_DEF("exit", 1, f_exit),
     JS_CFUNC_DEF("waitpid", 2, f_waitpid),
     JS_CFUNC_DEF("kill", 2, f_kill),

@@ -25,6 +25,7 @@ import { parseFlags, type CommandSpec } from '../util/flags.ts';
 import { utf8Decode, utf8Encode } from '../util/text.ts';
 import { encodeFrame, formatStatus, FrameReader, FrameType, frameJson, jsonFrame, type ExitRecord, type Hello } from './proto.ts';
 import { Outbox } from './outbox.ts';
+import { awaitTask } from './standby.ts';
 
 const SPEC: CommandSpec = {
   path: 'containerd-shim',
@@ -73,6 +74,10 @@ export class LineSplitter {
  */
 export function shimMain(argv: string[], sys: Syscalls): Promise<number> {
   try {
+    if (argv.length === 1 && argv[0] === '--standby') {
+      const task = awaitTask(sys);
+      return task ? shimRun(task.argv, sys) : Promise.resolve(0);
+    }
     return shimRun(argv, sys);
   } catch (e) {
     try {

@@ -453,6 +453,14 @@ export class FakeSyscalls implements Syscalls {
       return pid;
     });
   }
+  /** What setCmdline made this process's command line (null: as it was started). */
+  cmdline: string[] | null = null;
+  setCmdline(args: string[]): void {
+    this.call('setCmdline', [args], () => {
+      this.requireRoot('setCmdline', [args]);
+      this.cmdline = [...args];
+    });
+  }
   exit(code: number): never {
     return this.call('exit', [code], () => {
       throw new FakeExit(code);

@@ -140,6 +140,9 @@ export class RealSyscalls implements Syscalls {
     flushStdio();
     return check(n.spawn(path, argv, env, fds.flat(), [...this.ignored]), 'spawn', [path, argv]);
   }
+  setCmdline(args: string[]): void {
+    check(n.setCmdline(args), 'setCmdline', [args]);
+  }
   exit(code: number): never {
     flushStdio();
     return n.exit(code);

@@ -114,6 +114,11 @@ export interface Syscalls {
    * daemon that starts programs: fork() copies its whole heap copy-on-write.
    */
   spawn(path: string, argv: string[], env: string[], fds: readonly (readonly [target: Fd, source: Fd])[]): number;
+  /**
+   * Makes args what /proc/self/cmdline (and so ps) shows for this process (prctl PR_SET_MM, which
+   * needs CAP_SYS_RESOURCE). For a process put to a new use after it started.
+   */
+  setCmdline(args: string[]): void;
   /** _exit(2): ends at once, no handlers run (use in a forked child). */
   exit(code: number): never;
   /** pid -1 = any child. options: WNOHANG | WUNTRACED | __WALL. null when WNOHANG and none ready. */

@@ -285,16 +285,22 @@ export function traced(sys: Syscalls, role: string): Syscalls {
  * the signal comes.
  */
 export function followTraceSwitch(sys: Syscalls, role: string): void {
-  const profiled = sys.getenv('WB_TRACE') !== undefined;
   sys.onSignal(SIGUSR2, () => {
-    // traced for profiling from the start: the switch changes nothing
-    if (profiled) return;
-    const sw = readSwitch(sys);
-    if (!sw) {
-      untrace(sys);
-      return;
-    }
-    traceInto(sys, role, sw.file, sw.mode);
-    tracer().mark(`tracing on (pid ${String(sys.getpid())})`);
+    if (followSwitchNow(sys, role)) tracer().mark(`tracing on (pid ${String(sys.getpid())})`);
   });
+}
+
+/**
+ * Traces or stops tracing as the switch says now (a process started earlier, then put to work:
+ * dockerd on SIGUSR2, a standby shim given its container). Returns whether it traces.
+ */
+export function followSwitchNow(sys: Syscalls, role: string): boolean {
+  // traced for profiling from the start: the switch changes nothing
+  if (sys.getenv('WB_TRACE') !== undefined) return true;
+  const sw = readSwitch(sys);
+  if (!sw) {
+    untrace(sys);
+    return false;
+  }
+  return traceInto(sys, role, sw.file, sw.mode);
 }
