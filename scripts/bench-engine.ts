@@ -11,7 +11,9 @@
 // QuickJS (measured at load 9: busybox's 1 MB in 158 s, nginx's 35 MB not done in 10 minutes), so
 // it pulls BENCH_FULL_PULL (default busybox, beside a lazy pull of the same image); nginx works
 // but takes long.
-// BENCH_RUNS sets the native run count, BENCH_GUEST_RUNS the guest's; BENCH_ONLY=native|guest.
+// The first commands after a restore, a second apart as a learner types them, with and without the
+// app's JIT warm-up (src/vm/warm-up.ts; guests booted alternately, BENCH_GUEST_RUNS of each).
+// BENCH_RUNS sets the native run count, BENCH_GUEST_RUNS the guest's; BENCH_ONLY=native|guest|first.
 // BENCH_AGAINST=<another vm-images/dist> (e.g. main's worktree's): only `docker --version`,
 // `docker ps` and `docker run --rm busybox true` in the guest, ours and that build's guest booted
 // alternately round by round (one VM at a time), so the before/after medians share the machine's
@@ -245,11 +247,63 @@ async function guestAgainst(otherDist: string): Promise<void> {
   }
 }
 
+/** What a learner types first after a restore (busybox pulled beforehand), a second apart. */
+const FIRST_COMMANDS = ['docker run --rm busybox true', 'docker ps', 'docker run --rm busybox true', 'docker images', 'docker run --rm busybox true'];
+
+/** The first commands after a restore, in guests with and without the JIT warm-up, booted alternately. */
+async function firstCommands(): Promise<void> {
+  const missing = missingBootFile();
+  if (missing) throw new Error(`${missing} is missing (run npm run build:vm)`);
+  const modes: [string, boolean][] = [['without the warm-up', false], ['with the warm-up', true]];
+  const xs: Record<string, number[][]> = {};
+  const warmUpMs: number[] = [];
+  for (let round = 0; round < GUEST_RUNS; round++) {
+    for (const [label, warmUp] of modes) {
+      const vm = createNodeVm({ warmUp });
+      try {
+        await vm.boot();
+        await guestSh(vm, 'docker pull -q busybox >/dev/null');
+        if (warmUp) {
+          // the learner reads for a while: the warm-up ends first (its shell gone)
+          const t0 = Date.now();
+          await guestSh(vm, "i=0; while ps -o args | grep -q '^sh -c [r]enice -n 19'; do i=$((i + 1)); [ $i -gt 600 ] && exit 1; sleep 0.1; done");
+          warmUpMs.push(Date.now() - t0);
+        }
+        const script = FIRST_COMMANDS.map((c) => `sleep 1; read a _ </proc/uptime; ${c} >/dev/null || exit 1; read b _ </proc/uptime; echo "$a $b"`).join('\n');
+        const out = await guestSh(vm, script, 300_000);
+        const ms = out.trim().split('\n').map((l) => {
+          const [a, b] = l.split(' ').map(Number) as [number, number];
+          return (b - a) * 1000;
+        });
+        (xs[label] ??= []).push(ms);
+      } finally {
+        await vm.destroy();
+      }
+    }
+    log('bench:engine', `first commands: round ${round + 1}/${GUEST_RUNS} done (load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
+  }
+  log('bench:engine', `the warm-up took ${median(warmUpMs).toFixed(0)} ms after the boot (median) [${warmUpMs.map((x) => x.toFixed(0)).join(' ')}]`);
+  FIRST_COMMANDS.forEach((cmd, i) => {
+    const cells = modes.map(([label]) => {
+      const v = xs[label]!.map((run) => run[i]!);
+      return `${label} ${median(v).toFixed(0)} ms [${v.map((x) => x.toFixed(0)).join(' ')}]`;
+    });
+    log('bench:engine', `first commands after a restore, #${i + 1} ${cmd}: ${cells.join('; ')}`);
+  });
+}
+
 runMain('bench:engine', async () => {
   if (AGAINST) {
     await guestAgainst(AGAINST);
     return;
   }
+  if (ONLY === 'first') {
+    await firstCommands();
+    return;
+  }
   if (ONLY !== 'guest') await native();
-  if (ONLY !== 'native') await guest();
+  if (ONLY !== 'native') {
+    await guest();
+    await firstCommands();
+  }
 });

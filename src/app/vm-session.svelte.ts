@@ -113,12 +113,15 @@ export class VmSession {
       const v86Mode = V86_MODES.find((m) => m === asked) ?? 'default';
       // ?jit-pages=3: v86's own JIT region limit instead of ours (bench:tab's baseline)
       const jitPages = Number(query.get('jit-pages'));
+      // ?warm-up=0: no JIT warm-up after a restore (to compare)
+      const warmUp = query.get('warm-up') !== '0';
       const lessonState = this.bootLessonState;
       this.bootLessonState = null;
       this.vm = await connectVmWorker(worker, {
         distUrl,
         cmdline: cmdline.trim(),
         v86Mode,
+        ...(warmUp ? {} : { warmUp: false }),
         ...(Number.isInteger(jitPages) && jitPages > 0 ? { jitMaxPages: jitPages } : {}),
         ...(this.memoryMiB ? { memoryMiB: this.memoryMiB } : {}),
         ...(lessonState ? { lessonState } : {}),

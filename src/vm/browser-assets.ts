@@ -31,6 +31,8 @@ export interface BrowserVmConfig {
   v86Mode?: V86Mode;
   /** The most guest code pages one v86 JIT module spans (VmCoreOptions.jitMaxPages): ?jit-pages=N, to compare. */
   jitMaxPages?: number;
+  /** Warm v86's JIT after each restore (VmCoreOptions.warmUp): default true, except with v86Mode 'stock'; ?warm-up=0 turns it off, to compare. */
+  warmUp?: boolean;
   /** The lesson state the first boot will ask for (BootOptions.lessonState): fetched first, instead of the boot snapshot. */
   lessonState?: { slug: string; key: string };
   /**

@@ -14,6 +14,7 @@ import type { HttpRequest, HttpResponse } from './http/types.ts';
 import { decodeSnapshot, encodeParts, type InspectRequest, type InspectSnapshot } from './inspect.ts';
 import { decodeChainAnswer, type ChainOp, type ChainTraceAnswer } from './chain.ts';
 import { JIT_MAX_PAGES, setJitMaxPages } from './jit.ts';
+import { warmUpCommand } from './warm-up.ts';
 import { isStateFile, isZstd, restoreIntoFresh, stateBytes, type StateBytes } from './state-restore.ts';
 import type { V86Constructor, V86Emulator, V86Filesystem } from './v86-types.ts';
 
@@ -93,6 +94,12 @@ export interface VmCoreOptions {
    * boot and the terminal more than they bring.
    */
   onNetworkUse?: (emulator: V86Emulator) => void;
+  /**
+   * After each restore, warm v86's JIT with read-only guest commands in the background
+   * (warm-up.ts): the app does, so a learner's first commands are not interpreted; tests and
+   * benchmarks do not, unless they measure it.
+   */
+  warmUp?: boolean;
 }
 
 /** Directory on the share for exec payloads too large for the serial line. */
@@ -210,6 +217,7 @@ export class VmCore implements VmApi {
           try {
             const raw = await this.restoreBoot(emu, snap.state, progress, phases, snap.keepRaw);
             await this.afterBoot(progress);
+            if (this.opts.warmUp) this.startWarmUp();
             if (raw) snap.keepRaw?.(raw);
             this.lastBoot = { mode: 'snapshot', ms: Date.now() - t0, phases, ...(lesson ? { lessonState: { slug: lesson.meta.slug, key: lesson.meta.key } } : {}) };
             return;
@@ -366,6 +374,15 @@ export class VmCore implements VmApi {
         if (Date.now() >= deadline) throw e;
       }
     }
+  }
+
+  /** Starts the JIT warm-up in the guest; boot() does not wait for it. */
+  private startWarmUp(): void {
+    this.exec(warmUpCommand(), { timeoutMs: 30_000 })
+      .then((r) => {
+        if (r.exitCode !== 0) this.opts.log?.(`the warm-up did not start: ${(r.stderr || r.stdout).trim()}`);
+      })
+      .catch((e: unknown) => this.opts.log?.(`the warm-up did not start: ${(e as Error).message}`));
   }
 
   private async afterBoot(progress: (p: BootProgress) => void): Promise<void> {

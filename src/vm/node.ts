@@ -195,6 +195,8 @@ export interface NodeVmOptions {
   dist?: string;
   /** See VmCoreOptions.stockV86 (benchmark baselines only). */
   stockV86?: boolean;
+  /** See VmCoreOptions.warmUp (off by default here: tests and benchmarks time a quiet guest). */
+  warmUp?: boolean;
 }
 
 export function createNodeVm(opts: NodeVmOptions = {}): VmCore {
@@ -215,5 +217,6 @@ export function createNodeVm(opts: NodeVmOptions = {}): VmCore {
     shares,
     log: opts.log,
     stockV86: opts.stockV86,
+    warmUp: opts.warmUp,
   });
 }

@@ -90,6 +90,7 @@ export class WorkerVm {
       ...(config.jitMaxPages ? { jitMaxPages: config.jitMaxPages } : {}),
       ...(config.v86Mode === 'default' || config.v86Mode === undefined ? { onNetworkUse: engine.forTraffic } : {}),
       stockV86: config.v86Mode === 'stock',
+      warmUp: config.warmUp ?? config.v86Mode !== 'stock',
       assets,
       memoryMiB: config.memoryMiB,
       network: config.network,
