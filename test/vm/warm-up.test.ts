@@ -1,7 +1,8 @@
 // The JIT warm-up after a restore (src/vm/warm-up.ts), in the real guest: it starts without
 // holding up the boot, runs at the lowest priority, ends by itself, and leaves nothing behind that
 // a learner could see: no container, image, network namespace or engine event. With the engine
-// chain view's switch on it does not start, since its commands would show there.
+// chain view's switch on it does not start, and it stops when the switch turns on: its commands
+// would show there.
 import { describe, expect, it } from 'vitest';
 import { warmUpCommand, WARM_UP_ROUNDS } from '../../src/vm/warm-up.ts';
 import { guestSuite, sh, useGuest, vmSkipReason } from '../helpers/vm.ts';
@@ -27,6 +28,11 @@ describe.skipIf(vmSkipReason())(guestSuite('JIT warm-up after a restore'), () =>
     expect(left, `still running after a minute (${WARM_UP_ROUNDS} rounds)`).toBe('0');
     expect(await sh(g.vm, 'docker ps -aq | wc -l; docker images -q | wc -l; ls /var/run/docker/netns 2>/dev/null | wc -l')).toBe('0\n0\n0\n');
     expect(await sh(g.vm, 'docker events --since 0 --until "$(date +%s)"')).toBe('');
+  });
+
+  it('stops when the engine chain view starts tracing', async () => {
+    const seen = await sh(g.vm, `${warmUpCommand(1000)} ${APPEARS}; echo /tmp/chain.trace > /var/run/whalebone-trace; sleep 2; ${RUNNING}; rm /var/run/whalebone-trace`);
+    expect(seen).toBe('1\n0\n');
   });
 
   it('does not start while the engine chain view is tracing', async () => {

@@ -1,7 +1,7 @@
 // How dockerd runs a container's containerd-shim: our own binary in the shim role, spawned, the
 // status pipe ("created PID" / "started PID" / "error JSON" / "exited N", shim/proto.ts), and the
 // release handshake on the shim's socket. A shim's start (a QuickJS runtime, the shim's and
-// runc's code) is a tenth of a `docker run`, so once the daemon has been quiet for a while it
+// runc's code) is a tenth of a `docker run`, so once container starts pause for a second it
 // keeps one shim started ahead (`containerd-shim --standby`), which the next container takes.
 // An interface, so the engine's lifecycle logic runs in unit tests against the Syscalls fake
 // with a launcher that plays the shim.
@@ -57,7 +57,7 @@ export interface ShimLauncher {
   tick?(): void;
 }
 
-/** No container start for this long: the standby's own start cannot delay one. */
+/** A standby starts once no container has started for this long, so that its start competes with none. */
 export const STANDBY_AFTER_QUIET_MS = 1000;
 
 /** A shim started ahead: its status pipe, and the pipe its task goes down. */

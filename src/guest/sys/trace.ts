@@ -12,6 +12,8 @@
 //   view): "<file> chain" records only the calls that tell the engine's story (process starts,
 //   namespaces, mounts, cgroup writes, execve). Every process looks at the switch once at start
 //   (one stat); dockerd, which runs for ever, looks again when it gets SIGUSR2.
+// WB_TRACE=off keeps a process out of both: the VM driver's JIT warm-up runs its commands so,
+// since a learner who opens the chain view should see only what they typed.
 // Tracing wraps the Syscalls object's own methods in place (own properties shadowing the class's),
 // so turning it off deletes them and leaves the object as it was: no cost at all when off.
 import { SyscallError, callText } from './errors.ts';
@@ -39,6 +41,9 @@ const CHAIN_PATHS = /^\/sys\/fs\/cgroup\/|\/(uid_map|gid_map|setgroups)$/;
 const FILE_CALLS = new Set(['writeFile', 'mkdir', 'rmdir']);
 
 export type TraceMode = 'full' | 'chain';
+
+/** WB_TRACE's value that keeps a process untraced whatever the switch says. */
+export const TRACE_OFF = 'off';
 
 /** Records a named moment (e.g. "start", "exit 0") in the trace. */
 export interface Tracer {
@@ -270,6 +275,7 @@ export function traceInto(sys: Syscalls, role: string, file: string, mode: Trace
  */
 export function traced(sys: Syscalls, role: string): Syscalls {
   const env = sys.getenv('WB_TRACE');
+  if (env === TRACE_OFF) return sys;
   if (env) {
     traceInto(sys, role, env, 'full');
     return sys;
@@ -295,8 +301,9 @@ export function followTraceSwitch(sys: Syscalls, role: string): void {
  * dockerd on SIGUSR2, a standby shim given its container). Returns whether it traces.
  */
 export function followSwitchNow(sys: Syscalls, role: string): boolean {
-  // traced for profiling from the start: the switch changes nothing
-  if (sys.getenv('WB_TRACE') !== undefined) return true;
+  // traced for profiling from the start, or kept out: the switch changes nothing
+  const env = sys.getenv('WB_TRACE');
+  if (env !== undefined && env !== '') return env !== TRACE_OFF;
   const sw = readSwitch(sys);
   if (!sw) {
     untrace(sys);
