@@ -14,7 +14,7 @@ import type { HttpRequest, HttpResponse } from './http/types.ts';
 import { decodeSnapshot, encodeParts, type InspectRequest, type InspectSnapshot } from './inspect.ts';
 import { decodeChainAnswer, type ChainOp, type ChainTraceAnswer } from './chain.ts';
 import { JIT_MAX_PAGES, setJitMaxPages } from './jit.ts';
-import { warmUpCommand } from './warm-up.ts';
+import { WARM_UP_AFTER_MS, warmUpCommand } from './warm-up.ts';
 import { isStateFile, isZstd, restoreIntoFresh, stateBytes, type StateBytes } from './state-restore.ts';
 import type { V86Constructor, V86Emulator, V86Filesystem } from './v86-types.ts';
 
@@ -217,7 +217,7 @@ export class VmCore implements VmApi {
           try {
             const raw = await this.restoreBoot(emu, snap.state, progress, phases, snap.keepRaw);
             await this.afterBoot(progress);
-            if (this.opts.warmUp) this.startWarmUp();
+            if (this.opts.warmUp) this.scheduleWarmUp();
             if (raw) snap.keepRaw?.(raw);
             this.lastBoot = { mode: 'snapshot', ms: Date.now() - t0, phases, ...(lesson ? { lessonState: { slug: lesson.meta.slug, key: lesson.meta.key } } : {}) };
             return;
@@ -374,6 +374,23 @@ export class VmCore implements VmApi {
         if (Date.now() >= deadline) throw e;
       }
     }
+  }
+
+  /**
+   * The JIT warm-up, once the page's own start is done: WARM_UP_AFTER_MS after the restore and no
+   * exec in flight (the lesson's files, its Reset point), so the prompt and the lesson come first.
+   * Measured in the tab, starting at once put the returning visit's prompt at 1.6-2.0 s instead
+   * of 1.3 s.
+   */
+  private scheduleWarmUp(): void {
+    const emu = this.emu;
+    const restored = Date.now();
+    const attempt = (): void => {
+      if (this.emu !== emu || this.state !== 'ready') return; // torn down, or booting again
+      if (this.execs > 0 || Date.now() - restored < WARM_UP_AFTER_MS) setTimeout(attempt, 250);
+      else this.startWarmUp();
+    };
+    setTimeout(attempt, WARM_UP_AFTER_MS);
   }
 
   /** Starts the JIT warm-up in the guest; boot() does not wait for it. */

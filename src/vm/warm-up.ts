@@ -7,6 +7,9 @@
 // commands, in Node). They run at the lowest priority, so a command typed meanwhile goes first,
 // and they leave nothing a learner can see: no container, image, network or event.
 
+/** How long after a restore the warm-up waits (and then for no exec in flight): the page's own start goes first. */
+export const WARM_UP_AFTER_MS = 2500;
+
 /** Rounds of the warm-up's commands (about 0.8 s of guest time each on a warm host). */
 export const WARM_UP_ROUNDS = 3;
 
