@@ -5,7 +5,7 @@ import * as std from 'std';
 import { RealSyscalls } from '../../../src/guest/sys/real.ts';
 import { SyscallError } from '../../../src/guest/sys/errors.ts';
 import { decodeUtf8, encodeUtf8, jsDecodeUtf8, jsEncodeUtf8 } from '../../../src/guest/sys/utf8.ts';
-import { writeAll } from '../../../src/guest/sys/io.ts';
+import { readAllFd, writeAll } from '../../../src/guest/sys/io.ts';
 import { decodeMessage, encodeMessage, query } from '../../../src/guest/net/dns/message.ts';
 import { exitCodeOf } from '../../../src/guest/sys/wait.ts';
 import { layerTar } from '../../../src/guest/util/layertar.ts';
@@ -206,12 +206,9 @@ const modes: Record<string, (args: string[]) => void> = {
     const [rd, wr] = sys.pipe(O_CLOEXEC);
     const pid = sys.spawn('/bin/sh', ['sh', '-c', 'echo out; echo err >&2; grep SigIgn /proc/self/status'], ['PATH=/usr/bin:/bin'], [[1, wr], [2, wr]]);
     sys.close(wr);
-    const chunks: string[] = [];
-    const buf = new Uint8Array(4096);
-    for (let n = sys.read(rd, buf); n > 0; n = sys.read(rd, buf)) chunks.push(decodeUtf8(buf.subarray(0, n)));
+    const out = decodeUtf8(readAllFd(sys, rd));
     sys.close(rd);
     const w = sys.waitpid(pid, 0);
-    const out = chunks.join('');
     const ign = /SigIgn:\s*([0-9a-f]+)/.exec(out)?.[1] ?? '';
     let missing: Json = {};
     try {
