@@ -170,6 +170,13 @@ function short(s: string): string {
   return s.replace(/\/var\/lib\/docker\/overlay2\/[0-9a-f]{64}\/merged(?=\/)/g, '<rootfs>').replace(/[0-9a-f]{64}/g, (id) => id.slice(0, 12));
 }
 
+/** execve's and spawn's (path, argv): the path, then the arguments after argv[0]. */
+function commandText(args: readonly unknown[]): string {
+  const path = typeof args[0] === 'string' ? args[0] : '?';
+  const argv = Array.isArray(args[1]) ? (args[1] as unknown[]).map(String) : [];
+  return `${path}${argv.length > 1 ? ` ${short(argv.slice(1).join(' '))}` : ''}`;
+}
+
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
 function cgroupText(c: TracedCall): string | null {
@@ -230,17 +237,11 @@ function callEvent(c: TracedCall, p: ProcState, forks: Map<number, string>): { k
       return { kind: 'namespace', text: `unshare(${cloneFlagNames(typeof a[0] === 'number' ? a[0] : 0)})` };
     case 'setns':
       return { kind: 'namespace', text: `setns(${cloneFlagNames(typeof a[1] === 'number' ? a[1] : 0)}): joins an existing namespace` };
-    case 'execve': {
-      const path = typeof a[0] === 'string' ? a[0] : '?';
-      const argv = Array.isArray(a[1]) ? (a[1] as unknown[]).map(String) : [];
-      return { kind: 'exec', text: `execve ${path}${argv.length > 1 ? ` ${short(argv.slice(1).join(' '))}` : ''}` };
-    }
-    case 'spawn': {
+    case 'execve':
+      return { kind: 'exec', text: `execve ${commandText(a)}` };
+    case 'spawn':
       // posix_spawn: a new process that runs path at once (dockerd starts shims this way)
-      const path = typeof a[0] === 'string' ? a[0] : '?';
-      const argv = Array.isArray(a[1]) ? (a[1] as unknown[]).map(String) : [];
-      return { kind: 'exec', text: `spawn → pid ${c.ret ?? '?'}: ${path}${argv.length > 1 ? ` ${short(argv.slice(1).join(' '))}` : ''}` };
-    }
+      return { kind: 'exec', text: `spawn → pid ${c.ret ?? '?'}: ${commandText(a)}` };
     case 'mount':
       return { kind: 'mount', text: mountText(c) };
     case 'umount2':

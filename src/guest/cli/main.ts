@@ -3,6 +3,7 @@
 
 import type { Syscalls } from '../sys/syscalls.ts';
 import { writeAll } from '../sys/io.ts';
+import { isErrno } from '../sys/errors.ts';
 import { helpText, parseFlags, UsageError, type CommandSpec, type Parsed } from '../util/flags.ts';
 import { ApiResponseError, Client, DaemonDownError } from './client.ts';
 import { ReferenceError as ImageRefError } from '../images/reference.ts';
@@ -80,13 +81,28 @@ export function dockerMain(argv: string[], sys: Syscalls): Promise<number> {
   try {
     return Promise.resolve(dockerRun(argv, sys));
   } catch (e) {
+    if (e instanceof StdoutClosed) return Promise.resolve(SIGPIPE_EXIT);
     writeAll(sys, 2, `${(e as Error).message}\n`);
     return Promise.resolve(1);
   }
 }
 
+/**
+ * Standard output's reader went away (`docker events | head`). Docker's CLI, a Go program, dies
+ * of SIGPIPE there without a word; we ignore SIGPIPE (main.ts), so we end quietly with the code
+ * a shell shows for it.
+ */
+class StdoutClosed extends Error {}
+const SIGPIPE_EXIT = 128 + 13;
+
 function dockerRun(argv: string[], sys: Syscalls): number | Promise<number> {
-  const out = (s: string): void => writeAll(sys, 1, s);
+  const out = (s: string): void => {
+    try {
+      writeAll(sys, 1, s);
+    } catch (e) {
+      throw isErrno(e, 'EPIPE') ? new StdoutClosed() : e;
+    }
+  };
   const err = (s: string): void => writeAll(sys, 2, s);
   let args = [...argv];
   let host: string | undefined;
@@ -166,6 +182,7 @@ function runCommand(cmd: CommandDef, name: string, rest: string[], sys: Syscalls
 /** Docker's wording and exit code for a failed command. */
 function reportError(e: unknown, name: string, spec: CommandSpec, err: (s: string) => void): number {
   {
+    if (e instanceof StdoutClosed) return SIGPIPE_EXIT;
     if (e instanceof DaemonDownError) {
       err(`${e.message}\n`);
       return 1;

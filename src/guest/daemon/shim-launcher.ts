@@ -72,12 +72,19 @@ export class SpawnShimLauncher implements ShimLauncher {
   private standby: Standby | null = null;
   /** When the last container start was (monotonic ms), or null: none yet, no standby wanted. */
   private lastLaunch: number | null = null;
+  /** How to run containerd-shim, looked up on first use (a stat), then kept. */
+  private shimCommandCache: [string, string[]] | null = null;
 
   constructor(
     private sys: Syscalls,
     /** Path of our own binary, run as containerd-shim. */
     private selfExe: string,
   ) {}
+
+  private shimCommand(): [string, string[]] {
+    this.shimCommandCache ??= roleCommand(this.sys, this.selfExe, 'containerd-shim');
+    return this.shimCommandCache;
+  }
 
   launch(t: ShimTask, beforeRelease: () => void): LaunchResult {
     const sys = this.sys;
@@ -163,7 +170,7 @@ export class SpawnShimLauncher implements ShimLauncher {
     try {
       const errFd = sys.open(t.shimLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640);
       try {
-        const [path, argv0] = roleCommand(sys, this.selfExe, 'containerd-shim');
+        const [path, argv0] = this.shimCommand();
         return sys.spawn(path, [...argv0, ...shimArgs(t)], sys.environ(), [[0, nul], [1, nul], [2, errFd], [3, statusFd]]);
       } finally {
         sys.close(errFd);
@@ -180,7 +187,7 @@ export class SpawnShimLauncher implements ShimLauncher {
     this.standby = null;
     try {
       const argv = shimArgs(t);
-      const task: StandbyTask = { argv, cmdline: [...roleCommand(this.sys, this.selfExe, 'containerd-shim')[1], ...argv], shimLog: t.shimLog };
+      const task: StandbyTask = { argv, cmdline: [...this.shimCommand()[1], ...argv], shimLog: t.shimLog };
       writeAll(this.sys, sb.task, JSON.stringify(task) + '\n');
       return sb;
     } catch {
@@ -212,7 +219,7 @@ export class SpawnShimLauncher implements ShimLauncher {
     const [tr, tw] = sys.pipe(O_CLOEXEC);
     const nul = sys.open('/dev/null', O_RDWR | O_CLOEXEC);
     try {
-      const [path, argv0] = roleCommand(sys, this.selfExe, 'containerd-shim');
+      const [path, argv0] = this.shimCommand();
       const pid = sys.spawn(path, [...argv0, '--standby'], sys.environ(), [[0, nul], [1, nul], [2, 2], [3, sw], [STANDBY_TASK_FD, tr]]);
       this.standby = { pid, status: sr, task: tw };
     } catch {

@@ -12,7 +12,7 @@
 import { SyscallError, callText } from './errors.ts';
 import { errnoNumber } from './errno.ts';
 import {
-  CAP_LAST_CAP, MNT_DETACH, MS_BIND, MS_MOVE, MS_PRIVATE, MS_REC, MS_REMOUNT, MS_SHARED, MS_SLAVE, MS_UNBINDABLE,
+  CAP_LAST_CAP, F_DUPFD, F_DUPFD_CLOEXEC, MNT_DETACH, MS_BIND, MS_MOVE, MS_PRIVATE, MS_REC, MS_REMOUNT, MS_SHARED, MS_SLAVE, MS_UNBINDABLE,
   O_APPEND, O_CREAT, O_EXCL, O_TRUNC, POLLIN, POLLOUT, PR_CAPBSET_DROP, PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS,
   PR_SET_NO_NEW_PRIVS, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, SIGCHLD, SIGKILL,
   WNOHANG,
@@ -304,7 +304,9 @@ export class FakeSyscalls implements Syscalls {
     return { type, perm, uid: this.euid, gid: this.egid, data: new Uint8Array(0), rdev: 0, ino: this.nextIno++, mtimeMs: this.clockMs };
   }
 
-  private call<T>(name: keyof Syscalls, args: unknown[], impl: () => T): T {
+  // an own property, not a method: a tracer (sys/trace.ts) wraps the methods it finds, and its
+  // wrapper records each call through the very methods that call this
+  private readonly call = <T>(name: keyof Syscalls, args: unknown[], impl: () => T): T => {
     this.calls.push({ name, args });
     const list = this.failures.get(name);
     const f = list?.[0];
@@ -315,7 +317,7 @@ export class FakeSyscalls implements Syscalls {
     const h = this.handlers.get(name);
     if (h) return h(...(args as never[])) as T;
     return impl();
-  }
+  };
 
   private err(code: string, name: keyof Syscalls, args: unknown[]): SyscallError {
     return SyscallError.named(code, KERNEL_NAME[name] ?? name, args);
@@ -362,8 +364,8 @@ export class FakeSyscalls implements Syscalls {
     return p === '/' || this.mounts.some((m) => m.target === p);
   }
 
-  private newFd(e: FdEntry): Fd {
-    let fd = 0;
+  private newFd(e: FdEntry, lowest = 0): Fd {
+    let fd = lowest;
     while (this.fds.has(fd)) fd++;
     this.fds.set(fd, e);
     return fd;
@@ -972,7 +974,12 @@ export class FakeSyscalls implements Syscalls {
   }
   fcntl(fd: Fd, cmd: number, arg = 0) {
     return this.call('fcntl', [fd, cmd, arg], () => {
-      this.fd(fd, 'fcntl', [fd, cmd, arg]);
+      const e = this.fd(fd, 'fcntl', [fd, cmd, arg]);
+      // F_DUPFD and F_DUPFD_CLOEXEC: a copy at the lowest free descriptor from arg on
+      if (cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC) {
+        if (e.kind === 'pipe-w') e.buf.writers++;
+        return this.newFd(e, arg);
+      }
       return 0;
     });
   }

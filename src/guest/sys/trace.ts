@@ -292,6 +292,8 @@ export function traced(sys: Syscalls, role: string): Syscalls {
  */
 export function followTraceSwitch(sys: Syscalls, role: string): void {
   sys.onSignal(SIGUSR2, () => {
+    // traced by WB_TRACE (profiling) or kept out by it: the switch changes nothing, so no mark
+    if (sys.getenv('WB_TRACE')) return;
     if (followSwitchNow(sys, role)) tracer().mark(`tracing on (pid ${String(sys.getpid())})`);
   });
 }

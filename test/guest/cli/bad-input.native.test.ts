@@ -2,8 +2,9 @@
 // the same message on stderr and the same exit code, both clients against our dockerd on this
 // host. Usage errors are the client's own words (and exit 125 or 1 as it gives them); daemon
 // errors are "Error response from daemon: ..." with the daemon's message.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerdSkipReason, startDockerd, type NativeDockerd } from '../helpers/native-dockerd.ts';
@@ -81,6 +82,27 @@ describe.skipIf(skip !== null)(`wrong invocations answered as the official clien
   afterAll(() => {
     d?.stop();
     rmSync(home, { recursive: true, force: true });
+  });
+
+  it('ends quietly when its output goes nowhere (docker events | head), as the official client does', async () => {
+    // the reader is gone before the client writes: the pull above is an event to print at once
+    const closedOutput = (official: boolean) =>
+      new Promise<{ status: number | null; stderr: string }>((done) => {
+        const [cmd, ...pre] = d.client(official);
+        const child = spawn(cmd!, [...pre, 'events', '--since', '0'], { env: d.env, stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout.destroy();
+        let stderr = '';
+        child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        // the exit status a shell shows: 128 + the signal's number for a killed process
+        child.on('close', (code, signal) => {
+          clearTimeout(timer);
+          done({ status: code ?? 128 + (signal ? constants.signals[signal] : 0), stderr });
+        });
+      });
+    const theirs = await closedOutput(true);
+    expect(theirs).toEqual({ status: 141, stderr: '' });
+    expect(await closedOutput(false)).toEqual(theirs);
   });
 
   for (const [args, part] of CASES) {

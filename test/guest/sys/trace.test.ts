@@ -3,7 +3,8 @@
 // WB_TRACE=off (the VM driver's JIT warm-up) it stays untraced whatever the switch says.
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSyscalls } from '../../../src/guest/sys/fake.ts';
-import { TRACE_OFF, TRACE_SWITCH, followSwitchNow, traced, tracer, untrace } from '../../../src/guest/sys/trace.ts';
+import { TRACE_OFF, TRACE_SWITCH, followSwitchNow, followTraceSwitch, traced, tracer, untrace } from '../../../src/guest/sys/trace.ts';
+import { SIGUSR2 } from '../../../src/guest/sys/constants.ts';
 
 const FILE = '/tmp/chain.trace';
 
@@ -39,5 +40,23 @@ describe('the trace switch at a process start', () => {
     expect(followSwitchNow(sys, 'docker')).toBe(false);
     expect(tracer().fd).toBe(-1);
     expect(sys.callsOf('open')).toEqual([]);
+  });
+
+  it('marks a daemon that SIGUSR2 started tracing, but not one WB_TRACE traces for profiling', () => {
+    const marks = (sys: FakeSyscalls, file: string): number => new TextDecoder().decode(sys.readFile(file)).split('\n').filter((l) => l.includes('tracing on')).length;
+    const daemon = (last = guest());
+    followTraceSwitch(daemon, 'dockerd');
+    daemon.raise(SIGUSR2);
+    untrace(daemon);
+    expect(marks(daemon, FILE)).toBe(1);
+
+    const profiled = (last = guest(['WB_TRACE=/tmp/profile.trace']));
+    profiled.addFile('/tmp/profile.trace', '');
+    traced(profiled, 'dockerd');
+    followTraceSwitch(profiled, 'dockerd');
+    profiled.raise(SIGUSR2);
+    profiled.raise(SIGUSR2);
+    untrace(profiled);
+    expect(marks(profiled, '/tmp/profile.trace')).toBe(0);
   });
 });
