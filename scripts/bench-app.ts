@@ -37,6 +37,7 @@ import { inspectorFigures, type InspectorFigures } from './lib/bench-app-inspect
 import { switchLesson, type SwitchTimes } from './lib/bench-app-switch.ts';
 import { profileRenderers } from './lib/renderers.ts';
 import { lessonStateFiles } from '../src/vm/assets.ts';
+import { RAW_STATES_FOLDER } from '../src/vm/browser-assets.ts';
 import { hasStartState } from '../src/lessons/start-state.ts';
 import { DEFAULT_MEMORY_MIB } from '../src/vm/core.ts';
 import { loadLessonsFromDisk } from '../src/lessons/node.ts';
@@ -136,6 +137,34 @@ async function visit(page: Page, server: StaticServer, query = ''): Promise<Visi
   return { promptMs, lessonMs, bytes, largest, longTasks: tasks.length, longestTaskMs: longest?.[1] ?? 0, longestWhat, execMs, bootLine };
 }
 
+/** Ms waited until the origin's private file system holds a decompressed state, or null. */
+async function keptCopyWritten(page: Page, timeoutMs: number): Promise<number | null> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    const kept = await page
+      .evaluate(async (folderName) => {
+        try {
+          const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle(folderName);
+          // whole once no part of it is still being written (.part, or a writable's .crswap)
+          let whole = false;
+          for await (const handle of (folder as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
+            if (handle.kind !== 'file') continue;
+            if (/\.(part|crswap)$/.test(handle.name)) return false;
+            if ((await (handle as FileSystemFileHandle).getFile()).size > 0) whole = true;
+          }
+          return whole;
+        } catch {
+          // no folder yet
+        }
+        return false;
+      }, RAW_STATES_FOLDER)
+      .catch(() => false);
+    if (kept) return Date.now() - t0;
+    await sleep(250);
+  }
+  return null;
+}
+
 interface RendererRss {
   /** The renderer running the page (and so its dedicated workers: the VM, Monaco's). */
   page: number;
@@ -221,6 +250,11 @@ async function main(): Promise<void> {
           .locator('[data-testid=offline]')
           .waitFor({ timeout: arg('--dist') ? 20_000 : 300_000 })
           .catch(() => log(SCOPE, `run ${i + 1}/${runs}: the page never said it works offline; going on`));
+        // A returning learner's tab restores the decompressed copy the first visit kept (written a
+        // few seconds after its restore, so as not to compete with the lesson's set-up); a tab
+        // closed sooner keeps none, and its next visit decompresses again.
+        const keptAfter = await keptCopyWritten(page, 30_000);
+        log(SCOPE, `run ${i + 1}/${runs}: ${keptAfter === null ? 'the first visit kept no decompressed state within 30 s; going on' : `the decompressed state kept ${keptAfter} ms after the page said it works offline`}`);
         await page.close();
         page = await context.newPage();
         const v2 = await visit(page, server);

@@ -264,6 +264,52 @@ async function keptRaw(folder: FileSystemDirectoryHandle, file: string, meta: Pr
  */
 const RAW_WRITE_DELAY_MS = 5_000;
 
+/** The part of a read-write sync access handle and of a handle's move() the write uses. */
+interface SyncWriteHandle {
+  write(from: Uint8Array, options: { at: number }): number;
+  truncate(size: number): void;
+  flush(): void;
+  close(): void;
+}
+type SyncWritable = FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<SyncWriteHandle>; move?: (name: string) => Promise<void> };
+
+/** Bytes written per turn of the worker's event loop (about 10 ms each), so the guest runs between. */
+const RAW_WRITE_CHUNK = 4 << 20;
+
+/**
+ * Writes raw as name, whole or not at all: into name.part, then renamed. Through a sync access
+ * handle in the VM's worker: a writable stream's chunks each wait for the event loop, which the
+ * emulator keeps busy, so 30 MB took 5-10 s there (against 0.25 s in an idle worker), and a tab
+ * closed meanwhile kept nothing. Elsewhere a writable, which swaps its file in when closed.
+ */
+async function writeKept(folder: FileSystemDirectoryHandle, name: string, raw: ArrayBuffer): Promise<void> {
+  const part = (await folder.getFileHandle(`${name}.part`, { create: true })) as SyncWritable;
+  const canSync = typeof part.createSyncAccessHandle === 'function' && typeof part.move === 'function';
+  const sync = canSync ? await part.createSyncAccessHandle!().catch(() => null) : null;
+  // another tab holds name.part: it is writing the same copy
+  if (canSync && !sync) return;
+  if (!sync) {
+    await folder.removeEntry(`${name}.part`).catch(() => undefined);
+    const out = await (await folder.getFileHandle(name, { create: true })).createWritable();
+    await out.write(raw);
+    await out.close();
+    return;
+  }
+  try {
+    sync.truncate(0);
+    const bytes = new Uint8Array(raw);
+    for (let at = 0; at < bytes.length; at += RAW_WRITE_CHUNK) {
+      const chunk = bytes.subarray(at, at + RAW_WRITE_CHUNK);
+      if (sync.write(chunk, { at }) !== chunk.length) throw new Error('a short write (is the disk full?)');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    sync.flush();
+  } finally {
+    sync.close();
+  }
+  await part.move!(name);
+}
+
 /** Stores a state file's decompressed copy, and drops the copies of its other builds. */
 function keepRawOf(file: string, meta: { createdAt: string; rawBytes: number }): KeepRaw {
   const name = `${file}.${rawStateTag(meta)}`;
@@ -272,10 +318,7 @@ function keepRawOf(file: string, meta: { createdAt: string; rawBytes: number }):
       await new Promise((resolve) => setTimeout(resolve, RAW_WRITE_DELAY_MS));
       const folder = await rawFolder(true);
       if (!folder) return;
-      // A writable swaps the file in when closed: a tab reading meanwhile never gets half of it.
-      const out = await (await folder.getFileHandle(name, { create: true })).createWritable();
-      await out.write(raw);
-      await out.close();
+      await writeKept(folder, name, raw);
       const stale: string[] = [];
       for await (const other of folder.keys()) if (other !== name && other.startsWith(`${file}.`)) stale.push(other);
       for (const other of stale) await folder.removeEntry(other).catch(() => undefined);
