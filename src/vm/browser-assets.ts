@@ -304,9 +304,15 @@ async function writeKept(folder: FileSystemDirectoryHandle, name: string, raw: A
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
     sync.flush();
-  } finally {
+  } catch (e) {
+    // a full quota, say: the half copy would only hold the space
     sync.close();
+    await folder.removeEntry(`${name}.part`).catch(() => undefined);
+    throw e;
   }
+  sync.close();
+  // a copy there already was unusable (else this restore had read it): it goes first
+  await folder.removeEntry(name).catch(() => undefined);
   await part.move!(name);
 }
 
