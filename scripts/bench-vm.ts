@@ -1,4 +1,4 @@
-// npm run bench:vm [-- --runs N]: medians of cold boot to prompt, snapshot restore to first
+// npm run bench:vm [-- --runs N]: medians of cold boot to prompt (and to dockerd up), snapshot restore to first
 // command answered and command round trip; snapshot and kernel sizes; Node RSS. Restore and cold
 // boot also run v86's stock path (stockV86) alternately with ours, as the same-run baseline; each
 // figure is printed beside its target and the previous run's figure on this machine. RSS is
@@ -94,19 +94,27 @@ function rssSample(stockV86: boolean): RssSample {
   return s;
 }
 
-async function coldRuns(runs: number, stockV86: boolean): Promise<{ ms: number[]; instr: number[] }> {
+/**
+ * A cold boot's prompt (the shell answers: boot() reports 'ready') and its end: boot() then waits
+ * for dockerd, which a cold guest starts after the shell.
+ */
+async function coldRuns(runs: number, stockV86: boolean): Promise<{ ms: number[]; engineMs: number[]; instr: number[] }> {
   const ms: number[] = [];
+  const engineMs: number[] = [];
   const instr: number[] = [];
   for (let i = 0; i < runs; i++) {
     const vm = createNodeVm({ shares: {}, stockV86 });
     const t0 = performance.now();
-    await vm.boot({ snapshot: false });
-    ms.push(performance.now() - t0);
+    let prompt: number | null = null;
+    await vm.boot({ snapshot: false, onProgress: (p) => void (p.phase === 'ready' && (prompt ??= performance.now() - t0)) });
+    const all = performance.now() - t0;
+    ms.push(prompt ?? all);
+    engineMs.push(all);
     instr.push(instructions(vm) / 1e6);
     await vm.destroy();
-    log(SCOPE, `cold boot run ${i + 1}/${runs}${stockV86 ? ' (stock v86)' : ''}: ${((ms[i] as number) / 1000).toFixed(2)} s, ${(instr[i] as number).toFixed(0)} M guest instructions`);
+    log(SCOPE, `cold boot run ${i + 1}/${runs}${stockV86 ? ' (stock v86)' : ''}: prompt ${((prompt ?? all) / 1000).toFixed(2)} s, engine up ${(all / 1000).toFixed(2)} s, ${(instr[i] as number).toFixed(0)} M guest instructions`);
   }
-  return { ms, instr };
+  return { ms, engineMs, instr };
 }
 
 function fmt(v: number | undefined, unit: string): string {
@@ -145,18 +153,20 @@ async function main(): Promise<void> {
     rows.push({ name: '  baseline: the same process before the boot', value: mib([...rssOurs, ...rssStock].map((s) => s.idle)), unit: 'MiB', runs: runs * 2 });
     rows.push({ name: 'compressed snapshot', value: statSync(snap).size / 1e6, unit: 'MB', target: 10 });
   } else log(SCOPE, `no ${DIST_FILES.snapshot}: restore figures skipped (npm run build:vm makes it)`);
-  const cold = { ms: [] as number[], instr: [] as number[] };
-  const coldStock = { ms: [] as number[], instr: [] as number[] };
+  const cold = { ms: [] as number[], engineMs: [] as number[], instr: [] as number[] };
+  const coldStock = { ms: [] as number[], engineMs: [] as number[], instr: [] as number[] };
   for (let i = 0; i < runs; i++) {
-    const a = await coldRuns(1, false);
-    const b = await coldRuns(1, true);
-    cold.ms.push(...a.ms);
-    cold.instr.push(...a.instr);
-    coldStock.ms.push(...b.ms);
-    coldStock.instr.push(...b.instr);
+    for (const [into, stock] of [[cold, false], [coldStock, true]] as const) {
+      const r = await coldRuns(1, stock);
+      into.ms.push(...r.ms);
+      into.engineMs.push(...r.engineMs);
+      into.instr.push(...r.instr);
+    }
   }
-  rows.push({ name: 'cold boot to prompt', value: median(cold.ms), unit: 'ms', target: 6000, runs });
+  rows.push({ name: 'cold boot to prompt', value: median(cold.ms), unit: 'ms', target: 2500, runs });
   rows.push({ name: '  baseline: guest unpacks its initramfs', value: median(coldStock.ms), unit: 'ms', runs });
+  rows.push({ name: 'cold boot to the engine up', value: median(cold.engineMs), unit: 'ms', runs });
+  rows.push({ name: '  baseline: guest unpacks its initramfs', value: median(coldStock.engineMs), unit: 'ms', runs });
   rows.push({ name: 'cold boot guest instructions', value: median(cold.instr), unit: 'M', runs });
   rows.push({ name: '  baseline: guest unpacks its initramfs', value: median(coldStock.instr), unit: 'M', runs });
   rows.push({ name: 'bzImage', value: statSync(distPath(DIST_FILES.bzImage)).size / 1e6, unit: 'MB', target: 3 });
