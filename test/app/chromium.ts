@@ -1,6 +1,6 @@
 // Makes sure Debian's Chromium is installed (idempotent; apt-get when root, else a clear error),
 // and launches it headless the way every browser test and the app benchmark need.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
@@ -24,20 +24,43 @@ const ARGS = [
 
 /**
  * A persistent context in a fresh user-data-dir (service workers and caches need one to persist).
+ * A dir made here goes when the context closes: each holds about 240 MB (the app's caches and
+ * kept states), and a full CI run once filled the disk with them.
  * extraArgs: more command-line switches, e.g. bench:tab's --js-flags=--liftoff-only diagnosis.
  */
 export async function launchChromium(
-  userDataDir = mkdtempSync(join(tmpdir(), 'whalebone-chromium-')),
+  userDataDir?: string,
   extraArgs: readonly string[] = [],
 ): Promise<{ context: BrowserContext; userDataDir: string }> {
   await ensureChromium();
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...ARGS, ...extraArgs],
-    viewport: { width: 1280, height: 720 },
-  });
-  return { context, userDataDir };
+  const dir = userDataDir ?? mkdtempSync(join(tmpdir(), 'whalebone-chromium-'));
+  const context = await chromium
+    .launchPersistentContext(dir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...ARGS, ...extraArgs],
+      viewport: { width: 1280, height: 720 },
+    })
+    .catch((e: unknown) => {
+      if (!userDataDir) rmSync(dir, { recursive: true, force: true });
+      throw e;
+    });
+  if (!userDataDir) {
+    // after close() (the browser's process gone), not on its 'close' event: Chromium still writes then
+    const close = context.close.bind(context);
+    context.close = async (options) => {
+      try {
+        await close(options);
+      } finally {
+        try {
+          rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+        } catch {
+          // left for the system's temp clean-up
+        }
+      }
+    };
+  }
+  return { context, userDataDir: dir };
 }
 
 export type { Browser, BrowserContext };
