@@ -384,10 +384,9 @@ export class VmCore implements VmApi {
    */
   private scheduleWarmUp(): void {
     const emu = this.emu;
-    const restored = Date.now();
     const attempt = (): void => {
       if (this.emu !== emu || this.state !== 'ready') return; // torn down, or booting again
-      if (this.execs > 0 || Date.now() - restored < WARM_UP_AFTER_MS) setTimeout(attempt, 250);
+      if (this.execs > 0) setTimeout(attempt, 250);
       else this.startWarmUp();
     };
     setTimeout(attempt, WARM_UP_AFTER_MS);

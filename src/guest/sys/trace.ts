@@ -269,12 +269,17 @@ export function traceInto(sys: Syscalls, role: string, file: string, mode: Trace
   return true;
 }
 
+/** WB_TRACE when set (a trace file, or TRACE_OFF): then the switch changes nothing for this process. */
+function traceEnv(sys: Syscalls): string | null {
+  return sys.getenv('WB_TRACE') || null;
+}
+
 /**
  * Turns tracing on for this process when WB_TRACE or the switch file asks for it, and returns
  * sys (traced in place, or untouched).
  */
 export function traced(sys: Syscalls, role: string): Syscalls {
-  const env = sys.getenv('WB_TRACE');
+  const env = traceEnv(sys);
   if (env === TRACE_OFF) return sys;
   if (env) {
     traceInto(sys, role, env, 'full');
@@ -293,7 +298,7 @@ export function traced(sys: Syscalls, role: string): Syscalls {
 export function followTraceSwitch(sys: Syscalls, role: string): void {
   sys.onSignal(SIGUSR2, () => {
     // traced by WB_TRACE (profiling) or kept out by it: the switch changes nothing, so no mark
-    if (sys.getenv('WB_TRACE')) return;
+    if (traceEnv(sys)) return;
     if (followSwitchNow(sys, role)) tracer().mark(`tracing on (pid ${String(sys.getpid())})`);
   });
 }
@@ -304,8 +309,8 @@ export function followTraceSwitch(sys: Syscalls, role: string): void {
  */
 export function followSwitchNow(sys: Syscalls, role: string): boolean {
   // traced for profiling from the start, or kept out: the switch changes nothing
-  const env = sys.getenv('WB_TRACE');
-  if (env !== undefined && env !== '') return env !== TRACE_OFF;
+  const env = traceEnv(sys);
+  if (env) return env !== TRACE_OFF;
   const sw = readSwitch(sys);
   if (!sw) {
     untrace(sys);
