@@ -9,8 +9,10 @@
 // its sha256 and diff_id checked, unpacked into guest memory); timed inside the guest, beside the
 // guest's own baselines (a process start, the CLI's start). The full pull hashes and inflates in
 // QuickJS (measured at load 9: busybox's 1 MB in 158 s, nginx's 35 MB not done in 10 minutes), so
-// it pulls BENCH_FULL_PULL (default busybox, beside a lazy pull of the same image); nginx works
-// but takes long.
+// it pulls BENCH_FULL_PULL (default busybox, beside a lazy pull of the same image; none: no full
+// pull, which takes about a minute a run); nginx works but takes long.
+// `docker run` is timed back to back and, apart, 2 s apart as a learner types: dockerd keeps a
+// standby shim only once starts have paused.
 // The first commands after a restore, a second apart as a learner types them, with and without the
 // app's JIT warm-up (src/vm/warm-up.ts; guests booted alternately, BENCH_GUEST_RUNS of each).
 // BENCH_RUNS sets the native run count, BENCH_GUEST_RUNS the guest's; BENCH_ONLY=native|guest|first.
@@ -28,6 +30,10 @@ import { BINARY, HOST_BINARY, busyboxBundle } from '../test/guest/helpers/native
 import { createNodeVm, distPath, missingBootFile } from '../src/vm/node.ts';
 import { DIST_FILES } from '../src/vm/assets.ts';
 import type { VmCore } from '../src/vm/core.ts';
+import { WARM_UP_AFTER_MS } from '../src/vm/warm-up.ts';
+import { STANDBY_AFTER_QUIET_MS } from '../src/guest/daemon/shim-launcher.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 15);
 const GUEST_RUNS = Number(process.env['BENCH_GUEST_RUNS'] ?? 7);
@@ -154,6 +160,8 @@ interface GuestFigure {
   cmd: string;
   before?: string;
   target?: number;
+  /** A pause before each run, as a learner's typing gives (runs back to back otherwise). */
+  gapMs?: number;
 }
 
 async function guest(): Promise<void> {
@@ -167,23 +175,27 @@ async function guest(): Promise<void> {
     await vm.boot();
     // warm up: the first pull reads the registry over 9p, the first run pages the binary in
     await guestSh(vm, 'docker pull -q busybox && docker run --rm busybox true && docker ps >/dev/null');
-    await guestSh(vm, START_COPY_DAEMON);
+    const fullPull = FULL_PULL !== 'none';
+    if (fullPull) await guestSh(vm, START_COPY_DAEMON);
     const blobs = layerBytes(FULL_PULL, 'latest');
     const figures: GuestFigure[] = [
       { name: 'guest process start (/bin/true)', cmd: '/bin/true' },
       { name: 'docker CLI start (docker --version)', cmd: 'docker --version' },
       { name: 'docker ps', cmd: 'docker ps', target: 300 },
       { name: 'docker run --rm busybox true', cmd: 'docker run --rm busybox true', target: 1000 },
+      // dockerd starts a standby shim once starts have paused for STANDBY_AFTER_QUIET_MS (checked
+      // every half second), so back-to-back runs above spawn their shim and a learner's do not
+      { name: 'docker run --rm busybox true, 2 s apart (a standby shim ready)', cmd: 'docker run --rm busybox true', gapMs: STANDBY_AFTER_QUIET_MS + 1000 },
       { name: 'docker run --rm --network none busybox true', cmd: 'docker run --rm --network none busybox true' },
       // The guest's own dockerd pulls lazily: it records each layer's unpacked folder on the 9p
       // share and copies or checks no layer bytes, so this is mostly metadata work.
       { name: 'docker pull nginx, lazy (layers used in place on the share: no layer bytes read or checked; rmi before each)', cmd: 'docker pull nginx', before: 'docker rmi -f nginx', target: 5000 },
-      ...(FULL_PULL === 'nginx' ? [] : [{ name: `docker pull ${FULL_PULL}, lazy (as above)`, cmd: `docker pull ${FULL_PULL}`, before: `docker rmi -f ${FULL_PULL}` }]),
-      {
+      ...(FULL_PULL === 'nginx' || !fullPull ? [] : [{ name: `docker pull ${FULL_PULL}, lazy (as above)`, cmd: `docker pull ${FULL_PULL}`, before: `docker rmi -f ${FULL_PULL}` }]),
+      ...(!fullPull ? [] : [{
         name: `docker pull ${FULL_PULL}, full (--pull-mode copy: ${blobs === null ? 'every layer blob' : `${(blobs / 1e6).toFixed(1)} MB of layer blobs`} read over 9p, sha256 and diff_id checked, unpacked into tmpfs; rmi before each)`,
         cmd: `${COPY_HOST} docker pull ${FULL_PULL}`,
         before: `${COPY_HOST} docker rmi -f ${FULL_PULL}`,
-      },
+      }]),
     ];
     // the exec round trip itself (serial line, shell, /proc/uptime reads): the CPU figures include it
     const idle: number[] = [];
@@ -195,6 +207,7 @@ async function guest(): Promise<void> {
       const xs: number[] = [];
       const cpu: number[] = [];
       for (let i = 0; i < GUEST_RUNS; i++) {
+        if (f.gapMs) await sleep(f.gapMs);
         const r = await guestTime(vm, f.cmd, f.before);
         xs.push(r.ms);
         cpu.push(r.cpuMs);
@@ -208,7 +221,7 @@ async function guest(): Promise<void> {
       }
       log('bench:engine', `guest ${f.name}: median ${med.toFixed(0)} ms over ${GUEST_RUNS} runs [${xs.map((x) => x.toFixed(0)).join(' ')}]${verdict}; emulator CPU median ${median(cpu).toFixed(0)} ms [${cpu.map((x) => x.toFixed(0)).join(' ')}]`);
     }
-    await guestSh(vm, STOP_COPY_DAEMON);
+    if (fullPull) await guestSh(vm, STOP_COPY_DAEMON);
   } finally {
     await vm.destroy();
   }
@@ -264,10 +277,17 @@ async function firstCommands(): Promise<void> {
         await vm.boot();
         await guestSh(vm, 'docker pull -q busybox >/dev/null');
         if (warmUp) {
-          // the learner reads for a while: the warm-up starts (a moment after the boot) and ends
+          // The learner reads for a while: the warm-up starts (a moment after the boot) and ends.
+          // Polled with short commands from here: the warm-up does not start while a command runs.
           const t0 = Date.now();
-          const shell = "ps -o args | grep -q '^sh -c [r]enice -n 19'";
-          await guestSh(vm, `i=0; until ${shell}; do i=$((i + 1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done; i=0; while ${shell}; do i=$((i + 1)); [ $i -gt 600 ] && exit 1; sleep 0.1; done`);
+          const running = async () => (await vm.exec("ps -o args | grep -q '^sh -c [r]enice -n 19'")).exitCode === 0;
+          const until = async (want: boolean, ms: number) => {
+            for (const end = Date.now() + ms; (await running()) !== want; await sleep(400))
+              if (Date.now() > end) throw new Error(`the warm-up did not ${want ? 'start' : 'end'} within ${ms / 1000} s`);
+          };
+          await sleep(WARM_UP_AFTER_MS);
+          await until(true, 10_000);
+          await until(false, 60_000);
           warmUpMs.push(Date.now() - t0);
         }
         const script = FIRST_COMMANDS.map((c) => `sleep 1; read a _ </proc/uptime; ${c} >/dev/null || exit 1; read b _ </proc/uptime; echo "$a $b"`).join('\n');
