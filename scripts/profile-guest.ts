@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { log, runMain } from './lib/progress.ts';
 import { cacheDir } from './lib/cache.ts';
+import { kernelSystemMap } from './lib/kernel-tree.ts';
 import { run } from './lib/exec.ts';
 import { CC, toolchain } from './runtime-build/toolchain.ts';
 import { quickjs } from './runtime-build/quickjs.ts';
@@ -88,19 +89,6 @@ async function runtimeSymbols(): Promise<SymTab> {
   }
 }
 
-/** System.map of the tree the kernel was built in, when it is still there. */
-function kernelMap(): string | null {
-  const work = cacheDir('work');
-  if (!existsSync(work)) return null;
-  for (const d of readdirSync(work).filter((d) => d.startsWith('linux-')).sort((a, b) => statSync(join(work, b)).mtimeMs - statSync(join(work, a)).mtimeMs)) {
-    for (const s of existsSync(join(work, d)) ? readdirSync(join(work, d)) : []) {
-      const map = join(work, d, s, 'System.map');
-      if (existsSync(map)) return readFileSync(map, 'utf8');
-    }
-  }
-  return null;
-}
-
 interface Sample {
   eip: number;
   halted: boolean;
@@ -116,7 +104,7 @@ runMain(SCOPE, async () => {
   if (missing) throw new Error(`${missing} is missing: run npm run build:vm`);
   log(SCOPE, 'relinking the runtime with symbols ...');
   const usyms = await runtimeSymbols();
-  const map = kernelMap();
+  const map = kernelSystemMap();
   const ksyms = map ? textSymbols(map) : [];
   const symbolAt = (name: string): number | null => {
     const m = map ? new RegExp(`^([0-9a-f]+) \\S ${name}$`, 'm').exec(map) : null;
