@@ -2,7 +2,7 @@
 // folder and gives the worker its URL). The kernel command line is vm-images/cmdline.txt; besides
 // the console it has tsc=reliable (no clocksource watchdog: in the emulator its check only ever
 // found the TSC unstable, with no other clocksource to turn to) and 8250.nr_uarts=2 (the guest
-// uses ttyS0 and ttyS1; probing four cost a cold boot time).
+// uses ttyS0 and ttyS1; probing four took cold-boot time).
 export const DIST_FILES = {
   bzImage: 'bzImage',
   initrd: 'initramfs.cpio.gz',
