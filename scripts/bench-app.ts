@@ -41,6 +41,7 @@ import { RAW_STATES_FOLDER } from '../src/vm/browser-assets.ts';
 import { hasStartState } from '../src/lessons/start-state.ts';
 import { DEFAULT_MEMORY_MIB } from '../src/vm/core.ts';
 import { loadLessonsFromDisk } from '../src/lessons/node.ts';
+import { sleep } from './lib/sleep.ts';
 
 const SCOPE = 'bench:app';
 const BASE = '/bench/whalebone/';
@@ -59,7 +60,6 @@ interface Visit {
   execMs: number;
   bootLine: string;
 }
-
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -82,8 +82,6 @@ const LONG_TASKS = `
     }).observe({ type: 'long-animation-frame', buffered: true });
   } catch {}
 `;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Navigates page to the app (a new tab each visit but the first) and measures until the lesson is ready. */
 async function visit(page: Page, server: StaticServer, query = ''): Promise<Visit> {

@@ -32,8 +32,7 @@ import { DIST_FILES } from '../src/vm/assets.ts';
 import type { VmCore } from '../src/vm/core.ts';
 import { WARM_UP_AFTER_MS } from '../src/vm/warm-up.ts';
 import { STANDBY_AFTER_QUIET_MS } from '../src/guest/daemon/shim-launcher.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from './lib/sleep.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 15);
 const GUEST_RUNS = Number(process.env['BENCH_GUEST_RUNS'] ?? 7);
@@ -177,7 +176,7 @@ async function guest(): Promise<void> {
     await guestSh(vm, 'docker pull -q busybox && docker run --rm busybox true && docker ps >/dev/null');
     const fullPull = FULL_PULL !== 'none';
     if (fullPull) await guestSh(vm, START_COPY_DAEMON);
-    const blobs = layerBytes(FULL_PULL, 'latest');
+    const blobs = fullPull ? layerBytes(FULL_PULL, 'latest') : null;
     const figures: GuestFigure[] = [
       { name: 'guest process start (/bin/true)', cmd: '/bin/true' },
       { name: 'docker CLI start (docker --version)', cmd: 'docker --version' },

@@ -98,23 +98,22 @@ function rssSample(stockV86: boolean): RssSample {
  * A cold boot's prompt (the shell answers: boot() reports 'ready') and its end: boot() then waits
  * for dockerd, which a cold guest starts after the shell.
  */
-async function coldRuns(runs: number, stockV86: boolean): Promise<{ ms: number[]; engineMs: number[]; instr: number[] }> {
-  const ms: number[] = [];
-  const engineMs: number[] = [];
-  const instr: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const vm = createNodeVm({ shares: {}, stockV86 });
-    const t0 = performance.now();
-    let prompt: number | null = null;
-    await vm.boot({ snapshot: false, onProgress: (p) => void (p.phase === 'ready' && (prompt ??= performance.now() - t0)) });
-    const all = performance.now() - t0;
-    ms.push(prompt ?? all);
-    engineMs.push(all);
-    instr.push(instructions(vm) / 1e6);
-    await vm.destroy();
-    log(SCOPE, `cold boot run ${i + 1}/${runs}${stockV86 ? ' (stock v86)' : ''}: prompt ${((prompt ?? all) / 1000).toFixed(2)} s, engine up ${(all / 1000).toFixed(2)} s, ${(instr[i] as number).toFixed(0)} M guest instructions`);
-  }
-  return { ms, engineMs, instr };
+interface ColdSample {
+  ms: number;
+  engineMs: number;
+  instr: number;
+}
+
+async function coldRun(run: number, runs: number, stockV86: boolean): Promise<ColdSample> {
+  const vm = createNodeVm({ shares: {}, stockV86 });
+  const t0 = performance.now();
+  let prompt: number | null = null;
+  await vm.boot({ snapshot: false, onProgress: (p) => void (p.phase === 'ready' && (prompt ??= performance.now() - t0)) });
+  const engineMs = performance.now() - t0;
+  const s = { ms: prompt ?? engineMs, engineMs, instr: instructions(vm) / 1e6 };
+  await vm.destroy();
+  log(SCOPE, `cold boot run ${run}/${runs}${stockV86 ? ' (stock v86)' : ''}: prompt ${(s.ms / 1000).toFixed(2)} s, engine up ${(engineMs / 1000).toFixed(2)} s, ${s.instr.toFixed(0)} M guest instructions`);
+  return s;
 }
 
 function fmt(v: number | undefined, unit: string): string {
@@ -153,22 +152,19 @@ async function main(): Promise<void> {
     rows.push({ name: '  baseline: the same process before the boot', value: mib([...rssOurs, ...rssStock].map((s) => s.idle)), unit: 'MiB', runs: runs * 2 });
     rows.push({ name: 'compressed snapshot', value: statSync(snap).size / 1e6, unit: 'MB', target: 10 });
   } else log(SCOPE, `no ${DIST_FILES.snapshot}: restore figures skipped (npm run build:vm makes it)`);
-  const cold = { ms: [] as number[], engineMs: [] as number[], instr: [] as number[] };
-  const coldStock = { ms: [] as number[], engineMs: [] as number[], instr: [] as number[] };
-  for (let i = 0; i < runs; i++) {
-    for (const [into, stock] of [[cold, false], [coldStock, true]] as const) {
-      const r = await coldRuns(1, stock);
-      into.ms.push(...r.ms);
-      into.engineMs.push(...r.engineMs);
-      into.instr.push(...r.instr);
-    }
+  const cold: ColdSample[] = [];
+  const coldStock: ColdSample[] = [];
+  for (let i = 1; i <= runs; i++) {
+    cold.push(await coldRun(i, runs, false));
+    coldStock.push(await coldRun(i, runs, true));
   }
-  rows.push({ name: 'cold boot to prompt', value: median(cold.ms), unit: 'ms', target: 2500, runs });
-  rows.push({ name: '  baseline: guest unpacks its initramfs', value: median(coldStock.ms), unit: 'ms', runs });
-  rows.push({ name: 'cold boot to the engine up', value: median(cold.engineMs), unit: 'ms', runs });
-  rows.push({ name: '  baseline: guest unpacks its initramfs', value: median(coldStock.engineMs), unit: 'ms', runs });
-  rows.push({ name: 'cold boot guest instructions', value: median(cold.instr), unit: 'M', runs });
-  rows.push({ name: '  baseline: guest unpacks its initramfs', value: median(coldStock.instr), unit: 'M', runs });
+  const med = (xs: ColdSample[], pick: (s: ColdSample) => number) => median(xs.map(pick));
+  rows.push({ name: 'cold boot to prompt', value: med(cold, (s) => s.ms), unit: 'ms', target: 2500, runs });
+  rows.push({ name: '  baseline: guest unpacks its initramfs', value: med(coldStock, (s) => s.ms), unit: 'ms', runs });
+  rows.push({ name: 'cold boot to the engine up', value: med(cold, (s) => s.engineMs), unit: 'ms', runs });
+  rows.push({ name: '  baseline: guest unpacks its initramfs', value: med(coldStock, (s) => s.engineMs), unit: 'ms', runs });
+  rows.push({ name: 'cold boot guest instructions', value: med(cold, (s) => s.instr), unit: 'M', runs });
+  rows.push({ name: '  baseline: guest unpacks its initramfs', value: med(coldStock, (s) => s.instr), unit: 'M', runs });
   rows.push({ name: 'bzImage', value: statSync(distPath(DIST_FILES.bzImage)).size / 1e6, unit: 'MB', target: 3 });
 
   const baselineFile = join(cacheDir('bench'), 'vm.json');

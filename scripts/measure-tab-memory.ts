@@ -12,6 +12,7 @@ import { launchChromium } from '../test/app/chromium.ts';
 import { serveStatic } from '../test/app/static-server.ts';
 import { repoRoot } from './lib/cache.ts';
 import { profileRenderers } from './lib/renderers.ts';
+import { sleep } from './lib/sleep.ts';
 
 const BASE = '/bench/whalebone/';
 const MiB = 1024 * 1024;
@@ -19,7 +20,6 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Proc {
   pid: number;

@@ -6,6 +6,7 @@
 //     inspector, beside the time `docker run -d` itself took with the panel open and closed.
 import type { Page } from 'playwright-core';
 import { exec } from './bench-net-browser.ts';
+import { sleep } from './sleep.ts';
 
 export interface InspectorFigures {
   typedClosedMs: number[];
@@ -56,8 +57,6 @@ async function setInspector(page: Page, open: boolean): Promise<void> {
     await page.getByTestId('inspector').waitFor({ state: 'detached', timeout: 10_000 });
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function inspectorFigures(page: Page, samples: number, tag: string): Promise<InspectorFigures> {
   const f: InspectorFigures = { typedClosedMs: [], typedOpenMs: [], refreshGuestMs: [], dockerRunMs: [], dockerRunClosedMs: [], runToViewMs: [] };

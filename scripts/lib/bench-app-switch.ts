@@ -3,6 +3,7 @@
 // whalebone:lesson-ready mark), and until its prompt when the lesson needs a guest of its own size.
 // The page is watched with page.evaluate only, as in bench-app.ts.
 import type { Page } from 'playwright-core';
+import { sleep } from './sleep.ts';
 
 export interface SwitchTimes {
   /** Link followed -> the next whalebone:lesson-ready mark. */
@@ -10,8 +11,6 @@ export interface SwitchTimes {
   /** Link followed -> the next whalebone:prompt mark (a new guest only), else null. */
   promptMs: number | null;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Follows the link to lesson slug (as a click on a lesson link does: the hash changes) and times it. */
 export async function switchLesson(page: Page, slug: string, timeoutMs = 300_000): Promise<SwitchTimes> {

@@ -25,7 +25,7 @@ const ARGS = [
 /**
  * A persistent context in a fresh user-data-dir (service workers and caches need one to persist).
  * A dir made here goes when the context closes: each holds about 240 MB (the app's caches and
- * kept states), and a full CI run once filled the disk with them.
+ * kept states), and those that test and benchmark runs had left behind once filled the disk.
  * extraArgs: more command-line switches, e.g. bench:tab's --js-flags=--liftoff-only diagnosis.
  */
 export async function launchChromium(
@@ -34,6 +34,9 @@ export async function launchChromium(
 ): Promise<{ context: BrowserContext; userDataDir: string }> {
   await ensureChromium();
   const dir = userDataDir ?? mkdtempSync(join(tmpdir(), 'whalebone-chromium-'));
+  const removeMade = () => {
+    if (!userDataDir) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  };
   const context = await chromium
     .launchPersistentContext(dir, {
       executablePath: CHROMIUM,
@@ -42,7 +45,7 @@ export async function launchChromium(
       viewport: { width: 1280, height: 720 },
     })
     .catch((e: unknown) => {
-      if (!userDataDir) rmSync(dir, { recursive: true, force: true });
+      removeMade();
       throw e;
     });
   if (!userDataDir) {
@@ -53,7 +56,7 @@ export async function launchChromium(
         await close(options);
       } finally {
         try {
-          rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+          removeMade();
         } catch {
           // left for the system's temp clean-up
         }
