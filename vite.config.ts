@@ -129,13 +129,23 @@ const UNUSED_CHUNK = /^(ts|css|html)\.worker-/;
 const CRITICAL_CHUNK = /^\.\/assets\/(index|App|worker)-[\w-]+\.js$/;
 
 /** Guest files a snapshot restore reads whole (the kernel and initramfs only serve a cold boot). */
-const BOOT_SET = [DIST_FILES.bios, DIST_FILES.vgaBios, DIST_FILES.snapshot, DIST_FILES.snapshotMeta, DIST_FILES.registryIndex];
+const BOOT_SET = [DIST_FILES.bios, DIST_FILES.vgaBios, DIST_FILES.snapshot, DIST_FILES.snapshotMeta, DIST_FILES.registryIndex, DIST_FILES.toolsIndex];
 /**
  * A lesson that asks for a guest size with no snapshot of its own boots cold, from the kernel and
  * initramfs: with such a lesson in the course they are cached for offline use too, or its link
  * would fail offline while the page says "Available offline".
  */
 const COLD_BOOT_SET = [DIST_FILES.bzImage, DIST_FILES.initrd];
+
+/** Regular files under dir, as paths relative to it. */
+function filesUnder(dir: string, rel = ''): string[] {
+  return readdirSync(join(dir, rel), { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      return e.isDirectory() ? filesUnder(dir, p) : e.isFile() ? [p] : [];
+    });
+}
 
 /**
  * Writes the build's version, app shell and boot set into dist/sw.js: the version changes
@@ -156,8 +166,7 @@ function stampServiceWorker(outDir: string): void {
     const st = statSync(join(vm, f));
     if (st.isFile()) h.update(`${f} ${st.size} ${st.mtimeMs}`);
   }
-  const index = join(vm, 'registry.fs.json');
-  if (existsSync(index)) h.update(readFileSync(index));
+  for (const index of [DIST_FILES.registryIndex, DIST_FILES.toolsIndex].map((f) => join(vm, f))) if (existsSync(index)) h.update(readFileSync(index));
   h.update(readFileSync(join(outDir, 'index.html')));
   const meta = join(vm, DIST_FILES.snapshotMeta);
   const snapshotMiB = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { memoryMiB: number }).memoryMiB : 0;
@@ -169,7 +178,10 @@ function stampServiceWorker(outDir: string): void {
   // only when a lesson opens, each made that first switch 2-2.4 s instead of about 1 s here, and
   // far longer on a slow network, at the moment the learner waits.
   const lessonStates = readdirSync(vm).filter((f) => /^lesson-.+\.(bin\.zst|json)$/.test(f));
-  const boot = [...BOOT_SET, ...sized, ...(coldBoots ? COLD_BOOT_SET : []), ...lessonStates].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
+  // The guest's tools (ip, unshare and glibc, 3-4 MB): read on demand, not at boot, but every
+  // namespace and network lesson runs them, so they are cached whole for offline use.
+  const tools = existsSync(join(vm, DIST_FILES.tools)) ? filesUnder(join(vm, DIST_FILES.tools)).map((f) => `${DIST_FILES.tools}/${f}`) : [];
+  const boot = [...BOOT_SET, ...sized, ...(coldBoots ? COLD_BOOT_SET : []), ...lessonStates, ...tools].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
   const critical = shell.filter((f) => CRITICAL_CHUNK.test(f));
   const build = { version: h.digest('hex').slice(0, 16), shell, critical, boot };
   const src = readFileSync(swPath, 'utf8');

@@ -97,6 +97,23 @@ async function rangeCached(request) {
   key.searchParams.set('whalebone-range', range.replace(/^bytes=/, ''));
   const cache = await caches.open(CACHE);
   const hit = await cache.match(key.href);
+  if (!hit) {
+    // A file the precache holds whole (the guest's tools): its bytes, offline too.
+    const whole = await cache.match(request.url);
+    const m = whole && /^bytes=(\d+)-(\d*)$/.exec(range);
+    if (m) {
+      const all = await whole.arrayBuffer();
+      const start = Number(m[1]);
+      const end = Math.min(m[2] ? Number(m[2]) : all.byteLength - 1, all.byteLength - 1);
+      if (start <= end) {
+        const body = all.slice(start, end + 1);
+        return new Response(body, {
+          status: 206,
+          headers: { 'Content-Range': `bytes ${start}-${end}/${all.byteLength}`, 'Content-Length': String(body.byteLength), 'Content-Type': whole.headers.get('content-type') ?? 'application/octet-stream' },
+        });
+      }
+    }
+  }
   if (hit) {
     const body = await hit.arrayBuffer();
     return new Response(body, {

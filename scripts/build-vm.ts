@@ -2,11 +2,12 @@
 // pinned Debian packages (or taken from the cache when their inputs are unchanged), copied into
 // vm-images/dist/, and then the VM driver's snapshot builder boots them once to save a snapshot,
 // and runs each lesson's set-up on it to save that lesson's starting state.
-import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { buildLessonStates } from './build-lesson-states.ts';
 import { buildSnapshots } from './build-snapshot.ts';
+import { DIST_FILES } from '../src/vm/assets.ts';
 import { distDir, repoRoot } from './lib/cache.ts';
 import { log, runMain, stage, totalElapsed } from './lib/progress.ts';
 import { buildKernel } from './vm-build/kernel.ts';
@@ -38,6 +39,10 @@ runMain(SCOPE, async () => {
     'vgabios.bin': bios.vgaBios,
   };
   for (const [name, from] of Object.entries(outputs)) copyFileSync(from, join(dist, name));
+  // the guest's glibc tools, which the driver serves on the 9p share (read on demand, never in the snapshot)
+  rmSync(join(dist, DIST_FILES.tools), { recursive: true, force: true });
+  cpSync(rootfs.tools, join(dist, DIST_FILES.tools), { recursive: true, verbatimSymlinks: true });
+  copyFileSync(rootfs.toolsIndex, join(dist, DIST_FILES.toolsIndex));
   const cmdline = readFileSync(CMDLINE_FILE, 'utf8').trim();
   // What the snapshot builder and the driver boot; the hashes let them key their own caches.
   const manifest = {

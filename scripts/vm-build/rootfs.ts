@@ -1,13 +1,23 @@
-// Stage 2: the guest's root filesystem as a gzip'd newc initramfs. Debian i386 packages (busybox,
-// iproute2 and exactly the shared libraries they reach), busybox applet links where no real
-// binary exists, the overlay tree vm-images/rootfs/, and the runtime binary when it was built.
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+// Stage 2: the guest's root filesystem as a gzip'd newc initramfs, and the tools folder beside it.
+// The initramfs holds what boots and runs the engine: the runtime binary, a static busybox with a
+// link for each applet no real binary provides, and the overlay tree vm-images/rootfs/. The
+// lessons' glibc tools (iproute2's ip and bridge, util-linux's namespace tools, and exactly the
+// shared libraries they reach, libc included) go to the tools folder, which the driver serves on
+// the 9p share read on demand (/mnt/host/tools); the initramfs links each of their paths there.
+// An initramfs lives in RAM, so each of its bytes is in the boot snapshot that every first visit
+// downloads; those tools are a third of it and no boot uses them.
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { DIST_FILES, GUEST_SHARE } from '../../src/vm/assets.ts';
+import { indexFolder } from '../../src/vm/node-share.ts';
+import type { V86FsEntry } from '../../src/vm/v86-types.ts';
 import { cached, repoRoot, type HashInput } from '../lib/cache.ts';
 import { ensureHostTools } from '../lib/apt.ts';
 import { run } from '../lib/exec.ts';
 import { BuildError, log } from '../lib/progress.ts';
+import { buildBusybox } from './busybox.ts';
 import { writeCpio, type CpioEntry } from './cpio.ts';
 import { resolveLibraries, type RootPackage } from './libdeps.ts';
 import { resolveInTree, walkTree } from './tree.ts';
@@ -17,8 +27,10 @@ export const ROOTFS_OVERLAY = join(repoRoot, 'vm-images', 'rootfs');
 export const RUNTIME_BINARY = join(repoRoot, 'vm-images', 'dist', 'runtime', 'whalebone');
 export const RUNTIME_NAMES = ['docker', 'dockerd', 'containerd-shim', 'runc', 'docker-compose', 'docker-init'];
 
+/** Where the guest sees the tools folder. */
+export const TOOLS_MOUNT = `${GUEST_SHARE}/${DIST_FILES.tools}`;
+
 const ROOTS: RootPackage[] = [
-  { name: 'busybox', keep: (p) => p === 'bin/busybox' },
   {
     name: 'iproute2',
     // ip (veth, bridge, netns) and bridge (fdb, vlan); ss/tc/devlink... would pull in Kerberos and more.
@@ -35,7 +47,7 @@ const ROOTS: RootPackage[] = [
 const UTIL_LINUX = ['usr/bin/unshare', 'usr/bin/nsenter', 'usr/bin/lsns', 'bin/mountpoint', 'usr/bin/setpriv'];
 
 // Part of the cache key: describe here anything below that changes the output.
-const RECIPE = 'roots busybox[bin/busybox] iproute2[ip,bridge,etc] util-linux[unshare,nsenter,lsns,mountpoint,setpriv]; busybox links; overlay; runtime links; /init -> usr/bin/whalebone; var/run; dev console,null; gzip -9; v1';
+const RECIPE = 'roots iproute2[ip,bridge,etc] util-linux[unshare,nsenter,lsns,mountpoint,setpriv] as tools folder + links; static busybox + links; overlay; runtime links; /init -> usr/bin/whalebone; var/run; tools index hash; dev console,null; gzip -9; v2';
 
 const BASE_DIRS: Record<string, number> = {
   bin: 0o755, sbin: 0o755, etc: 0o755, 'usr/bin': 0o755, 'usr/sbin': 0o755, 'usr/local/bin': 0o755,
@@ -69,17 +81,9 @@ function copyInto(fromRoot: string, rel: string, toRoot: string): void {
 }
 
 /** Links every busybox applet that no real binary provides, at the path busybox itself names. */
-async function linkApplets(tree: string): Promise<number> {
-  const loader = join(tree, 'lib/i386-linux-gnu/ld-linux.so.2');
-  const libPath = ['lib/i386-linux-gnu', 'usr/lib/i386-linux-gnu'].map((d) => join(tree, d)).join(':');
-  let list: string;
-  try {
-    list = await run(loader, ['--library-path', libPath, join(tree, 'bin/busybox'), '--list-full']);
-  } catch (e) {
-    throw new BuildError(`cannot run the i386 busybox on this host to list its applets (needs IA-32 support): ${(e as Error).message}`);
-  }
+function linkApplets(tree: string, applets: string[]): number {
   let n = 0;
-  for (const applet of list.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const applet of applets) {
     const name = applet.split('/').pop() as string;
     if (['bin', 'sbin', 'usr/bin', 'usr/sbin'].some((d) => lexists(join(tree, d, name)))) continue;
     mkdirSync(dirname(join(tree, applet)), { recursive: true });
@@ -102,11 +106,39 @@ function installRuntime(tree: string): void {
   symlinkSync('usr/bin/whalebone', join(tree, 'init'));
 }
 
+/**
+ * Moves each regular file of the tools' packages to the tools folder (tree/TOOLS_MOUNT, so that
+ * links resolve in the tree as in the guest) and leaves a link to it at its path. Their own links
+ * (/lib/ld-linux.so.2 -> i386-linux-gnu/ld-linux.so.2) stay as they are. Returns the files moved.
+ */
+function splitTools(tree: string, files: string[]): number {
+  const tools = join(tree, TOOLS_MOUNT);
+  let n = 0;
+  for (const p of files) {
+    if (!lstatSync(join(tree, p)).isFile()) continue;
+    mkdirSync(dirname(join(tools, p)), { recursive: true });
+    renameSync(join(tree, p), join(tools, p));
+    symlinkSync(`${TOOLS_MOUNT}/${p}`, join(tree, p));
+    n++;
+  }
+  return n;
+}
+
+/** The folder's index as the share serves it, owned by root whoever ran the build. */
+function toolsIndex(dir: string): string {
+  const index = indexFolder(dir);
+  const root = (e: V86FsEntry): V86FsEntry => {
+    const [name, size, mtime, mode, , , target] = e;
+    return [name, size, mtime, mode, 0, 0, Array.isArray(target) ? target.map(root) : target];
+  };
+  return JSON.stringify({ ...index, fsroot: index.fsroot.map(root) });
+}
+
 /** Fails on links that dangle inside the tree: they would dangle in the guest too. */
 function checkTree(tree: string, paths: string[]): void {
   const dangling = paths.filter((p) => lstatSync(join(tree, p)).isSymbolicLink() && !resolveInTree(tree, p));
   if (dangling.length > 0) throw new BuildError(`dangling symlinks in the guest tree: ${dangling.map((p) => `/${p} -> ${readlinkSync(join(tree, p))}`).join(', ')}`);
-  for (const must of ['init', 'bin/sh', 'sbin/init', 'sbin/switch_root', 'bin/ip'])
+  for (const must of ['init', 'bin/sh', 'sbin/init', 'sbin/switch_root', 'bin/ip', 'usr/bin/unshare', 'lib/ld-linux.so.2'])
     if (!resolveInTree(tree, must)) throw new BuildError(`the guest tree has no /${must}`);
   if ((statSync(join(tree, 'init')).mode & 0o111) === 0) throw new BuildError('vm-images/rootfs/init is not executable');
 }
@@ -127,17 +159,22 @@ function cpioEntries(tree: string, paths: string[]): CpioEntry[] {
 export interface RootfsOutputs {
   dir: string;
   initramfs: string;
+  /** The tools folder and its 9p index (src/vm/share.ts). */
+  tools: string;
+  toolsIndex: string;
 }
 
 export async function buildRootfs(scope: string): Promise<RootfsOutputs> {
   await ensureHostTools(scope, { readelf: 'binutils', 'dpkg-deb': 'dpkg' });
   log(scope, 'resolving packages and shared libraries');
   const res = await resolveLibraries(scope, ROOTS);
+  const busybox = await buildBusybox(scope);
   // the guest's boot (inittab's sysinit) and the VM driver's control agent are roles of it
   if (!existsSync(RUNTIME_BINARY)) throw new BuildError('vm-images/dist/runtime/whalebone is missing: the guest boots with it; run npm run build:runtime first');
   const inputs: HashInput[] = [
     RECIPE,
     ...res.packages.map((p) => `${p.name}=${p.pin.version}@${p.pin.sha256}`),
+    { file: busybox.binary },
     { dir: ROOTFS_OVERLAY },
     { file: RUNTIME_BINARY },
   ];
@@ -148,23 +185,33 @@ export async function buildRootfs(scope: string): Promise<RootfsOutputs> {
       const tree = join(out, 'tree');
       mkdirSync(tree);
       for (const f of res.files) copyInto(f.pkg.tree, f.path, tree);
+      const moved = splitTools(tree, res.files.map((f) => f.path));
       for (const [d, mode] of Object.entries(BASE_DIRS)) {
         mkdirSync(join(tree, d), { recursive: true });
         chmodSync(join(tree, d), mode);
       }
       symlinkSync('../run', join(tree, 'var/run')); // made here: hashInputs() cannot hash symlinks in the overlay
-      log(scope, `linked ${await linkApplets(tree)} busybox applets`);
+      cpSync(busybox.binary, join(tree, 'bin/busybox'));
+      chmodSync(join(tree, 'bin/busybox'), 0o755);
+      log(scope, `linked ${linkApplets(tree, busybox.applets)} busybox applets`);
       cpSync(ROOTFS_OVERLAY, tree, { recursive: true, verbatimSymlinks: true, force: true });
       installRuntime(tree);
+      checkTree(tree, walkTree(tree));
+      const tools = join(out, DIST_FILES.tools);
+      renameSync(join(tree, TOOLS_MOUNT), tools);
+      const index = toolsIndex(tools);
+      writeFileSync(join(out, DIST_FILES.toolsIndex), index);
+      // The links in the initramfs read the same whatever the tools hold: this makes the
+      // initramfs, and so the snapshots keyed by it (whose 9p state holds the folder's inodes), change with them.
+      writeFileSync(join(tree, 'etc/whalebone/tools.sha256'), createHash('sha256').update(index).digest('hex') + '\n');
       const paths = walkTree(tree);
-      checkTree(tree, paths);
       const cpio = writeCpio(cpioEntries(tree, paths));
       const gz = gzipSync(cpio, { level: 9 });
       writeFileSync(join(out, 'initramfs.cpio.gz'), gz);
       writeFileSync(join(out, 'packages.txt'), res.packages.map((p) => `${p.name} ${p.pin.version}`).join('\n') + '\n');
-      log(scope, `initramfs: ${paths.length} entries, ${(cpio.length / 1048576).toFixed(2)} MiB, gzip ${(gz.length / 1048576).toFixed(2)} MiB`);
+      log(scope, `initramfs: ${paths.length} entries, ${(cpio.length / 1048576).toFixed(2)} MiB, gzip ${(gz.length / 1048576).toFixed(2)} MiB; tools folder: ${moved} files, ${(JSON.parse(index).size / 1048576).toFixed(2)} MiB`);
       rmSync(tree, { recursive: true, force: true });
     },
   });
-  return { dir, initramfs: join(dir, 'initramfs.cpio.gz') };
+  return { dir, initramfs: join(dir, 'initramfs.cpio.gz'), tools: join(dir, DIST_FILES.tools), toolsIndex: join(dir, DIST_FILES.toolsIndex) };
 }

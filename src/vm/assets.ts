@@ -17,7 +17,13 @@ export const DIST_FILES = {
   /** The offline Debian mirror (scripts/build-mirror.ts) and its 9p index: read on demand, never at boot. */
   mirror: 'mirror',
   mirrorIndex: 'mirror.fs.json',
+  /** The guest's glibc tools (ip, unshare...) and their libraries (scripts/vm-build/rootfs.ts) and its 9p index. */
+  tools: 'tools',
+  toolsIndex: 'tools.fs.json',
 } as const;
+
+/** Where the guest mounts the 9p share; each attached folder is a directory in it. */
+export const GUEST_SHARE = '/mnt/host';
 
 /**
  * The boot snapshot's files for a guest size. The default size keeps the plain names (its

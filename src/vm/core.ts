@@ -7,7 +7,7 @@ import type { BootOptions, BootProgress, ExecOptions, ExecResult, VmApi, VmStatu
 import { ControlChannel, type PayloadStash } from './control.ts';
 import { VmError } from './errors.ts';
 import { attachFolder, shareStorageOf, type FolderSource } from './share.ts';
-import type { LessonStateMeta } from './assets.ts';
+import { GUEST_SHARE, type LessonStateMeta } from './assets.ts';
 import { HttpClient } from './http/client.ts';
 import { v86Dialer } from './http/v86-socket.ts';
 import type { HttpRequest, HttpResponse } from './http/types.ts';
@@ -104,7 +104,6 @@ export interface VmCoreOptions {
 
 /** Directory on the share for exec payloads too large for the serial line. */
 const STASH_DIR = '.whalebone';
-const GUEST_SHARE = '/mnt/host';
 
 /** Collects bytes emitted one at a time and hands them on in one chunk per microtask. */
 class ByteBatcher {

@@ -189,7 +189,7 @@ export function nodeAssets(dist = distPath(), keepRaw = true): VmAssetLoader {
 export interface NodeVmOptions {
   memoryMiB?: number;
   network?: boolean;
-  /** Host folders at /mnt/host/<name>; default: the offline registry and Debian mirror when built. */
+  /** Host folders at /mnt/host/<name>; default: the offline registry and Debian mirror when built. The guest's tools folder is always added. */
   shares?: Record<string, string | FolderSource>;
   log?: (message: string) => void;
   dist?: string;
@@ -209,6 +209,8 @@ export function createNodeVm(opts: NodeVmOptions = {}): VmCore {
     // build:mirror writes the mirror's index with the mirror.
     if (existsSync(distPath(DIST_FILES.mirrorIndex))) shares.mirror = diskFolder(distPath(DIST_FILES.mirror), distPath(DIST_FILES.mirrorIndex));
   }
+  // Part of the guest, whatever else is shared: its /bin/ip, /usr/bin/unshare... link there.
+  if (!shares.tools && existsSync(distPath(DIST_FILES.toolsIndex))) shares.tools = diskFolder(distPath(DIST_FILES.tools), distPath(DIST_FILES.toolsIndex));
   return new VmCore({
     V86: V86 as unknown as V86Constructor,
     assets: nodeAssets(opts.dist, !opts.stockV86),

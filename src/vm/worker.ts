@@ -94,14 +94,17 @@ export class WorkerVm {
       assets,
       memoryMiB: config.memoryMiB,
       network: config.network,
-      shares:
-        config.registry === false
+      shares: {
+        // Part of the guest (its /bin/ip, /usr/bin/unshare... link there); cached whole for offline use.
+        tools: prefetchedIndex(urlFolder(joinUrl(config.distUrl, DIST_FILES.tools), joinUrl(config.distUrl, DIST_FILES.toolsIndex))),
+        ...(config.registry === false
           ? {}
           : {
               registry: prefetchedIndex(urlFolder(joinUrl(config.distUrl, DIST_FILES.registry), joinUrl(config.distUrl, DIST_FILES.registryIndex))),
               // Its index is a few KB; its files come over HTTP as apt asks for them (the service worker keeps each one).
               mirror: prefetchedIndex(optionalFolder(urlFolder(joinUrl(config.distUrl, DIST_FILES.mirror), joinUrl(config.distUrl, DIST_FILES.mirrorIndex)), DIST_FILES.mirror)),
-            },
+            }),
+      },
       log: (m) => console.info(`[vm] ${m}`),
     });
     this.vm.onTerminal((bytes) => this.queue(bytes));

@@ -51,6 +51,8 @@ describe.skipIf(missing)(`playground offline${missing ? ` (skipped: ${missing})`
     const base = new URL(server.url).pathname;
     // The page, its entry bundles, the emulator and everything a snapshot restore reads.
     for (const path of ['', 'vm/state.bin.zst', 'vm/state.json', 'vm/bios.bin', 'vm/vgabios.bin', 'vm/registry.fs.json']) expect(sw.cached).toContain(base + path);
+    // The guest's tools (read on demand, no boot reads them) are cached whole.
+    for (const path of ['vm/tools.fs.json', 'vm/tools/bin/ip', 'vm/tools/lib/i386-linux-gnu/libc.so.6']) expect(sw.cached).toContain(base + path);
     for (const re of [/\/assets\/index-[^/]+\.js$/, /\/assets\/App-[^/]+\.js$/, /\/assets\/worker-[^/]+\.js$/, /\/assets\/v86-[^/]+\.wasm$/, /\/assets\/editor\.api-[^/]+\.js$/])
       expect(sw.cached.some((p) => re.test(p)), `${re} cached`).toBe(true);
     expect(pageErrors).toEqual([]);
@@ -76,6 +78,9 @@ describe.skipIf(missing)(`playground offline${missing ? ` (skipped: ${missing})`
     await page.locator('[data-testid=vm-status][data-ready=true]').waitFor({ timeout: 240_000 });
     await typeInTerminal(page, 'echo offline-$((6*7))');
     await waitTerminal(page, /offline-42/);
+    // ip and its glibc come over the share from the cached tools folder (libc in byte ranges of the whole file)
+    await typeInTerminal(page, 'ip -br link show lo && echo tools-$((5*5))');
+    await waitTerminal(page, /tools-25/);
     await page.getByRole('button', { name: /^1\b|Meet the kernel/ }).first().click();
     await page.locator('[data-testid=lesson-body] button.run').first().click();
     await waitTerminal(page, /Linux whalebone 6\.1\.\S+ .*i686/);

@@ -21,10 +21,13 @@ import { parseRequestLine, type AgentRequest, type Field } from './request.ts';
 import { Collector } from '../inspect/collect.ts';
 import { parseParts } from '../inspect/parts.ts';
 import { ChainTrace } from './chain.ts';
+import { FolderHolder } from './hold.ts';
 
 export const AGENT_VERSION = '5';
 const MARK = '\x02WB ';
 const SHELL = '/bin/sh';
+/** The guest's glibc tools, on the share (scripts/vm-build/rootfs.ts links /bin/ip and others there). */
+export const TOOLS_DIR = '/mnt/host/tools';
 
 interface Running {
   nonce: string;
@@ -64,6 +67,7 @@ export function serveControl(sys: Syscalls, opts: ControlOptions): Promise<numbe
   const buf = new Uint8Array(65536);
   let collector: Collector | null = null;
   let chain: ChainTrace | null = null;
+  const tools = new FolderHolder(sys, TOOLS_DIR);
 
   const send = (text: string): void => {
     const bytes = utf8Encode(text);
@@ -135,6 +139,7 @@ export function serveControl(sys: Syscalls, opts: ControlOptions): Promise<numbe
       send(frame(nonce, new Uint8Array(0), utf8Encode(`control-agent: stdin: ${(e as Error).message}\n`), 1));
       return;
     }
+    tools.hold();
     const [outR, outW] = sys.pipe(O_CLOEXEC);
     const [errR, errW] = sys.pipe(O_CLOEXEC);
     const text = script.kind === 'path' ? `. ${shellWord(script.path)}` : utf8Decode(script.data);

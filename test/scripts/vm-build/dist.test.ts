@@ -1,5 +1,6 @@
 // Checks of the built guest images (vm-images/dist, made by `npm run build:vm`).
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -7,6 +8,7 @@ import { repoRoot } from '../../../scripts/lib/cache.ts';
 import { describeDropped, droppedOptions, parseKconfig } from '../../../scripts/vm-build/kconfig.ts';
 import { readCpio, writeCpio } from '../../../scripts/vm-build/cpio.ts';
 import { skipOutsideCi } from '../../helpers/ci.ts';
+import type { V86FsEntry, V86FsIndex } from '../../../src/vm/v86-types.ts';
 
 const dist = join(repoRoot, 'vm-images', 'dist');
 const built = existsSync(join(dist, 'bzImage')) && existsSync(join(dist, 'initramfs.cpio.gz'));
@@ -54,15 +56,48 @@ describe.skipIf(skipOutsideCi(built ? null : 'vm-images/dist is not built', 'the
     expect(statSync(join(dist, 'bzImage')).size).toBeLessThanOrEqual(3 * 1024 * 1024);
   });
 
-  it('initramfs has an executable /init, a 0755 root, devices and the real ip/unshare', () => {
+  it('initramfs has an executable /init, a 0755 root, devices, a static busybox and links to the tools folder', () => {
     const entries = new Map(readCpio(gunzipSync(readFileSync(join(dist, 'initramfs.cpio.gz')))).map((e) => [e.path, e]));
     expect(entries.get('.')?.mode).toBe(0o40755);
     expect((entries.get('init')?.mode ?? 0) & 0o111).not.toBe(0);
     expect(entries.get('dev/console')?.mode).toBe(0o20600);
     const target = (p: string) => new TextDecoder().decode(entries.get(p)?.data);
     expect(target('bin/sh')).toBe('/bin/busybox');
-    for (const real of ['bin/ip', 'usr/bin/unshare', 'usr/bin/nsenter', 'lib/i386-linux-gnu/libc.so.6'])
-      expect((entries.get(real)?.mode ?? 0) & 0o170000, real).toBe(0o100000); // a regular file, not a busybox link
     expect(target('sbin/ip')).toBe('/bin/ip');
+    // nothing in RAM needs a program interpreter: glibc and what needs it live on the share
+    const dynamic = [...entries.values()].filter((e) => (e.mode & 0o170000) === 0o100000 && e.data && hasInterpreter(e.data)).map((e) => e.path);
+    expect(dynamic).toEqual([]);
+    expect(entries.get('bin/busybox')?.size).toBeGreaterThan(100_000);
+    for (const real of ['bin/ip', 'sbin/bridge', 'usr/bin/unshare', 'usr/bin/nsenter', 'usr/bin/lsns', 'lib/i386-linux-gnu/libc.so.6']) {
+      expect(target(real), real).toBe(`/mnt/host/tools/${real}`);
+      expect(statSync(join(dist, 'tools', real)).isFile(), real).toBe(true);
+    }
+  });
+
+  it("the tools folder's index lists its files as root's, and the initramfs names its hash", () => {
+    const index = readFileSync(join(dist, 'tools.fs.json'));
+    const entries = new Map(readCpio(gunzipSync(readFileSync(join(dist, 'initramfs.cpio.gz')))).map((e) => [e.path, e]));
+    expect(new TextDecoder().decode(entries.get('etc/whalebone/tools.sha256')?.data).trim()).toBe(createHash('sha256').update(index).digest('hex'));
+    const owners = new Set<string>();
+    const walk = (list: V86FsEntry[]): void => {
+      for (const [, , , , uid, gid, t] of list) {
+        owners.add(`${uid}:${gid}`);
+        if (Array.isArray(t)) walk(t);
+      }
+    };
+    walk((JSON.parse(index.toString('utf8')) as V86FsIndex).fsroot);
+    expect([...owners]).toEqual(['0:0']);
   });
 });
+
+/** Whether an ELF file has a PT_INTERP program header (is dynamically linked). */
+function hasInterpreter(data: Uint8Array): boolean {
+  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (b.length < 52 || b.toString('latin1', 0, 4) !== '\x7fELF') return false;
+  const is64 = b[4] === 2;
+  const phoff = is64 ? Number(b.readBigUInt64LE(0x20)) : b.readUInt32LE(0x1c);
+  const phentsize = b.readUInt16LE(is64 ? 0x36 : 0x2a);
+  const phnum = b.readUInt16LE(is64 ? 0x38 : 0x2c);
+  for (let i = 0; i < phnum; i++) if (b.readUInt32LE(phoff + i * phentsize) === 3) return true;
+  return false;
+}
