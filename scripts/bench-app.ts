@@ -110,8 +110,10 @@ async function visit(page: Page, server: StaticServer, query = ''): Promise<Visi
   };
   const promptMs = await mark('prompt', 300_000);
   const lessonMs = await mark('lesson-ready', 300_000);
-  const bytes = server.bytesSent();
-  const largest = [...server.bytesByPath()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([p, n]): [string, number] => [p.slice(p.lastIndexOf('/') + 1), n]);
+  // What was asked for before the lesson was ready: the page asks for the rest (the precache) right after.
+  const readyAt = await page.evaluate(() => performance.timeOrigin + (performance.getEntriesByName('whalebone:lesson-ready')[0]?.startTime ?? 0));
+  const bytes = server.bytesSent(readyAt);
+  const largest = [...server.bytesByPath(readyAt)].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([p, n]): [string, number] => [p.slice(p.lastIndexOf('/') + 1), n]);
   const { longTasks, frames } = await page.evaluate(() => {
     const w = window as unknown as { __longTasks: [number, number][]; __frames: [number, number, string[]][] };
     return { longTasks: w.__longTasks, frames: w.__frames };
@@ -242,6 +244,7 @@ async function main(): Promise<void> {
         const v1 = await visit(page, server);
         first.push(v1);
         show('first visit', v1);
+        log(SCOPE, `run ${i + 1}/${runs} first visit's transfer: ${v1.largest.map(([p, n]) => `${p} ${(n / MB).toFixed(2)} MB`).join(', ')}`);
         // Everything cached (the page says so once the service worker has the whole app), then a new
         // tab. A build from before that indicator (--dist) gets 20 s to cache instead.
         await page

@@ -28,10 +28,10 @@ const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', 
 export interface StaticServer {
   /** The app's URL (ends with the sub-path and "/"). */
   url: string;
-  /** Bytes of response bodies sent since the last resetCounters(). */
-  bytesSent(): number;
+  /** Bytes of response bodies sent since the last resetCounters(), for requests made before untilMs (epoch ms) if given. */
+  bytesSent(untilMs?: number): number;
   /** The same bytes by request path (what a transfer figure is made of). */
-  bytesByPath(): Map<string, number>;
+  bytesByPath(untilMs?: number): Map<string, number>;
   /** Requests served since the last resetCounters(), as "STATUS path". */
   requests(): string[];
   resetCounters(): void;
@@ -56,8 +56,14 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
   const base = ('/' + (opts.base ?? '/').replace(/^\/+|\/+$/g, '') + '/').replace('//', '/');
   const compress = opts.compress ?? true;
   const packed = new Map<string, { mtime: number; gzip: Buffer; br: Buffer }>();
-  let byPath = new Map<string, number>();
-  const count = (path: string, n: number) => void byPath.set(path, (byPath.get(path) ?? 0) + n);
+  /** Each body's size, by when it was asked for. */
+  let sent: { at: number; path: string; n: number }[] = [];
+  const count = (path: string, n: number) => void sent.push({ at: Date.now(), path, n });
+  const byPath = (untilMs = Infinity): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const s of sent) if (s.at < untilMs) m.set(s.path, (m.get(s.path) ?? 0) + s.n);
+    return m;
+  };
   let log: string[] = [];
   const failures: string[] = [];
   let hidden: string[] = [];
@@ -152,11 +158,11 @@ export async function serveStatic(opts: StaticServerOptions): Promise<StaticServ
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${base}`,
-    bytesSent: () => [...byPath.values()].reduce((a, n) => a + n, 0),
-    bytesByPath: () => new Map(byPath),
+    bytesSent: (untilMs) => [...byPath(untilMs).values()].reduce((a, n) => a + n, 0),
+    bytesByPath: (untilMs) => byPath(untilMs),
     requests: () => [...log],
     resetCounters() {
-      byPath = new Map();
+      sent = [];
       log = [];
     },
     failOnce: (suffix) => void failures.push(suffix),
