@@ -32,6 +32,10 @@ const LINK_FLAGS = ['-no-pie', '-Wl,-z,noseparate-code', '-Wl,-z,norelro', '-Wl,
  */
 export const OVERRIDES = `
 CONFIG_STATIC=y
+# A real program on PATH must win over the applet of its name: iproute2's ip makes veth pairs,
+# busybox's cannot (Debian's busybox-static, built with these two on, ran its own applets).
+# CONFIG_FEATURE_PREFER_APPLETS is not set
+# CONFIG_FEATURE_SH_STANDALONE is not set
 # musl has no GNU regex API (re_search, RE_SYNTAX_*): grep's and vi's uses of it do not compile.
 # CONFIG_EXTRA_COMPAT is not set
 # CONFIG_FEATURE_VI_REGEX_SEARCH is not set
