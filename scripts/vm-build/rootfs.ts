@@ -15,7 +15,6 @@ import { indexFolder } from '../../src/vm/node-share.ts';
 import type { V86FsEntry } from '../../src/vm/v86-types.ts';
 import { cached, repoRoot, type HashInput } from '../lib/cache.ts';
 import { ensureHostTools } from '../lib/apt.ts';
-import { run } from '../lib/exec.ts';
 import { BuildError, log } from '../lib/progress.ts';
 import { buildBusybox } from './busybox.ts';
 import { writeCpio, type CpioEntry } from './cpio.ts';
