@@ -7,6 +7,8 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { defineConfig, type Plugin, type Connect } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { DIST_FILES, RAW_STATES_DIR, snapshotFiles } from './src/vm/assets.ts';
+import { indexFileKeys } from './src/vm/share.ts';
+import type { V86FsIndex } from './src/vm/v86-types.ts';
 import { loadLessonsFromDisk } from './src/lessons/node.ts';
 import { hasStartState, lessonStartKey } from './src/lessons/start-state.ts';
 
@@ -137,16 +139,6 @@ const BOOT_SET = [DIST_FILES.bios, DIST_FILES.vgaBios, DIST_FILES.snapshot, DIST
  */
 const COLD_BOOT_SET = [DIST_FILES.bzImage, DIST_FILES.initrd];
 
-/** Regular files under dir, as paths relative to it. */
-function filesUnder(dir: string, rel = ''): string[] {
-  return readdirSync(join(dir, rel), { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => {
-      const p = rel ? `${rel}/${e.name}` : e.name;
-      return e.isDirectory() ? filesUnder(dir, p) : e.isFile() ? [p] : [];
-    });
-}
-
 /**
  * Writes the build's version, app shell and boot set into dist/sw.js: the version changes
  * whenever a bundle or a guest file does (so the new service worker replaces the old caches); the
@@ -180,7 +172,8 @@ function stampServiceWorker(outDir: string): void {
   const lessonStates = readdirSync(vm).filter((f) => /^lesson-.+\.(bin\.zst|json)$/.test(f));
   // The guest's tools (ip, unshare and glibc, 3-4 MB): read on demand, not at boot, but every
   // namespace and network lesson runs them, so they are cached whole for offline use.
-  const tools = existsSync(join(vm, DIST_FILES.tools)) ? filesUnder(join(vm, DIST_FILES.tools)).map((f) => `${DIST_FILES.tools}/${f}`) : [];
+  const toolsIndex = join(vm, DIST_FILES.toolsIndex);
+  const tools = existsSync(toolsIndex) ? indexFileKeys(JSON.parse(readFileSync(toolsIndex, 'utf8')) as V86FsIndex).map((f) => `${DIST_FILES.tools}/${f}`) : [];
   const boot = [...BOOT_SET, ...sized, ...(coldBoots ? COLD_BOOT_SET : []), ...lessonStates, ...tools].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
   const critical = shell.filter((f) => CRITICAL_CHUNK.test(f));
   const build = { version: h.digest('hex').slice(0, 16), shell, critical, boot };

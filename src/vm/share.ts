@@ -94,12 +94,29 @@ export async function attachFolder(fs: V86Filesystem, name: string, source: Fold
     if ((mode & S_IFMT) === S_IFDIR) return [n, size, mtime, mode, uid, gid, ((target as V86FsEntry[] | undefined) ?? []).map((c) => rekey(c, path))];
     if ((mode & S_IFMT) === S_IFREG) {
       files++;
-      return [n, size, mtime, mode, uid, gid, `${KEY_PREFIX}${name}/${typeof target === 'string' ? target : path}`];
+      return [n, size, mtime, mode, uid, gid, `${KEY_PREFIX}${name}/${storageKey(target, path)}`];
     }
     return entry;
   };
   for (const entry of index.fsroot) fs.LoadRecursive(rekey(entry, ''), dir);
   return files;
+}
+
+/** A regular file's key in its folder: the index's own, else its path. */
+const storageKey = (target: V86FsEntry[6], path: string): string => (typeof target === 'string' ? target : path);
+
+/** The folder-relative keys of every regular file an index lists (what a source is asked to read). */
+export function indexFileKeys(index: V86FsIndex): string[] {
+  const keys: string[] = [];
+  const walk = (entries: readonly V86FsEntry[], prefix: string): void => {
+    for (const [n, , , mode, , , target] of entries) {
+      const path = prefix ? `${prefix}/${n}` : n;
+      if ((mode & S_IFMT) === S_IFDIR) walk((target as V86FsEntry[] | undefined) ?? [], path);
+      else if ((mode & S_IFMT) === S_IFREG) keys.push(storageKey(target, path));
+    }
+  };
+  walk(index.fsroot, '');
+  return keys;
 }
 
 /** Bytes per HTTP range request; the guest reads in 9p-message-sized pieces, so fetch more at once. */
