@@ -90,41 +90,39 @@ async function cacheFirst(event) {
   return response;
 }
 
-/** A byte range of a guest file: cached as a whole answer under a key that names the range. */
+/** A 206 answer carrying body as the bytes that contentRange names. */
+function partial(body, contentRange, type) {
+  return new Response(body, {
+    status: 206,
+    headers: { 'Content-Range': contentRange, 'Content-Length': String(body.byteLength), 'Content-Type': type ?? 'application/octet-stream' },
+  });
+}
+
+/** The asked-for range of a file the precache holds whole (the guest's tools), or null. */
+async function sliceOfWhole(cache, request, range) {
+  const whole = await cache.match(request.url);
+  const m = whole && /^bytes=(\d+)-(\d*)$/.exec(range);
+  if (!m) return null;
+  const all = await whole.arrayBuffer();
+  const start = Number(m[1]);
+  const end = Math.min(m[2] ? Number(m[2]) : all.byteLength - 1, all.byteLength - 1);
+  if (start > end) return null;
+  return partial(all.slice(start, end + 1), `bytes ${start}-${end}/${all.byteLength}`, whole.headers.get('content-type'));
+}
+
+/**
+ * A byte range of a guest file: cached as a whole answer under a key that names the range, or cut
+ * from a file cached whole (offline too), or fetched and kept.
+ */
 async function rangeCached(request) {
   const range = request.headers.get('range');
   const key = new URL(request.url);
   key.searchParams.set('whalebone-range', range.replace(/^bytes=/, ''));
   const cache = await caches.open(CACHE);
   const hit = await cache.match(key.href);
-  if (!hit) {
-    // A file the precache holds whole (the guest's tools): its bytes, offline too.
-    const whole = await cache.match(request.url);
-    const m = whole && /^bytes=(\d+)-(\d*)$/.exec(range);
-    if (m) {
-      const all = await whole.arrayBuffer();
-      const start = Number(m[1]);
-      const end = Math.min(m[2] ? Number(m[2]) : all.byteLength - 1, all.byteLength - 1);
-      if (start <= end) {
-        const body = all.slice(start, end + 1);
-        return new Response(body, {
-          status: 206,
-          headers: { 'Content-Range': `bytes ${start}-${end}/${all.byteLength}`, 'Content-Length': String(body.byteLength), 'Content-Type': whole.headers.get('content-type') ?? 'application/octet-stream' },
-        });
-      }
-    }
-  }
-  if (hit) {
-    const body = await hit.arrayBuffer();
-    return new Response(body, {
-      status: 206,
-      headers: {
-        'Content-Range': hit.headers.get('x-content-range') ?? '',
-        'Content-Length': String(body.byteLength),
-        'Content-Type': hit.headers.get('content-type') ?? 'application/octet-stream',
-      },
-    });
-  }
+  if (hit) return partial(await hit.arrayBuffer(), hit.headers.get('x-content-range') ?? '', hit.headers.get('content-type'));
+  const sliced = await sliceOfWhole(cache, request, range);
+  if (sliced) return sliced;
   const res = await fetch(request);
   if (res.status === 206) {
     const body = await res.clone().arrayBuffer();
