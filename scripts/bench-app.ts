@@ -93,25 +93,26 @@ async function visit(page: Page, server: StaticServer, query = ''): Promise<Visi
     if (t.startsWith('[vm] boot started')) bootLine ||= t.slice('[vm] '.length);
   });
   await page.goto(server.url + query, { waitUntil: 'commit' });
-  const mark = async (name: string, timeoutMs: number): Promise<number> => {
+  // A mark's time since navigation, and as wall-clock time (the static server's clock).
+  const mark = async (name: string, timeoutMs: number): Promise<{ ms: number; wallMs: number }> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const t = await page
         .evaluate((n) => {
           if (performance.getEntriesByName('whalebone:vm-failed')[0]) return -1;
-          return performance.getEntriesByName(`whalebone:${n}`)[0]?.startTime ?? null;
+          const at = performance.getEntriesByName(`whalebone:${n}`)[0]?.startTime;
+          return at === undefined ? null : { ms: at, wallMs: performance.timeOrigin + at };
         }, name)
         .catch(() => null); // the document may still be replacing the previous one
-      if (t !== null && t >= 0) return t;
+      if (t !== null && t !== -1) return t;
       if (t !== null) throw new Error(`the VM failed to boot: ${await page.evaluate(() => document.querySelector('[data-testid=vm-error]')?.textContent ?? '?')}`);
       if (Date.now() > deadline) throw new Error(`no whalebone:${name} mark within ${timeoutMs / 1000} s`);
       await sleep(50);
     }
   };
-  const promptMs = await mark('prompt', 300_000);
-  const lessonMs = await mark('lesson-ready', 300_000);
+  const promptMs = (await mark('prompt', 300_000)).ms;
+  const { ms: lessonMs, wallMs: readyAt } = await mark('lesson-ready', 300_000);
   // What was asked for before the lesson was ready: the page asks for the rest (the precache) right after.
-  const readyAt = await page.evaluate(() => performance.timeOrigin + (performance.getEntriesByName('whalebone:lesson-ready')[0]?.startTime ?? 0));
   const bytes = server.bytesSent(readyAt);
   const largest = [...server.bytesByPath(readyAt)].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([p, n]): [string, number] => [p.slice(p.lastIndexOf('/') + 1), n]);
   const { longTasks, frames } = await page.evaluate(() => {
