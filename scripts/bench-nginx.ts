@@ -3,23 +3,27 @@
 // before it forks its worker, and a SIGQUIT that comes earlier is dropped (a PID namespace's init
 // ignores signals it has no handler for), so `docker stop` waits 10 s and kills: Exited (137).
 //
-// Each run starts from a cold page cache for the image's files (`docker rm -f`, then
-// drop_caches, which also lets go of what dockerd's image view keeps cached: see
-// src/guest/images/views.ts), as the first run in a fresh guest has it: the share is mounted
-// cache=none, so every page nginx and its libraries fault in is read over 9p (one page a read
-// before readahead was turned on for the share). Figures per run:
+// Each run is the tutorial's first run of nginx: `docker rmi` and a drop of the page cache, then
+// `docker pull nginx` and at once `docker run -d`. The pull is lazy: the layers stay on the 9p
+// share (mounted cache=none), and every page nginx maps is read from the host as it faults. The
+// pull is timed too, so that work moved into it shows. Figures per run:
+//   pull   `docker pull -q nginx`
 //   http   `docker run -d --name web nginx` until busybox wget gets the page from 172.17.0.2
 //   init   nginx's fork by runc until its worker's fork (handlers installed), from /proc stat
-//   stop   `docker run -d ...; docker stop web` right after: the stop's time and the exit code
+//   stop   the same again (rmi, drop, pull), then `docker run -d ...; docker stop web` right
+//          after: the stop's time and the exit code
 // The first run after each restore is printed apart (the emulator has compiled none of the code
-// yet), the medians are of the runs after it.
+// yet), the medians are of the runs after it. A new pull reads nginx's files into new pages, so
+// every run starts nginx from code the emulator has not compiled at those addresses.
 //
 // This build is compared with a baseline booted from another build's vm-images/dist
-// (BENCH_AGAINST, e.g. main's worktree), one guest after the other per round (one VM at a time),
-// so both columns share the host's load. Both read the registry share through the same reader
-// (the share is the host's side, not the build's). Without BENCH_AGAINST only this build runs.
-// BENCH_NGINX_RUNS (default 5) runs per guest, BENCH_NGINX_ROUNDS (default 1) rounds.
+// (BENCH_AGAINST, e.g. a worktree's, or a copy kept before a change), one guest after the other
+// per round (one VM at a time), so both columns share the host's load. Each guest reads the
+// registry of its own dist (an image change is part of what is compared). Without BENCH_AGAINST
+// only this build runs. BENCH_NGINX_RUNS (default 5) runs per guest, BENCH_NGINX_ROUNDS
+// (default 1) rounds.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { log, runMain } from './lib/progress.ts';
 import { median } from './lib/stats.ts';
 import { createNodeVm, distPath, missingBootFile } from '../src/vm/node.ts';
@@ -39,21 +43,24 @@ interface Variant {
 }
 
 const AGAINST = process.env['BENCH_AGAINST'];
-const registryDir = () => distPath(DIST_FILES.registry);
-const registryIndex = () => distPath(DIST_FILES.registryIndex);
 const VARIANTS: Variant[] = [
-  ...(AGAINST ? [{ label: `baseline (${AGAINST})`, dist: AGAINST, registry: () => diskFolder(registryDir(), registryIndex()) }] : []),
-  { label: 'this build', registry: () => diskFolder(registryDir(), registryIndex()) },
+  ...(AGAINST ? [{ label: `baseline (${AGAINST})`, dist: AGAINST, registry: () => diskFolder(join(AGAINST, DIST_FILES.registry), join(AGAINST, DIST_FILES.registryIndex)) }] : []),
+  { label: 'this build', registry: () => diskFolder(distPath(DIST_FILES.registry), distPath(DIST_FILES.registryIndex)) },
 ];
 
-// One run in the guest; prints "http_ms init_ms majflt stop_ms exit_code". The wget loop pauses
-// 50 ms between tries on a fifo (a shell built-in: no process) so it leaves the CPU to nginx.
+// One run in the guest; prints "pull_ms http_ms init_ms majflt stop_ms exit_code". The wget loop
+// pauses 50 ms between tries on a fifo (a shell built-in: no process) so it leaves the CPU to nginx.
 const RUN = `
 set -e
-cold() { docker rm -f web >/dev/null 2>&1 || true; sync; echo 3 >/proc/sys/vm/drop_caches; }
+fresh() {
+  docker rm -f web >/dev/null 2>&1 || true; docker rmi -f nginx >/dev/null 2>&1 || true
+  sync; echo 3 >/proc/sys/vm/drop_caches
+  p0=$(ms); docker pull -q nginx >/dev/null; p1=$(ms)
+}
 ms() { read u _ </proc/uptime; echo $(( \${u%.*}\${u#*.} * 10 )); }
 rm -f /tmp/bench-fifo; mkfifo /tmp/bench-fifo; exec 3<>/tmp/bench-fifo
-cold
+fresh
+pull=$((p1 - p0))
 a=$(ms)
 docker run -d --name web nginx >/dev/null
 n=0; until wget -qO /dev/null http://172.17.0.2/ 2>/dev/null; do n=$((n + 1)); [ $n -lt 600 ] || { echo "nginx never answered" >&2; exit 1; }; read -t 0.05 -u 3 x || true; done
@@ -63,16 +70,17 @@ m=$(docker inspect -f '{{.State.Pid}}' web); w=
 for s in /proc/[0-9]*/stat; do read -r st <$s || continue; set -- \${st#*) }; [ "$2" = "$m" ] && { w=\${s%/stat}; w=\${w#/proc/}; }; done
 read -r st </proc/$m/stat; set -- \${st#*) }; ms0=\${20}; flt=\${10}
 read -r st </proc/$w/stat; set -- \${st#*) }; ws0=\${20}
-cold
+fresh
 docker run -d --name web nginx >/dev/null
 c=$(ms)
 docker stop web >/dev/null
 d=$(ms)
-echo "$((b - a)) $(( (ws0 - ms0) * 10 )) $flt $((d - c)) $(docker inspect -f '{{.State.ExitCode}}' web)"
+echo "$pull $((b - a)) $(( (ws0 - ms0) * 10 )) $flt $((d - c)) $(docker inspect -f '{{.State.ExitCode}}' web)"
 docker rm -f web >/dev/null
 `;
 
 interface Run {
+  pullMs: number;
   httpMs: number;
   initMs: number;
   majflt: number;
@@ -83,8 +91,8 @@ interface Run {
 async function oneRun(vm: VmCore): Promise<Run> {
   const r = await vm.exec(RUN, { timeoutMs: 300_000 });
   if (r.exitCode !== 0) throw new Error(`guest run failed (${r.exitCode}): ${r.stderr || r.stdout}`);
-  const [httpMs, initMs, majflt, stopMs, exit] = r.stdout.trim().split(/\s+/).map(Number) as [number, number, number, number, number];
-  return { httpMs, initMs, majflt, stopMs, exit };
+  const [pullMs, httpMs, initMs, majflt, stopMs, exit] = r.stdout.trim().split(/\s+/).map(Number) as [number, number, number, number, number, number];
+  return { pullMs, httpMs, initMs, majflt, stopMs, exit };
 }
 
 const fmt = (runs: Run[], pick: (r: Run) => number) => `median ${median(runs.map(pick)).toFixed(0)} [${runs.map((r) => pick(r).toFixed(0)).join(' ')}]`;
@@ -101,8 +109,6 @@ runMain(SCOPE, async () => {
       try {
         await vm.boot();
         if (vm.lastBoot?.mode !== 'snapshot') throw new Error(`${v.label}: the snapshot was not used: ${vm.lastBoot?.fallbackReason ?? ''}`);
-        const pull = await vm.exec('docker pull -q nginx', { timeoutMs: 300_000 });
-        if (pull.exitCode !== 0) throw new Error(`docker pull nginx failed: ${pull.stderr}`);
         for (let i = 0; i <= RUNS; i++) {
           const r = await oneRun(vm);
           (i === 0 ? (firsts[v.label] ??= []) : (rest[v.label] ??= [])).push(r);
@@ -113,11 +119,12 @@ runMain(SCOPE, async () => {
       log(SCOPE, `round ${round + 1}/${ROUNDS}, ${v.label} done (host load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
     }
   }
-  log(SCOPE, 'guest clock, ms; each run from a cold page cache for the image (see the header)');
+  log(SCOPE, 'guest clock, ms; each run: rmi, drop the page cache, pull, run (see the header)');
   for (const v of VARIANTS) {
     const f = firsts[v.label] ?? [];
     const r = rest[v.label] ?? [];
-    log(SCOPE, `${v.label}: first run after restore: run -> http ${f.map((x) => x.httpMs).join(' ')}, nginx init ${f.map((x) => x.initMs).join(' ')}, stop ${f.map((x) => `${x.stopMs} (exit ${x.exit})`).join(' ')}`);
+    log(SCOPE, `${v.label}: first run after restore: pull ${f.map((x) => x.pullMs).join(' ')}, run -> http ${f.map((x) => x.httpMs).join(' ')}, nginx init ${f.map((x) => x.initMs).join(' ')}, stop ${f.map((x) => `${x.stopMs} (exit ${x.exit})`).join(' ')}`);
+    log(SCOPE, `${v.label}: docker pull -q nginx: ${fmt(r, (x) => x.pullMs)}`);
     log(SCOPE, `${v.label}: run -d -> first HTTP answer: ${fmt(r, (x) => x.httpMs)} over ${r.length} runs`);
     log(SCOPE, `${v.label}: nginx fork -> worker forked (SIGQUIT handled): ${fmt(r, (x) => x.initMs)} (target <= 500: ${median(r.map((x) => x.initMs)) <= 500 ? 'met' : 'NOT met'}); master's major faults ${fmt(r, (x) => x.majflt)}`);
     log(SCOPE, `${v.label}: docker stop right after run -d: ${fmt(r, (x) => x.stopMs)}; exit codes [${r.map((x) => x.exit).join(' ')}] (Docker: 0)`);
