@@ -170,7 +170,7 @@ function stampServiceWorker(outDir: string): void {
   // only when a lesson opens, each made that first switch 2-2.4 s instead of about 1 s here, and
   // far longer on a slow network, at the moment the learner waits.
   const lessonStates = readdirSync(vm).filter((f) => /^lesson-.+\.(bin\.zst|json)$/.test(f));
-  // The guest's tools (ip, unshare and glibc, 3-4 MB): read on demand, not at boot, but every
+  // The guest's tools (ip, unshare and glibc, 6.3 MiB): read on demand, not at boot, but every
   // namespace and network lesson runs them, so they are cached whole for offline use.
   const toolsIndex = join(vm, DIST_FILES.toolsIndex);
   const tools = existsSync(toolsIndex) ? indexFileKeys(JSON.parse(readFileSync(toolsIndex, 'utf8')) as V86FsIndex).map((f) => `${DIST_FILES.tools}/${f}`) : [];
