@@ -121,7 +121,13 @@ describe.skipIf(skip !== null)(`control agent (natively) with the host control c
     expect(snap.net!.hostNetns).toBe(self);
     expect(snap.layers).toBeNull();
     const layers = decodeSnapshot(await ch.inspect(5000, 'layers'));
-    // this host runs no dockerd: no container stacks, and no error
-    expect(layers.layers).toEqual([]);
+    // the layers part alone, and no error. What it lists is this host's overlay mounts at that
+    // moment, which other native test files running beside this one make and remove (a build
+    // test's dockerd mounts container roots): so no count is asserted, only their shape.
+    expect(layers.parts).toEqual(['layers']);
+    expect(layers.processes).toEqual([]);
+    expect(layers.net).toBeNull();
+    expect(Array.isArray(layers.layers)).toBe(true);
+    for (const stack of layers.layers ?? []) expect(stack.merged).toMatch(/^\//);
   });
 });
