@@ -158,7 +158,13 @@ function stampServiceWorker(outDir: string): void {
     const st = statSync(join(vm, f));
     if (st.isFile()) h.update(`${f} ${st.size} ${st.mtimeMs}`);
   }
-  for (const index of [DIST_FILES.registryIndex, DIST_FILES.toolsIndex].map((f) => join(vm, f))) if (existsSync(index)) h.update(readFileSync(index));
+  // The guest's tools (ip, unshare and glibc, 6.3 MiB): read on demand, not at boot, but every
+  // namespace and network lesson runs them, so they are cached whole for offline use.
+  const toolsIndexPath = join(vm, DIST_FILES.toolsIndex);
+  const toolsIndex = existsSync(toolsIndexPath) ? readFileSync(toolsIndexPath, 'utf8') : null;
+  const registryIndex = join(vm, DIST_FILES.registryIndex);
+  if (existsSync(registryIndex)) h.update(readFileSync(registryIndex));
+  if (toolsIndex !== null) h.update(toolsIndex);
   h.update(readFileSync(join(outDir, 'index.html')));
   const meta = join(vm, DIST_FILES.snapshotMeta);
   const snapshotMiB = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { memoryMiB: number }).memoryMiB : 0;
@@ -170,10 +176,7 @@ function stampServiceWorker(outDir: string): void {
   // only when a lesson opens, each made that first switch 2-2.4 s instead of about 1 s here, and
   // far longer on a slow network, at the moment the learner waits.
   const lessonStates = readdirSync(vm).filter((f) => /^lesson-.+\.(bin\.zst|json)$/.test(f));
-  // The guest's tools (ip, unshare and glibc, 6.3 MiB): read on demand, not at boot, but every
-  // namespace and network lesson runs them, so they are cached whole for offline use.
-  const toolsIndex = join(vm, DIST_FILES.toolsIndex);
-  const tools = existsSync(toolsIndex) ? indexFileKeys(JSON.parse(readFileSync(toolsIndex, 'utf8')) as V86FsIndex).map((f) => `${DIST_FILES.tools}/${f}`) : [];
+  const tools = toolsIndex !== null ? indexFileKeys(JSON.parse(toolsIndex) as V86FsIndex).map((f) => `${DIST_FILES.tools}/${f}`) : [];
   const boot = [...BOOT_SET, ...sized, ...(coldBoots ? COLD_BOOT_SET : []), ...lessonStates, ...tools].filter((f) => existsSync(join(vm, f))).map((f) => `./${VM_PATH}${f}`);
   const critical = shell.filter((f) => CRITICAL_CHUNK.test(f));
   const build = { version: h.digest('hex').slice(0, 16), shell, critical, boot };
