@@ -11,7 +11,7 @@ import { BuildError, log, runMain, stage, totalElapsed } from './lib/progress.ts
 import { mirrorPublicKey } from './mirror-build/key.ts';
 import { assertNoMounts } from './images-build/debian.ts';
 import { ensureI386Exec } from './images-build/i386-exec.ts';
-import { buildFilesLayer, buildImage } from './images-build/image.ts';
+import { buildFilesLayer, buildImage, tweakInputs } from './images-build/image.ts';
 import { lockPath, readLock, writeLock } from './images-build/locks.ts';
 import { imagesDir, loadRecipes, type Recipe } from './images-build/recipe.ts';
 import { assembleRegistry } from './images-build/registry.ts';
@@ -35,6 +35,7 @@ function imageInputs(r: Recipe, baseKey: string | null, mirrorKey: string): Hash
     CODE,
     // Only the pins the images use: a kernel pin change must not rebuild them.
     ...(r.kind === 'busybox' ? [JSON.stringify(readPins().debs['busybox-static'] ?? null)] : []),
+    ...tweakInputs(r.name),
     `base ${baseKey ?? '-'}`,
   ];
 }
@@ -65,6 +66,7 @@ async function hostTools(): Promise<void> {
     mmdebstrap: 'mmdebstrap',
     'arch-test': 'arch-test',
     'i686-linux-gnu-gcc': 'gcc-i686-linux-gnu',
+    make: 'make', // nginx's own build
     'dpkg-deb': 'dpkg',
     chroot: 'coreutils',
   });

@@ -182,13 +182,3 @@ export function trustMirrorKey(tree: string, keyring: string): void {
   writeFileSync(to, readFileSync(keyring));
   chmodSync(to, 0o644);
 }
-
-/** nginx as Docker's image has it: logs to the container's stdout and stderr. */
-export function nginxTweaks(tree: string): void {
-  const logs = join(tree, 'var/log/nginx');
-  if (!existsSync(logs)) return;
-  for (const [f, target] of [['access.log', '/dev/stdout'], ['error.log', '/dev/stderr']] as const) {
-    rmSync(join(logs, f), { force: true });
-    symlinkSync(target, join(logs, f));
-  }
-}

@@ -13,9 +13,10 @@ import { readPins } from '../lib/apt.ts';
 import { run } from '../lib/exec.ts';
 import { BuildError, log } from '../lib/progress.ts';
 import { buildBusyboxTree } from './busybox.ts';
-import { addDebianPackages, buildDebianBase, MIRROR, nginxTweaks, SUITES, trustMirrorKey } from './debian.ts';
+import { addDebianPackages, buildDebianBase, MIRROR, SUITES, trustMirrorKey } from './debian.ts';
 import { mirrorPublicKey } from '../mirror-build/key.ts';
 import { buildHelloTree } from './hello-world.ts';
+import { nginxInputs, nginxTweaks } from './nginx.ts';
 import { diffTrees, normalizeMtimes, stageDiff, writeLayerBlob, type LayerBlob } from './layer.ts';
 import { REFRESH_HINT, type LockedPackage } from './locks.ts';
 import type { HistoryEntry } from './oci.ts';
@@ -23,8 +24,13 @@ import { imagesDir, type Recipe } from './recipe.ts';
 
 const SCOPE = 'images';
 
-/** Per-image adjustments after the packages are in. */
-const TWEAKS: Record<string, (tree: string) => void> = { nginx: nginxTweaks };
+/** Per-image steps after the packages are in, in the same layer; each returns its history text. */
+const TWEAKS: Record<string, (tree: string) => Promise<string>> = { nginx: nginxTweaks };
+
+/** What an image's own steps are built from, beyond the build code (for its cache key). */
+export function tweakInputs(image: string): string[] {
+  return image === 'nginx' ? nginxInputs() : [];
+}
 
 export interface ImageEntry {
   created: string;
@@ -131,14 +137,14 @@ export async function buildImage(r: Recipe, out: string, ctx: ImageBuildContext)
     if (!baseLayer) throw new BuildError(`${r.name}: base image ${r.base} must have exactly one layer`);
     const baseTree = join(ctx.baseEntry, 'layers', baseLayer.diffId.slice(7));
     packages = await addDebianPackages(SCOPE, r.name, baseTree, tree, r.packages, lock?.packages ?? null, r.run);
-    TWEAKS[r.name]?.(tree);
+    const tweak = await TWEAKS[r.name]?.(tree);
     const diff = diffTrees(baseTree, tree);
     const staging = join(workDir, `${r.name}-layer`);
     rmSync(staging, { recursive: true, force: true });
     await stageDiff(tree, diff, staging);
     rmSync(tree, { recursive: true, force: true });
     history.push(...base.history);
-    const steps = [`apt-get update && apt-get install -y --no-install-recommends ${r.packages.join(' ')} && apt-get clean`, ...r.run];
+    const steps = [`apt-get update && apt-get install -y --no-install-recommends ${r.packages.join(' ')} && apt-get clean`, ...r.run, ...(tweak ? [tweak] : [])];
     history.push({ created, created_by: `RUN ${steps.join(' && ')}` });
     layers = [...base.layers, await packLayer(staging, out, epoch, diff.removed)];
   }

@@ -179,6 +179,25 @@ describe.skipIf(!built)(`offline registry (${built ? registry : reason})`, () =>
     expect(page).toContain('Welcome to nginx!');
   });
 
+  it("nginx is one static binary (no dynamic loader at start) whose build accepts Debian's config", () => {
+    const { manifest, config } = image('nginx', 'latest');
+    const top = manifest.layers[manifest.layers.length - 1]!;
+    const elf = execFileSync('tar', ['-xzOf', layerFile('nginx', top), 'usr/sbin/nginx'], { maxBuffer: 64 << 20 });
+    expect(elf.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(elf[4], 'ELFCLASS32').toBe(1);
+    expect(elf.readUInt16LE(18), 'EM_386').toBe(3);
+    const phoff = elf.readUInt32LE(28);
+    const phentsize = elf.readUInt16LE(42);
+    const types = Array.from({ length: elf.readUInt16LE(44) }, (_, i) => elf.readUInt32LE(phoff + i * phentsize));
+    expect(types, 'PT_LOAD').toContain(1);
+    expect(types, 'no PT_INTERP').not.toContain(3);
+    expect(types, 'no PT_DYNAMIC').not.toContain(2);
+    const conf = execFileSync('tar', ['-xzOf', layerFile('nginx', top), 'etc/nginx/nginx.conf']).toString();
+    expect(conf).toMatch(/^\s*gzip on;/m);
+    expect(conf).not.toMatch(/^\s*ssl_/m);
+    expect(config.history.map((h) => h.created_by).join('\n')).toMatch(/install -m 755 nginx \/usr\/sbin\/nginx # static i386 musl, built from Debian's nginx 1\.22\.1/);
+  });
+
   it('debian:bookworm-slim has dpkg status, apt sources and no docs', () => {
     const { manifest, config } = image('debian', 'bookworm-slim');
     expect(config.config.Cmd).toEqual(['bash']);
