@@ -12,7 +12,10 @@
 // guest's binary byte for byte, which is checked), the kernel's come from System.map in the
 // kernel's build tree when it is still there (else all kernel samples count as "kernel").
 //
-//   npm run profile:guest -- ['docker run --rm busybox true'] [--runs N] [--by process|function|both] [--top N]
+//   npm run profile:guest -- ['docker run --rm busybox true'] [--runs N] [--by process|function|both] [--top N] [--timeline]
+//
+// --timeline also prints, in order, which process had the CPU (slices of 5 ms or more, host time
+// slowed by the sampling): who runs between a command's return and the work it started.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +39,7 @@ const cmd = argv.find((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith(
 const RUNS = Number(opt('--runs', '10'));
 const BY = opt('--by', 'both');
 const TOP = Number(opt('--top', '40'));
+const TIMELINE = argv.includes('--timeline');
 
 type SymTab = [addr: number, name: string][];
 
@@ -93,6 +97,8 @@ interface Sample {
   eip: number;
   halted: boolean;
   comm: string;
+  /** Host milliseconds since sampling began. */
+  t: number;
 }
 
 /** The v86 CPU's fields read here (offsets in its wasm memory, from v86's cpu.js). */
@@ -117,6 +123,7 @@ runMain(SCOPE, async () => {
   let memory: WebAssembly.Memory | null = null;
   let cpu: { read8(a: number): number; read32s(a: number): number } | null = null;
   let sampling = false;
+  let sampleStart = 0;
   const samples: Sample[] = [];
   let commOffset = -1;
   const PAGE_OFFSET = 0xc0000000;
@@ -156,7 +163,7 @@ runMain(SCOPE, async () => {
           const frames = (new Error().stack ?? '').split('\n');
           if (frames[2]?.includes('wasm-function') && !frames[3]?.includes('wasm-function')) {
             const v = new DataView(memory.buffer);
-            samples.push({ eip: v.getUint32(EIP_OFFSET, true), halted: v.getUint8(IN_HLT_OFFSET) !== 0, comm: comm() });
+            samples.push({ eip: v.getUint32(EIP_OFFSET, true), halted: v.getUint8(IN_HLT_OFFSET) !== 0, comm: comm(), t: performance.now() - sampleStart });
           }
         }
         return (tick as () => number)();
@@ -174,6 +181,7 @@ runMain(SCOPE, async () => {
     const warm = await vm.exec(`${cmd} >/dev/null 2>&1; ${cmd} >/dev/null 2>&1; ${cmd}`, { timeoutMs: 300_000 });
     if (warm.exitCode !== 0) throw new Error(`\`${cmd}\` exited ${warm.exitCode}: ${warm.stderr || warm.stdout}`);
     log(SCOPE, `sampling ${RUNS} runs of: ${cmd}`);
+    sampleStart = performance.now();
     sampling = true;
     const t0 = Date.now();
     await vm.exec(`i=0; while [ $i -lt ${RUNS} ]; do ${cmd} >/dev/null 2>&1; i=$((i + 1)); done`, { timeoutMs: 900_000 });
@@ -201,6 +209,21 @@ runMain(SCOPE, async () => {
     if (BY !== 'function') table('by process and place', (s) => `${s.comm.padEnd(16)} ${where(s)[0]}`, TOP);
     if (BY !== 'process') table('by function', (s) => where(s)[1], TOP);
     if (BY === 'both') table('by process and function', (s) => `${s.comm.padEnd(16)} ${where(s)[1]}`, TOP);
+    if (TIMELINE) {
+      process.stdout.write('\ntimeline (start ms, length ms, process, share of it in the kernel)\n');
+      const name = (s: Sample): string => (s.halted ? '(idle)' : s.comm);
+      for (let i = 0; i < samples.length; ) {
+        let j = i;
+        while (j < samples.length && name(samples[j]!) === name(samples[i]!)) j++;
+        const first = samples[i]!;
+        const len = (samples[j]?.t ?? samples[j - 1]!.t) - first.t;
+        if (len >= 5) {
+          const kernel = samples.slice(i, j).filter((x) => where(x)[0] === 'kernel').length / (j - i);
+          process.stdout.write(`${first.t.toFixed(0).padStart(7)} ${len.toFixed(0).padStart(6)}  ${name(first).padEnd(16)} ${(100 * kernel).toFixed(0)}%\n`);
+        }
+        i = j;
+      }
+    }
   } finally {
     await vm.destroy();
   }
