@@ -7,7 +7,7 @@
 // in libcrypto) before nginx installs its signal handlers. A static non-PIE binary has none.
 // Left out: TLS and HTTP/2 (no https in the playground), auth_basic (musl here has no crypt()),
 // the mail and stream modules, pcre JIT.
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cached } from '../lib/cache.ts';
 import { fetchSource, readPins } from '../lib/apt.ts';
@@ -35,6 +35,9 @@ const PATHS = [
   '--http-scgi-temp-path=/var/lib/nginx/scgi',
   '--http-uwsgi-temp-path=/var/lib/nginx/uwsgi',
 ];
+
+/** The --http-*-temp-path folders above. */
+const TEMP_DIRS = ['body', 'fastcgi', 'proxy', 'scgi', 'uwsgi'];
 
 /** Debian's HTTP modules less the ones that need OpenSSL (ssl, v2). */
 export const MODULES = [
@@ -102,15 +105,15 @@ async function pcre2(tc: Toolchain): Promise<{ include: string; lib: string }> {
   return { include: join(dir, 'include'), lib: join(dir, 'lib') };
 }
 
-/**
- * A compiler driver for nginx's configure and Makefile: compiles against musl's headers and links
- * statically against musl (what musl-gcc does with a specs file). nginx links -lcrypt, which musl
- * keeps in libc.a and has no archive for, so the driver drops it.
- */
 const DRIVER = 'i386-musl-cc';
 /** nginx adds -O and -g: -O2 wins back the toolchain's level, -g0 keeps build paths out of the binary. */
 const CC_OPT = '-Iwhalebone-include -DPCRE2_STATIC -O2 -g0 -Wno-error';
 
+/**
+ * A compiler driver for nginx's configure and Makefile: compiles against musl's headers and links
+ * statically against musl (what musl-gcc does with a specs file). nginx links -lcrypt, which musl
+ * would keep in libc.a and Debian's musl-dev has no archive for, so the driver drops it.
+ */
 function writeDriver(path: string, tc: Toolchain, tree: string, libDirs: string[]): void {
   const q = (args: string[]) => args.map((a) => `'${a}'`).join(' ');
   writeFileSync(
@@ -186,8 +189,8 @@ export async function nginxBinary(): Promise<NginxBinary> {
 
 /**
  * The nginx image's own steps after apt: our binary in /usr/sbin, Debian's config without its TLS
- * lines, and logs to the container's stdout and stderr as Docker's image has them. Returns the
- * step as the image history shows it.
+ * lines, nginx's temp folders, and logs to the container's stdout and stderr as Docker's image has
+ * them. Returns the step as the image history shows it.
  */
 export async function nginxTweaks(tree: string): Promise<string> {
   const bin = await nginxBinary();
@@ -205,5 +208,15 @@ export async function nginxTweaks(tree: string): Promise<string> {
     rmSync(join(logs, f), { force: true });
     symlinkSync(target, join(logs, f));
   }
-  return `install -m 755 nginx /usr/sbin/nginx # static i386 musl, built from Debian's nginx ${JSON.parse(sourcePin('nginx')).version} source: ${bin.configure}`;
+  // The temp folders nginx would otherwise make (and chown) at each container's first start:
+  // on a fresh container that is a copy-up of /var/lib/nginx from the lazy layer, tens of ms here.
+  const user = /^www-data:[^:]*:(\d+):/m.exec(readFileSync(join(tree, 'etc/passwd'), 'utf8'));
+  if (!user) throw new BuildError('the nginx image has no www-data user');
+  for (const d of TEMP_DIRS) {
+    const dir = join(tree, 'var/lib/nginx', d);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    chownSync(dir, Number(user[1]), 0);
+  }
+  return `install -m 755 nginx /usr/sbin/nginx && install -d -m 700 -o www-data ${TEMP_DIRS.map((d) => `/var/lib/nginx/${d}`).join(' ')} # nginx: static i386 musl, built from Debian's nginx ${JSON.parse(sourcePin('nginx')).version} source: ${bin.configure}`;
 }

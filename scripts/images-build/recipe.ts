@@ -23,7 +23,7 @@ export interface Recipe {
   name: string;
   tags: string[];
   kind: RecipeKind;
-  /** Debian packages this image adds (busybox-static, nginx-light...). */
+  /** Debian packages this image adds (busybox-static, nginx-common...). */
   packages: string[];
   /** For debian-packages: the image whose layers this one starts from. */
   base?: string;
