@@ -24,12 +24,16 @@ import { imagesDir, type Recipe } from './recipe.ts';
 
 const SCOPE = 'images';
 
-/** Per-image steps after the packages are in, in the same layer; each returns its history text. */
-const TWEAKS: Record<string, (tree: string) => Promise<string>> = { nginx: nginxTweaks };
+/**
+ * Per-image steps after the packages are in, in the same layer: `apply` returns its history text,
+ * `inputs` is what it is built from beyond the build code (for the image's cache key).
+ */
+const TWEAKS: Record<string, { apply: (tree: string) => Promise<string>; inputs: () => string[] }> = {
+  nginx: { apply: nginxTweaks, inputs: nginxInputs },
+};
 
-/** What an image's own steps are built from, beyond the build code (for its cache key). */
 export function tweakInputs(image: string): string[] {
-  return image === 'nginx' ? nginxInputs() : [];
+  return TWEAKS[image]?.inputs() ?? [];
 }
 
 export interface ImageEntry {
@@ -137,7 +141,7 @@ export async function buildImage(r: Recipe, out: string, ctx: ImageBuildContext)
     if (!baseLayer) throw new BuildError(`${r.name}: base image ${r.base} must have exactly one layer`);
     const baseTree = join(ctx.baseEntry, 'layers', baseLayer.diffId.slice(7));
     packages = await addDebianPackages(SCOPE, r.name, baseTree, tree, r.packages, lock?.packages ?? null, r.run);
-    const tweak = await TWEAKS[r.name]?.(tree);
+    const tweak = await TWEAKS[r.name]?.apply(tree);
     const diff = diffTrees(baseTree, tree);
     const staging = join(workDir, `${r.name}-layer`);
     rmSync(staging, { recursive: true, force: true });

@@ -10,7 +10,7 @@
 import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cached } from '../lib/cache.ts';
-import { fetchSource, readPins } from '../lib/apt.ts';
+import { fetchSource, pinOf, readPins, type SourcePin } from '../lib/apt.ts';
 import { run } from '../lib/exec.ts';
 import { BuildError, log } from '../lib/progress.ts';
 import { compileAll } from '../runtime-build/quickjs.ts';
@@ -67,15 +67,11 @@ const PCRE2_SOURCES = [
   'pcre2_valid_utf.c', 'pcre2_xclass.c',
 ];
 
-function sourcePin(name: string): string {
-  const pin = readPins().sources[name];
-  if (!pin) throw new BuildError(`${name} is not pinned as a source in vm-images/pins.json: run \`npm run pin -- src ${name}\``);
-  return JSON.stringify(pin);
-}
+const sourcePin = (name: string): SourcePin => pinOf(readPins().sources, name, 'source');
 
 /** What the binary is made from, for the image's cache key (the toolchain's pin through musl-dev). */
 export function nginxInputs(): string[] {
-  return ['nginx', sourcePin('nginx'), sourcePin('pcre2'), sourcePin('zlib'), JSON.stringify(readPins().debs['musl-dev'] ?? null)];
+  return ['nginx', ...['nginx', 'pcre2', 'zlib'].map((n) => JSON.stringify(sourcePin(n))), JSON.stringify(readPins().debs['musl-dev'] ?? null)];
 }
 
 async function pcre2(tc: Toolchain): Promise<{ include: string; lib: string }> {
@@ -83,7 +79,7 @@ async function pcre2(tc: Toolchain): Promise<{ include: string; lib: string }> {
   const src = await fetchSource(SCOPE, 'pcre2');
   const dir = await cached(SCOPE, {
     name: 'pcre2-i386',
-    inputs: ['pcre2-i386 v1', pin, tc.id, ...PCRE2_SOURCES],
+    inputs: ['pcre2-i386 v1', JSON.stringify(pin), tc.id, ...PCRE2_SOURCES],
     build: async (out) => {
       // The generic config and tables are what pcre2's docs offer builds without its configure.
       const work = join(out, 'src');
@@ -91,7 +87,7 @@ async function pcre2(tc: Toolchain): Promise<{ include: string; lib: string }> {
       copyFileSync(join(work, 'config.h.generic'), join(work, 'config.h'));
       copyFileSync(join(work, 'pcre2.h.generic'), join(work, 'pcre2.h'));
       copyFileSync(join(work, 'pcre2_chartables.c.dist'), join(work, 'pcre2_chartables.c'));
-      log(SCOPE, `compiling pcre2 ${JSON.parse(pin).version} for i386 musl (${PCRE2_SOURCES.length} files)`);
+      log(SCOPE, `compiling pcre2 ${pin.version} for i386 musl (${PCRE2_SOURCES.length} files)`);
       const defs = ['-DHAVE_CONFIG_H', '-DPCRE2_CODE_UNIT_WIDTH=8', '-DPCRE2_STATIC', '-DSUPPORT_UNICODE', '-DHAVE_MEMMOVE', '-I', work, '-w'];
       const objs = await compileAll(CC, [...tc.cflags, ...defs], work, PCRE2_SOURCES, out);
       mkdirSync(join(out, 'lib'));
@@ -173,7 +169,7 @@ export async function nginxBinary(): Promise<NginxBinary> {
         writeFileSync(join(inc, 'crypt.h'), '#include <unistd.h>\n');
         const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` };
         // configure runs its probe programs, so this host must run i386 binaries (ensureI386Exec).
-        log(SCOPE, `configuring nginx ${JSON.parse(sourcePin('nginx')).version} (static, i386 musl)`);
+        log(SCOPE, `configuring nginx ${sourcePin('nginx').version} (static, i386 musl)`);
         await run('./configure', [`--with-cc=${DRIVER}`, `--with-cc-opt=${CC_OPT}`, ...flags], { cwd: tree, env });
         log(SCOPE, 'compiling nginx (a minute or two)');
         await run('make', ['-j2', '-f', 'objs/Makefile', 'binary'], { cwd: tree, env });
@@ -214,9 +210,9 @@ export async function nginxTweaks(tree: string): Promise<string> {
   if (!user) throw new BuildError('the nginx image has no www-data user');
   for (const d of TEMP_DIRS) {
     const dir = join(tree, 'var/lib/nginx', d);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    mkdirSync(dir, { recursive: true });
     chmodSync(dir, 0o700);
     chownSync(dir, Number(user[1]), 0);
   }
-  return `install -m 755 nginx /usr/sbin/nginx && install -d -m 700 -o www-data ${TEMP_DIRS.map((d) => `/var/lib/nginx/${d}`).join(' ')} # nginx: static i386 musl, built from Debian's nginx ${JSON.parse(sourcePin('nginx')).version} source: ${bin.configure}`;
+  return `install -m 755 nginx /usr/sbin/nginx && install -d -m 700 -o www-data ${TEMP_DIRS.map((d) => `/var/lib/nginx/${d}`).join(' ')} # nginx: static i386 musl, built from Debian's nginx ${sourcePin('nginx').version} source: ${bin.configure}`;
 }

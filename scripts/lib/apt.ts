@@ -97,7 +97,8 @@ export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-function pinOf<T>(map: Record<string, T>, name: string, kind: string): T {
+/** A package's pin, or a BuildError that says how to pin it. */
+export function pinOf<T>(map: Record<string, T>, name: string, kind: 'source' | 'deb'): T {
   const pin = map[name];
   if (!pin) throw new BuildError(`${kind} ${name} is not pinned in vm-images/pins.json: run \`npm run pin -- ${kind === 'source' ? 'src' : 'deb'} ${name}\``);
   return pin;

@@ -25,6 +25,15 @@ interface Config {
 }
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** Checks a 32-bit i386 ELF header and returns its program headers' types (1 PT_LOAD, 2 PT_DYNAMIC, 3 PT_INTERP). */
+function i386ProgramHeaderTypes(elf: Buffer): number[] {
+  expect(elf.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  expect(elf[4], 'ELFCLASS32').toBe(1);
+  expect(elf.readUInt16LE(18), 'EM_386').toBe(3);
+  const phoff = elf.readUInt32LE(28), phentsize = elf.readUInt16LE(42), phnum = elf.readUInt16LE(44);
+  return Array.from({ length: phnum }, (_, i) => elf.readUInt32LE(phoff + i * phentsize));
+}
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const json = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 const repos = built ? readdirSync(registry).filter((n) => existsSync(join(registry, n, 'index.json'))).sort() : [];
@@ -136,13 +145,8 @@ describe.skipIf(!built)(`offline registry (${built ? registry : reason})`, () =>
     const dir = mkdtempSync(join(tmpdir(), 'hello-'));
     try {
       execFileSync('tar', ['-xzf', layerFile('hello-world', manifest.layers[0]!), '-C', dir]);
-      const elf = readFileSync(join(dir, 'hello'));
-      expect(elf.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
-      expect(elf[4]).toBe(1); // ELFCLASS32
-      expect(elf.readUInt16LE(18)).toBe(3); // EM_386
+      const types = i386ProgramHeaderTypes(readFileSync(join(dir, 'hello')));
       // Static: no PT_INTERP (type 3) program header.
-      const phoff = elf.readUInt32LE(28), phentsize = elf.readUInt16LE(42), phnum = elf.readUInt16LE(44);
-      const types = Array.from({ length: phnum }, (_, i) => elf.readUInt32LE(phoff + i * phentsize));
       expect(types).toContain(1);
       expect(types).not.toContain(3);
     } finally {
@@ -182,13 +186,7 @@ describe.skipIf(!built)(`offline registry (${built ? registry : reason})`, () =>
   it("nginx is one static binary (no dynamic loader at start) whose build accepts Debian's config", () => {
     const { manifest, config } = image('nginx', 'latest');
     const top = manifest.layers[manifest.layers.length - 1]!;
-    const elf = execFileSync('tar', ['-xzOf', layerFile('nginx', top), 'usr/sbin/nginx'], { maxBuffer: 64 << 20 });
-    expect(elf.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
-    expect(elf[4], 'ELFCLASS32').toBe(1);
-    expect(elf.readUInt16LE(18), 'EM_386').toBe(3);
-    const phoff = elf.readUInt32LE(28);
-    const phentsize = elf.readUInt16LE(42);
-    const types = Array.from({ length: elf.readUInt16LE(44) }, (_, i) => elf.readUInt32LE(phoff + i * phentsize));
+    const types = i386ProgramHeaderTypes(execFileSync('tar', ['-xzOf', layerFile('nginx', top), 'usr/sbin/nginx'], { maxBuffer: 64 << 20 }));
     expect(types, 'PT_LOAD').toContain(1);
     expect(types, 'no PT_INTERP').not.toContain(3);
     expect(types, 'no PT_DYNAMIC').not.toContain(2);
