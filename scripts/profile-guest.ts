@@ -13,7 +13,10 @@
 // kernel's build tree when it is still there (else all kernel samples count as "kernel").
 //
 //   npm run profile:guest -- ['docker run --rm busybox true'] [--runs N] [--by process|function|both] [--top N] [--timeline]
+//                            [--setup 'docker rm -f web; docker create --name web nginx; sleep 1.2']
 //
+// --setup runs a command before each run with the sampling paused: only the command itself is
+// profiled (say `docker start web`, with the create and the standby shim's second in the setup).
 // --timeline also prints, in order, which process had the CPU (slices of 5 ms or more, host time
 // slowed by the sampling): who runs between a command's return and the work it started.
 import { execFileSync } from 'node:child_process';
@@ -40,6 +43,7 @@ const RUNS = Number(opt('--runs', '10'));
 const BY = opt('--by', 'both');
 const TOP = Number(opt('--top', '40'));
 const TIMELINE = argv.includes('--timeline');
+const SETUP = opt('--setup', '');
 
 type SymTab = [addr: number, name: string][];
 
@@ -118,6 +122,7 @@ runMain(SCOPE, async () => {
   };
   const currentTask = symbolAt('current_task');
   const perCpuOffset = symbolAt('__per_cpu_offset');
+  const initTask = symbolAt('init_task');
   if (!map) log(SCOPE, 'no System.map in the kernel build tree: kernel samples are not broken down, processes are not named');
 
   let memory: WebAssembly.Memory | null = null;
@@ -143,8 +148,10 @@ runMain(SCOPE, async () => {
     const task = cpu.read32s(((currentTask + off) >>> 0) - PAGE_OFFSET) >>> 0;
     if (task < PAGE_OFFSET) return '?';
     if (commOffset < 0) {
-      // task_struct's layout depends on the config: find comm by a name we know is running
-      for (let o = 0; o < 4000 && commOffset < 0; o += 4) if (/^(dockerd|docker|containerd-shim|sh|whalebone|seq|sleep)$/.test(readStr(task - PAGE_OFFSET + o))) commOffset = o;
+      // task_struct's layout depends on the config: find comm in init_task, whose name is known
+      // (a running task's name could also match a stray field: "sh" is two bytes)
+      if (initTask === null) return '?';
+      for (let o = 0; o < 4000 && commOffset < 0; o += 4) if (readStr(initTask - PAGE_OFFSET + o) === 'swapper/0') commOffset = o;
       if (commOffset < 0) return '?';
     }
     return readStr(task - PAGE_OFFSET + commOffset);
@@ -178,15 +185,28 @@ runMain(SCOPE, async () => {
   try {
     await vm.boot();
     cpu = (vm as unknown as { emu: { v86: { cpu: typeof cpu } } }).emu.v86.cpu;
-    const warm = await vm.exec(`${cmd} >/dev/null 2>&1; ${cmd} >/dev/null 2>&1; ${cmd}`, { timeoutMs: 300_000 });
+    const setup = SETUP ? `${SETUP} >/dev/null 2>&1; ` : '';
+    const warm = await vm.exec(`${setup}${cmd} >/dev/null 2>&1; ${setup}${cmd} >/dev/null 2>&1; ${setup}${cmd}`, { timeoutMs: 300_000 });
     if (warm.exitCode !== 0) throw new Error(`\`${cmd}\` exited ${warm.exitCode}: ${warm.stderr || warm.stdout}`);
-    log(SCOPE, `sampling ${RUNS} runs of: ${cmd}`);
+    log(SCOPE, `sampling ${RUNS} runs of: ${cmd}${SETUP ? ` (each after, unsampled: ${SETUP})` : ''}`);
     sampleStart = performance.now();
-    sampling = true;
-    const t0 = Date.now();
-    await vm.exec(`i=0; while [ $i -lt ${RUNS} ]; do ${cmd} >/dev/null 2>&1; i=$((i + 1)); done`, { timeoutMs: 900_000 });
-    sampling = false;
-    const ms = Date.now() - t0;
+    let ms = 0;
+    if (SETUP) {
+      for (let i = 0; i < RUNS; i++) {
+        await vm.exec(`${SETUP} >/dev/null 2>&1`, { timeoutMs: 300_000 });
+        const t0 = Date.now();
+        sampling = true;
+        await vm.exec(`${cmd} >/dev/null 2>&1`, { timeoutMs: 300_000 });
+        sampling = false;
+        ms += Date.now() - t0;
+      }
+    } else {
+      sampling = true;
+      const t0 = Date.now();
+      await vm.exec(`i=0; while [ $i -lt ${RUNS} ]; do ${cmd} >/dev/null 2>&1; i=$((i + 1)); done`, { timeoutMs: 900_000 });
+      sampling = false;
+      ms = Date.now() - t0;
+    }
     if (samples.length === 0) throw new Error('no samples: v86 no longer calls microtick from its main loop?');
     const TEXT_START = usyms[0]?.[0] ?? 0;
     const TEXT_END = usyms.at(-1)?.[0] ?? 0;
