@@ -15,16 +15,22 @@ export const ERRNO_NAMES: Readonly<Record<number, string>> = {
   116: 'ESTALE', 122: 'EDQUOT', 125: 'ECANCELED', 130: 'EOWNERDEAD',
 };
 
-export const ERRNO: Readonly<Record<string, number>> = Object.fromEntries(
-  Object.entries(ERRNO_NAMES).map(([n, name]) => [name, Number(n)]),
-);
+/**
+ * Names to numbers, made on first use: every process of the runtime loads this module, and
+ * building the map up front cost a sixth of a `docker --version` on the guest's emulated CPU.
+ */
+let byName: Map<string, number> | null = null;
 
 export function errnoName(errno: number): string {
   return ERRNO_NAMES[errno] ?? `E${errno}`;
 }
 
 export function errnoNumber(name: string): number {
-  const n = ERRNO[name];
+  if (!byName) {
+    byName = new Map();
+    for (const n in ERRNO_NAMES) byName.set(ERRNO_NAMES[n as unknown as number]!, Number(n));
+  }
+  const n = byName.get(name);
   if (n === undefined) throw new Error(`unknown errno name ${name}`);
   return n;
 }

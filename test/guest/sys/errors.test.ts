@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SyscallError, callText, errorText, goErrorText, isErrno } from '../../../src/guest/sys/errors.ts';
-import { errnoName, errnoNumber } from '../../../src/guest/sys/errno.ts';
+import { ERRNO_NAMES, errnoName, errnoNumber } from '../../../src/guest/sys/errno.ts';
 import { decodeWaitStatus, exitCodeOf } from '../../../src/guest/sys/wait.ts';
 import { decodeUtf8, encodeUtf8 } from '../../../src/guest/sys/utf8.ts';
 import { makedev, major, minor } from '../../../src/guest/sys/constants.ts';
@@ -25,6 +25,8 @@ describe('SyscallError', () => {
     expect(errnoName(9999)).toBe('E9999');
     expect(errnoNumber('ENOENT')).toBe(2);
     expect(() => errnoNumber('EWHAT')).toThrow();
+    // the name table is built on first use: every entry comes back to its number
+    for (const n of Object.keys(ERRNO_NAMES).map(Number)) expect(errnoNumber(errnoName(n))).toBe(n);
   });
 });
 
