@@ -97,13 +97,17 @@ function parseInt10(spec: CommandSpec, flag: string, v: string): number {
 export function parseFlags(spec: CommandSpec, argv: readonly string[]): Parsed {
   const values = new Map<string, FlagValue>();
   const set = new Set<string>();
+  // one pass, no [key, value] pairs: docker run has about a hundred flags, and each command pays
+  // for this table before it does anything (QuickJS on the guest's emulated CPU)
+  const byName = new Map<string, FlagSpec>();
+  const byShort = new Map<string, FlagSpec>();
   for (const f of spec.flags) {
+    byName.set(f.name, f);
+    if (f.short) byShort.set(f.short, f);
     if (f.kind === 'list') values.set(f.name, []);
     else if (f.default !== undefined) values.set(f.name, f.default);
     else values.set(f.name, f.kind === 'bool' ? false : f.kind === 'int' || f.kind === 'duration' ? 0 : '');
   }
-  const byName = new Map(spec.flags.map((f) => [f.name, f]));
-  const byShort = new Map(spec.flags.filter((f) => f.short).map((f) => [f.short!, f]));
   const args: string[] = [];
   let help = false;
 
