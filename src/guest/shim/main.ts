@@ -5,7 +5,7 @@
 // dockerd reads (so it survives a dockerd restart), then deletes the container.
 //
 // containerd-shim --id ID --bundle DIR --root RUNC_ROOT --log FILE --exit-file FILE
-//                 [--status-fd N] [--socket PATH] [--stdin] [--stdin-once] [--start]
+//                 [--status-fd N] [--socket PATH] [--stdin] [--stdin-once]
 // Status lines on --status-fd: "created PID" (waiting for a start on the socket), or with
 // --start "started PID"; "error JSON", "exited CODE".
 
