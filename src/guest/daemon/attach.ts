@@ -79,11 +79,6 @@ export class Attachments {
     };
   }
 
-  /** Whether a client waits to attach to the container's start (docker run without -d, start -a). */
-  hasPending(id: string): boolean {
-    return (this.pending.get(id) ?? []).some((p) => !p.conn.closed);
-  }
-
   /** Called by start() once the shim created the container and before it is released. */
   connectPending(id: string, socket: string): void {
     const list = this.pending.get(id) ?? [];

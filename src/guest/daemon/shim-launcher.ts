@@ -29,12 +29,6 @@ export interface ShimTask {
   socket: string;
   stdin: boolean;
   stdinOnce: boolean;
-  /**
-   * Start the container as soon as it is created, without waiting for the release: nobody is to
-   * attach before its first output (docker run -d, docker start without -a), so the round trip
-   * on the shim's socket would only delay the container's process.
-   */
-  startAtOnce: boolean;
 }
 
 export type LaunchResult =
@@ -52,8 +46,7 @@ export type LaunchResult =
 export interface ShimLauncher {
   /**
    * Runs the shim until its container is created, calls beforeRelease (attaches connect to the
-   * shim's socket then), releases it and reports the outcome; with task.startAtOnce the shim
-   * starts the container itself and beforeRelease is not called. On failure the shim is gone.
+   * shim's socket then), releases it and reports the outcome. On failure the shim is gone.
    */
   launch(task: ShimTask, beforeRelease: () => void): LaunchResult;
   /** Whether a shim process still lives (a daemon restart finds shims it did not start). */
@@ -279,7 +272,6 @@ function shimArgs(t: ShimTask): string[] {
   return [
     '--id', t.id, '--bundle', t.bundle, '--root', t.runtimeRoot, '--log', t.logPath, '--exit-file', t.exitFile,
     '--status-fd', '3', '--socket', t.socket, ...(t.stdin ? ['--stdin'] : []), ...(t.stdinOnce ? ['--stdin-once'] : []),
-    ...(t.startAtOnce ? ['--start'] : []),
   ];
 }
 

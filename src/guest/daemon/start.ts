@@ -55,7 +55,6 @@ export function startContainer(p: EngineParts, c: ContainerRecord): 'started' | 
   const launched = p.launcher.launch({
     id: c.Id, bundle, runtimeRoot: p.layout.runtimeRoot, logPath: c.LogPath, exitFile: p.layout.exitFile(c.Id),
     shimLog: `${p.layout.containerDir(c.Id)}/shim.log`, socket: p.layout.shimSocket(c.Id), stdin: c.Config.OpenStdin, stdinOnce: c.Config.StdinOnce,
-    startAtOnce: !p.attachments.hasPending(c.Id),
   }, () => p.attachments.connectPending(c.Id, p.layout.shimSocket(c.Id)));
   if (!launched.ok) {
     p.rootfs.unmount(c);

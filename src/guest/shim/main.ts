@@ -6,8 +6,8 @@
 //
 // containerd-shim --id ID --bundle DIR --root RUNC_ROOT --log FILE --exit-file FILE
 //                 [--status-fd N] [--socket PATH] [--stdin] [--stdin-once]
-// Status lines on --status-fd: "created PID" (waiting for a start on the socket), or with
-// --start "started PID"; "error JSON", "exited CODE".
+// Status lines on --status-fd: "created PID" (waiting for a start on the socket), "error JSON",
+// "exited CODE".
 
 import { readSome, writeAll } from '../sys/io.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
@@ -41,7 +41,6 @@ const SPEC: CommandSpec = {
     { name: 'socket', kind: 'string', help: 'control socket path (attach, start, exec, resize)' },
     { name: 'stdin', kind: 'bool', help: 'keep the container\'s stdin open for attach (docker run -i)' },
     { name: 'stdin-once', kind: 'bool', help: 'close the container\'s stdin when the first attached client closes its own' },
-    { name: 'start', kind: 'bool', help: 'start the container once created, without waiting for a start on the socket' },
   ],
   maxArgs: 0,
 };
@@ -214,7 +213,6 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
   let io: Stdio = tty ? { child: [nullFd, nullFd, nullFd], readers: [], stdin: null, master: null, childEnds: [] } : pipeStdio(sys, p.flags.bool('stdin'), nullFd);
   let consoleMaster: number | null = null;
   const stdinOnce = p.flags.bool('stdin-once');
-  const startAtOnce = p.flags.bool('start');
   const sockPath = p.flags.string('socket') || `${bundle}/shim.sock`;
   let initPid = -1;
   let cgroupDir: string | null;
@@ -236,7 +234,6 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
     sys.bind(listenFd, { family: 'unix', path: sockPath });
     sys.chmod(sockPath, 0o600);
     sys.listen(listenFd, 64);
-    if (startAtOnce) rt.start(id);
   } catch (e) {
     // a container created before the failure must not stay behind, waiting for a start
     if (initPid > 0) {
@@ -258,7 +255,7 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
   const clients = new Set<Client>();
   const execs = new Map<number, ExecSession>();
   let exit: ExitRecord | null = null;
-  let started = startAtOnce;
+  let started = false;
   let openOutputs = io.readers.length;
   const buf = new Uint8Array(65536);
   const splitters = new Map<number, LineSplitter>([[1, new LineSplitter()], [2, new LineSplitter()]]);
@@ -493,7 +490,7 @@ function shimRun(argv: string[], sys: Syscalls): Promise<number> {
       }
     });
   sys.onSignal(SIGCHLD, reap);
-  say(formatStatus({ kind: started ? 'started' : 'created', pid: initPid }));
+  say(formatStatus({ kind: 'created', pid: initPid }));
   reap();
   return done.then(() => 0);
 }

@@ -29,8 +29,7 @@ class FakeLauncher implements ShimLauncher {
 
   launch(task: ShimTask, beforeRelease: () => void): LaunchResult {
     this.launches.push(task);
-    // as the real shim: a container nobody attaches to starts without the release
-    if (!task.startAtOnce) beforeRelease();
+    beforeRelease();
     const shimPid = this.nextPid++;
     this.live.add(shimPid);
     return {
@@ -86,8 +85,6 @@ describe('engine on the Syscalls fake', () => {
     expect(e.start('web')).toBe('started');
     expect(shim.launches).toHaveLength(1);
     expect(shim.launches[0]!.exitFile).toBe(`${ROOT}/containers/${c.Id}/exit.json`);
-    // no attach waits for this start: the shim starts the container without the release round trip
-    expect(shim.launches[0]!.startAtOnce).toBe(true);
     const running = e.get('web').State;
     expect(running).toMatchObject({ Status: 'running', Running: true, StartedAt: '2026-01-01T00:00:00.000Z' });
     expect(e.start('web')).toBe('already');

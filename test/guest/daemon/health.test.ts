@@ -282,8 +282,7 @@ class FakeLauncher implements ShimLauncher {
   constructor(private sys: FakeSyscalls) {}
   launch(task: ShimTask, beforeRelease: () => void): LaunchResult {
     this.launches.push(task);
-    // as the real shim: a container nobody attaches to starts without the release
-    if (!task.startAtOnce) beforeRelease();
+    beforeRelease();
     const shimPid = this.nextPid++;
     this.live.add(shimPid);
     return {
