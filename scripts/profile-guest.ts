@@ -191,22 +191,19 @@ runMain(SCOPE, async () => {
     log(SCOPE, `sampling ${RUNS} runs of: ${cmd}${SETUP ? ` (each after, unsampled: ${SETUP})` : ''}`);
     sampleStart = performance.now();
     let ms = 0;
+    const sampled = async (script: string): Promise<void> => {
+      const t0 = Date.now();
+      sampling = true;
+      await vm.exec(script, { timeoutMs: 900_000 });
+      sampling = false;
+      ms += Date.now() - t0;
+    };
     if (SETUP) {
       for (let i = 0; i < RUNS; i++) {
         await vm.exec(`${SETUP} >/dev/null 2>&1`, { timeoutMs: 300_000 });
-        const t0 = Date.now();
-        sampling = true;
-        await vm.exec(`${cmd} >/dev/null 2>&1`, { timeoutMs: 300_000 });
-        sampling = false;
-        ms += Date.now() - t0;
+        await sampled(`${cmd} >/dev/null 2>&1`);
       }
-    } else {
-      sampling = true;
-      const t0 = Date.now();
-      await vm.exec(`i=0; while [ $i -lt ${RUNS} ]; do ${cmd} >/dev/null 2>&1; i=$((i + 1)); done`, { timeoutMs: 900_000 });
-      sampling = false;
-      ms = Date.now() - t0;
-    }
+    } else await sampled(`i=0; while [ $i -lt ${RUNS} ]; do ${cmd} >/dev/null 2>&1; i=$((i + 1)); done`);
     if (samples.length === 0) throw new Error('no samples: v86 no longer calls microtick from its main loop?');
     const TEXT_START = usyms[0]?.[0] ?? 0;
     const TEXT_END = usyms.at(-1)?.[0] ?? 0;

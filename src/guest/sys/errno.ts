@@ -28,7 +28,7 @@ export function errnoName(errno: number): string {
 export function errnoNumber(name: string): number {
   if (!byName) {
     byName = new Map();
-    for (const n in ERRNO_NAMES) byName.set(ERRNO_NAMES[n as unknown as number]!, Number(n));
+    for (const [n, errName] of Object.entries(ERRNO_NAMES)) byName.set(errName, Number(n));
   }
   const n = byName.get(name);
   if (n === undefined) throw new Error(`unknown errno name ${name}`);
