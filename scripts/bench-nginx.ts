@@ -14,6 +14,10 @@
 //          after: the stop's time and the exit code
 //   stop at 0.5 s  the same, but `docker stop` waits until 500 ms after `docker run -d` began (the
 //          issue's target: by then nginx must handle SIGQUIT): the exit code
+//   alone  the same again, then the image's layers mounted by hand (the lower dirs `docker image
+//          inspect` reports, an upper dir on tmpfs) and nginx started there with chroot, no engine
+//          at all, until wget gets the page from 127.0.0.1: nginx's own first start in the
+//          emulator, the floor that no engine work can get under
 // The first run after each restore is printed apart (the emulator has compiled none of the code
 // yet), the medians are of the runs after it. A new pull reads nginx's files into new pages, so
 // every run starts nginx from code the emulator has not compiled at those addresses.
@@ -50,7 +54,7 @@ const VARIANTS: Variant[] = [
   { label: 'this build', registry: () => diskFolder(distPath(DIST_FILES.registry), distPath(DIST_FILES.registryIndex)) },
 ];
 
-// One run in the guest; prints "pull_ms http_ms init_ms majflt stop_ms exit_code exit_code_at_500". The wget loop
+// One run in the guest; prints "pull_ms http_ms init_ms majflt stop_ms exit_code exit_code_at_500 alone_ms". The wget loop
 // pauses 50 ms between tries on a fifo (a shell built-in: no process) so it leaves the CPU to nginx.
 const RUN = `
 set -e
@@ -84,8 +88,20 @@ docker run -d --name web nginx >/dev/null
 left=$((500 - ($(ms) - s0)))
 [ $left -le 0 ] || read -t 0.$(printf %03d $left) -u 3 x || true
 docker stop web >/dev/null
-echo "$pull $((b - a)) $(( (ws0 - ms0) * 10 )) $flt $((d - c)) $e $(docker inspect -f '{{.State.ExitCode}}' web)"
-docker rm -f web >/dev/null
+e5=$(docker inspect -f '{{.State.ExitCode}}' web)
+fresh
+lower=$(docker image inspect -f '{{.GraphDriver.Data.LowerDir}}' nginx)
+r=/tmp/bench-alone; mkdir -p $r; mount -t tmpfs tmpfs $r; mkdir $r/u $r/w $r/m
+mount -t overlay overlay -o "lowerdir=$lower,upperdir=$r/u,workdir=$r/w" $r/m; mount --bind /dev $r/m/dev; mount -t proc proc $r/m/proc
+g=$(ms)
+# the image's access log is /dev/stdout: keep it out of the figures
+chroot $r/m /usr/sbin/nginx >/dev/null
+n=0; until wget -qO /dev/null http://127.0.0.1/ 2>/dev/null; do n=$((n + 1)); [ $n -lt 600 ] || { echo "nginx alone never answered" >&2; exit 1; }; read -t 0.05 -u 3 x || true; done
+h=$(ms)
+chroot $r/m /usr/sbin/nginx -s quit 2>/dev/null
+while [ -e $r/m/run/nginx.pid ]; do read -t 0.05 -u 3 x || true; done
+umount $r/m/proc $r/m/dev $r/m $r
+echo "$pull $((b - a)) $(( (ws0 - ms0) * 10 )) $flt $((d - c)) $e $e5 $((h - g))"
 `;
 
 interface Run {
@@ -97,13 +113,15 @@ interface Run {
   exit: number;
   /** The exit code when docker stop came 500 ms after docker run -d began. */
   exitAt500: number;
+  /** nginx started with chroot on the image's layers, no engine: exec until the first HTTP answer. */
+  aloneMs: number;
 }
 
 async function oneRun(vm: VmCore): Promise<Run> {
   const r = await vm.exec(RUN, { timeoutMs: 300_000 });
   if (r.exitCode !== 0) throw new Error(`guest run failed (${r.exitCode}): ${r.stderr || r.stdout}`);
-  const [pullMs, httpMs, initMs, majflt, stopMs, exit, exitAt500] = r.stdout.trim().split(/\s+/).map(Number) as [number, number, number, number, number, number, number];
-  return { pullMs, httpMs, initMs, majflt, stopMs, exit, exitAt500 };
+  const [pullMs, httpMs, initMs, majflt, stopMs, exit, exitAt500, aloneMs] = r.stdout.trim().split(/\s+/).map(Number) as [number, number, number, number, number, number, number, number];
+  return { pullMs, httpMs, initMs, majflt, stopMs, exit, exitAt500, aloneMs };
 }
 
 const fmt = (runs: Run[], pick: (r: Run) => number) => `median ${median(runs.map(pick)).toFixed(0)} [${runs.map((r) => pick(r).toFixed(0)).join(' ')}]`;
@@ -134,9 +152,10 @@ runMain(SCOPE, async () => {
   for (const v of VARIANTS) {
     const f = firsts[v.label] ?? [];
     const r = rest[v.label] ?? [];
-    log(SCOPE, `${v.label}: first run after restore: pull ${f.map((x) => x.pullMs).join(' ')}, run -> http ${f.map((x) => x.httpMs).join(' ')}, nginx init ${f.map((x) => x.initMs).join(' ')}, stop ${f.map((x) => `${x.stopMs} (exit ${x.exit})`).join(' ')}, stop at 0.5 s: exit ${f.map((x) => x.exitAt500).join(' ')}`);
+    log(SCOPE, `${v.label}: first run after restore: pull ${f.map((x) => x.pullMs).join(' ')}, run -> http ${f.map((x) => x.httpMs).join(' ')}, nginx init ${f.map((x) => x.initMs).join(' ')}, stop ${f.map((x) => `${x.stopMs} (exit ${x.exit})`).join(' ')}, stop at 0.5 s: exit ${f.map((x) => x.exitAt500).join(' ')}, nginx alone ${f.map((x) => x.aloneMs).join(' ')}`);
     log(SCOPE, `${v.label}: docker pull -q nginx: ${fmt(r, (x) => x.pullMs)}`);
     log(SCOPE, `${v.label}: run -d -> first HTTP answer: ${fmt(r, (x) => x.httpMs)} over ${r.length} runs`);
+    log(SCOPE, `${v.label}: nginx alone (chroot on the image's layers, no engine) -> first HTTP answer: ${fmt(r, (x) => x.aloneMs)}; the engine's part of the row: median ${median(r.map((x) => x.httpMs - x.aloneMs)).toFixed(0)}`);
     log(SCOPE, `${v.label}: nginx fork -> worker forked (SIGQUIT handled): ${fmt(r, (x) => x.initMs)} (target <= 500: ${median(r.map((x) => x.initMs)) <= 500 ? 'met' : 'NOT met'}); master's major faults ${fmt(r, (x) => x.majflt)}`);
     log(SCOPE, `${v.label}: docker stop right after run -d: ${fmt(r, (x) => x.stopMs)}; exit codes [${r.map((x) => x.exit).join(' ')}] (Docker: 0)`);
     log(SCOPE, `${v.label}: docker stop 0.5 s after run -d began: exit codes [${r.map((x) => x.exitAt500).join(' ')}] (target: 0, nginx handled SIGQUIT)`);
