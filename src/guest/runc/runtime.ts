@@ -688,11 +688,20 @@ interface InitArgs {
   consoleFd: number;
 }
 
+/** The container's first process's name (comm) from its fork until its exec, as runc's. */
+export const INIT_COMM = 'runc:[2:INIT]';
+
 /** Runs in the new container's first process; never returns (execs or throws). */
 function containerInit(sys: Syscalls, a: InitArgs): never {
   tracer().mark('runc init');
   const spec = a.spec;
   const p = spec.process!;
+  // the name runc's init goes by in ps and top until it execs the container's program
+  try {
+    sys.writeFile('/proc/self/comm', INIT_COMM);
+  } catch {
+    // no /proc: the shim's name stays
+  }
   sys.setsid();
   if (p.terminal && a.consoleFd < 0 && sys.isatty(0)) {
     // the caller's tty (runc create from a terminal): the controlling tty of our session

@@ -1,5 +1,5 @@
 // Our runc on this host: real namespaces, mounts, capabilities, exit codes.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,10 +77,13 @@ describe.skipIf(skip !== null)(`runc natively${skip ? ` (skipped: ${skip})` : ''
     let st = JSON.parse(runc('state', 'life').stdout) as { status: string; pid: number };
     expect(st.status).toBe('created');
     expect(st.pid).toBeGreaterThan(0);
+    // until its exec the init goes by runc's name in ps and top
+    expect(readFileSync(`/proc/${st.pid}/comm`, 'utf8')).toBe('runc:[2:INIT]\n');
     expect(run(['runc', '--root', root, 'create', '-b', b, 'life']).stderr).toContain('container with id exists: life');
     expect(runc('start', 'life').code).toBe(0);
     st = JSON.parse(runc('state', 'life').stdout) as { status: string; pid: number };
     expect(st.status).toBe('running');
+    expect(readFileSync(`/proc/${st.pid}/comm`, 'utf8')).toBe('sleep\n');
     const del = runc('delete', 'life');
     expect(del.code).toBe(1);
     expect(del.stderr).toContain('cannot delete container life that is not stopped: running');
