@@ -689,7 +689,7 @@ interface InitArgs {
 }
 
 /** The container's first process's name (comm) from its fork until its exec, as runc's. */
-export const INIT_COMM = 'runc:[2:INIT]';
+const INIT_COMM = 'runc:[2:INIT]';
 
 /** Runs in the new container's first process; never returns (execs or throws). */
 function containerInit(sys: Syscalls, a: InitArgs): never {
