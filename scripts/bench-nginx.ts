@@ -99,7 +99,8 @@ chroot $r/m /usr/sbin/nginx >/dev/null
 n=0; until wget -qO /dev/null http://127.0.0.1/ 2>/dev/null; do n=$((n + 1)); [ $n -lt 600 ] || { echo "nginx alone never answered" >&2; exit 1; }; read -t 0.05 -u 3 x || true; done
 h=$(ms)
 chroot $r/m /usr/sbin/nginx -s quit 2>/dev/null
-while [ -e $r/m/run/nginx.pid ]; do read -t 0.05 -u 3 x || true; done
+# its worker may outlive the master's pid file, and keeps the layers busy until it is gone
+while pidof nginx >/dev/null; do read -t 0.05 -u 3 x || true; done
 umount $r/m/proc $r/m/dev $r/m $r
 echo "$pull $((b - a)) $(( (ws0 - ms0) * 10 )) $flt $((d - c)) $e $e5 $((h - g))"
 `;
