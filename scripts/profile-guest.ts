@@ -185,7 +185,8 @@ runMain(SCOPE, async () => {
   try {
     await vm.boot();
     cpu = (vm as unknown as { emu: { v86: { cpu: typeof cpu } } }).emu.v86.cpu;
-    const setup = SETUP ? `${SETUP} >/dev/null 2>&1; ` : '';
+    const quietSetup = `${SETUP} >/dev/null 2>&1`;
+    const setup = SETUP ? `${quietSetup}; ` : '';
     const warm = await vm.exec(`${setup}${cmd} >/dev/null 2>&1; ${setup}${cmd} >/dev/null 2>&1; ${setup}${cmd}`, { timeoutMs: 300_000 });
     if (warm.exitCode !== 0) throw new Error(`\`${cmd}\` exited ${warm.exitCode}: ${warm.stderr || warm.stdout}`);
     log(SCOPE, `sampling ${RUNS} runs of: ${cmd}${SETUP ? ` (each after, unsampled: ${SETUP})` : ''}`);
@@ -200,7 +201,7 @@ runMain(SCOPE, async () => {
     };
     if (SETUP) {
       for (let i = 0; i < RUNS; i++) {
-        await vm.exec(`${SETUP} >/dev/null 2>&1`, { timeoutMs: 300_000 });
+        await vm.exec(quietSetup, { timeoutMs: 300_000 });
         await sampled(`${cmd} >/dev/null 2>&1`);
       }
     } else await sampled(`i=0; while [ $i -lt ${RUNS} ]; do ${cmd} >/dev/null 2>&1; i=$((i + 1)); done`);

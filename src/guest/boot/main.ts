@@ -132,7 +132,7 @@ export function mountKernelFilesystems(sys: Syscalls): void {
   }
 }
 
-/** Hands every controller the kernel has (cpu, memory, pids) to child groups. */
+/** Hands every controller the kernel has (cgroup.controllers) to child groups. */
 export function enableControllers(sys: Syscalls): string[] {
   let available: string[];
   try {
